@@ -1,0 +1,121 @@
+/*
+ * RISC-V CSR numbers, fields and the only place Trapeze touches CSRs with
+ * inline assembly (RISC-V Privileged ISA v1.12, chapters 2-4).
+ */
+#ifndef ARCH_RISCV_CSR_H
+#define ARCH_RISCV_CSR_H
+
+#include <stdint.h>
+
+/* Unprivileged and supervisor CSR numbers (Privileged ISA v1.12, 2.2). */
+#define CSR_FFLAGS      0x001
+#define CSR_FRM         0x002
+#define CSR_FCSR        0x003
+#define CSR_CYCLE       0xc00
+#define CSR_TIME        0xc01
+#define CSR_INSTRET     0xc02
+#define CSR_SSTATUS     0x100
+#define CSR_SIE         0x104
+#define CSR_STVEC       0x105
+#define CSR_SCOUNTEREN  0x106
+#define CSR_SENVCFG     0x10a
+#define CSR_SSCRATCH    0x140
+#define CSR_SEPC        0x141
+#define CSR_SCAUSE      0x142
+#define CSR_STVAL       0x143
+#define CSR_SIP         0x144
+#define CSR_STIMECMP    0x14d
+#define CSR_SATP        0x180
+
+/* CSR address fields (Privileged ISA v1.12, 2.1 CSR Address Mapping Conventions). */
+#define CSR_NUM_PRIV(n)     (((n) >> 8) & 3)
+#define CSR_NUM_READONLY(n) ((((n) >> 10) & 3) == 3)
+#define CSR_PRIV_U 0
+#define CSR_PRIV_S 1
+#define CSR_PRIV_H 2
+#define CSR_PRIV_M 3
+
+/* sstatus (4.1.1 Supervisor Status Register). */
+#define SSTATUS_SIE     (1ULL << 1)
+#define SSTATUS_SPIE    (1ULL << 5)
+#define SSTATUS_UBE     (1ULL << 6)
+#define SSTATUS_SPP     (1ULL << 8)
+#define SSTATUS_VS      (3ULL << 9)
+#define SSTATUS_FS      (3ULL << 13)
+#define SSTATUS_XS      (3ULL << 15)
+#define SSTATUS_SUM     (1ULL << 18)
+#define SSTATUS_MXR     (1ULL << 19)
+#define SSTATUS_UXL     (3ULL << 32)
+#define SSTATUS_SD      (1ULL << 63)
+#define SSTATUS_FS_OFF      (0ULL << 13)
+#define SSTATUS_FS_INITIAL  (1ULL << 13)
+#define SSTATUS_FS_CLEAN    (2ULL << 13)
+#define SSTATUS_FS_DIRTY    (3ULL << 13)
+
+/* Interrupt numbers (4.1.3 sip and sie). */
+#define IRQ_S_SOFT      1
+#define IRQ_S_TIMER     5
+#define IRQ_S_EXT       9
+#define IRQ_LCOF        13
+#define MIP_SSIP        (1ULL << IRQ_S_SOFT)
+#define MIP_STIP        (1ULL << IRQ_S_TIMER)
+#define MIP_SEIP        (1ULL << IRQ_S_EXT)
+#define MIP_LCOFIP      (1ULL << IRQ_LCOF)
+
+/* scause exception codes (4.1.9, Table 4.2). */
+#define CAUSE_INTERRUPT             (1ULL << 63)
+#define EXC_INST_MISALIGNED         0
+#define EXC_INST_ACCESS             1
+#define EXC_ILLEGAL_INST            2
+#define EXC_BREAKPOINT              3
+#define EXC_LOAD_MISALIGNED         4
+#define EXC_LOAD_ACCESS             5
+#define EXC_STORE_MISALIGNED        6
+#define EXC_STORE_ACCESS            7
+#define EXC_ECALL_U                 8
+#define EXC_ECALL_S                 9
+#define EXC_ECALL_VS                10
+#define EXC_ECALL_M                 11
+#define EXC_INST_PAGE_FAULT         12
+#define EXC_LOAD_PAGE_FAULT         13
+#define EXC_STORE_PAGE_FAULT        15
+#define EXC_INST_GUEST_PAGE_FAULT   20
+#define EXC_LOAD_GUEST_PAGE_FAULT   21
+#define EXC_VIRTUAL_INST            22
+#define EXC_STORE_GUEST_PAGE_FAULT  23
+#define EXC_COUNT                   24
+
+/* stvec (4.1.2). */
+#define STVEC_MODE_MASK     3ULL
+#define STVEC_MODE_DIRECT   0ULL
+#define STVEC_MODE_VECTORED 1ULL
+
+/* satp (4.1.11): MODE[63:60] ASID[59:44] PPN[43:0] on RV64. */
+#define SATP_MODE_SHIFT 60
+#define SATP_MODE_BARE  0ULL
+#define SATP_MODE_SV39  8ULL
+#define SATP_MODE_SV48  9ULL
+#define SATP_MODE_SV57  10ULL
+#define SATP_ASID_SHIFT 44
+#define SATP_ASID_MASK  0xffffULL
+#define SATP_PPN_MASK   ((1ULL << 44) - 1)
+
+#ifndef TRAPEZE_HOST
+#define csr_read(csr) ({ uint64_t __v; \
+	__asm__ volatile("csrr %0, " #csr : "=r"(__v) :: "memory"); __v; })
+#define csr_write(csr, val) ({ uint64_t __v = (uint64_t)(val); \
+	__asm__ volatile("csrw " #csr ", %0" :: "rK"(__v) : "memory"); })
+#define csr_set(csr, val) ({ uint64_t __v = (uint64_t)(val); \
+	__asm__ volatile("csrs " #csr ", %0" :: "rK"(__v) : "memory"); })
+#define csr_clear(csr, val) ({ uint64_t __v = (uint64_t)(val); \
+	__asm__ volatile("csrc " #csr ", %0" :: "rK"(__v) : "memory"); })
+#define csr_swap(csr, val) ({ uint64_t __v = (uint64_t)(val); \
+	__asm__ volatile("csrrw %0, " #csr ", %1" : "=r"(__v) : "rK"(__v) : "memory"); __v; })
+
+static inline void sfence_vma_all(void) { __asm__ volatile("sfence.vma" ::: "memory"); }
+static inline void sfence_vma_asid(uint64_t asid) { __asm__ volatile("sfence.vma zero, %0" :: "r"(asid) : "memory"); }
+static inline void wfi(void) { __asm__ volatile("wfi" ::: "memory"); }
+static inline uint64_t rdtime(void) { return csr_read(time); }
+#endif
+
+#endif

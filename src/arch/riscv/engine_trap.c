@@ -1,0 +1,247 @@
+#include "arch/riscv/engine_trap.h"
+
+#include "arch/riscv/csr.h"
+#include "arch/riscv/decode.h"
+#include "arch/riscv/dispatch.h"
+#include "arch/riscv/fp.h"
+#include "arch/riscv/hart.h"
+#include "arch/riscv/insn.h"
+#include "arch/riscv/mmu.h"
+#include "arch/riscv/pgtable.h"
+#include "arch/riscv/probe.h"
+#include "arch/riscv/vcsr.h"
+#include "core/console.h"
+#include "core/lib/string.h"
+#include "core/sbi/sbi.h"
+#include "core/vm.h"
+#include "dev/mmio.h"
+
+void engine_trap_sync_from_hw(struct vcpu *v)
+{
+	struct vcsr *c = &v->arch.csr;
+
+	/* The hardware sets FS = Dirty when the guest writes FP state
+	 * (Privileged ISA v1.12, 3.1.6.6); the guest must see it. */
+	if ((c->sstatus & SSTATUS_FS) != SSTATUS_FS_OFF &&
+	    (csr_read(sstatus) & SSTATUS_FS) == SSTATUS_FS_DIRTY)
+		c->sstatus |= SSTATUS_FS_DIRTY;
+}
+
+void engine_trap_inject(struct vcpu *v, uint64_t cause, uint64_t tval)
+{
+	struct vcsr *c = &v->arch.csr;
+	bool irq = cause & CAUSE_INTERRUPT;
+	uint64_t code = cause & ~CAUSE_INTERRUPT;
+
+	if (irq && code < STATS_IRQ_MAX)
+		v->vm->stats.inject_irq[code]++;
+	else if (!irq && code < STATS_EXC_MAX)
+		v->vm->stats.inject_exc[code]++;
+	c->sepc = v->arch.regs.pc;
+	c->scause = cause;
+	c->stval = tval;
+	c->sstatus &= ~(SSTATUS_SPP | SSTATUS_SPIE);
+	if (v->arch.vpriv == VPRIV_S)
+		c->sstatus |= SSTATUS_SPP;
+	if (c->sstatus & SSTATUS_SIE)
+		c->sstatus |= SSTATUS_SPIE;
+	c->sstatus &= ~SSTATUS_SIE;
+	v->arch.vpriv = VPRIV_S;
+	v->arch.regs.pc = c->stvec & ~STVEC_MODE_MASK;
+	if (irq && (c->stvec & STVEC_MODE_MASK) == STVEC_MODE_VECTORED)
+		v->arch.regs.pc += 4 * code;
+}
+
+/* Interrupt priority for S-level causes (Privileged ISA v1.12, 4.1.3):
+ * SEI, SSI, STI, then the local counter-overflow interrupt. */
+static const unsigned irq_priority[] = { IRQ_S_EXT, IRQ_S_SOFT, IRQ_S_TIMER, IRQ_LCOF };
+
+void engine_trap_deliver_irq(struct vcpu *v)
+{
+	struct vcsr *c = &v->arch.csr;
+	uint64_t pending = vcsr_sip_read(v) & c->sie;
+
+	if (!pending)
+		return;
+	/* In a less privileged mode S-level interrupts are enabled regardless
+	 * of sstatus.SIE (Privileged ISA v1.12, 4.1.1). */
+	if (v->arch.vpriv == VPRIV_S && !(c->sstatus & SSTATUS_SIE))
+		return;
+	for (unsigned i = 0; i < sizeof(irq_priority) / sizeof(irq_priority[0]); i++) {
+		if (pending & (1ULL << irq_priority[i])) {
+			engine_trap_inject(v, CAUSE_INTERRUPT | irq_priority[i], 0);
+			return;
+		}
+	}
+}
+
+void engine_trap_enter(struct vcpu *v)
+{
+	struct hart *h = this_hart();
+	struct vcsr *c = &v->arch.csr;
+	uint64_t s = csr_read(sstatus);
+
+	/* Return to real U-mode with the guest's FP/vector enables and
+	 * SPIE clear, so Trapeze keeps SIE = 0 after every trap. */
+	s &= ~(SSTATUS_SPP | SSTATUS_SPIE | SSTATUS_FS | SSTATUS_VS | SSTATUS_SUM | SSTATUS_MXR);
+	s |= c->sstatus & (SSTATUS_FS | SSTATUS_VS);
+	if (h->fp_owner != v && (c->sstatus & SSTATUS_FS) != SSTATUS_FS_OFF) {
+		fp_switch(h->fp_owner, v);
+		h->fp_owner = v;
+	}
+	csr_write(sstatus, s);
+	/* Counters: in vS the guest may read what S-mode may read on bare
+	 * hardware; in vU what its own scounteren allows. */
+	csr_write(scounteren, v->arch.vpriv == VPRIV_S ? ~0ULL : c->scounteren);
+	if (host_csr.has_senvcfg)
+		csr_write(0x10a, v->arch.vpriv == VPRIV_S ? 0 : c->senvcfg);
+	if (h->live_satp != v->arch.host_satp) {
+		csr_write(satp, v->arch.host_satp);
+		h->live_satp = v->arch.host_satp;
+	}
+	v->vm->stats.world_switches++;
+}
+
+/* Bare mode (satp = Bare in the guest): guest virtual = guest physical. */
+static uint64_t guest_pa_of(struct vcpu *v, uint64_t va)
+{
+	(void)v;
+	return va;
+}
+
+int engine_trap_fetch(struct vcpu *v, uint64_t pc, uint32_t *raw)
+{
+	uint16_t lo, hi;
+
+	if (!vm_read_guest(v->vm, guest_pa_of(v, pc), &lo, 2))
+		return -1;
+	if (insn_length(lo) == 2) {
+		*raw = lo;
+		return 0;
+	}
+	if (!vm_read_guest(v->vm, guest_pa_of(v, pc + 2), &hi, 2))
+		return -1;
+	*raw = (uint32_t)lo | ((uint32_t)hi << 16);
+	return 0;
+}
+
+static uint64_t access_fault_of(uint64_t page_fault)
+{
+	switch (page_fault) {
+	case EXC_INST_PAGE_FAULT: return EXC_INST_ACCESS;
+	case EXC_LOAD_PAGE_FAULT: return EXC_LOAD_ACCESS;
+	default: return EXC_STORE_ACCESS;
+	}
+}
+
+/* A load or store to a device region: decode the faulting instruction and
+ * hand one access to the device model (style.md 3). */
+static enum resume engine_trap_mmio(struct vcpu *v, struct trap_info *t,
+				    const struct realmap_entry *e, uint64_t gpa)
+{
+	struct insn in;
+	uint32_t raw;
+	bool store = t->cause == EXC_STORE_PAGE_FAULT;
+
+	if (engine_trap_fetch(v, t->epc, &raw) || decode_insn(raw, &in) ||
+	    in.kind != (store ? INSN_STORE : INSN_LOAD) || (gpa & (in.width - 1)))
+		return trap_inject(t, access_fault_of(t->cause), t->tval);
+
+	struct mmio_access a = {
+		.gpa = gpa, .offset = e->offset, .width = in.width, .write = store,
+	};
+	if (store)
+		a.value = in.fp ? fp_read_reg(in.rs2) : vcpu_get_gpr(v, in.rs2);
+	if (mmio_dispatch(v->vm, e->dev, e->mmio_slot, &a))
+		return trap_inject(t, access_fault_of(t->cause), t->tval);
+	if (!store) {
+		uint64_t val = a.value;
+		if (in.width < 8) {
+			unsigned shift = 64 - 8 * in.width;
+			val = in.sign_extend ? (uint64_t)((int64_t)(val << shift) >> shift)
+					     : (val << shift) >> shift;
+		}
+		if (in.fp) {
+			/* A 32-bit FP load NaN-boxes its value (Unprivileged ISA, "D" extension). */
+			fp_write_reg(in.rd, in.width == 4 ? (val | 0xffffffff00000000ULL) : val);
+			v->arch.csr.sstatus |= SSTATUS_FS_DIRTY;
+		} else
+			vcpu_set_gpr(v, in.rd, val);
+	}
+	t->insn_len = in.len;
+	return RESUME_NEXT;
+}
+
+/* A page fault on the host tables: the first touch of a guest page, an
+ * MMIO access, or an access outside everything the real map table gives
+ * the VM, which gets the access fault bare hardware would give. */
+static enum resume handle_page_fault(struct vcpu *v, struct trap_info *t)
+{
+	struct vm *vm = v->vm;
+	uint64_t gpa = guest_pa_of(v, t->tval);
+	struct realmap_entry e;
+
+	switch (realmap_lookup(&vm->realmap, gpa, &e)) {
+	case REALMAP_RAM:
+		if (gpa < mmu_user_limit() &&
+		    mmu_map_user(vm->view_root, gpa & ~(PAGE_SIZE - 1), e.hpa & ~(PAGE_SIZE - 1),
+				 PTE_R | PTE_W | PTE_X | PTE_A | PTE_D) == 0) {
+			vm->stats.page_maps++;
+			return RESUME_SAME;
+		}
+		vm_stop(vm, VM_EXIT_CRASHED, "out of memory for page tables");
+		return RESUME_HALT;
+	case REALMAP_MMIO:
+		if (t->cause != EXC_INST_PAGE_FAULT)
+			return engine_trap_mmio(v, t, &e, gpa);
+		break;
+	case REALMAP_NONE:
+		break;
+	}
+	vm->stats.access_faults++;
+	return trap_inject(t, access_fault_of(t->cause), t->tval);
+}
+
+/* ECALL from real U-mode: an SBI call from vS, the guest's own syscall from vU. */
+static enum resume handle_ecall(struct vcpu *v, struct trap_info *t)
+{
+	if (v->arch.vpriv == VPRIV_U)
+		return trap_inject(t, EXC_ECALL_U, 0);
+	int status = sbi_dispatch(v);
+	switch (status) {
+	case 0:
+		t->insn_len = 4;
+		return RESUME_NEXT;
+	case SBI_RESUME_SAME:
+		return RESUME_SAME;
+	case SBI_RESUME_NONE:
+		return RESUME_HALT;
+	default:
+		vm_stop(v->vm, VM_EXIT_CRASHED, "SBI call failed inside Trapeze");
+		return RESUME_HALT;
+	}
+}
+
+const struct engine engine_trap = {
+	.name = "trap",
+	.handlers = {
+		[EXC_ILLEGAL_INST] = emulate_insn,
+		[EXC_ECALL_U] = handle_ecall,
+		[EXC_INST_PAGE_FAULT] = handle_page_fault,
+		[EXC_LOAD_PAGE_FAULT] = handle_page_fault,
+		[EXC_STORE_PAGE_FAULT] = handle_page_fault,
+	},
+};
+
+int engine_trap_vm_init(struct vm *vm)
+{
+	vm->view_root = mmu_root_create();
+	return vm->view_root ? 0 : -1;
+}
+
+void engine_trap_vm_reset_view(struct vm *vm)
+{
+	mmu_root_destroy(vm->view_root);
+	vm->view_root = mmu_root_create();
+	sfence_vma_asid(vm->asid);
+}

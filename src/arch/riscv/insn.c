@@ -1,0 +1,125 @@
+#include "arch/riscv/insn.h"
+
+#include "arch/riscv/csr.h"
+#include "arch/riscv/decode.h"
+#include "arch/riscv/engine_trap.h"
+#include "arch/riscv/vcsr.h"
+#include "core/sched.h"
+#include "core/vm.h"
+
+typedef enum resume (*insn_handler_t)(struct vcpu *v, struct trap_info *t, const struct insn *in);
+
+/* What bare hardware does with an instruction the virtual CPU does not
+ * allow: an illegal-instruction trap whose stval is what the real trap
+ * reported (the same CPU model produced it for the same encoding). */
+static enum resume reflect_illegal(struct trap_info *t)
+{
+	return trap_inject(t, EXC_ILLEGAL_INST, t->tval);
+}
+
+/*
+ * CSRRW/CSRRS/CSRRC and the immediate forms (Zicsr, "CSR Instructions"),
+ * folded into one read-modify-write. Every CSR access from vU traps only
+ * because the guest's own controls forbid it, so it is illegal there; from
+ * vS, only S-level CSRs of the virtual CPU exist: hypervisor and machine
+ * CSRs are illegal as on a CPU without H.
+ */
+static enum resume emulate_csr(struct vcpu *v, struct trap_info *t, const struct insn *in)
+{
+	struct vm_stats *st = &v->vm->stats;
+	const struct vcsr_desc *d = NULL;
+
+	if (v->arch.vpriv == VPRIV_S && CSR_NUM_PRIV(in->csr) == CSR_PRIV_S)
+		d = vcsr_find(in->csr);
+	bool writes = insn_csr_writes(in);
+	if (d == NULL || (writes && CSR_NUM_READONLY(in->csr))) {
+		st->csr_illegal++;
+		return reflect_illegal(t);
+	}
+
+	unsigned slot = vcsr_slot(d);
+	uint64_t src = in->csr_imm ? in->rs1 : vcpu_get_gpr(v, in->rs1);
+	uint64_t old = d->read(v);
+
+	if (slot < STATS_CSR_MAX) {
+		if (insn_csr_reads(in))
+			st->csr_read[slot]++;
+		if (writes)
+			st->csr_write[slot]++;
+	}
+	if (writes) {
+		uint64_t val = in->csr_op == CSR_OP_RW ? src :
+			       in->csr_op == CSR_OP_RS ? old | src : old & ~src;
+		d->write(v, val);
+	}
+	vcpu_set_gpr(v, in->rd, old);
+	t->insn_len = in->len;
+	return RESUME_NEXT;
+}
+
+/* SRET (Privileged ISA v1.12, 3.3.2): privilege from SPP, SIE from SPIE,
+ * SPIE = 1, SPP = U, pc = sepc. */
+static enum resume emulate_sret(struct vcpu *v, struct trap_info *t, const struct insn *in)
+{
+	struct vcsr *c = &v->arch.csr;
+
+	(void)in;
+	if (v->arch.vpriv != VPRIV_S)
+		return reflect_illegal(t);
+	v->vm->stats.insn_sret++;
+	v->arch.vpriv = (c->sstatus & SSTATUS_SPP) ? VPRIV_S : VPRIV_U;
+	c->sstatus &= ~(SSTATUS_SIE | SSTATUS_SPP);
+	if (c->sstatus & SSTATUS_SPIE)
+		c->sstatus |= SSTATUS_SIE;
+	c->sstatus |= SSTATUS_SPIE;
+	v->arch.regs.pc = c->sepc;
+	return RESUME_SAME;
+}
+
+/* WFI (3.3.3): resumes when an interrupt is pending and enabled in sie,
+ * whatever sstatus.SIE says. In U-mode with S-mode present, QEMU (as the
+ * spec allows) raises illegal instruction. */
+static enum resume emulate_wfi(struct vcpu *v, struct trap_info *t, const struct insn *in)
+{
+	if (v->arch.vpriv != VPRIV_S)
+		return reflect_illegal(t);
+	v->vm->stats.insn_wfi++;
+	t->insn_len = in->len;
+	if (!vcpu_irq_wakeup_pending(v))
+		sched_block(v);
+	return RESUME_NEXT;
+}
+
+/* SFENCE.VMA rs1 = vaddr, rs2 = asid (4.2.1); x0 means "all". */
+static enum resume emulate_sfence_vma(struct vcpu *v, struct trap_info *t, const struct insn *in)
+{
+	if (v->arch.vpriv != VPRIV_S)
+		return reflect_illegal(t);
+	v->vm->stats.insn_sfence_vma++;
+	uint64_t va = in->rs1 ? vcpu_get_gpr(v, in->rs1) : 0;
+	uint64_t asid = in->rs2 ? vcpu_get_gpr(v, in->rs2) : UINT64_MAX;
+	vcpu_flush_guest_tlb(v, va, in->rs1 ? 1 : UINT64_MAX, asid);
+	t->insn_len = in->len;
+	return RESUME_NEXT;
+}
+
+static const insn_handler_t insn_handlers[] = {
+	[INSN_CSR] = emulate_csr,
+	[INSN_SRET] = emulate_sret,
+	[INSN_WFI] = emulate_wfi,
+	[INSN_SFENCE_VMA] = emulate_sfence_vma,
+};
+
+enum resume emulate_insn(struct vcpu *v, struct trap_info *t)
+{
+	struct insn in;
+	uint32_t raw;
+
+	if (engine_trap_fetch(v, t->epc, &raw) || decode_insn(raw, &in) ||
+	    in.kind >= sizeof(insn_handlers) / sizeof(insn_handlers[0]) ||
+	    insn_handlers[in.kind] == NULL) {
+		v->vm->stats.insn_illegal++;
+		return reflect_illegal(t);
+	}
+	return insn_handlers[in.kind](v, t, &in);
+}

@@ -1,0 +1,98 @@
+#include "arch/riscv/mmu.h"
+
+#include "arch/riscv/boot.h"
+#include "arch/riscv/csr.h"
+#include "arch/riscv/layout.h"
+#include "arch/riscv/pgtable.h"
+#include "core/console.h"
+#include "core/frame.h"
+#include "core/platform.h"
+
+#define GIB (1ULL << 30)
+
+static uint64_t *mmu_table(void *ctx, uint64_t pa)
+{
+	(void)ctx;
+	return phys_to_virt(pa);
+}
+
+static uint64_t mmu_alloc(void *ctx)
+{
+	(void)ctx;
+	return frame_alloc();
+}
+
+static void mmu_free(void *ctx, uint64_t pa)
+{
+	(void)ctx;
+	frame_free(pa, 1);
+}
+
+static const struct pt_mem mmu_mem = { NULL, mmu_table, mmu_alloc, mmu_free };
+
+static uint64_t *mmu_trapeze_root(void)
+{
+	switch (platform.satp_mode) {
+	case SATP_MODE_SV57: return boot_l57;
+	case SATP_MODE_SV48: return boot_l48;
+	default: return boot_l39;
+	}
+}
+
+void mmu_init(uint64_t ram_end)
+{
+	const uint64_t kernel = PTE_V | PTE_R | PTE_W | PTE_X | PTE_A | PTE_D | PTE_G;
+	uint64_t gib = (ram_end + GIB - 1) / GIB;
+
+	if (gib > 256)
+		panic("RAM beyond 256 GiB is not mapped (ends at 0x%lx)", ram_end);
+	for (uint64_t g = 0; g < gib; g++)
+		boot_l39[pt_index(KERNEL_VA_OFFSET + g * GIB, 2)] = pte_make(g * GIB, kernel);
+	sfence_vma_all();
+}
+
+uint64_t mmu_root_create(void)
+{
+	uint64_t root = frame_alloc();
+
+	if (root == 0)
+		return 0;
+	uint64_t *r = phys_to_virt(root);
+	const uint64_t *t = mmu_trapeze_root();
+	/* The top half (root entries 256..511) is Trapeze's in every mode;
+	 * global (G) and never user-accessible. */
+	for (unsigned i = PT_ENTRIES / 2; i < PT_ENTRIES; i++)
+		r[i] = t[i];
+	return root;
+}
+
+void mmu_root_destroy(uint64_t root)
+{
+	pt_free_subtrees(&mmu_mem, root, pt_levels(platform.satp_mode), 0, PT_ENTRIES / 2 - 1);
+	frame_free(root, 1);
+}
+
+int mmu_map_user(uint64_t root, uint64_t va, uint64_t pa, uint64_t flags)
+{
+	if (va >= mmu_user_limit())
+		return -1;
+	return pt_map_page(&mmu_mem, root, pt_levels(platform.satp_mode), va, pa, flags | PTE_U);
+}
+
+void mmu_unmap_user(uint64_t root, uint64_t va)
+{
+	uint64_t *slot = pt_leaf_slot(&mmu_mem, root, pt_levels(platform.satp_mode), va);
+
+	if (slot)
+		*slot = 0;
+}
+
+uint64_t mmu_satp(uint64_t root, uint64_t asid)
+{
+	return (platform.satp_mode << SATP_MODE_SHIFT) | (asid << SATP_ASID_SHIFT) | (root >> 12);
+}
+
+uint64_t mmu_user_limit(void)
+{
+	return 1ULL << (12 + PT_LEVEL_BITS * pt_levels(platform.satp_mode) - 1);
+}

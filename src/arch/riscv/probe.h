@@ -1,0 +1,35 @@
+/*
+ * Probing the host CPU at boot (issue: "learn it by probing the host CPU's
+ * own CSRs"): which S-mode CSRs exist, which bits are writable, which satp
+ * modes and how many ASID bits. The guest's virtual CSR file is legalised
+ * against what this finds, never against a table written for one CPU model.
+ */
+#ifndef ARCH_RISCV_PROBE_H
+#define ARCH_RISCV_PROBE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "arch/riscv/vcpu_arch.h"
+
+struct host_csr_caps {
+	bool has_senvcfg, has_stimecmp;
+	uint64_t sstatus_wmask;     /* bits S-mode can write */
+	uint64_t sie_wmask;
+	uint64_t sip_wmask;         /* bits S-mode can write in sip (SSIP, maybe LCOFIP) */
+	uint64_t satp_modes;        /* bit m set: satp MODE m accepted (Bare always) */
+	uint64_t satp_asid_mask;
+	struct vcsr reset;          /* the S CSRs as OpenSBI hands them to an S-mode payload */
+};
+
+extern struct host_csr_caps host_csr;
+
+/* Capture the reset values first thing on the boot hart, then probe. */
+void probe_capture_reset(uint64_t stvec, uint64_t sscratch);
+void probe_host_csrs(void);
+
+/* Run one CSR instruction that may trap: true when it did not. */
+#define PROBE_CSR(...) (probe_begin(), ({ __asm__ volatile(__VA_ARGS__); }), probe_end())
+void probe_begin(void);
+bool probe_end(void);
+
+#endif

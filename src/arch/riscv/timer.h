@@ -1,0 +1,19 @@
+/*
+ * The one real timer per hart, multiplexed between Trapeze's scheduling
+ * ticks and every vCPU's virtual timer: it is always armed for the
+ * earliest of them. With Sstc the hart's own stimecmp is written (which is
+ * also what OpenSBI's set_timer programs then); without it, SBI set_timer.
+ */
+#ifndef ARCH_RISCV_TIMER_H
+#define ARCH_RISCV_TIMER_H
+
+#include <stdint.h>
+
+/* Arm this hart's timer for deadline (absolute, time-CSR ticks). */
+void timer_arm(uint64_t deadline);
+/* The timer fired: make sure it does not fire again for the same deadline. */
+void timer_handle_irq(void);
+/* Microseconds to ticks. */
+uint64_t timer_us_to_ticks(uint64_t us);
+
+#endif

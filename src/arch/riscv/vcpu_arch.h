@@ -1,0 +1,62 @@
+/*
+ * The RISC-V part of a vCPU: guest registers, the virtual CSR file and the
+ * virtual privilege. Core code never looks inside (style.md, section 5).
+ */
+#ifndef ARCH_RISCV_VCPU_ARCH_H
+#define ARCH_RISCV_VCPU_ARCH_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct hart;
+struct engine;
+
+/* Virtual privilege of the guest: what it believes it runs in. */
+enum vpriv {
+	VPRIV_U = 0,
+	VPRIV_S = 1,
+};
+
+struct vcpu_regs {
+	uint64_t x[32];     /* x[0] is never read: the zero register */
+	uint64_t pc;
+};
+
+/*
+ * The virtual S-mode CSR file (Privileged ISA v1.12, chapter 4). Each field
+ * holds what the guest would read back; writes are legalised by the
+ * per-CSR routines of vcsr.c.
+ */
+struct vcsr {
+	uint64_t sstatus;   /* without SD: computed on read */
+	uint64_t sie;
+	uint64_t sip;       /* SSIP as written by the guest or an IPI; STIP, SEIP driven by Trapeze */
+	uint64_t stvec;
+	uint64_t scounteren;
+	uint64_t senvcfg;
+	uint64_t sscratch;
+	uint64_t sepc;
+	uint64_t scause;
+	uint64_t stval;
+	uint64_t satp;
+	uint64_t stimecmp;  /* the virtual timer: SBI set_timer and, with Sstc, the CSR */
+};
+
+struct fp_state {
+	uint64_t f[32];
+	uint64_t fcsr;
+};
+
+struct vcpu_arch {
+	struct vcpu_regs regs;  /* offset 0: entry.S saves here (asm_offsets.h) */
+	uint64_t host_sp;       /* VCPU_HOST_SP: the current hart's stack top */
+	uint64_t host_tp;       /* VCPU_HOST_TP: the current struct hart */
+	struct vcsr csr;
+	enum vpriv vpriv;
+	uint64_t host_satp;     /* satp loaded while this vCPU runs */
+	struct fp_state fp;
+	bool fp_saved;          /* fp holds the vCPU's FP registers (not live in the hart) */
+	const struct engine *engine;
+};
+
+#endif

@@ -1,0 +1,177 @@
+#include "arch/riscv/vcsr.h"
+
+#include <stddef.h>
+#include "arch/riscv/csr.h"
+#include "arch/riscv/probe.h"
+#include "core/platform.h"
+#include "core/vcpu.h"
+
+/*
+ * Where the host's own CSR can be used as the oracle without disturbing
+ * Trapeze (interrupts are off and the CSR instructions cannot trap), a
+ * write is legalised by writing the guest's old value, then the new one,
+ * to the real CSR and reading back: whatever the CPU model does with WARL
+ * fields (e.g. QEMU leaves stvec unchanged for a reserved MODE) the guest
+ * sees too. Trapeze's own value is put back at once.
+ */
+#define LEGALISE_ON_HOST(csr, old, val, restore) ({ \
+	csr_write(csr, old); csr_write(csr, val); \
+	uint64_t __r = csr_read(csr); csr_write(csr, restore); __r; })
+
+extern char trap_vector[];
+
+static bool always(void) { return true; }
+static bool has_senvcfg(void) { return host_csr.has_senvcfg; }
+static bool has_stimecmp(void) { return host_csr.has_stimecmp; }
+
+/* sstatus (4.1.1). SD summarises FS/VS/XS; FS tracks the real FS (the
+ * hardware marks it Dirty when the guest writes an FP register). */
+uint64_t vcsr_sstatus_read(struct vcpu *v)
+{
+	uint64_t s = v->arch.csr.sstatus;
+
+	if ((s & SSTATUS_FS) == SSTATUS_FS_DIRTY || (s & SSTATUS_VS) == SSTATUS_VS ||
+	    (s & SSTATUS_XS) == SSTATUS_XS)
+		s |= SSTATUS_SD;
+	return s;
+}
+
+static void sstatus_write(struct vcpu *v, uint64_t val)
+{
+	uint64_t m = host_csr.sstatus_wmask;
+
+	v->arch.csr.sstatus = (v->arch.csr.sstatus & ~m) | (val & m);
+}
+
+static uint64_t sie_read(struct vcpu *v) { return v->arch.csr.sie; }
+static void sie_write(struct vcpu *v, uint64_t val)
+{
+	v->arch.csr.sie = val & host_csr.sie_wmask;
+}
+
+/* sip (4.1.3): STIP is the virtual timer's comparison, level-sensitive as
+ * with Sstc and as OpenSBI's set_timer emulation behaves; only the bits
+ * the host lets S-mode write are writable. */
+uint64_t vcsr_sip_read(struct vcpu *v)
+{
+	uint64_t ip = v->arch.csr.sip & ~MIP_STIP;
+
+	if (platform_time() >= v->arch.csr.stimecmp)
+		ip |= MIP_STIP;
+	return ip;
+}
+
+static uint64_t sip_read(struct vcpu *v) { return vcsr_sip_read(v); }
+static void sip_write(struct vcpu *v, uint64_t val)
+{
+	uint64_t m = host_csr.sip_wmask;
+
+	v->arch.csr.sip = (v->arch.csr.sip & ~m) | (val & m);
+}
+
+static uint64_t stvec_read(struct vcpu *v) { return v->arch.csr.stvec; }
+static void stvec_write(struct vcpu *v, uint64_t val)
+{
+	v->arch.csr.stvec = LEGALISE_ON_HOST(stvec, v->arch.csr.stvec, val, (uint64_t)trap_vector);
+}
+
+static uint64_t scounteren_read(struct vcpu *v) { return v->arch.csr.scounteren; }
+static void scounteren_write(struct vcpu *v, uint64_t val)
+{
+	/* The real scounteren is rewritten on every guest entry (engine_trap.c). */
+	v->arch.csr.scounteren = LEGALISE_ON_HOST(scounteren, v->arch.csr.scounteren, val, 0);
+}
+
+static uint64_t senvcfg_read(struct vcpu *v) { return v->arch.csr.senvcfg; }
+static void senvcfg_write(struct vcpu *v, uint64_t val)
+{
+	v->arch.csr.senvcfg = LEGALISE_ON_HOST(0x10a, v->arch.csr.senvcfg, val, 0);
+}
+
+static uint64_t sscratch_read(struct vcpu *v) { return v->arch.csr.sscratch; }
+static void sscratch_write(struct vcpu *v, uint64_t val)
+{
+	/* sscratch must read 0 in Trapeze's context (entry.S). */
+	v->arch.csr.sscratch = LEGALISE_ON_HOST(sscratch, v->arch.csr.sscratch, val, 0);
+}
+
+/* sepc, scause and stval are free while Trapeze handles a trap: the
+ * return path writes sepc afresh. */
+static uint64_t sepc_read(struct vcpu *v) { return v->arch.csr.sepc; }
+static void sepc_write(struct vcpu *v, uint64_t val)
+{
+	v->arch.csr.sepc = LEGALISE_ON_HOST(sepc, v->arch.csr.sepc, val, 0);
+}
+
+static uint64_t scause_read(struct vcpu *v) { return v->arch.csr.scause; }
+static void scause_write(struct vcpu *v, uint64_t val)
+{
+	v->arch.csr.scause = LEGALISE_ON_HOST(scause, v->arch.csr.scause, val, 0);
+}
+
+static uint64_t stval_read(struct vcpu *v) { return v->arch.csr.stval; }
+static void stval_write(struct vcpu *v, uint64_t val)
+{
+	v->arch.csr.stval = LEGALISE_ON_HOST(stval, v->arch.csr.stval, val, 0);
+}
+
+/* satp (4.1.11): "If satp is written with an unsupported MODE, the entire
+ * write has no effect"; ASID bits beyond the host's ASIDLEN read as 0. */
+static uint64_t satp_read(struct vcpu *v) { return v->arch.csr.satp; }
+static void satp_write(struct vcpu *v, uint64_t val)
+{
+	uint64_t mode = val >> SATP_MODE_SHIFT;
+
+	if (!(host_csr.satp_modes & (1ULL << mode)))
+		return;
+	if (mode == SATP_MODE_BARE) {
+		/* Bare: the ASID and PPN fields are still stored (QEMU keeps them). */
+		v->arch.csr.satp = val & ((SATP_ASID_MASK << SATP_ASID_SHIFT) | SATP_PPN_MASK);
+		v->arch.csr.satp &= ~((~host_csr.satp_asid_mask & SATP_ASID_MASK) << SATP_ASID_SHIFT);
+		return;
+	}
+	v->arch.csr.satp = (mode << SATP_MODE_SHIFT) |
+			   (((val >> SATP_ASID_SHIFT) & host_csr.satp_asid_mask) << SATP_ASID_SHIFT) |
+			   (val & SATP_PPN_MASK);
+}
+
+static uint64_t stimecmp_read(struct vcpu *v) { return v->arch.csr.stimecmp; }
+static void stimecmp_write(struct vcpu *v, uint64_t val)
+{
+	vcpu_timer_set(v, val);
+}
+
+static const struct vcsr_desc vcsr_table[] = {
+	{ CSR_SSTATUS,    "sstatus",    always,       vcsr_sstatus_read, sstatus_write },
+	{ CSR_SIE,        "sie",        always,       sie_read,        sie_write },
+	{ CSR_STVEC,      "stvec",      always,       stvec_read,      stvec_write },
+	{ CSR_SCOUNTEREN, "scounteren", always,       scounteren_read, scounteren_write },
+	{ CSR_SENVCFG,    "senvcfg",    has_senvcfg,  senvcfg_read,    senvcfg_write },
+	{ CSR_SSCRATCH,   "sscratch",   always,       sscratch_read,   sscratch_write },
+	{ CSR_SEPC,       "sepc",       always,       sepc_read,       sepc_write },
+	{ CSR_SCAUSE,     "scause",     always,       scause_read,     scause_write },
+	{ CSR_STVAL,      "stval",      always,       stval_read,      stval_write },
+	{ CSR_SIP,        "sip",        always,       sip_read,        sip_write },
+	{ CSR_STIMECMP,   "stimecmp",   has_stimecmp, stimecmp_read,   stimecmp_write },
+	{ CSR_SATP,       "satp",       always,       satp_read,       satp_write },
+};
+
+#define VCSR_COUNT (sizeof(vcsr_table) / sizeof(vcsr_table[0]))
+
+const struct vcsr_desc *vcsr_find(unsigned num)
+{
+	for (unsigned i = 0; i < VCSR_COUNT; i++)
+		if (vcsr_table[i].num == num)
+			return vcsr_table[i].present() ? &vcsr_table[i] : NULL;
+	return NULL;
+}
+
+unsigned vcsr_slot(const struct vcsr_desc *d)
+{
+	return (unsigned)(d - vcsr_table);
+}
+
+const struct vcsr_desc *vcsr_at(unsigned slot)
+{
+	return slot < VCSR_COUNT ? &vcsr_table[slot] : NULL;
+}

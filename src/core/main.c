@@ -1,0 +1,173 @@
+/*
+ * Boot: from OpenSBI's jump into S-mode to the first guest instruction.
+ */
+#include <stdint.h>
+#include "arch/riscv/boot.h"
+#include "arch/riscv/csr.h"
+#include "arch/riscv/hart.h"
+#include "arch/riscv/layout.h"
+#include "arch/riscv/mmu.h"
+#include "arch/riscv/probe.h"
+#include "arch/riscv/sbi_host.h"
+#include "arch/riscv/timer.h"
+#include "core/console.h"
+#include "core/fdt.h"
+#include "core/frame.h"
+#include "core/lib/string.h"
+#include "core/machine.h"
+#include "core/platform.h"
+#include "core/sched_internal.h"
+#include "core/vm.h"
+#include "dev/ns16550_host.h"
+#include "trapeze/bootinfo.h"
+
+struct platform platform;
+
+/* Read what Trapeze needs from the host DTB (Devicetree Specification
+ * v0.4: /memory, /cpus, the UART, the test finisher). */
+static void platform_from_dt(const struct dt *dt, uint64_t boot_hartid)
+{
+	int mem = dt_path(dt, "/memory");
+	if (mem < 0 || !dt_reg(dt, mem, 0, &platform.ram_base, &platform.ram_size))
+		machine_exit(2);
+
+	int cpus = dt_path(dt, "/cpus");
+	uint32_t tb = 0;
+	if (cpus < 0 || !dt_prop_u32(dt, cpus, "timebase-frequency", &tb) || tb == 0)
+		machine_exit(3);
+	platform.timebase_hz = tb;
+	for (int c = dt_first_child(dt, cpus); c >= 0 && platform.nharts < PLATFORM_MAX_HARTS;
+	     c = dt_next_sibling(dt, c)) {
+		uint32_t len;
+		const char *type = dt_prop(dt, c, "device_type", &len);
+		uint64_t id, unused;
+		if (type == NULL || strcmp(type, "cpu") != 0 || !dt_reg(dt, c, 0, &id, &unused))
+			continue;
+		if (id == boot_hartid)
+			platform.boot_hart = platform.nharts;
+		platform.hartid[platform.nharts++] = id;
+	}
+
+	uint64_t size;
+	int uart = dt_find_compatible(dt, -1, "ns16550a");
+	if (uart >= 0)
+		dt_reg(dt, uart, 0, &platform.uart_pa, &size);
+	int fin = dt_find_compatible(dt, -1, "sifive,test1");
+	if (fin < 0)
+		fin = dt_find_compatible(dt, -1, "sifive,test0");
+	if (fin >= 0)
+		dt_reg(dt, fin, 0, &platform.finisher_pa, &size);
+}
+
+/* Host memory: everything the DTB calls RAM, less the firmware, Trapeze,
+ * the host DTB, reserved regions, and the launcher's manifest and modules. */
+static void frames_init(const struct dt *dt, uint64_t dtb_pa)
+{
+	uint64_t image_end = virt_to_phys(_end_image);
+	uint64_t bitmap_bytes = frame_pool_bitmap_bytes(platform.ram_size);
+
+	frame_pool_init(&host_frames, platform.ram_base, platform.ram_size, phys_to_virt(image_end));
+	frame_pool_reserve(&host_frames, platform.ram_base,
+			   image_end + bitmap_bytes - platform.ram_base);
+	frame_pool_reserve(&host_frames, dtb_pa, dt->size);
+	for (int i = 0; i < dt_rsv_count(dt); i++) {
+		uint64_t a, s;
+		if (dt_rsv_get(dt, i, &a, &s))
+			frame_pool_reserve(&host_frames, a, s);
+	}
+	int rsv = dt_path(dt, "/reserved-memory");
+	for (int c = rsv < 0 ? -1 : dt_first_child(dt, rsv); c >= 0; c = dt_next_sibling(dt, c)) {
+		uint64_t a, s;
+		if (dt_reg(dt, c, 0, &a, &s))
+			frame_pool_reserve(&host_frames, a, s);
+	}
+}
+
+/* The manifest and every module stay reserved: a VM reset reloads them. */
+static const struct bootinfo *bootinfo_take(void)
+{
+	uint64_t ram_end = platform.ram_base + platform.ram_size;
+
+	if (BOOTINFO_HPA + sizeof(struct bootinfo) > ram_end)
+		return NULL;
+	const struct bootinfo *bi = phys_to_virt(BOOTINFO_HPA);
+	if (bi->magic != BOOTINFO_MAGIC || bi->version != BOOTINFO_VERSION ||
+	    bi->nvms == 0 || bi->nvms > BOOTINFO_MAX_VMS)
+		return NULL;
+	frame_pool_reserve(&host_frames, BOOTINFO_HPA, sizeof(*bi));
+	for (unsigned i = 0; i < bi->nvms; i++) {
+		const struct bootinfo_module *m[] = { &bi->vms[i].kernel, &bi->vms[i].initrd, &bi->vms[i].dtb };
+		for (unsigned k = 0; k < 3; k++) {
+			if (m[k]->size == 0)
+				continue;
+			if (m[k]->hpa < platform.ram_base || m[k]->hpa > ram_end ||
+			    m[k]->size > ram_end - m[k]->hpa)
+				return NULL;
+			frame_pool_reserve(&host_frames, m[k]->hpa, m[k]->size);
+		}
+	}
+	return bi;
+}
+
+static const char *satp_mode_name(uint64_t mode)
+{
+	return mode == SATP_MODE_SV57 ? "sv57" : mode == SATP_MODE_SV48 ? "sv48" : "sv39";
+}
+
+_Noreturn void hyp_main(uint64_t hartid, uint64_t dtb_pa, uint64_t stvec0, uint64_t sscratch0)
+{
+	struct dt dt;
+
+	probe_capture_reset(stvec0, sscratch0);
+	platform.satp_mode = boot_satp >> SATP_MODE_SHIFT;
+	if (dt_open(&dt, phys_to_virt(dtb_pa), 1 << 20) < 0)
+		machine_exit(2);
+	platform_from_dt(&dt, hartid);
+	ns16550_host_init(phys_to_virt(platform.uart_pa));
+
+	for (unsigned i = 0; i < platform.nharts; i++) {
+		harts[i].index = i;
+		harts[i].hartid = platform.hartid[i];
+		harts[i].stack_top = (uint64_t)(harts[i].stack + HART_STACK_SIZE);
+	}
+	/* entry.S pointed tp at harts[0]; the boot hart may be another. */
+	if (platform.boot_hart != 0) {
+		harts[platform.boot_hart].live_satp = harts[0].live_satp;
+		__asm__ volatile("mv tp, %0" :: "r"(&harts[platform.boot_hart]));
+	}
+	this_hart()->live_satp = csr_read(satp);
+
+	mmu_init(platform.ram_base + platform.ram_size);
+	probe_host_csrs();
+	platform.has_sstc = host_csr.has_stimecmp;
+	uint64_t v = 0;
+	platform.has_h = PROBE_CSR("csrr %0, 0x600" : "=r"(v));
+	for (uint64_t m = host_csr.satp_asid_mask; m & 1; m >>= 1)
+		platform.asid_bits++;
+	platform.mvendorid = (uint64_t)sbi_host_call(SBI_HOST_EXT_BASE, 4, 0, 0, 0).value;
+	platform.marchid = (uint64_t)sbi_host_call(SBI_HOST_EXT_BASE, 5, 0, 0, 0).value;
+	platform.mimpid = (uint64_t)sbi_host_call(SBI_HOST_EXT_BASE, 6, 0, 0, 0).value;
+
+	log_info("Trapeze hypervisor (riscv64), %u hart(s), %lu MiB RAM at 0x%lx, timebase %lu Hz",
+		 platform.nharts, platform.ram_size >> 20, platform.ram_base, platform.timebase_hz);
+	log_info("host: %s, H extension %s, Sstc %s, %u ASID bits",
+		 satp_mode_name(platform.satp_mode), platform.has_h ? "yes" : "no",
+		 platform.has_sstc ? "yes" : "no", platform.asid_bits);
+
+	frames_init(&dt, dtb_pa);
+	const struct bootinfo *bi = bootinfo_take();
+	if (bi == NULL) {
+		log_info("no valid boot manifest at 0x%llx: nothing to run", BOOTINFO_HPA);
+		machine_exit(1);
+	}
+	sched_set_hang_timeout(timer_us_to_ticks((uint64_t)bi->hang_timeout_ms * 1000));
+	if (vm_create_all(bi) == 0) {
+		log_info("no VM could be started");
+		machine_exit(1);
+	}
+	log_info("%lu MiB of host memory free", (uint64_t)((host_frames.nfree * FRAME_SIZE) >> 20));
+
+	csr_write(sie, MIP_STIP | MIP_SSIP);
+	hart_start_secondaries();
+	sched_run();
+}

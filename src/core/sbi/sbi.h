@@ -1,0 +1,223 @@
+/*
+ * The SBI Trapeze offers its guests: RISC-V Supervisor Binary Interface
+ * v2.0. One extension per file (sbi_base.c, sbi_timer.c, ...), each defining
+ * one descriptor with SBI_EXTENSION(); sbi.c owns lookup and dispatch.
+ */
+#ifndef CORE_SBI_SBI_H
+#define CORE_SBI_SBI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct vcpu;
+struct vm;
+
+/* SBI v2.0, Binary Encoding, Table "Standard SBI Errors" (the subset up to
+ * v2.0's NO_SHMEM; Trapeze never returns INVALID_STATE or BAD_RANGE). */
+#define SBI_SUCCESS                 0
+#define SBI_ERR_FAILED              -1
+#define SBI_ERR_NOT_SUPPORTED       -2
+#define SBI_ERR_INVALID_PARAM       -3
+#define SBI_ERR_DENIED              -4
+#define SBI_ERR_INVALID_ADDRESS     -5
+#define SBI_ERR_ALREADY_AVAILABLE   -6
+#define SBI_ERR_ALREADY_STARTED     -7
+#define SBI_ERR_ALREADY_STOPPED     -8
+#define SBI_ERR_NO_SHMEM            -9
+
+/* Extension ids (a7). */
+#define SBI_EXT_LEGACY_MIN  0x00        /* SBI v2.0, Legacy Extensions: 0x00-0x0F */
+#define SBI_EXT_LEGACY_MAX  0x0F
+#define SBI_EXT_BASE        0x10
+#define SBI_EXT_TIME        0x54494D45  /* "TIME" */
+#define SBI_EXT_IPI         0x735049    /* "sPI" */
+#define SBI_EXT_RFENCE      0x52464E43  /* "RFNC" */
+#define SBI_EXT_HSM         0x48534D    /* "HSM" */
+#define SBI_EXT_SRST        0x53525354  /* "SRST" */
+#define SBI_EXT_DBCN        0x4442434E  /* "DBCN" */
+
+/* Legacy extension ids (SBI v2.0, Legacy Extensions; a6 is ignored). */
+#define SBI_LEGACY_SET_TIMER                0x00
+#define SBI_LEGACY_CONSOLE_PUTCHAR          0x01
+#define SBI_LEGACY_CONSOLE_GETCHAR          0x02
+#define SBI_LEGACY_CLEAR_IPI                0x03
+#define SBI_LEGACY_SEND_IPI                 0x04
+#define SBI_LEGACY_REMOTE_FENCE_I           0x05
+#define SBI_LEGACY_REMOTE_SFENCE_VMA        0x06
+#define SBI_LEGACY_REMOTE_SFENCE_VMA_ASID   0x07
+#define SBI_LEGACY_SHUTDOWN                 0x08    /* 0x09-0x0F are reserved */
+
+/* Function ids (a6), one block per extension, from each chapter's
+ * "Function Listing". */
+#define SBI_BASE_GET_SPEC_VERSION   0
+#define SBI_BASE_GET_IMPL_ID        1
+#define SBI_BASE_GET_IMPL_VERSION   2
+#define SBI_BASE_PROBE_EXTENSION    3
+#define SBI_BASE_GET_MVENDORID      4
+#define SBI_BASE_GET_MARCHID        5
+#define SBI_BASE_GET_MIMPID         6
+
+#define SBI_TIME_SET_TIMER          0
+
+#define SBI_IPI_SEND_IPI            0
+
+#define SBI_RFENCE_REMOTE_FENCE_I           0
+#define SBI_RFENCE_REMOTE_SFENCE_VMA        1
+#define SBI_RFENCE_REMOTE_SFENCE_VMA_ASID   2
+#define SBI_RFENCE_REMOTE_HFENCE_GVMA_VMID  3
+#define SBI_RFENCE_REMOTE_HFENCE_GVMA       4
+#define SBI_RFENCE_REMOTE_HFENCE_VVMA_ASID  5
+#define SBI_RFENCE_REMOTE_HFENCE_VVMA       6
+
+#define SBI_HSM_HART_START          0
+#define SBI_HSM_HART_STOP           1
+#define SBI_HSM_HART_GET_STATUS     2
+#define SBI_HSM_HART_SUSPEND        3
+
+#define SBI_SRST_SYSTEM_RESET       0
+
+#define SBI_DBCN_CONSOLE_WRITE      0
+#define SBI_DBCN_CONSOLE_READ       1
+#define SBI_DBCN_CONSOLE_WRITE_BYTE 2
+
+/* BASE answers (SBI v2.0, Base Extension). The spec version is
+ * major << 24 | minor. The implementation id is not in the spec's table of
+ * SBI Implementation IDs; it reads "TRZP". */
+#define SBI_SPEC_VERSION            ((2UL << 24) | 0)
+#define SBI_IMPL_ID_TRAPEZE         0x54525A50UL
+#define SBI_IMPL_VERSION            1UL
+
+/* SBI v2.0, HSM Extension, Table "HSM Hart States". */
+#define SBI_HSM_STATE_STARTED           0
+#define SBI_HSM_STATE_STOPPED           1
+#define SBI_HSM_STATE_START_PENDING     2
+#define SBI_HSM_STATE_STOP_PENDING      3
+#define SBI_HSM_STATE_SUSPENDED         4
+#define SBI_HSM_STATE_SUSPEND_PENDING   5
+#define SBI_HSM_STATE_RESUME_PENDING    6
+
+/* Table "HSM Hart Suspend Types" (32 bits wide): only the two defaults are
+ * implemented; every reserved and platform-specific value is INVALID_PARAM. */
+#define SBI_HSM_SUSPEND_RET_DEFAULT     0x00000000U
+#define SBI_HSM_SUSPEND_NON_RET_DEFAULT 0x80000000U
+
+/* SRST Extension, Tables "System Reset Types" and "System Reset Reasons". */
+#define SBI_SRST_TYPE_SHUTDOWN      0x00000000U
+#define SBI_SRST_TYPE_COLD_REBOOT   0x00000001U
+#define SBI_SRST_TYPE_WARM_REBOOT   0x00000002U
+#define SBI_SRST_REASON_NONE        0x00000000U
+#define SBI_SRST_REASON_SYSFAIL     0x00000001U
+
+/* DBCN work bound: at most this many bytes are copied per call, so a guest
+ * cannot hold a hart in Trapeze for long; the spec allows partial writes and
+ * the caller learns the count from sbiret.value. */
+#define SBI_DBCN_MAX_BYTES  4096
+
+/* The guest-visible result: a0 = error, a1 = value. */
+struct sbi_ret {
+	long error;
+	long value;
+};
+
+/*
+ * Host status returned by handlers and by sbi_dispatch (style.md section 7:
+ * host status and guest result are separate domains):
+ *   SBI_RESUME_NEXT (0)  handled; sbi_dispatch wrote a0/a1 (legacy: a0) and
+ *                        the caller advances the pc past the ECALL.
+ *   SBI_RESUME_SAME (1)  handled, the handler already set the pc and a0/a1
+ *                        (HSM non-retentive suspend reset the vCPU): write no
+ *                        register and do not advance the pc.
+ *   SBI_RESUME_NONE (2)  handled, the calling vCPU no longer runs (hart_stop,
+ *                        system reset, legacy shutdown): write no register,
+ *                        do not advance the pc; whoever restarts it sets the pc.
+ *   < 0                  a Trapeze failure, not the guest's fault; no register
+ *                        was written; the caller stops the VM.
+ */
+#define SBI_RESUME_NEXT     0
+#define SBI_RESUME_SAME     1
+#define SBI_RESUME_NONE     2
+
+/* Handler of one extension: fid is a6 (ignored by legacy extensions, which
+ * get their eid), args are a0-a5. Fills *ret (preset to SUCCESS, 0) and
+ * returns a host status as above. */
+typedef int (*sbi_handler_t)(struct vcpu *v, unsigned long eid, unsigned long fid,
+			     const unsigned long args[6], struct sbi_ret *ret);
+
+struct sbi_ext {
+	const char *name;               /* "base", "time", ... for statistics */
+	unsigned long eid_min, eid_max;
+	bool legacy;                    /* v0.1 calls: result in a0 only, a1 untouched */
+	sbi_handler_t handle;
+};
+
+/*
+ * Each extension file defines exactly one descriptor:
+ *     SBI_EXTENSION(time) = { .name = "time", ... };
+ * It lands in the linker section "sbi_exts", an array of struct sbi_ext
+ * delimited by __start_sbi_exts and __stop_sbi_exts (GNU ld defines them for
+ * a section whose name is a C identifier; trapeze.ld must keep the section
+ * and define them), so adding an extension edits no central file. The
+ * section name is a C identifier, so neither GCC nor Clang pads these
+ * objects with ASan redzones and the array stays dense.
+ */
+#define SBI_EXT_SECTION "sbi_exts"
+#define SBI_EXTENSION(ident) \
+	const struct sbi_ext sbi_ext_##ident \
+	__attribute__((used, section(SBI_EXT_SECTION), aligned(8)))
+
+/* The descriptor whose [eid_min, eid_max] holds eid, or NULL. */
+const struct sbi_ext *sbi_find_ext(unsigned long eid);
+/* Index of a descriptor, for vm->stats.sbi_calls[] (< STATS_SBI_MAX). */
+unsigned sbi_ext_slot(const struct sbi_ext *ext);
+/* Descriptor at a slot; NULL past the end (for printing statistics). */
+const struct sbi_ext *sbi_ext_at(unsigned slot);
+
+/*
+ * ECALL from virtual S-mode: reads a7 (EID), a6 (FID), a0-a5, runs the
+ * extension, counts vm->stats.sbi_calls[slot] (any call to a present
+ * extension, unknown FIDs included) or vm->stats.sbi_unknown (absent EID).
+ * An absent EID or unknown FID gets SBI_ERR_NOT_SUPPORTED. Returns the host
+ * status above; on SBI_RESUME_NEXT it wrote a0 = error, a1 = value (for EIDs
+ * 0x00-0x0F, legacy convention: a0 only). The caller (the trap dispatcher)
+ * alone moves the pc.
+ */
+int sbi_dispatch(struct vcpu *v);
+
+/*
+ * Hart list parameter (SBI v2.0, Binary Encoding, "Hart list parameter"):
+ * calls fn for every vCPU named by bit i of mask as hart id base + i, or for
+ * every vCPU of the VM when base == -1UL (mask ignored). Validates the whole
+ * list first: a named hart id the VM lacks (including base + i past the top
+ * of the id space) returns SBI_ERR_INVALID_PARAM and fn is never called.
+ * An empty mask names no hart: SBI_SUCCESS.
+ */
+long sbi_for_each_hart(struct vm *vm, unsigned long mask, unsigned long base,
+		       void (*fn)(struct vcpu *target, void *ctx), void *ctx);
+
+/* ---- helpers for the extension files -------------------------------- */
+
+/* One function of an extension; fid-indexed tables of these make up the
+ * handlers. Same contract as sbi_handler_t. */
+typedef int (*sbi_fn_t)(struct vcpu *v, const unsigned long args[6], struct sbi_ret *ret);
+
+/* Runs table[idx] (idx is the FID, or the EID for legacy); an index past the
+ * table or a NULL entry answers SBI_ERR_NOT_SUPPORTED (SBI v2.0, Binary
+ * Encoding: unsupported FID). */
+int sbi_call_fn(const sbi_fn_t *table, size_t n, unsigned long idx,
+		struct vcpu *v, const unsigned long args[6], struct sbi_ret *ret);
+#define SBI_CALL_TABLE(table, idx, v, args, ret) \
+	sbi_call_fn((table), sizeof(table) / sizeof((table)[0]), (idx), (v), (args), (ret))
+
+/* The v0.2+ IPI and RFENCE operations on a hart list (mask, base); the
+ * legacy extension calls them with its older argument forms. Each returns
+ * the SBI error for the guest. asid UINT64_MAX: every ASID. */
+long sbi_ipi_send(struct vcpu *v, unsigned long mask, unsigned long base);
+long sbi_rfence_fence_i(struct vcpu *v, unsigned long mask, unsigned long base);
+long sbi_rfence_sfence_vma(struct vcpu *v, unsigned long mask, unsigned long base,
+			   unsigned long start, unsigned long size, uint64_t asid);
+
+/* True when all of [gpa, gpa + len) is RAM of the VM (len > 0, no wrap). */
+bool sbi_guest_ram(const struct vm *vm, uint64_t gpa, uint64_t len);
+
+#endif

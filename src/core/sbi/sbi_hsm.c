@@ -1,0 +1,183 @@
+/*
+ * SBI v2.0, Hart State Management Extension (EID 0x48534D "HSM"). The HSM
+ * state of a vCPU is derived from its scheduler state (enum vcpu_state
+ * mirrors Table "HSM Hart States"), plus two facts the core does not keep:
+ * a hart_start in progress (START_PENDING) and "blocked because of
+ * hart_suspend" (SUSPENDED) as opposed to blocked in WFI (STARTED).
+ */
+#include "core/sbi/sbi.h"
+
+#include "core/sched.h"
+#include "core/vcpu.h"
+#include "core/vm.h"
+
+/*
+ * Those two facts, per vCPU. They belong in struct vcpu (requested from the
+ * lead); until then a table indexed by VM id and hart id, reached only
+ * through hsm_of(). Words, not bytes: RV64A has no byte-wide CAS.
+ *
+ * Known gap until the scheduler clears `suspended` on wake-up: it is cleared
+ * lazily (next HSM call of the vCPU, hart_get_status seeing it unblocked,
+ * hart_start), so a vCPU that resumes from suspend and blocks in WFI before
+ * anyone looks reads SUSPENDED instead of STARTED.
+ */
+struct hsm_vcpu {
+	uint32_t starting;      /* a hart_start owns this vCPU */
+	uint32_t suspended;     /* blocked by hart_suspend, not by WFI */
+};
+
+static struct hsm_vcpu hsm_vcpus[BOOTINFO_MAX_VMS][VM_MAX_VCPUS];
+
+static struct hsm_vcpu *hsm_of(const struct vcpu *v)
+{
+	if (v->vm->id >= BOOTINFO_MAX_VMS || v->id >= VM_MAX_VCPUS)
+		return NULL;
+	return &hsm_vcpus[v->vm->id][v->id];
+}
+
+static void hsm_set_suspended(struct vcpu *v, uint32_t on)
+{
+	struct hsm_vcpu *h = hsm_of(v);
+
+	if (h)
+		__atomic_store_n(&h->suspended, on, __ATOMIC_RELAXED);
+}
+
+/*
+ * Two vCPUs on two harts may start the same hart at once; the one that
+ * claims `starting` does the STOPPED -> runnable transition, the other sees
+ * START_PENDING and gets ALREADY_AVAILABLE. Checks in the order: hart id,
+ * state, address.
+ */
+static int hsm_hart_start(struct vcpu *v, const unsigned long args[6], struct sbi_ret *ret)
+{
+	struct vcpu *t = vm_vcpu(v->vm, args[0]);
+	struct hsm_vcpu *h;
+	uint32_t idle = 0;
+
+	if (!t) {
+		ret->error = SBI_ERR_INVALID_PARAM;
+		return SBI_RESUME_NEXT;
+	}
+	h = hsm_of(t);
+	if (!h) {
+		ret->error = SBI_ERR_FAILED;
+		return SBI_RESUME_NEXT;
+	}
+	if (!__atomic_compare_exchange_n(&h->starting, &idle, 1, false,
+					 __ATOMIC_ACQUIRE, __ATOMIC_RELAXED)) {
+		ret->error = SBI_ERR_ALREADY_AVAILABLE;
+		return SBI_RESUME_NEXT;
+	}
+	if (t->state == VCPU_HALTED)
+		ret->error = SBI_ERR_FAILED;     /* its VM is going away */
+	else if (t->state != VCPU_STOPPED)
+		ret->error = SBI_ERR_ALREADY_AVAILABLE;
+	else if (!sbi_guest_ram(v->vm, args[1], 2))
+		ret->error = SBI_ERR_INVALID_ADDRESS;
+	else {
+		/* "HSM Hart Start Register State": satp 0, SIE 0, a0 hartid, a1 opaque. */
+		__atomic_store_n(&h->suspended, 0, __ATOMIC_RELAXED);
+		vcpu_reset(t, args[1], args[2]);
+		sched_make_runnable(t);
+	}
+	__atomic_store_n(&h->starting, 0, __ATOMIC_RELEASE);
+	return SBI_RESUME_NEXT;
+}
+
+/* The caller stops; it runs again only through hart_start, which sets its pc. */
+static int hsm_hart_stop(struct vcpu *v, const unsigned long args[6], struct sbi_ret *ret)
+{
+	(void)args, (void)ret;
+	sched_stop(v);
+	return SBI_RESUME_NONE;
+}
+
+static int hsm_hart_get_status(struct vcpu *v, const unsigned long args[6], struct sbi_ret *ret)
+{
+	struct vcpu *t = vm_vcpu(v->vm, args[0]);
+	struct hsm_vcpu *h;
+
+	if (!t) {
+		ret->error = SBI_ERR_INVALID_PARAM;
+		return SBI_RESUME_NEXT;
+	}
+	h = hsm_of(t);
+	switch (t->state) {
+	case VCPU_STOPPED:
+	case VCPU_HALTED:
+		ret->value = h && __atomic_load_n(&h->starting, __ATOMIC_RELAXED) ?
+			     SBI_HSM_STATE_START_PENDING : SBI_HSM_STATE_STOPPED;
+		break;
+	case VCPU_BLOCKED:
+		ret->value = h && __atomic_load_n(&h->suspended, __ATOMIC_RELAXED) ?
+			     SBI_HSM_STATE_SUSPENDED : SBI_HSM_STATE_STARTED;
+		break;
+	default:
+		/* Running or runnable: any suspend it was in is over. */
+		hsm_set_suspended(t, 0);
+		ret->value = SBI_HSM_STATE_STARTED;
+		break;
+	}
+	return SBI_RESUME_NEXT;
+}
+
+/*
+ * suspend_type is 32 bits wide (Table "HSM Hart Suspend Types"): the upper
+ * half of a0 is ignored, so a sign-extended 0x80000000 still means default
+ * non-retentive. Only the two defaults exist here; reserved and
+ * platform-specific types are INVALID_PARAM, as the spec asks for
+ * unimplemented ones.
+ */
+static int hsm_hart_suspend(struct vcpu *v, const unsigned long args[6], struct sbi_ret *ret)
+{
+	uint64_t deadline;
+
+	switch ((uint32_t)args[0]) {
+	case SBI_HSM_SUSPEND_RET_DEFAULT:
+		/* Registers are kept: it wakes after the ECALL with a0 = SUCCESS. */
+		hsm_set_suspended(v, 1);
+		sched_block(v);
+		return SBI_RESUME_NEXT;
+	case SBI_HSM_SUSPEND_NON_RET_DEFAULT:
+		if (!sbi_guest_ram(v->vm, args[1], 2)) {
+			ret->error = SBI_ERR_INVALID_ADDRESS;
+			return SBI_RESUME_NEXT;
+		}
+		/* "HSM Hart Resume Register State" equals the start state, so a
+		 * reset does it. The timer is what usually wakes an idle hart:
+		 * keep its deadline across the reset. */
+		deadline = vcpu_timer_deadline(v);
+		vcpu_reset(v, args[1], args[2]);
+		vcpu_timer_set(v, deadline);
+		hsm_set_suspended(v, 1);
+		sched_block(v);
+		return SBI_RESUME_SAME;
+	default:
+		ret->error = SBI_ERR_INVALID_PARAM;
+		return SBI_RESUME_NEXT;
+	}
+}
+
+static const sbi_fn_t hsm_fns[] = {
+	[SBI_HSM_HART_START]      = hsm_hart_start,
+	[SBI_HSM_HART_STOP]       = hsm_hart_stop,
+	[SBI_HSM_HART_GET_STATUS] = hsm_hart_get_status,
+	[SBI_HSM_HART_SUSPEND]    = hsm_hart_suspend,
+};
+
+static int hsm_handle(struct vcpu *v, unsigned long eid, unsigned long fid,
+		      const unsigned long args[6], struct sbi_ret *ret)
+{
+	(void)eid;
+	/* The caller runs, so whatever suspend it was in is over. */
+	hsm_set_suspended(v, 0);
+	return SBI_CALL_TABLE(hsm_fns, fid, v, args, ret);
+}
+
+SBI_EXTENSION(hsm) = {
+	.name = "hsm",
+	.eid_min = SBI_EXT_HSM,
+	.eid_max = SBI_EXT_HSM,
+	.handle = hsm_handle,
+};

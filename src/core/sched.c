@@ -1,0 +1,202 @@
+#include "core/sched.h"
+
+#include <stddef.h>
+#include "arch/riscv/csr.h"
+#include "arch/riscv/engine_trap.h"
+#include "arch/riscv/hart.h"
+#include "arch/riscv/timer.h"
+#include "core/console.h"
+#include "core/lib/spinlock.h"
+#include "core/platform.h"
+#include "core/sched_internal.h"
+#include "core/vm.h"
+
+#define SCHED_MAX_VCPUS (BOOTINFO_MAX_VMS * VM_MAX_VCPUS)
+
+static struct spinlock rq_lock;
+static struct vcpu *all_vcpus[SCHED_MAX_VCPUS];
+static unsigned nvcpus;
+static struct vcpu *rq_head, *rq_tail;
+static uint64_t hang_ticks;
+
+_Noreturn void trap_return(struct vcpu *v);
+
+void sched_set_hang_timeout(uint64_t ticks)
+{
+	hang_ticks = ticks;
+}
+
+/* Run-queue operations: rq_lock held. */
+static void rq_push(struct vcpu *v)
+{
+	v->rq_next = NULL;
+	if (rq_tail)
+		rq_tail->rq_next = v;
+	else
+		rq_head = v;
+	rq_tail = v;
+}
+
+static struct vcpu *rq_pop(void)
+{
+	struct vcpu *v = rq_head;
+
+	if (v) {
+		rq_head = v->rq_next;
+		if (rq_head == NULL)
+			rq_tail = NULL;
+		v->rq_next = NULL;
+	}
+	return v;
+}
+
+void sched_add_vcpu(struct vcpu *v)
+{
+	spin_lock(&rq_lock);
+	if (nvcpus < SCHED_MAX_VCPUS)
+		all_vcpus[nvcpus++] = v;
+	if (v->state == VCPU_RUNNABLE)
+		rq_push(v);
+	spin_unlock(&rq_lock);
+}
+
+void sched_make_runnable(struct vcpu *v)
+{
+	spin_lock(&rq_lock);
+	if (v->state == VCPU_STOPPED || v->state == VCPU_BLOCKED) {
+		v->state = VCPU_RUNNABLE;
+		rq_push(v);
+	}
+	spin_unlock(&rq_lock);
+}
+
+void sched_block(struct vcpu *v)
+{
+	spin_lock(&rq_lock);
+	if (v->state == VCPU_RUNNING)
+		v->state = VCPU_BLOCKED;
+	spin_unlock(&rq_lock);
+}
+
+void sched_stop(struct vcpu *v)
+{
+	spin_lock(&rq_lock);
+	if (v->state == VCPU_RUNNING || v->state == VCPU_BLOCKED)
+		v->state = VCPU_STOPPED;
+	spin_unlock(&rq_lock);
+}
+
+/* Blocked vCPUs whose interrupt became pending become runnable; returns
+ * the earliest virtual-timer deadline among those still blocked. rq_lock held. */
+static uint64_t sched_wake_blocked(void)
+{
+	uint64_t earliest = UINT64_MAX;
+
+	for (unsigned i = 0; i < nvcpus; i++) {
+		struct vcpu *v = all_vcpus[i];
+		if (v->state != VCPU_BLOCKED)
+			continue;
+		if (vcpu_irq_wakeup_pending(v)) {
+			v->state = VCPU_RUNNABLE;
+			rq_push(v);
+		} else if (vcpu_timer_deadline(v) < earliest) {
+			earliest = vcpu_timer_deadline(v);
+		}
+	}
+	return earliest;
+}
+
+/* A VM that neither printed nor powered off for hang_ticks is stopped. */
+static void sched_check_hangs(uint64_t now)
+{
+	struct vm *hung = NULL;
+
+	if (hang_ticks == 0)
+		return;
+	for (unsigned i = 0; i < nvcpus && !hung; i++) {
+		struct vm *vm = all_vcpus[i]->vm;
+		if (vm->state == VM_RUNNING && now - vm->last_activity > hang_ticks)
+			hung = vm;
+	}
+	if (hung) {
+		spin_unlock(&rq_lock);
+		vm_stop(hung, VM_EXIT_HUNG, "hung: no output and no power-off within the hang timeout");
+		spin_lock(&rq_lock);
+	}
+}
+
+/* Wait for an interrupt with S interrupts disabled (WFI wakes on a
+ * pending-and-enabled interrupt regardless of sstatus.SIE, Privileged ISA
+ * v1.12, 3.3.3), then acknowledge it by hand. */
+static void sched_idle(uint64_t deadline)
+{
+	timer_arm(deadline);
+	wfi();
+	uint64_t ip = csr_read(sip);
+	if (ip & MIP_SSIP)
+		csr_clear(sip, MIP_SSIP);
+	if ((ip & MIP_STIP) || platform_time() >= deadline)
+		timer_handle_irq();
+}
+
+static struct vcpu *sched_pick(struct hart *h, struct vcpu *prev)
+{
+	spin_lock(&rq_lock);
+	if (prev && prev->state == VCPU_RUNNING) {
+		prev->state = VCPU_RUNNABLE;
+		rq_push(prev);
+	}
+	for (;;) {
+		uint64_t now = platform_time();
+		uint64_t earliest = sched_wake_blocked();
+		sched_check_hangs(now);
+		struct vcpu *next = rq_pop();
+		while (next && next->state != VCPU_RUNNABLE)
+			next = rq_pop();
+		if (next) {
+			next->state = VCPU_RUNNING;
+			h->slice_end = now + timer_us_to_ticks(SCHED_SLICE_US);
+			spin_unlock(&rq_lock);
+			return next;
+		}
+		spin_unlock(&rq_lock);
+		uint64_t tick = now + timer_us_to_ticks(SCHED_SLICE_US);
+		sched_idle(earliest < tick ? earliest : tick);
+		spin_lock(&rq_lock);
+	}
+}
+
+struct vcpu *sched_resume(struct vcpu *v)
+{
+	struct hart *h = this_hart();
+	uint64_t now = platform_time();
+	struct vcpu *next = v;
+
+	if (v == NULL || v->state != VCPU_RUNNING || now >= h->slice_end) {
+		if (v && now >= h->slice_end) {
+			spin_lock(&rq_lock);
+			sched_wake_blocked();
+			sched_check_hangs(now);
+			spin_unlock(&rq_lock);
+		}
+		next = sched_pick(h, v);
+	}
+	h->current = next;
+	next->on_hart = h->index;
+	engine_trap_deliver_irq(next);
+	/* Next real timer event: the end of the slice or the guest's own
+	 * virtual timer, whichever comes first; a deadline already passed is
+	 * visible to the guest through sip without a timer interrupt. */
+	uint64_t deadline = h->slice_end;
+	uint64_t vt = vcpu_timer_deadline(next);
+	if (vt > platform_time() && vt < deadline)
+		deadline = vt;
+	timer_arm(deadline);
+	engine_trap_enter(next);
+	return next;
+}
+
+_Noreturn void sched_run(void)
+{
+	trap_return(sched_resume(NULL));
+}

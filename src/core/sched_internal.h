@@ -1,0 +1,22 @@
+/* The scheduler's side facing the dispatcher and boot code. */
+#ifndef CORE_SCHED_INTERNAL_H
+#define CORE_SCHED_INTERNAL_H
+
+#include <stdint.h>
+
+struct vcpu;
+struct vm;
+
+/* Register a vCPU for scheduling (state decides whether it runs). */
+void sched_add_vcpu(struct vcpu *v);
+/* After a trap handled for v: choose what this hart runs next (v again
+ * unless its slice ended, it blocked or stopped), deliver its virtual
+ * interrupts and load its state. Never returns NULL: idles until some
+ * vCPU can run. */
+struct vcpu *sched_resume(struct vcpu *v);
+/* Enter the scheduler on this hart for the first time. */
+_Noreturn void sched_run(void);
+/* The hang watchdog's limit, in time-CSR ticks (0 = off). */
+void sched_set_hang_timeout(uint64_t ticks);
+
+#endif

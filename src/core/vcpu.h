@@ -1,0 +1,62 @@
+/*
+ * A virtual CPU: arch-neutral part. The arch part (registers, virtual CSRs,
+ * virtual privilege) is embedded as `arch` and only arch code looks inside.
+ */
+#ifndef CORE_VCPU_H
+#define CORE_VCPU_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "arch/riscv/vcpu_arch.h"
+
+struct vm;
+
+/* SBI v2.0, Hart State Management Extension, Table "HSM Hart States". */
+enum vcpu_state {
+	VCPU_STOPPED = 1,   /* SBI_HSM_STATE_STOPPED */
+	VCPU_RUNNABLE,      /* started, waiting for a hart */
+	VCPU_RUNNING,       /* on a hart now */
+	VCPU_BLOCKED,       /* started, in WFI until an interrupt is pending */
+	VCPU_HALTED,        /* its VM powered off or was stopped */
+};
+
+struct vcpu {
+	struct vcpu_arch arch;  /* must stay first: entry.S indexes it from the vcpu pointer */
+	struct vm *vm;
+	unsigned id;            /* the hart id the guest sees */
+	enum vcpu_state state;
+	struct vcpu *rq_next;   /* run queue link (sched.c) */
+	unsigned on_hart;       /* last physical hart it ran on */
+};
+
+/* Guest general-purpose registers: x0 reads 0, writes to x0 are dropped. */
+uint64_t vcpu_get_gpr(const struct vcpu *v, unsigned reg);
+void vcpu_set_gpr(struct vcpu *v, unsigned reg, uint64_t val);
+uint64_t vcpu_get_pc(const struct vcpu *v);
+
+/* Reset to the boot state: pc = entry, a0 = hart id, a1 = arg1, vS, MMU off. */
+void vcpu_reset(struct vcpu *v, uint64_t entry, uint64_t arg1);
+
+/* Virtual interrupts: mark an interrupt (IRQ_S_SOFT, ...) pending or not. */
+void vcpu_raise_irq(struct vcpu *v, unsigned irq);
+void vcpu_lower_irq(struct vcpu *v, unsigned irq);
+/* True when some virtual interrupt is pending and enabled in sie
+ * (what wakes WFI, Privileged ISA v1.12, 3.3.3). */
+bool vcpu_irq_wakeup_pending(const struct vcpu *v);
+
+/* The virtual timer: absolute deadline in time-CSR ticks; UINT64_MAX = off. */
+void vcpu_timer_set(struct vcpu *v, uint64_t deadline);
+uint64_t vcpu_timer_deadline(const struct vcpu *v);
+
+/* Drop guest translations the vCPU may cache for [start, start+size)
+ * (size == UINT64_MAX: all) in address space asid (UINT64_MAX: all ASIDs).
+ * Used by SFENCE.VMA and SBI RFENCE. */
+void vcpu_flush_guest_tlb(struct vcpu *v, uint64_t start, uint64_t size, uint64_t asid);
+/* Make instruction fetches see prior stores (FENCE.I on the vCPU's hart). */
+void vcpu_flush_icache(struct vcpu *v);
+
+/* Make a blocked or runnable vCPU notice new state soon (wake it from
+ * WFI, or IPI the hart it runs on). */
+void vcpu_kick(struct vcpu *v);
+
+#endif

@@ -1,0 +1,314 @@
+#include "core/vm.h"
+
+#include "arch/riscv/engine_trap.h"
+#include "arch/riscv/layout.h"
+#include "arch/riscv/mmu.h"
+#include "arch/riscv/probe.h"
+#include "core/console.h"
+#include "core/frame.h"
+#include "core/lib/format.h"
+#include "core/lib/spinlock.h"
+#include "core/lib/string.h"
+#include "core/machine.h"
+#include "core/platform.h"
+#include "core/sched.h"
+#include "core/sched_internal.h"
+
+static struct vm vms[BOOTINFO_MAX_VMS];
+static struct vcpu vcpus[BOOTINFO_MAX_VMS][VM_MAX_VCPUS];
+static unsigned nvms;
+static bool prefix_lines;
+static struct spinlock vm_lock;
+
+#define PAGE_MASK (PAGE_SIZE - 1)
+
+/* Copy between Trapeze and guest RAM, page by page through the real map
+ * table; nothing is copied unless every byte is guest RAM. */
+static bool vm_copy(struct vm *vm, uint64_t gpa, void *buf, size_t len, bool to_guest)
+{
+	if (len > UINT64_MAX - gpa)
+		return false;
+	for (uint64_t a = gpa & ~PAGE_MASK; a < gpa + len; a += PAGE_SIZE)
+		if (realmap_ram_hpa(&vm->realmap, a, 1) == 0)
+			return false;
+	uint8_t *b = buf;
+	while (len) {
+		uint64_t chunk = PAGE_SIZE - (gpa & PAGE_MASK);
+		if (chunk > len)
+			chunk = len;
+		void *host = phys_to_virt(realmap_ram_hpa(&vm->realmap, gpa, chunk));
+		if (to_guest)
+			memcpy(host, b, chunk);
+		else
+			memcpy(b, host, chunk);
+		gpa += chunk;
+		b += chunk;
+		len -= chunk;
+	}
+	return true;
+}
+
+bool vm_read_guest(struct vm *vm, uint64_t gpa, void *buf, size_t len)
+{
+	return vm_copy(vm, gpa, buf, len, false);
+}
+
+bool vm_write_guest(struct vm *vm, uint64_t gpa, const void *buf, size_t len)
+{
+	return vm_copy(vm, gpa, (void *)buf, len, true);
+}
+
+static void vm_emit_line(struct vm *vm)
+{
+	char out[VM_LINE_MAX + BOOTINFO_NAME_MAX + 4];
+	size_t n = format(out, sizeof(out), "[%s] ", vm->name);
+
+	memcpy(out + n, vm->line, vm->line_len);
+	n += vm->line_len;
+	if (vm->line_len == 0 || vm->line[vm->line_len - 1] != '\n')
+		out[n++] = '\n';
+	console_write(out, n);
+	vm->line_len = 0;
+}
+
+/* One VM's console passes through unchanged; with several, each line is
+ * labelled with the VM's name. */
+void vm_console_write(struct vm *vm, const char *buf, size_t len)
+{
+	vm->last_activity = platform_time();
+	if (!prefix_lines) {
+		console_write(buf, len);
+		return;
+	}
+	for (size_t i = 0; i < len; i++) {
+		if (buf[i] == '\r')
+			continue;
+		vm->line[vm->line_len++] = buf[i];
+		if (buf[i] == '\n' || vm->line_len == VM_LINE_MAX)
+			vm_emit_line(vm);
+	}
+}
+
+bool vm_console_poll(struct vm *vm)
+{
+	/* Input goes to the VM in focus: the first one still running. */
+	struct vm *focus = NULL;
+
+	for (unsigned i = 0; i < nvms && !focus; i++)
+		if (vms[i].state == VM_RUNNING)
+			focus = &vms[i];
+	if (focus) {
+		int c;
+		while (((focus->input_tail + 1) % sizeof(focus->input)) != focus->input_head &&
+		       (c = console_getc()) >= 0) {
+			focus->input[focus->input_tail] = (uint8_t)c;
+			focus->input_tail = (focus->input_tail + 1) % sizeof(focus->input);
+		}
+	}
+	return vm->input_head != vm->input_tail;
+}
+
+int vm_console_getc(struct vm *vm)
+{
+	if (!vm_console_poll(vm))
+		return -1;
+	int c = vm->input[vm->input_head];
+	vm->input_head = (vm->input_head + 1) % sizeof(vm->input);
+	return c;
+}
+
+struct vcpu *vm_vcpu(struct vm *vm, uint64_t hartid)
+{
+	return hartid < vm->nvcpus ? vm->vcpus[hartid] : NULL;
+}
+
+static const char *vm_exit_name(enum vm_exit why)
+{
+	switch (why) {
+	case VM_EXIT_CLEAN: return "clean shutdown";
+	case VM_EXIT_FAILURE: return "shutdown reporting a system failure";
+	case VM_EXIT_HUNG: return "hung";
+	case VM_EXIT_CRASHED: return "crashed";
+	default: return "stopped";
+	}
+}
+
+/* When the last VM has ended, so does the machine: status 0 only if every
+ * guest asked for a clean shutdown. */
+static void vm_end(struct vm *vm, enum vm_state state, enum vm_exit why)
+{
+	bool all_done = true, all_clean = true;
+
+	spin_lock(&vm_lock);
+	if (vm->state != VM_RUNNING) {
+		spin_unlock(&vm_lock);
+		return;
+	}
+	vm->state = state;
+	vm->exit = why;
+	for (unsigned i = 0; i < vm->nvcpus; i++)
+		vm->vcpus[i]->state = VCPU_HALTED;
+	for (unsigned i = 0; i < nvms; i++) {
+		all_done &= vms[i].state != VM_RUNNING;
+		all_clean &= vms[i].exit == VM_EXIT_CLEAN;
+	}
+	spin_unlock(&vm_lock);
+	if (prefix_lines && vm->line_len)
+		vm_emit_line(vm);
+	log_info("vm %s: %s", vm->name, vm_exit_name(why));
+	stats_print(vm);
+	if (all_done) {
+		log_info("all VMs have ended: %s", all_clean ? "success" : "failure");
+		machine_exit(all_clean ? 0 : 1);
+	}
+}
+
+void vm_power_off(struct vm *vm, enum vm_exit why)
+{
+	vm_end(vm, VM_OFF, why);
+}
+
+void vm_stop(struct vm *vm, enum vm_exit why, const char *reason)
+{
+	if (vm->state == VM_RUNNING)
+		log_info("vm %s: stopped: %s", vm->name, reason);
+	vm_end(vm, VM_STOPPED, why);
+}
+
+/* Load (or reload, on reset) the guest's images into its zeroed RAM and
+ * put its vCPUs in their boot state. */
+static bool vm_load(struct vm *vm)
+{
+	const struct bootinfo_vm *d = vm->desc;
+	const struct bootinfo_module *mods[] = { &d->kernel, &d->initrd, &d->dtb };
+	static const char *const names[] = { "kernel", "initrd", "dtb" };
+
+	for (uint64_t i = 0; i < vm->ram_npages; i++)
+		memset(phys_to_virt(vm->ram_pages[i]), 0, PAGE_SIZE);
+	for (unsigned i = 0; i < 3; i++) {
+		if (mods[i]->size == 0)
+			continue;
+		if (!vm_write_guest(vm, mods[i]->gpa, phys_to_virt(mods[i]->hpa), mods[i]->size)) {
+			log_info("vm %s: %s at 0x%lx (+0x%lx) is not inside its RAM", vm->name,
+				 names[i], mods[i]->gpa, mods[i]->size);
+			return false;
+		}
+	}
+	for (unsigned i = 0; i < vm->nvcpus; i++) {
+		struct vcpu *v = vm->vcpus[i];
+		vcpu_reset(v, d->entry, d->dtb.gpa);
+		v->arch.host_satp = mmu_satp(vm->view_root, vm->asid);
+		v->state = i == 0 ? VCPU_RUNNABLE : VCPU_STOPPED;
+	}
+	vm->last_activity = platform_time();
+	return true;
+}
+
+void vm_reboot(struct vm *vm)
+{
+	log_info("vm %s: reset", vm->name);
+	engine_trap_vm_reset_view(vm);
+	if (vm->view_root == 0 || !vm_load(vm)) {
+		vm_stop(vm, VM_EXIT_CRASHED, "reset failed");
+		return;
+	}
+	for (unsigned i = 1; i < vm->nvcpus; i++)
+		vm->vcpus[i]->state = VCPU_STOPPED;
+	/* vCPU 0 is the caller, running: it continues from its reset state. */
+	vm->vcpus[0]->state = VCPU_RUNNING;
+}
+
+/* Guest RAM: the firmware's first 512 KiB stay unbacked, as OpenSBI's PMP
+ * makes them inaccessible on bare QEMU; every other page is a zeroed host
+ * frame, in 2 MiB runs when the allocator has them. */
+static bool vm_alloc_ram(struct vm *vm, uint64_t memory)
+{
+	uint64_t base = GUEST_RAM_BASE + GUEST_FW_RESERVED;
+	uint64_t npages = (memory - GUEST_FW_RESERVED) / PAGE_SIZE;
+	uint64_t array_frames = (npages * sizeof(uint64_t) + PAGE_SIZE - 1) / PAGE_SIZE;
+	uint64_t array = frame_alloc_contig(array_frames, 1);
+
+	if (array == 0)
+		return false;
+	vm->ram_pages = phys_to_virt(array);
+	vm->ram_npages = npages;
+	for (uint64_t i = 0; i < npages;) {
+		const uint64_t run = 512;
+		uint64_t pa = 0;
+		if (npages - i >= run && ((base + i * PAGE_SIZE) & (run * PAGE_SIZE - 1)) == 0)
+			pa = frame_alloc_contig(run, run);
+		if (pa) {
+			for (uint64_t k = 0; k < run; k++)
+				vm->ram_pages[i + k] = pa + k * PAGE_SIZE;
+			i += run;
+			continue;
+		}
+		pa = frame_alloc_contig(1, 1);
+		if (pa == 0)
+			return false;
+		vm->ram_pages[i++] = pa;
+	}
+	return realmap_add_ram(&vm->realmap, base, npages, vm->ram_pages) == 0;
+}
+
+static bool vm_create(struct vm *vm, unsigned id, const struct bootinfo_vm *d)
+{
+	vm->id = id;
+	memcpy(vm->name, d->name, BOOTINFO_NAME_MAX);
+	vm->name[BOOTINFO_NAME_MAX - 1] = '\0';
+	vm->desc = d;
+	vm->state = VM_RUNNING;
+	if (d->engine != BOOTINFO_ENGINE_TRAP) {
+		log_info("vm %s: engine %u is not available", vm->name, d->engine);
+		return false;
+	}
+	if (d->vcpus == 0 || d->vcpus > 1 || d->memory < 4 * 1024 * 1024 || d->memory % PAGE_SIZE) {
+		log_info("vm %s: unsupported shape (%u vCPUs, 0x%lx bytes)", vm->name, d->vcpus, d->memory);
+		return false;
+	}
+	realmap_init(&vm->realmap);
+	if (!vm_alloc_ram(vm, d->memory)) {
+		log_info("vm %s: not enough host memory for 0x%lx bytes", vm->name, d->memory);
+		return false;
+	}
+	uart_init(&vm->uart);
+	realmap_add_mmio(&vm->realmap, GUEST_UART_GPA, UART_REG_SIZE, &vm->uart.mmio);
+	/* One host ASID per VM when the CPU has enough; else 0 and the flush
+	 * every satp write implies. */
+	vm->asid = (id + 1) <= host_csr.satp_asid_mask ? id + 1 : 0;
+	if (engine_trap_vm_init(vm)) {
+		log_info("vm %s: out of memory for page tables", vm->name);
+		return false;
+	}
+	vm->nvcpus = d->vcpus;
+	for (unsigned i = 0; i < vm->nvcpus; i++) {
+		vcpus[id][i].vm = vm;
+		vcpus[id][i].id = i;
+		vm->vcpus[i] = &vcpus[id][i];
+	}
+	if (!vm_load(vm))
+		return false;
+	for (unsigned i = 0; i < vm->nvcpus; i++)
+		sched_add_vcpu(vm->vcpus[i]);
+	log_info("vm %s: %lu MiB RAM, %u vCPU, engine %s, entry 0x%lx, dtb 0x%lx", vm->name,
+		 d->memory >> 20, d->vcpus, "trap", d->entry, d->dtb.gpa);
+	return true;
+}
+
+unsigned vm_create_all(const struct bootinfo *bi)
+{
+	unsigned running = 0;
+
+	prefix_lines = bi->flags & BOOTINFO_F_PREFIX;
+	nvms = bi->nvms;
+	for (unsigned i = 0; i < nvms; i++) {
+		vms[i].exit = VM_EXIT_NONE;
+		if (vm_create(&vms[i], i, &bi->vms[i])) {
+			running++;
+		} else {
+			vms[i].state = VM_STOPPED;
+			vms[i].exit = VM_EXIT_CRASHED;
+		}
+	}
+	return running;
+}

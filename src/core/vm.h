@@ -1,0 +1,81 @@
+/*
+ * A virtual machine: its memory (real map table), vCPUs, devices, console
+ * and statistics. Arch-neutral.
+ */
+#ifndef CORE_VM_H
+#define CORE_VM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "core/realmap.h"
+#include "core/stats.h"
+#include "core/vcpu.h"
+#include "dev/uart.h"
+#include "trapeze/bootinfo.h"
+
+#define VM_MAX_VCPUS    8
+#define VM_LINE_MAX     256
+
+enum vm_state {
+	VM_RUNNING = 0,
+	VM_OFF,         /* powered off (SBI SRST shutdown) */
+	VM_STOPPED,     /* stopped by Trapeze: crashed, hung, or asked to */
+};
+
+/* Why a VM ended; the launcher's exit status is 0 only when all are CLEAN. */
+enum vm_exit {
+	VM_EXIT_NONE = 0,
+	VM_EXIT_CLEAN,          /* SRST shutdown, reason "no reason" */
+	VM_EXIT_FAILURE,        /* SRST shutdown, reason "system failure" */
+	VM_EXIT_HUNG,
+	VM_EXIT_CRASHED,
+};
+
+struct vm {
+	unsigned id;
+	char name[BOOTINFO_NAME_MAX];
+	enum vm_state state;
+	enum vm_exit exit;
+	const struct bootinfo_vm *desc;     /* what the launcher asked for */
+	struct realmap realmap;
+	struct vcpu *vcpus[VM_MAX_VCPUS];
+	unsigned nvcpus;
+	uint64_t asid;                      /* host ASID of its address spaces */
+	uint64_t view_root;                 /* host-physical root of the Bare-mode view */
+	uint64_t *ram_pages;                /* hpa of each RAM page (the real map table's array) */
+	uint64_t ram_npages;
+	struct uart_dev uart;
+	struct vm_stats stats;
+	uint64_t last_activity;             /* time of the last output (hang watchdog) */
+	/* console: a line buffer when several VMs share the UART */
+	char line[VM_LINE_MAX];
+	size_t line_len;
+	/* console input for this VM (the physical UART's bytes while it has focus) */
+	uint8_t input[64];
+	unsigned input_head, input_tail;
+};
+
+/* Copy len bytes between the VM's RAM and Trapeze. Return false, copying
+ * nothing, unless all of [gpa, gpa+len) is guest RAM in the real map table. */
+bool vm_read_guest(struct vm *vm, uint64_t gpa, void *buf, size_t len);
+bool vm_write_guest(struct vm *vm, uint64_t gpa, const void *buf, size_t len);
+
+/* The VM's console (its UART and the SBI console calls both land here). */
+void vm_console_write(struct vm *vm, const char *buf, size_t len);
+int vm_console_getc(struct vm *vm);     /* -1 when no input */
+/* Move waiting physical console input to the VM in focus; true when this VM has input. */
+bool vm_console_poll(struct vm *vm);
+
+/* SBI SRST: power the VM off (reason as in SBI v2.0 System Reset) or reset it. */
+void vm_power_off(struct vm *vm, enum vm_exit why);
+void vm_reboot(struct vm *vm);
+/* Stop a VM from Trapeze's side with a log line saying why. */
+void vm_stop(struct vm *vm, enum vm_exit why, const char *reason);
+
+struct vcpu *vm_vcpu(struct vm *vm, uint64_t hartid);  /* NULL when absent */
+
+/* Build every VM the boot manifest describes; returns how many run. */
+unsigned vm_create_all(const struct bootinfo *bi);
+
+#endif

@@ -1,0 +1,124 @@
+/*
+ * Virtual ns16550A (the UART of QEMU virt, hw/char/serial.c's register
+ * set): polled for now; its interrupt line arrives with the virtual PLIC.
+ * Register offsets and bits from the PC16550D data sheet.
+ */
+#include "dev/uart.h"
+
+#include <stddef.h>
+#include "core/vm.h"
+
+#define UART_RBR_THR_DLL    0
+#define UART_IER_DLM        1
+#define UART_IIR_FCR        2
+#define UART_LCR            3
+#define UART_MCR            4
+#define UART_LSR            5
+#define UART_MSR            6
+#define UART_SCR            7
+
+#define LCR_DLAB        0x80
+#define LSR_DR          0x01
+#define LSR_THRE        0x20
+#define LSR_TEMT        0x40
+#define IIR_NO_INT      0x01
+#define IIR_FIFO_ON     0xc0
+#define MCR_LOOP        0x10
+/* Modem status with no modem: QEMU reports DCD, DSR and CTS asserted. */
+#define MSR_IDLE        0xb0
+
+static bool uart_rx_ready(struct vm *vm)
+{
+	return vm->input_head != vm->input_tail || vm_console_poll(vm);
+}
+
+static uint8_t uart_read(struct uart_dev *u, struct vm *vm, unsigned reg)
+{
+	switch (reg) {
+	case UART_RBR_THR_DLL:
+		if (u->lcr & LCR_DLAB)
+			return u->dll;
+		{
+			int c = vm_console_getc(vm);
+			return c < 0 ? 0 : (uint8_t)c;
+		}
+	case UART_IER_DLM:
+		return (u->lcr & LCR_DLAB) ? u->dlm : u->ier;
+	case UART_IIR_FCR:
+		return IIR_NO_INT | ((u->fcr & 1) ? IIR_FIFO_ON : 0);
+	case UART_LCR:
+		return u->lcr;
+	case UART_MCR:
+		return u->mcr;
+	case UART_LSR:
+		return LSR_THRE | LSR_TEMT | (uart_rx_ready(vm) ? LSR_DR : 0);
+	case UART_MSR:
+		return (u->mcr & MCR_LOOP) ? 0 : MSR_IDLE;
+	case UART_SCR:
+		return u->scr;
+	}
+	return 0;
+}
+
+static void uart_write(struct uart_dev *u, struct vm *vm, unsigned reg, uint8_t val)
+{
+	switch (reg) {
+	case UART_RBR_THR_DLL:
+		if (u->lcr & LCR_DLAB) {
+			u->dll = val;
+		} else {
+			char c = (char)val;
+			vm_console_write(vm, &c, 1);
+		}
+		break;
+	case UART_IER_DLM:
+		if (u->lcr & LCR_DLAB)
+			u->dlm = val;
+		else
+			u->ier = val & 0x0f;
+		break;
+	case UART_IIR_FCR:
+		u->fcr = val;
+		break;
+	case UART_LCR:
+		u->lcr = val;
+		break;
+	case UART_MCR:
+		u->mcr = val & 0x1f;
+		break;
+	case UART_SCR:
+		u->scr = val;
+		break;
+	default:        /* LSR and MSR are read-only */
+		break;
+	}
+}
+
+/* Byte registers at offsets 0-7; wider accesses and offsets past the
+ * registers read as zero and ignore writes, as QEMU's serial-mm does for
+ * its 0x100-byte region. */
+static int uart_access(struct mmio_device *dev, struct vm *vm, struct mmio_access *a)
+{
+	struct uart_dev *u = dev->priv;
+
+	if (a->offset >= 8) {
+		if (!a->write)
+			a->value = 0;
+		return 0;
+	}
+	if (a->write)
+		uart_write(u, vm, (unsigned)a->offset, (uint8_t)a->value);
+	else
+		a->value = uart_read(u, vm, (unsigned)a->offset);
+	return 0;
+}
+
+void uart_init(struct uart_dev *u)
+{
+	*u = (struct uart_dev){
+		.mmio = { .name = "uart", .access = uart_access, .priv = u },
+		/* As OpenSBI 1.1's uart8250_init leaves QEMU's UART for an S-mode
+		 * payload: 8N1, FIFO on, divisor 2 (3.6864 MHz / 16 / 115200). */
+		.lcr = 0x03, .fcr = 0x01, .dll = 2,
+	};
+}

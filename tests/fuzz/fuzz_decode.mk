@@ -1,0 +1,1 @@
+fuzz_decode_SRCS := src/arch/riscv/decode.c

@@ -1,0 +1,1 @@
+fuzz_fdt_SRCS := src/core/fdt.c

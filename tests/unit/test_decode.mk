@@ -1,0 +1,1 @@
+test_decode_SRCS := src/arch/riscv/decode.c

@@ -1,0 +1,2 @@
+test_fdt_SRCS := src/core/fdt.c
+test_fdt_LIBS := -lfdt

@@ -1,0 +1,627 @@
+/*
+ * INI config -> struct config. inih does the key = value splitting; the line
+ * reader below feeds it one line at a time, so it knows the current line
+ * number (Debian's inih passes none to the handler) and it tracks section
+ * headers itself, so a section without keys is still seen.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <ini.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/*
+ * Debian's libinih makes its line buffer size a variable; upstream inih has
+ * a compile-time INI_MAX_LINE (200) instead. Weak, so that either links;
+ * where it exists, raise it so paths and bootargs fit on a line.
+ */
+extern int ini_max_line __attribute__((weak));
+
+enum config_section {
+	CONFIG_SECTION_NONE,
+	CONFIG_SECTION_MACHINE,
+	CONFIG_SECTION_VM,
+};
+
+struct config_parser {
+	struct config *cfg;
+	struct config_error *err;
+	const char *dir;
+	config_check_file_fn check;
+	const char *text;
+	size_t len;
+	size_t pos;
+	int lineno;             /* line inih is working on */
+	enum config_section section;
+	struct vm_desc *vm;     /* current [vm NAME] */
+	bool failed;
+};
+
+/* A setter returns 1 on success, 0 after config_fail (inih's convention). */
+typedef int (*config_set_fn)(struct config_parser *p, void *desc,
+			     const char *key, const char *value);
+
+struct config_key {
+	const char *name;
+	config_set_fn set;
+	size_t line_off;        /* offsetof the key's *_line field in its desc */
+};
+
+static int config_fail(struct config_parser *p, int line, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int config_fail(struct config_parser *p, int line, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (p->failed)
+		return 0;
+	p->failed = true;
+	p->err->line = line;
+	va_start(ap, fmt);
+	vsnprintf(p->err->msg, sizeof(p->err->msg), fmt, ap);
+	va_end(ap);
+	return 0;
+}
+
+static bool config_is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
+}
+
+static bool config_is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+int config_parse_size(const char *s, uint64_t *out)
+{
+	uint64_t v = 0;
+	unsigned shift = 0;
+
+	if (!config_is_digit(*s))
+		return -1;
+	for (; config_is_digit(*s); s++) {
+		uint64_t d = (uint64_t)(*s - '0');
+
+		if (v > (UINT64_MAX - d) / 10)
+			return -1;
+		v = v * 10 + d;
+	}
+	switch (*s) {
+	case 'K': case 'k': shift = 10; break;
+	case 'M': case 'm': shift = 20; break;
+	case 'G': case 'g': shift = 30; break;
+	case '\0': break;
+	default: return -1;
+	}
+	if (shift)
+		s++;
+	if (*s != '\0' || v > (UINT64_MAX >> shift))
+		return -1;
+	*out = v << shift;
+	return 0;
+}
+
+int config_parse_uint(const char *s, unsigned *out)
+{
+	uint64_t v = 0;
+
+	if (!config_is_digit(*s))
+		return -1;
+	for (; config_is_digit(*s); s++) {
+		v = v * 10 + (uint64_t)(*s - '0');
+		if (v > UINT32_MAX)
+			return -1;
+	}
+	if (*s != '\0')
+		return -1;
+	*out = (unsigned)v;
+	return 0;
+}
+
+void config_format_size(uint64_t bytes, char *buf, size_t len)
+{
+	if (bytes && bytes % (1ull << 30) == 0)
+		snprintf(buf, len, "%lluG", (unsigned long long)(bytes >> 30));
+	else if (bytes && bytes % (1ull << 20) == 0)
+		snprintf(buf, len, "%lluM", (unsigned long long)(bytes >> 20));
+	else if (bytes && bytes % (1ull << 10) == 0)
+		snprintf(buf, len, "%lluK", (unsigned long long)(bytes >> 10));
+	else
+		snprintf(buf, len, "%llu", (unsigned long long)bytes);
+}
+
+int config_check_file(const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st) != 0)
+		return errno;
+	if (S_ISDIR(st.st_mode))
+		return EISDIR;
+	if (!S_ISREG(st.st_mode))
+		return EINVAL;
+	if (access(path, R_OK) != 0)
+		return errno;
+	return 0;
+}
+
+/* ---- [machine] keys ---------------------------------------------------- */
+
+static int config_set_cpu(struct config_parser *p, void *desc,
+			  const char *key, const char *value)
+{
+	struct machine_desc *m = desc;
+
+	if (value[0] == '\0')
+		return config_fail(p, p->lineno, "%s = : empty CPU model", key);
+	if (strlen(value) >= sizeof(m->cpu))
+		return config_fail(p, p->lineno, "%s = %.40s...: longer than %zu characters",
+				   key, value, sizeof(m->cpu) - 1);
+	strcpy(m->cpu, value);
+	return 1;
+}
+
+static int config_set_harts(struct config_parser *p, void *desc,
+			    const char *key, const char *value)
+{
+	struct machine_desc *m = desc;
+	unsigned n;
+
+	if (config_parse_uint(value, &n) != 0 || n < 1 || n > CONFIG_HARTS_MAX)
+		return config_fail(p, p->lineno, "%s = %s: must be a number from 1 to %u",
+				   key, value, CONFIG_HARTS_MAX);
+	m->harts = n;
+	return 1;
+}
+
+static int config_set_machine_memory(struct config_parser *p, void *desc,
+				     const char *key, const char *value)
+{
+	struct machine_desc *m = desc;
+	uint64_t size;
+
+	if (config_parse_size(value, &size) != 0)
+		return config_fail(p, p->lineno,
+				   "%s = %s: not a size (bytes, or a number with K, M or G)", key, value);
+	if (size == 0 || size % CONFIG_VM_MEMORY_ALIGN != 0)
+		return config_fail(p, p->lineno, "%s = %s: must be a non-zero multiple of 2M",
+				   key, value);
+	if (size > CONFIG_MACHINE_MEMORY_MAX)
+		return config_fail(p, p->lineno, "%s = %s: at most 1024G", key, value);
+	m->memory = size;
+	return 1;
+}
+
+static int config_set_hang_timeout(struct config_parser *p, void *desc,
+				   const char *key, const char *value)
+{
+	struct machine_desc *m = desc;
+	unsigned s;
+
+	if (config_parse_uint(value, &s) != 0 || s > CONFIG_HANG_MAX_S)
+		return config_fail(p, p->lineno,
+				   "%s = %s: must be a number of seconds from 0 (never) to %u",
+				   key, value, CONFIG_HANG_MAX_S);
+	m->hang_timeout = s;
+	return 1;
+}
+
+static const struct config_key config_machine_keys[] = {
+	{ "cpu", config_set_cpu, offsetof(struct machine_desc, cpu_line) },
+	{ "harts", config_set_harts, offsetof(struct machine_desc, harts_line) },
+	{ "memory", config_set_machine_memory, offsetof(struct machine_desc, memory_line) },
+	{ "hang-timeout", config_set_hang_timeout,
+	  offsetof(struct machine_desc, hang_timeout_line) },
+	{ NULL, NULL, 0 },
+};
+
+/* ---- [vm NAME] keys ----------------------------------------------------- */
+
+static int config_set_path(struct config_parser *p, const char *key,
+			   const char *value, char *out, size_t len)
+{
+	const char *dir = p->dir;
+	int n, e;
+
+	if (value[0] == '\0')
+		return config_fail(p, p->lineno, "%s = : empty path", key);
+	if (value[0] == '/' || !dir || dir[0] == '\0' || strcmp(dir, ".") == 0)
+		n = snprintf(out, len, "%s", value);
+	else if (dir[strlen(dir) - 1] == '/')
+		n = snprintf(out, len, "%s%s", dir, value);
+	else
+		n = snprintf(out, len, "%s/%s", dir, value);
+	if (n < 0 || (size_t)n >= len)
+		return config_fail(p, p->lineno, "%s = %.40s...: path too long", key, value);
+	e = p->check(out);
+	if (e == 0)
+		return 1;
+	if (strcmp(out, value) == 0)
+		return config_fail(p, p->lineno, "%s = %s: %s", key, value, strerror(e));
+	return config_fail(p, p->lineno, "%s = %s: %s: %s", key, value, out, strerror(e));
+}
+
+static int config_set_kernel(struct config_parser *p, void *desc,
+			     const char *key, const char *value)
+{
+	struct vm_desc *vm = desc;
+
+	return config_set_path(p, key, value, vm->kernel, sizeof(vm->kernel));
+}
+
+static int config_set_initrd(struct config_parser *p, void *desc,
+			     const char *key, const char *value)
+{
+	struct vm_desc *vm = desc;
+
+	return config_set_path(p, key, value, vm->initrd, sizeof(vm->initrd));
+}
+
+static int config_set_vm_memory(struct config_parser *p, void *desc,
+				const char *key, const char *value)
+{
+	struct vm_desc *vm = desc;
+	uint64_t size;
+
+	if (config_parse_size(value, &size) != 0)
+		return config_fail(p, p->lineno,
+				   "%s = %s: not a size (bytes, or a number with K, M or G)", key, value);
+	if (size % CONFIG_VM_MEMORY_ALIGN != 0)
+		return config_fail(p, p->lineno, "%s = %s: must be a multiple of 2M", key, value);
+	if (size < CONFIG_VM_MEMORY_MIN)
+		return config_fail(p, p->lineno, "%s = %s: must be at least 4M", key, value);
+	if (size > CONFIG_VM_MEMORY_MAX)
+		return config_fail(p, p->lineno, "%s = %s: at most 16G", key, value);
+	vm->memory = size;
+	return 1;
+}
+
+static int config_set_vcpus(struct config_parser *p, void *desc,
+			    const char *key, const char *value)
+{
+	struct vm_desc *vm = desc;
+	unsigned n;
+
+	if (config_parse_uint(value, &n) != 0 || n < 1)
+		return config_fail(p, p->lineno, "%s = %s: must be a number, at least 1",
+				   key, value);
+	if (n > CONFIG_VCPUS_MAX)
+		return config_fail(p, p->lineno,
+				   "%s = %s: SMP guests are not supported yet (at most %u)",
+				   key, value, CONFIG_VCPUS_MAX);
+	vm->vcpus = n;
+	return 1;
+}
+
+static int config_set_engine(struct config_parser *p, void *desc,
+			     const char *key, const char *value)
+{
+	struct vm_desc *vm = desc;
+
+	if (strcmp(value, "trap") == 0)
+		vm->engine = CONFIG_ENGINE_TRAP;
+	else if (strcmp(value, "auto") == 0)
+		vm->engine = CONFIG_ENGINE_AUTO;
+	else if (strcmp(value, "hw") == 0)
+		return config_fail(p, p->lineno, "%s = %s: the hw engine is not available yet",
+				   key, value);
+	else
+		return config_fail(p, p->lineno, "%s = %s: unknown engine (trap, hw or auto)",
+				   key, value);
+	return 1;
+}
+
+static int config_set_bootargs(struct config_parser *p, void *desc,
+			       const char *key, const char *value)
+{
+	struct vm_desc *vm = desc;
+
+	if (strlen(value) >= sizeof(vm->bootargs))
+		return config_fail(p, p->lineno, "%s: longer than %zu characters", key,
+				   sizeof(vm->bootargs) - 1);
+	strcpy(vm->bootargs, value);
+	return 1;
+}
+
+static const struct config_key config_vm_keys[] = {
+	{ "kernel", config_set_kernel, offsetof(struct vm_desc, kernel_line) },
+	{ "initrd", config_set_initrd, offsetof(struct vm_desc, initrd_line) },
+	{ "memory", config_set_vm_memory, offsetof(struct vm_desc, memory_line) },
+	{ "vcpus", config_set_vcpus, offsetof(struct vm_desc, vcpus_line) },
+	{ "engine", config_set_engine, offsetof(struct vm_desc, engine_line) },
+	{ "bootargs", config_set_bootargs, offsetof(struct vm_desc, bootargs_line) },
+	{ NULL, NULL, 0 },
+};
+
+/* ---- sections ------------------------------------------------------------ */
+
+static bool config_name_valid(const char *s, size_t len)
+{
+	if (len < 1 || len > CONFIG_NAME_MAX)
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		char c = s[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      config_is_digit(c) || c == '_' || c == '-'))
+			return false;
+	}
+	return true;
+}
+
+static void config_begin_vm(struct config_parser *p, const char *name, size_t len)
+{
+	struct config *cfg = p->cfg;
+	struct vm_desc *vm;
+
+	if (len == 0) {
+		config_fail(p, p->lineno, "[vm] needs a name: [vm NAME]");
+		return;
+	}
+	if (!config_name_valid(name, len)) {
+		config_fail(p, p->lineno,
+			    "bad VM name '%.*s' (1 to %d of A-Z a-z 0-9 _ -)",
+			    (int)(len > 64 ? 64 : len), name, CONFIG_NAME_MAX);
+		return;
+	}
+	for (unsigned i = 0; i < cfg->nvms; i++) {
+		if (strlen(cfg->vms[i].name) == len && memcmp(cfg->vms[i].name, name, len) == 0) {
+			config_fail(p, p->lineno, "duplicate VM name '%.*s' (first at line %d)",
+				    (int)len, name, cfg->vms[i].line);
+			return;
+		}
+	}
+	if (cfg->nvms == BOOTINFO_MAX_VMS) {
+		config_fail(p, p->lineno, "more than %d VMs", BOOTINFO_MAX_VMS);
+		return;
+	}
+	vm = &cfg->vms[cfg->nvms++];
+	memset(vm, 0, sizeof(*vm));
+	memcpy(vm->name, name, len);
+	vm->line = p->lineno;
+	vm->vcpus = 1;
+	vm->engine = CONFIG_ENGINE_AUTO;
+	p->vm = vm;
+	p->section = CONFIG_SECTION_VM;
+}
+
+/* LINE starts with '['; mirrors inih's own section syntax, a little stricter. */
+static void config_begin_section(struct config_parser *p, const char *line)
+{
+	const char *end = strchr(line, ']');
+	const char *s = line + 1, *e, *rest;
+
+	if (!end) {
+		config_fail(p, p->lineno, "section header without ']'");
+		return;
+	}
+	for (rest = end + 1; config_is_space(*rest); rest++)
+		;
+	if (*rest != '\0' && *rest != ';' && *rest != '#') {
+		config_fail(p, p->lineno, "unexpected text after ']'");
+		return;
+	}
+	while (s < end && config_is_space(*s))
+		s++;
+	for (e = end; e > s && config_is_space(e[-1]); e--)
+		;
+	if (e - s == 7 && memcmp(s, "machine", 7) == 0) {
+		if (p->cfg->machine.line) {
+			config_fail(p, p->lineno, "duplicate section [machine] (first at line %d)",
+				    p->cfg->machine.line);
+			return;
+		}
+		p->cfg->machine.line = p->lineno;
+		p->section = CONFIG_SECTION_MACHINE;
+		return;
+	}
+	if (e - s >= 2 && memcmp(s, "vm", 2) == 0 && (e - s == 2 || config_is_space(s[2]))) {
+		s += 2;
+		while (s < e && config_is_space(*s))
+			s++;
+		config_begin_vm(p, s, (size_t)(e - s));
+		return;
+	}
+	config_fail(p, p->lineno, "unknown section [%.*s] (expected [machine] or [vm NAME])",
+		    (int)(e - s > 64 ? 64 : e - s), s);
+}
+
+/*
+ * inih's reader callback: copies the next line into BUF (NUM bytes) and
+ * counts it. Leading blanks are dropped here, which also keeps inih from
+ * treating an indented line as a continuation of the previous value.
+ */
+static char *config_read_line(char *buf, int num, void *stream)
+{
+	struct config_parser *p = stream;
+	const char *line, *nl;
+	size_t len;
+
+	if (p->failed || p->pos >= p->len)
+		return NULL;
+	line = p->text + p->pos;
+	nl = memchr(line, '\n', p->len - p->pos);
+	len = nl ? (size_t)(nl - line) : p->len - p->pos;
+	p->pos += len + (nl ? 1 : 0);
+	p->lineno++;
+	p->cfg->nlines = p->lineno;
+	buf[0] = '\0';
+
+	if (p->lineno == 1 && len >= 3 && memcmp(line, "\xef\xbb\xbf", 3) == 0) {
+		line += 3;      /* UTF-8 byte order mark */
+		len -= 3;
+	}
+	while (len > 0 && config_is_space(*line)) {
+		line++;
+		len--;
+	}
+	if (memchr(line, '\0', len)) {
+		config_fail(p, p->lineno, "NUL byte in line");
+		return buf;
+	}
+	if (num < 2 || len > (size_t)num - 2) {
+		config_fail(p, p->lineno, "line longer than %d characters", num < 2 ? 0 : num - 2);
+		return buf;
+	}
+	memcpy(buf, line, len);
+	buf[len] = '\0';
+	if (buf[0] == '[')
+		config_begin_section(p, buf);
+	return buf;
+}
+
+static int config_handle_key(void *user, const char *section, const char *name,
+			     const char *value)
+{
+	struct config_parser *p = user;
+	const struct config_key *key;
+	void *desc;
+	int *line;
+
+	(void)section;  /* the reader tracks sections, with their lines */
+	if (p->failed)
+		return 0;
+	switch (p->section) {
+	case CONFIG_SECTION_MACHINE:
+		key = config_machine_keys;
+		desc = &p->cfg->machine;
+		break;
+	case CONFIG_SECTION_VM:
+		key = config_vm_keys;
+		desc = p->vm;
+		break;
+	default:
+		return config_fail(p, p->lineno,
+				   "'%s' outside any section ([machine] or [vm NAME] first)", name);
+	}
+	for (; key->name; key++)
+		if (strcmp(key->name, name) == 0)
+			break;
+	if (!key->name) {
+		if (p->section == CONFIG_SECTION_MACHINE)
+			return config_fail(p, p->lineno, "unknown key '%s' in [machine]", name);
+		return config_fail(p, p->lineno, "unknown key '%s' in [vm %s]", name, p->vm->name);
+	}
+	line = (int *)((char *)desc + key->line_off);
+	if (*line)
+		return config_fail(p, p->lineno, "duplicate key '%s' (first at line %d)",
+				   name, *line);
+	*line = p->lineno;
+	return key->set(p, desc, name, value);
+}
+
+/* Checks that need the whole file: what every VM must have. */
+static int config_validate(struct config_parser *p)
+{
+	struct config *cfg = p->cfg;
+
+	if (cfg->nvms == 0)
+		return config_fail(p, 1, "no [vm NAME] section: nothing to run");
+	for (unsigned i = 0; i < cfg->nvms; i++) {
+		struct vm_desc *vm = &cfg->vms[i];
+
+		if (!vm->kernel_line)
+			return config_fail(p, vm->line, "[vm %s] has no kernel", vm->name);
+		if (!vm->memory_line)
+			return config_fail(p, vm->line,
+					   "[vm %s] has no memory (e.g. memory = 64M)", vm->name);
+	}
+	return 1;
+}
+
+int config_parse(struct config *cfg, const char *text, size_t len,
+		 const char *dir, config_check_file_fn check,
+		 struct config_error *err)
+{
+	struct config_parser p = {
+		.cfg = cfg, .err = err, .dir = dir,
+		.check = check ? check : config_check_file,
+		.text = text, .len = len,
+	};
+	int ret;
+
+	memset(cfg, 0, sizeof(*cfg));
+	memset(err, 0, sizeof(*err));
+	snprintf(cfg->machine.cpu, sizeof(cfg->machine.cpu), "%s", CONFIG_DEFAULT_CPU);
+	cfg->machine.harts = 1;
+	cfg->machine.hang_timeout = CONFIG_DEFAULT_HANG_S;
+
+	if (&ini_max_line)
+		ini_max_line = CONFIG_LINE_MAX + 2;
+	ret = ini_parse_stream(config_read_line, &p, config_handle_key, &p);
+	/*
+	 * inih reports the first line it could not parse (no '=' or ':') but
+	 * goes on; it is a real error only if it came before any of ours.
+	 */
+	if (ret > 0 && (!p.failed || ret < err->line)) {
+		p.failed = false;
+		config_fail(&p, ret, "syntax error: expected 'key = value' or '[section]'");
+	} else if (ret < 0 && !p.failed) {
+		config_fail(&p, 0, "out of memory");
+	}
+	if (!p.failed)
+		config_validate(&p);
+	return p.failed ? -1 : 0;
+}
+
+int config_load(struct config *cfg, const char *path, struct config_error *err)
+{
+	char dir[CONFIG_PATH_MAX];
+	const char *slash;
+	char *text;
+	size_t len;
+	FILE *f;
+	int ret;
+
+	memset(err, 0, sizeof(*err));
+	f = fopen(path, "rb");
+	if (!f) {
+		snprintf(err->msg, sizeof(err->msg), "%s", strerror(errno));
+		return -1;
+	}
+	text = malloc(CONFIG_FILE_MAX + 1);
+	if (!text) {
+		fclose(f);
+		snprintf(err->msg, sizeof(err->msg), "out of memory");
+		return -1;
+	}
+	len = fread(text, 1, CONFIG_FILE_MAX + 1, f);
+	if (ferror(f) || len > CONFIG_FILE_MAX) {
+		snprintf(err->msg, sizeof(err->msg), "%s",
+			 ferror(f) ? strerror(errno) : "larger than 1 MiB, not a config file");
+		fclose(f);
+		free(text);
+		return -1;
+	}
+	fclose(f);
+
+	slash = strrchr(path, '/');
+	if (!slash)
+		snprintf(dir, sizeof(dir), ".");
+	else if (slash == path)
+		snprintf(dir, sizeof(dir), "/");
+	else
+		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
+	ret = config_parse(cfg, text, len, dir, config_check_file, err);
+	free(text);
+	return ret;
+}
+
+void config_override(struct config *cfg, const char *cpu, unsigned harts)
+{
+	if (cpu) {
+		snprintf(cfg->machine.cpu, sizeof(cfg->machine.cpu), "%s", cpu);
+		cfg->machine.cpu_line = 0;
+	}
+	if (harts) {
+		cfg->machine.harts = harts;
+		cfg->machine.harts_line = 0;
+	}
+}

@@ -1,0 +1,128 @@
+/*
+ * Launcher configuration: an INI file (inih) turned into one struct
+ * machine_desc and up to BOOTINFO_MAX_VMS struct vm_desc, validated.
+ *
+ * Parsing is pure apart from reading the config file itself: whether a
+ * kernel or initrd file can be read is asked through a config_check_file_fn,
+ * so unit tests and the fuzzer can answer without a file system.
+ *
+ * Every error carries the line of the offending key, or of the section
+ * header when the problem is the section as a whole; main prints it as
+ * "CONFIG_FILE:LINE: message".
+ */
+#ifndef LAUNCHER_CONFIG_H
+#define LAUNCHER_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <trapeze/bootinfo.h>
+
+#define CONFIG_NAME_MAX         (BOOTINFO_NAME_MAX - 1) /* a VM name's characters */
+#define CONFIG_PATH_MAX         4096
+#define CONFIG_CPU_MAX          256
+/* Linux's COMMAND_LINE_SIZE on RISC-V (arch/riscv/include/uapi/asm/setup.h). */
+#define CONFIG_BOOTARGS_MAX     1024
+#define CONFIG_LINE_MAX         (CONFIG_PATH_MAX + 64)
+#define CONFIG_FILE_MAX         (1u << 20)
+
+#define CONFIG_DEFAULT_CPU      "rv64,h=true"
+#define CONFIG_DEFAULT_HANG_S   30u
+/* QEMU 7.2 virt: "The max CPUs supported by machine 'virt' is 512". */
+#define CONFIG_HARTS_MAX        512u
+#define CONFIG_VCPUS_MAX        1u
+#define CONFIG_HANG_MAX_S       (UINT32_MAX / 1000u)    /* hang_timeout_ms is 32-bit */
+
+#define CONFIG_MIB              (1ull << 20)
+#define CONFIG_VM_MEMORY_MIN    (4 * CONFIG_MIB)
+#define CONFIG_VM_MEMORY_ALIGN  (2 * CONFIG_MIB)
+#define CONFIG_VM_MEMORY_MAX    (16ull << 30)
+#define CONFIG_MACHINE_MEMORY_MAX (1ull << 40)
+
+enum config_engine {
+	CONFIG_ENGINE_AUTO = 0,
+	CONFIG_ENGINE_TRAP,
+	CONFIG_ENGINE_HW,
+};
+
+struct config_error {
+	int line;               /* 0: not tied to a line (e.g. unreadable config) */
+	char msg[512];
+};
+
+/* [machine]; a *_line of 0 means the value is a default (or from the CLI). */
+struct machine_desc {
+	int line;                       /* of the [machine] header, 0 if none */
+	char cpu[CONFIG_CPU_MAX];
+	int cpu_line;
+	unsigned harts;
+	int harts_line;
+	uint64_t memory;                /* 0: computed by the layout */
+	int memory_line;
+	unsigned hang_timeout;          /* seconds, 0 = never */
+	int hang_timeout_line;
+};
+
+struct vm_desc {
+	char name[CONFIG_NAME_MAX + 1];
+	int line;                       /* of the [vm NAME] header */
+	char kernel[CONFIG_PATH_MAX];   /* resolved against the config's directory */
+	int kernel_line;
+	char initrd[CONFIG_PATH_MAX];   /* "" when none */
+	int initrd_line;
+	uint64_t memory;
+	int memory_line;
+	unsigned vcpus;
+	int vcpus_line;
+	enum config_engine engine;
+	int engine_line;
+	char bootargs[CONFIG_BOOTARGS_MAX]; /* "" when none */
+	int bootargs_line;
+};
+
+struct config {
+	struct machine_desc machine;
+	struct vm_desc vms[BOOTINFO_MAX_VMS];
+	unsigned nvms;
+	int nlines;                     /* lines in the file */
+};
+
+/* Returns 0 if PATH names a readable regular file, else an errno value. */
+typedef int (*config_check_file_fn)(const char *path);
+
+/* The real check: stat(2) and access(2). */
+int config_check_file(const char *path);
+
+/*
+ * Parses and validates TEXT (LEN bytes, need not be NUL-terminated).
+ * Relative kernel/initrd paths are resolved against DIR ("." or "" keeps
+ * them as written). Returns 0, or -1 with ERR filled in.
+ */
+int config_parse(struct config *cfg, const char *text, size_t len,
+		 const char *dir, config_check_file_fn check,
+		 struct config_error *err);
+
+/*
+ * Reads the file PATH and parses it, resolving paths against its directory.
+ * Returns 0, or -1 with ERR filled in (line 0 if the file itself cannot be
+ * read: then msg is just the reason).
+ */
+int config_load(struct config *cfg, const char *path, struct config_error *err);
+
+/* Command-line options win over [machine]; NULL / 0 leave a value alone. */
+void config_override(struct config *cfg, const char *cpu, unsigned harts);
+
+/*
+ * "64M", "1G", "4096", "512k": decimal, optional K/M/G suffix (binary
+ * units, either case). Returns 0, or -1 if S is not such a size or overflows.
+ */
+int config_parse_size(const char *s, uint64_t *out);
+
+/* Decimal unsigned integer that fits in 32 bits. Returns 0 or -1. */
+int config_parse_uint(const char *s, unsigned *out);
+
+/* "64M" for sizes that are whole MiB, else bytes; for messages and QEMU -m. */
+void config_format_size(uint64_t bytes, char *buf, size_t len);
+
+#endif
