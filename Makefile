@@ -50,10 +50,10 @@ deps:
 
 $(BUILD)/hv/%.S.o: %.S
 	@mkdir -p $(dir $@)
-	$(CROSS)gcc $(HV_CFLAGS) -c $< -o $@
+	@echo "  CC      $<"; $(CROSS)gcc $(HV_CFLAGS) -c $< -o $@
 $(BUILD)/hv/%.c.o: %.c
 	@mkdir -p $(dir $@)
-	$(CROSS)gcc $(HV_CFLAGS) -c $< -o $@
+	@echo "  CC      $<"; $(CROSS)gcc $(HV_CFLAGS) -c $< -o $@
 $(BUILD)/trapeze.elf: $(HV_OBJS) $(HV_LDS)
 	$(CROSS)ld -nostdlib -T $(HV_LDS) --no-relax -o $@ $(HV_OBJS)
 $(BUILD)/trapeze.bin: $(BUILD)/trapeze.elf
@@ -61,10 +61,10 @@ $(BUILD)/trapeze.bin: $(BUILD)/trapeze.elf
 
 $(BUILD)/guests/%.S.o: %.S
 	@mkdir -p $(dir $@)
-	$(CROSS)gcc $(GUEST_CFLAGS) -c $< -o $@
+	@echo "  CC      $<"; $(CROSS)gcc $(GUEST_CFLAGS) -c $< -o $@
 $(BUILD)/guests/%.c.o: %.c
 	@mkdir -p $(dir $@)
-	$(CROSS)gcc $(GUEST_CFLAGS) -c $< -o $@
+	@echo "  CC      $<"; $(CROSS)gcc $(GUEST_CFLAGS) -c $< -o $@
 .SECONDEXPANSION:
 $(BUILD)/guests/%.elf: $$(patsubst %,$(BUILD)/guests/%.o,$$(sort $$(wildcard guests/%/*.c guests/%/*.S))) $(GUEST_LIB_OBJS) guests/lib/guest.ld
 	$(CROSS)ld -nostdlib -T guests/lib/guest.ld --no-relax -o $@ $(filter %.o,$^)

@@ -1,11 +1,12 @@
 /*
  * Loads, stores and fetches outside what an S-mode guest owns, and
  * misaligned accesses inside RAM (RISC-V Privileged ISA v1.12, 3.7 Physical
- * Memory Protection and 3.6 Physical Memory Attributes; the misaligned ones
- * are emulated by the firmware on QEMU, so they simply work).
+ * Memory Protection and 3.6 Physical Memory Attributes). QEMU 7.2 performs
+ * misaligned ordinary loads and stores itself, with no trap; misaligned
+ * atomics trap.
  *
  * RAM size comes from the DTB's /memory node; addresses that depend on it
- * print relative to ram_end.
+ * print relative to ram_end, and those inside our buffer relative to buf.
  */
 #include "guest.h"
 
@@ -17,9 +18,16 @@ PROBE(p_sw, "sw zero, 0(a0)\n li a0, 0");
 
 static uint64_t ram_base = 0x80000000UL, ram_end = 0x84000000UL;
 
+static volatile uint8_t buf[32] __attribute__((aligned(16)));
+
 static void report(const char *label, const struct trap_record *r)
 {
-	if (r->taken && ram_end && r->tval >= ram_end && r->tval < ram_end + 0x1000)
+	unsigned long b = (unsigned long)buf;
+
+	if (r->taken && r->tval >= b && r->tval < b + sizeof(buf))
+		printf("%s: trap scause=0x%lx stval=buf+%lu sepc=fn+%lu\n", label,
+		       r->cause, r->tval - b, r->epc - r->fn);
+	else if (r->taken && r->tval >= ram_end && r->tval < ram_end + 0x1000)
 		printf("%s: trap scause=0x%lx stval=ram_end+0x%lx sepc=%s\n", label,
 		       r->cause, (unsigned long)(r->tval - ram_end),
 		       r->epc == r->fn ? "fn+0" : "other");
@@ -33,6 +41,18 @@ static void try(const char *label, probe_fn fn, unsigned long addr)
 
 	trap_expect(&r, fn, addr);
 	report(label, &r);
+}
+
+/* For RAM whose contents are nobody's business: trapped or not, no value. */
+static void try_ram(const char *label, probe_fn fn, unsigned long addr)
+{
+	struct trap_record r;
+
+	trap_expect(&r, fn, addr);
+	if (r.taken)
+		report(label, &r);
+	else
+		printf("%s: ok\n", label);
 }
 
 /* Calling addr runs the fetch there; the handler returns to our ra. */
@@ -57,12 +77,12 @@ static void test_outside(void)
 	try("store 0x80000000 (firmware)", p_sd, 0x80000000UL);
 	try_fetch("fetch 0x80000000 (firmware)", 0x80000000UL);
 	try("load 0x8007fff8 (firmware end)", p_ld, 0x8007fff8UL);
-	try("load 0x80080000 (after firmware)", p_ld, 0x80080000UL);
+	try_ram("load 0x80080000 (after firmware)", p_ld, 0x80080000UL);
 
 	try("load ram_end", p_ld, ram_end);
 	try("store ram_end", p_sd, ram_end);
 	try_fetch("fetch ram_end", ram_end);
-	try("load ram_end-8", p_ld, ram_end - 8);
+	try_ram("load ram_end-8", p_ld, ram_end - 8);
 
 	try("load 0x2000000 (clint msip)", p_lw, 0x2000000UL);
 	try("store 0x2000000 (clint msip)", p_sw, 0x2000000UL);
@@ -74,13 +94,11 @@ static void test_outside(void)
 	try("store 0xc000000 (plic priority 0)", p_sw, 0xc000000UL);
 	try("load 0xc000004 (plic priority 1)", p_lw, 0xc000004UL);
 	try("load 0x100000 (test finisher)", p_lw, 0x100000UL);
-	try("load 0x1000 (boot rom)", p_lbu, 0x1000UL);
 	try("load 0x10000005 (uart lsr)", p_lbu, 0x10000005UL);
-	try("load 0x3000000 (unassigned)", p_ld, 0x3000000UL);
-	try("load 0x40000000 (pcie mmio)", p_lw, 0x40000000UL);
+	try("load 0x200000 (unassigned)", p_ld, 0x200000UL);
+	try("store 0x200000 (unassigned)", p_sd, 0x200000UL);
+	try("load 0x10000100 (after the uart)", p_lbu, 0x10000100UL);
 }
-
-static volatile uint8_t buf[32] __attribute__((aligned(16)));
 
 PROBE(p_lh, "lh a0, 0(a0)");
 PROBE(p_lhu, "lhu a0, 0(a0)");
@@ -139,7 +157,7 @@ static void test_misaligned(void)
 		try(label, stores[i].fn, (unsigned long)buf + stores[i].off);
 		buf_print(label);
 	}
-	/* Atomics are not emulated: the misaligned trap reaches S-mode. */
+	/* QEMU raises a misaligned-load trap for AMO and LR; SC just fails. */
 	buf_fill();
 	try("misaligned amoadd.w +2", p_amoadd_w, (unsigned long)buf + 2);
 	try("misaligned lr.w +2", p_lr_w, (unsigned long)buf + 2);

@@ -308,10 +308,10 @@ static void qemu_restore_tty(const struct termios *tio)
  * Returns 0 at EOF, 1 when the watchdog expired. *FORWARDED: the last
  * signal passed on, or 0.
  */
-static int qemu_forward(pid_t pid, int fd, unsigned hang_timeout_s,
+static int qemu_forward(pid_t pid, int fd, uint64_t silence_ms,
 			const sigset_t *waitmask, int *forwarded)
 {
-	int64_t limit = hang_timeout_s ? (int64_t)(hang_timeout_s + QEMU_HANG_GRACE_S) * 1000 : -1;
+	int64_t limit = silence_ms ? (int64_t)silence_ms : -1;
 	int64_t last = qemu_now_ms();
 	bool out_ok = true;
 	char buf[4096];
@@ -353,6 +353,13 @@ static int qemu_forward(pid_t pid, int fd, unsigned hang_timeout_s,
 
 int qemu_run(char *const argv[], unsigned hang_timeout_s)
 {
+	uint64_t ms = hang_timeout_s ? (hang_timeout_s + (uint64_t)QEMU_HANG_GRACE_S) * 1000 : 0;
+
+	return qemu_supervise(argv, ms);
+}
+
+int qemu_supervise(char *const argv[], uint64_t silence_ms)
+{
 	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
 	struct sigaction sa = { .sa_handler = qemu_on_signal }, old[3], old_pipe;
 	sigset_t block, orig, waitmask;
@@ -388,7 +395,7 @@ int qemu_run(char *const argv[], unsigned hang_timeout_s)
 		goto out;
 	}
 
-	hung = qemu_forward(pid, pfd[0], hang_timeout_s, &waitmask, &forwarded);
+	hung = qemu_forward(pid, pfd[0], silence_ms, &waitmask, &forwarded);
 	if (hung)
 		qemu_stop(pid, &status);
 	close(pfd[0]);
@@ -398,8 +405,8 @@ int qemu_run(char *const argv[], unsigned hang_timeout_s)
 		qemu_restore_tty(&tio);
 
 	if (hung) {
-		fprintf(stderr, "trapeze: no output for %u s, stopped\n",
-			hang_timeout_s + QEMU_HANG_GRACE_S);
+		fprintf(stderr, "trapeze: no output for %llu s, stopped\n",
+			(unsigned long long)(silence_ms + 999) / 1000);
 		ret = QEMU_EXIT_HUNG;
 	} else if (WIFSIGNALED(status)) {
 		ret = 128 + WTERMSIG(status);

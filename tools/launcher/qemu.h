@@ -70,4 +70,7 @@ int qemu_dump_dtb(const char *qemu, const char *cpu, const char *path,
  */
 int qemu_run(char *const argv[], unsigned hang_timeout_s);
 
+/* qemu_run with the silence limit in milliseconds (0: none); for tests. */
+int qemu_supervise(char *const argv[], uint64_t silence_ms);
+
 #endif

@@ -67,13 +67,18 @@ void probe_host_csrs(void)
 	host_csr.has_senvcfg = PROBE_CSR("csrr %0, 0x10a" : "=r"(v));
 	host_csr.has_stimecmp = PROBE_CSR("csrr %0, 0x14d" : "=r"(v));
 
-	/* sstatus: everything but SIE (an interrupt could fire). */
+	/* sstatus: a bit is writable when it follows both an all-ones and an
+	 * all-zeros write. SIE is left out (an interrupt could fire) and is
+	 * writable by definition; SD is always computed. Whatever else the CPU
+	 * model lets S-mode write (QEMU 7.2 stores UXL as written, for one)
+	 * the guest may write too: it only ever reaches the virtual copy. */
 	old = csr_read(sstatus);
 	csr_write(sstatus, ~SSTATUS_SIE);
-	host_csr.sstatus_wmask = (csr_read(sstatus) & ~(SSTATUS_SD | SSTATUS_XS | SSTATUS_UXL)) | SSTATUS_SIE;
+	uint64_t ones = csr_read(sstatus);
 	csr_write(sstatus, 0);
-	host_csr.sstatus_wmask &= ~(csr_read(sstatus) & ~SSTATUS_SIE);
+	uint64_t zeros = csr_read(sstatus);
 	csr_write(sstatus, old);
+	host_csr.sstatus_wmask = ((ones & ~zeros) & ~SSTATUS_SD) | SSTATUS_SIE;
 
 	old = csr_read(sie);
 	csr_write(sie, ~0ULL);
@@ -98,4 +103,41 @@ void probe_host_csrs(void)
 	host_csr.satp_asid_mask = (csr_read(satp) >> SATP_ASID_SHIFT) & SATP_ASID_MASK;
 	csr_write(satp, old);
 	sfence_vma_all();
+}
+
+extern char trap_vector[];
+
+#define LEGALISE(csr, old, val, restore) ({ \
+	csr_write(csr, old); csr_write(csr, val); \
+	uint64_t __r = csr_read(csr); csr_write(csr, restore); __r; })
+
+uint64_t hw_csr_legalise(unsigned num, uint64_t old, uint64_t val)
+{
+	uint64_t mine;
+
+	switch (num) {
+	case CSR_SSTATUS:
+		mine = csr_read(sstatus);
+		return LEGALISE(sstatus, old & ~SSTATUS_SIE, val & ~SSTATUS_SIE, mine);
+	case CSR_STVEC:
+		return LEGALISE(stvec, old, val, (uint64_t)trap_vector);
+	case CSR_SCOUNTEREN:
+		/* The real scounteren is rewritten on every guest entry. */
+		return LEGALISE(scounteren, old, val, 0);
+	case CSR_SENVCFG:
+		return LEGALISE(0x10a, old, val, 0);
+	case CSR_SSCRATCH:
+		/* sscratch reads 0 in Trapeze's context (entry.S). */
+		return LEGALISE(sscratch, old, val, 0);
+	case CSR_SEPC:
+		/* sepc, scause and stval are free while Trapeze handles a
+		 * trap: the return path writes sepc afresh. */
+		return LEGALISE(sepc, old, val, 0);
+	case CSR_SCAUSE:
+		return LEGALISE(scause, old, val, 0);
+	case CSR_STVAL:
+		return LEGALISE(stval, old, val, 0);
+	default:
+		return old;
+	}
 }

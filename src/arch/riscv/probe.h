@@ -27,6 +27,18 @@ extern struct host_csr_caps host_csr;
 void probe_capture_reset(uint64_t stvec, uint64_t sscratch);
 void probe_host_csrs(void);
 
+/*
+ * The host CPU as the oracle for a WARL write: write the guest's old value,
+ * then the new one, to the real CSR and read back, then put Trapeze's own
+ * value back. Whatever the CPU model does with WARL fields (QEMU leaves
+ * stvec unchanged for a reserved MODE and ignores a UXL of 0 in sstatus)
+ * the guest sees too. Safe because interrupts are off in Trapeze and these
+ * CSR instructions cannot trap. For sstatus, SIE is never written to the
+ * real CSR (it is a plain bit, handled by the caller). num must be one of
+ * the CSRs listed in probe.c; any other returns old.
+ */
+uint64_t hw_csr_legalise(unsigned num, uint64_t old, uint64_t val);
+
 /* Run one CSR instruction that may trap: true when it did not. */
 #define PROBE_CSR(...) (probe_begin(), ({ __asm__ volatile(__VA_ARGS__); }), probe_end())
 void probe_begin(void);

@@ -42,7 +42,7 @@ void vcpu_reset(struct vcpu *v, uint64_t entry, uint64_t arg1)
 	memset(&v->arch.regs, 0, sizeof(v->arch.regs));
 	memset(&v->arch.fp, 0, sizeof(v->arch.fp));
 	v->arch.csr = host_csr.reset;
-	v->arch.csr.stimecmp = host_csr.has_stimecmp ? host_csr.reset.stimecmp : UINT64_MAX;
+	v->arch.timer_deadline = UINT64_MAX;
 	v->arch.vpriv = VPRIV_S;
 	v->arch.regs.pc = entry;
 	v->arch.regs.x[10] = v->id;
@@ -68,12 +68,13 @@ bool vcpu_irq_wakeup_pending(const struct vcpu *v)
 void vcpu_timer_set(struct vcpu *v, uint64_t deadline)
 {
 	v->arch.csr.stimecmp = deadline;
+	v->arch.timer_deadline = deadline;
 }
 
 uint64_t vcpu_timer_deadline(const struct vcpu *v)
 {
 	/* Only a timer the guest enabled can wake it. */
-	return (v->arch.csr.sie & MIP_STIP) ? v->arch.csr.stimecmp : UINT64_MAX;
+	return (v->arch.csr.sie & MIP_STIP) ? v->arch.timer_deadline : UINT64_MAX;
 }
 
 void vcpu_flush_guest_tlb(struct vcpu *v, uint64_t start, uint64_t size, uint64_t asid)

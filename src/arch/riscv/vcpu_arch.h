@@ -39,7 +39,7 @@ struct vcsr {
 	uint64_t scause;
 	uint64_t stval;
 	uint64_t satp;
-	uint64_t stimecmp;  /* the virtual timer: SBI set_timer and, with Sstc, the CSR */
+	uint64_t stimecmp;  /* what the guest reads back from stimecmp (with Sstc) */
 };
 
 struct fp_state {
@@ -53,6 +53,11 @@ struct vcpu_arch {
 	uint64_t host_tp;       /* VCPU_HOST_TP: the current struct hart */
 	struct vcsr csr;
 	enum vpriv vpriv;
+	/* The virtual timer (SBI set_timer, and the stimecmp CSR with Sstc):
+	 * STIP is pending while time >= timer_deadline. UINT64_MAX until the
+	 * guest first programs it: QEMU raises STIP only once stimecmp has
+	 * been written, whatever its reset value. */
+	uint64_t timer_deadline;
 	uint64_t host_satp;     /* satp loaded while this vCPU runs */
 	struct fp_state fp;
 	bool fp_saved;          /* fp holds the vCPU's FP registers (not live in the hart) */

@@ -6,20 +6,6 @@
 #include "core/platform.h"
 #include "core/vcpu.h"
 
-/*
- * Where the host's own CSR can be used as the oracle without disturbing
- * Trapeze (interrupts are off and the CSR instructions cannot trap), a
- * write is legalised by writing the guest's old value, then the new one,
- * to the real CSR and reading back: whatever the CPU model does with WARL
- * fields (e.g. QEMU leaves stvec unchanged for a reserved MODE) the guest
- * sees too. Trapeze's own value is put back at once.
- */
-#define LEGALISE_ON_HOST(csr, old, val, restore) ({ \
-	csr_write(csr, old); csr_write(csr, val); \
-	uint64_t __r = csr_read(csr); csr_write(csr, restore); __r; })
-
-extern char trap_vector[];
-
 static bool always(void) { return true; }
 static bool has_senvcfg(void) { return host_csr.has_senvcfg; }
 static bool has_stimecmp(void) { return host_csr.has_stimecmp; }
@@ -38,9 +24,9 @@ uint64_t vcsr_sstatus_read(struct vcpu *v)
 
 static void sstatus_write(struct vcpu *v, uint64_t val)
 {
-	uint64_t m = host_csr.sstatus_wmask;
+	uint64_t s = hw_csr_legalise(CSR_SSTATUS, v->arch.csr.sstatus, val) & ~SSTATUS_SD;
 
-	v->arch.csr.sstatus = (v->arch.csr.sstatus & ~m) | (val & m);
+	v->arch.csr.sstatus = (s & ~SSTATUS_SIE) | (val & SSTATUS_SIE);
 }
 
 static uint64_t sie_read(struct vcpu *v) { return v->arch.csr.sie; }
@@ -56,7 +42,7 @@ uint64_t vcsr_sip_read(struct vcpu *v)
 {
 	uint64_t ip = v->arch.csr.sip & ~MIP_STIP;
 
-	if (platform_time() >= v->arch.csr.stimecmp)
+	if (platform_time() >= v->arch.timer_deadline)
 		ip |= MIP_STIP;
 	return ip;
 }
@@ -72,47 +58,43 @@ static void sip_write(struct vcpu *v, uint64_t val)
 static uint64_t stvec_read(struct vcpu *v) { return v->arch.csr.stvec; }
 static void stvec_write(struct vcpu *v, uint64_t val)
 {
-	v->arch.csr.stvec = LEGALISE_ON_HOST(stvec, v->arch.csr.stvec, val, (uint64_t)trap_vector);
+	v->arch.csr.stvec = hw_csr_legalise(CSR_STVEC, v->arch.csr.stvec, val);
 }
 
 static uint64_t scounteren_read(struct vcpu *v) { return v->arch.csr.scounteren; }
 static void scounteren_write(struct vcpu *v, uint64_t val)
 {
-	/* The real scounteren is rewritten on every guest entry (engine_trap.c). */
-	v->arch.csr.scounteren = LEGALISE_ON_HOST(scounteren, v->arch.csr.scounteren, val, 0);
+	v->arch.csr.scounteren = hw_csr_legalise(CSR_SCOUNTEREN, v->arch.csr.scounteren, val);
 }
 
 static uint64_t senvcfg_read(struct vcpu *v) { return v->arch.csr.senvcfg; }
 static void senvcfg_write(struct vcpu *v, uint64_t val)
 {
-	v->arch.csr.senvcfg = LEGALISE_ON_HOST(0x10a, v->arch.csr.senvcfg, val, 0);
+	v->arch.csr.senvcfg = hw_csr_legalise(CSR_SENVCFG, v->arch.csr.senvcfg, val);
 }
 
 static uint64_t sscratch_read(struct vcpu *v) { return v->arch.csr.sscratch; }
 static void sscratch_write(struct vcpu *v, uint64_t val)
 {
-	/* sscratch must read 0 in Trapeze's context (entry.S). */
-	v->arch.csr.sscratch = LEGALISE_ON_HOST(sscratch, v->arch.csr.sscratch, val, 0);
+	v->arch.csr.sscratch = hw_csr_legalise(CSR_SSCRATCH, v->arch.csr.sscratch, val);
 }
 
-/* sepc, scause and stval are free while Trapeze handles a trap: the
- * return path writes sepc afresh. */
 static uint64_t sepc_read(struct vcpu *v) { return v->arch.csr.sepc; }
 static void sepc_write(struct vcpu *v, uint64_t val)
 {
-	v->arch.csr.sepc = LEGALISE_ON_HOST(sepc, v->arch.csr.sepc, val, 0);
+	v->arch.csr.sepc = hw_csr_legalise(CSR_SEPC, v->arch.csr.sepc, val);
 }
 
 static uint64_t scause_read(struct vcpu *v) { return v->arch.csr.scause; }
 static void scause_write(struct vcpu *v, uint64_t val)
 {
-	v->arch.csr.scause = LEGALISE_ON_HOST(scause, v->arch.csr.scause, val, 0);
+	v->arch.csr.scause = hw_csr_legalise(CSR_SCAUSE, v->arch.csr.scause, val);
 }
 
 static uint64_t stval_read(struct vcpu *v) { return v->arch.csr.stval; }
 static void stval_write(struct vcpu *v, uint64_t val)
 {
-	v->arch.csr.stval = LEGALISE_ON_HOST(stval, v->arch.csr.stval, val, 0);
+	v->arch.csr.stval = hw_csr_legalise(CSR_STVAL, v->arch.csr.stval, val);
 }
 
 /* satp (4.1.11): "If satp is written with an unsupported MODE, the entire

@@ -1,0 +1,55 @@
+"""Every test guest prints the same lines on bare QEMU and under Trapeze,
+on a CPU without and with the H extension (issue 2, item 10)."""
+import functools
+import pytest
+
+from trapeze_run import CPUS, NO_H, compared, first_difference, run_guest
+
+GUESTS = ["hello", "csr", "traps", "interrupts", "umode", "sbi", "illegal", "access"]
+
+
+@functools.lru_cache(maxsize=None)
+def bare(name, cpu):
+    return run_guest(name, cpu=cpu, bare=True)
+
+
+@functools.lru_cache(maxsize=None)
+def virt(name, cpu):
+    return run_guest(name, cpu=cpu)
+
+
+@pytest.mark.parametrize("cpu", CPUS)
+@pytest.mark.parametrize("name", GUESTS)
+def test_guest_matches_bare_qemu(name, cpu):
+    ref = bare(name, NO_H[cpu])
+    got = virt(name, cpu)
+    assert ref.status == 0, ref.output
+    assert ref.guest_lines and ref.guest_lines[-1] == "done", ref.output
+    assert got.status == 0, got.output
+    assert got.guest_lines and got.guest_lines[-1] == "done", got.output
+    diff = first_difference(compared(ref.guest_lines), compared(got.guest_lines))
+    assert diff is None, f"{name} on {cpu}: {diff}\n--- trapeze output ---\n{got.output}"
+
+
+@pytest.mark.parametrize("name", GUESTS)
+def test_guest_non_hext_lines_same_bare_with_h(name):
+    """On bare QEMU with H, only hext: lines may differ from the h=false run:
+    proof that the hext: split hides nothing else."""
+    with_h = bare(name, "rv64,h=true")
+    assert with_h.status == 0
+    diff = first_difference(compared(bare(name, "rv64,h=false").guest_lines, hext=False),
+                            compared(with_h.guest_lines, hext=False))
+    assert diff is None, diff
+
+
+@pytest.mark.parametrize("cpu", CPUS)
+def test_trapeze_logs_banner_and_stats(cpu):
+    got = virt("hello", cpu)
+    log = "\n".join(got.log_lines)
+    assert "Trapeze hypervisor (riscv64)" in log
+    assert ("H extension yes" in log) == cpu.endswith("h=true")
+    assert "vm hello: clean shutdown" in log
+    assert "stats hello traps:" in log
+    assert "stats hello sbi: " in log and "srst=1" in log
+    assert "stats hello mmio: uart=" in log
+    assert "all VMs have ended: success" in log

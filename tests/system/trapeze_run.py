@@ -1,0 +1,98 @@
+"""Helpers shared by the system tests: run a guest on bare QEMU and under
+Trapeze through the launcher, and extract what the guest printed."""
+import os
+import subprocess
+import tempfile
+from dataclasses import dataclass
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BUILD = os.path.join(ROOT, "build")
+LAUNCHER = os.path.join(BUILD, "trapeze")
+GUESTS = os.path.join(BUILD, "guests")
+
+# The CPUs every guest is compared on (issue 2: with and without H).
+CPUS = ["rv64,h=false", "rv64,h=true"]
+# Bare reference for everything the virtual CPU shows: it has no H extension.
+NO_H = {"rv64,h=false": "rv64,h=false", "rv64,h=true": "rv64,h=false"}
+
+# Lines that legitimately differ between bare QEMU and Trapeze are kept
+# out of the comparison by the guests themselves.
+UNCOMPARED_PREFIXES = ("info: ", "bench: ")
+
+
+@dataclass
+class Run:
+    status: int
+    output: str          # everything QEMU printed
+    guest_lines: list    # what the guest printed (after OpenSBI's banner, without trapeze: lines)
+    log_lines: list      # Trapeze's own lines
+
+
+def guest_path(name):
+    return os.path.join(GUESTS, name + ".bin")
+
+
+def write_config(path, vms, machine=None):
+    with open(path, "w") as f:
+        if machine:
+            f.write("[machine]\n")
+            for k, v in machine.items():
+                f.write(f"{k} = {v}\n")
+        for name, opts in vms:
+            f.write(f"[vm {name}]\n")
+            for k, v in opts.items():
+                f.write(f"{k} = {v}\n")
+
+
+def split_output(text):
+    lines = text.replace("\r\n", "\n").split("\n")
+    # OpenSBI's banner ends with its MEDELEG line; the payload starts after it.
+    start = 0
+    for i, line in enumerate(lines):
+        if line.startswith("Boot HART MEDELEG"):
+            start = i + 1
+    body = lines[start:]
+    if body and body[-1] == "":
+        body = body[:-1]
+    guest = [l for l in body if not l.startswith("trapeze: ")]
+    log = [l for l in body if l.startswith("trapeze: ")]
+    return guest, log
+
+
+def run(vms, cpu="rv64,h=true", bare=False, machine=None, timeout=120, extra=()):
+    with tempfile.TemporaryDirectory() as d:
+        cfg = os.path.join(d, "vm.ini")
+        m = {"hang-timeout": 20}
+        m.update(machine or {})
+        write_config(cfg, vms, m)
+        args = [LAUNCHER, "run", "--cpu", cpu, *extra]
+        if bare:
+            args.append("--bare")
+        args.append(cfg)
+        p = subprocess.run(args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, timeout=timeout)
+    out = p.stdout.decode("utf-8", "replace")
+    guest, log = split_output(out)
+    return Run(p.returncode, out, guest, log)
+
+
+def run_guest(name, cpu="rv64,h=true", bare=False, memory="64M", **kw):
+    return run([(name, {"kernel": guest_path(name), "memory": memory})], cpu=cpu, bare=bare, **kw)
+
+
+def compared(lines, hext=True):
+    """The lines a comparison looks at: not info:/bench:, and hext: lines
+    only when asked."""
+    out = [l for l in lines if not l.startswith(UNCOMPARED_PREFIXES)]
+    if not hext:
+        out = [l for l in out if not l.startswith("hext: ")]
+    return out
+
+
+def first_difference(a, b):
+    for i, (x, y) in enumerate(zip(a, b)):
+        if x != y:
+            return f"line {i + 1}: bare {x!r} != trapeze {y!r}"
+    if len(a) != len(b):
+        return f"lengths differ: bare {len(a)} lines, trapeze {len(b)} lines"
+    return None

@@ -1,0 +1,111 @@
+#include "fakes/fake_hw.h"
+
+#include <string.h>
+#include "arch/riscv/csr.h"
+#include "arch/riscv/dispatch.h"
+#include "arch/riscv/probe.h"
+#include "core/platform.h"
+#include "core/sched.h"
+
+struct host_csr_caps host_csr;
+struct platform platform;
+uint64_t fake_time;
+uint32_t fake_insn;
+int fake_blocked;
+int fake_flushes;
+uint64_t fake_flush_start, fake_flush_size, fake_flush_asid;
+const struct engine engine_trap;
+
+uint64_t platform_time(void) { return fake_time; }
+
+/* A model of QEMU 7.2's rv64 for the CSRs Trapeze legalises on the host. */
+uint64_t hw_csr_legalise(unsigned num, uint64_t old, uint64_t val)
+{
+	switch (num) {
+	case CSR_SSTATUS: {
+		uint64_t m = SSTATUS_SPIE | SSTATUS_UBE | SSTATUS_SPP | SSTATUS_FS |
+			     SSTATUS_SUM | SSTATUS_MXR;
+		if (val & SSTATUS_UXL)          /* a UXL of 0 is ignored */
+			m |= SSTATUS_UXL;
+		return (old & ~m) | (val & m);
+	}
+	case CSR_STVEC:
+		return (val & 3) < 2 ? val : old;   /* reserved MODE: no change */
+	case CSR_SEPC:
+		return val & ~1ULL;
+	case CSR_SCOUNTEREN:
+		return val & 0xffffffffULL;
+	default:
+		return val;
+	}
+}
+
+void fake_hw_reset(struct vm *vm, struct vcpu *v)
+{
+	memset(vm, 0, sizeof(*vm));
+	memset(v, 0, sizeof(*v));
+	strcpy(vm->name, "fake");
+	vm->nvcpus = 1;
+	vm->vcpus[0] = v;
+	v->vm = vm;
+	v->state = VCPU_RUNNING;
+	v->arch.vpriv = VPRIV_S;
+	v->arch.csr.sstatus = 0x200006000ULL;  /* UXL = 64, FS = Dirty */
+	v->arch.timer_deadline = UINT64_MAX;
+	v->arch.regs.pc = 0x80200000;
+	host_csr = (struct host_csr_caps){
+		.has_senvcfg = true, .has_stimecmp = true,
+		.sie_wmask = MIP_SSIP | MIP_STIP | MIP_SEIP,
+		.sip_wmask = MIP_SSIP,
+		.satp_modes = (1 << SATP_MODE_BARE) | (1 << SATP_MODE_SV39) |
+			      (1 << SATP_MODE_SV48) | (1 << SATP_MODE_SV57),
+		.satp_asid_mask = 0xffff,
+	};
+	fake_time = 1000;
+	fake_blocked = fake_flushes = 0;
+}
+
+uint64_t vcpu_get_gpr(const struct vcpu *v, unsigned reg)
+{
+	return reg == 0 || reg >= 32 ? 0 : v->arch.regs.x[reg];
+}
+
+void vcpu_set_gpr(struct vcpu *v, unsigned reg, uint64_t val)
+{
+	if (reg != 0 && reg < 32)
+		v->arch.regs.x[reg] = val;
+}
+
+void vcpu_timer_set(struct vcpu *v, uint64_t deadline)
+{
+	v->arch.csr.stimecmp = deadline;
+	v->arch.timer_deadline = deadline;
+}
+
+bool vcpu_irq_wakeup_pending(const struct vcpu *v)
+{
+	return (vcsr_sip_read((struct vcpu *)v) & v->arch.csr.sie) != 0;
+}
+
+void vcpu_flush_guest_tlb(struct vcpu *v, uint64_t start, uint64_t size, uint64_t asid)
+{
+	(void)v;
+	fake_flushes++;
+	fake_flush_start = start;
+	fake_flush_size = size;
+	fake_flush_asid = asid;
+}
+
+void sched_block(struct vcpu *v)
+{
+	v->state = VCPU_BLOCKED;
+	fake_blocked++;
+}
+
+int engine_trap_fetch(struct vcpu *v, uint64_t pc, uint32_t *raw)
+{
+	(void)v;
+	(void)pc;
+	*raw = fake_insn;
+	return 0;
+}

@@ -1,0 +1,708 @@
+/*
+ * Launcher config parsing and validation (tools/launcher/config.c) and the
+ * layout arithmetic built on it (tools/launcher/layout.c). File existence
+ * goes through a fake check, except in the config_load tests.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "layout.h"
+
+#define MIB (1ull << 20)
+#define GIB (1ull << 30)
+
+static struct config cfg;
+static struct config_error err;
+
+/* Paths naming "missing" do not exist, "adir" is a directory. */
+static int fake_check(const char *path)
+{
+	if (strstr(path, "missing"))
+		return ENOENT;
+	if (strstr(path, "adir"))
+		return EISDIR;
+	return 0;
+}
+
+static int parse(const char *text)
+{
+	return config_parse(&cfg, text, strlen(text), "/cfg", fake_check, &err);
+}
+
+static void expect_error(const char *text, int line, const char *msg)
+{
+	assert_int_equal(parse(text), -1);
+	assert_string_equal(err.msg, msg);
+	assert_int_equal(err.line, line);
+}
+
+#define VM_OK "[vm a]\nkernel = k.bin\nmemory = 64M\n"
+
+/* ---- good configs --------------------------------------------------------- */
+
+static void test_config_minimal_defaults(void **state)
+{
+	(void)state;
+	assert_int_equal(parse(VM_OK), 0);
+	assert_string_equal(cfg.machine.cpu, "rv64,h=true");
+	assert_int_equal(cfg.machine.harts, 1);
+	assert_int_equal(cfg.machine.memory, 0);
+	assert_int_equal(cfg.machine.hang_timeout, 30);
+	assert_int_equal(cfg.machine.line, 0);
+	assert_int_equal(cfg.nvms, 1);
+	assert_string_equal(cfg.vms[0].name, "a");
+	assert_int_equal(cfg.vms[0].line, 1);
+	assert_string_equal(cfg.vms[0].kernel, "/cfg/k.bin");
+	assert_int_equal(cfg.vms[0].kernel_line, 2);
+	assert_int_equal(cfg.vms[0].memory, 64 * MIB);
+	assert_int_equal(cfg.vms[0].memory_line, 3);
+	assert_int_equal(cfg.vms[0].vcpus, 1);
+	assert_int_equal(cfg.vms[0].engine, CONFIG_ENGINE_AUTO);
+	assert_string_equal(cfg.vms[0].initrd, "");
+	assert_string_equal(cfg.vms[0].bootargs, "");
+}
+
+static void test_config_full(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("[machine]\n"
+			       "cpu = rv64,sv39=on\n"
+			       "harts = 4\n"
+			       "memory = 1G\n"
+			       "hang-timeout = 0\n"
+			       "\n"
+			       "[vm linux-1]\n"
+			       "kernel = /abs/Image\n"
+			       "initrd = sub/rootfs.cpio\n"
+			       "memory = 256M\n"
+			       "vcpus = 1\n"
+			       "engine = trap\n"
+			       "bootargs = console=ttyS0 earlycon=sbi\n"
+			       "[vm B_2]\n"
+			       "kernel = b.elf\n"
+			       "memory = 4096K\n"
+			       "engine = auto\n"), 0);
+	assert_string_equal(cfg.machine.cpu, "rv64,sv39=on");
+	assert_int_equal(cfg.machine.line, 1);
+	assert_int_equal(cfg.machine.harts, 4);
+	assert_int_equal(cfg.machine.memory, GIB);
+	assert_int_equal(cfg.machine.memory_line, 4);
+	assert_int_equal(cfg.machine.hang_timeout, 0);
+	assert_int_equal(cfg.nvms, 2);
+	assert_string_equal(cfg.vms[0].name, "linux-1");
+	assert_string_equal(cfg.vms[0].kernel, "/abs/Image");
+	assert_string_equal(cfg.vms[0].initrd, "/cfg/sub/rootfs.cpio");
+	assert_int_equal(cfg.vms[0].initrd_line, 9);
+	assert_int_equal(cfg.vms[0].memory, 256 * MIB);
+	assert_int_equal(cfg.vms[0].engine, CONFIG_ENGINE_TRAP);
+	assert_string_equal(cfg.vms[0].bootargs, "console=ttyS0 earlycon=sbi");
+	assert_string_equal(cfg.vms[1].name, "B_2");
+	assert_int_equal(cfg.vms[1].line, 14);
+	assert_int_equal(cfg.vms[1].memory, 4 * MIB);
+	assert_int_equal(cfg.vms[1].engine, CONFIG_ENGINE_AUTO);
+}
+
+static void test_config_comments_and_whitespace(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("\xef\xbb\xbf; a comment\r\n"
+			       "# another\r\n"
+			       "  [vm  spaced ]   ; trailing comment\r\n"
+			       "\tkernel=k.bin ; inline comment\r\n"
+			       "    memory   =   8M\r\n"
+			       "bootargs = a;b c\r\n"), 0);
+	assert_string_equal(cfg.vms[0].name, "spaced");
+	assert_string_equal(cfg.vms[0].kernel, "/cfg/k.bin");
+	assert_int_equal(cfg.vms[0].memory, 8 * MIB);
+	assert_int_equal(cfg.vms[0].memory_line, 5);
+	/* inih only takes ';' as a comment after whitespace */
+	assert_string_equal(cfg.vms[0].bootargs, "a;b c");
+}
+
+static void test_config_relative_paths(void **state)
+{
+	(void)state;
+	assert_int_equal(config_parse(&cfg, VM_OK, strlen(VM_OK), ".", fake_check, &err), 0);
+	assert_string_equal(cfg.vms[0].kernel, "k.bin");
+	assert_int_equal(config_parse(&cfg, VM_OK, strlen(VM_OK), "/", fake_check, &err), 0);
+	assert_string_equal(cfg.vms[0].kernel, "/k.bin");
+	assert_int_equal(config_parse(&cfg, VM_OK, strlen(VM_OK), "../x", fake_check, &err), 0);
+	assert_string_equal(cfg.vms[0].kernel, "../x/k.bin");
+}
+
+static void test_config_override(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("[machine]\ncpu = rv64\nharts = 2\n" VM_OK), 0);
+	config_override(&cfg, NULL, 0);
+	assert_string_equal(cfg.machine.cpu, "rv64");
+	assert_int_equal(cfg.machine.harts, 2);
+	config_override(&cfg, "rv64,h=false", 3);
+	assert_string_equal(cfg.machine.cpu, "rv64,h=false");
+	assert_int_equal(cfg.machine.harts, 3);
+	assert_int_equal(cfg.machine.cpu_line, 0);
+	assert_int_equal(cfg.machine.harts_line, 0);
+}
+
+static void test_config_size_parsing(void **state)
+{
+	static const struct { const char *s; uint64_t v; } good[] = {
+		{ "0", 0 }, { "4096", 4096 }, { "64K", 64 << 10 }, { "64k", 64 << 10 },
+		{ "64M", 64 * MIB }, { "2m", 2 * MIB }, { "1G", GIB }, { "16g", 16 * GIB },
+		{ "18446744073709551615", UINT64_MAX },
+	};
+	static const char *const bad[] = {
+		"", "M", "64MB", "64 M", "-1", "+1", " 64", "0x100", "1.5G",
+		"18446744073709551616", "17179869184G", "64T",
+	};
+	uint64_t v;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		assert_int_equal(config_parse_size(good[i].s, &v), 0);
+		assert_int_equal(v, good[i].v);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_equal(config_parse_size(bad[i], &v), -1);
+}
+
+static void test_config_uint_parsing(void **state)
+{
+	unsigned v;
+
+	(void)state;
+	assert_int_equal(config_parse_uint("0", &v), 0);
+	assert_int_equal(v, 0);
+	assert_int_equal(config_parse_uint("4294967295", &v), 0);
+	assert_int_equal(v, 4294967295u);
+	assert_int_equal(config_parse_uint("4294967296", &v), -1);
+	assert_int_equal(config_parse_uint("", &v), -1);
+	assert_int_equal(config_parse_uint("1x", &v), -1);
+	assert_int_equal(config_parse_uint("-1", &v), -1);
+}
+
+static void test_config_format_size(void **state)
+{
+	char buf[32];
+
+	(void)state;
+	config_format_size(64 * MIB, buf, sizeof(buf));
+	assert_string_equal(buf, "64M");
+	config_format_size(2 * GIB, buf, sizeof(buf));
+	assert_string_equal(buf, "2G");
+	config_format_size(1536 * MIB, buf, sizeof(buf));
+	assert_string_equal(buf, "1536M");
+	config_format_size(8192, buf, sizeof(buf));
+	assert_string_equal(buf, "8K");
+	config_format_size(1000, buf, sizeof(buf));
+	assert_string_equal(buf, "1000");
+}
+
+static void test_config_vm_name_limits(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("[vm abcdefghijklmnopqrstuvwxyz01234]\nkernel = k\nmemory = 4M\n"), 0);
+	assert_string_equal(cfg.vms[0].name, "abcdefghijklmnopqrstuvwxyz01234");
+	expect_error("[vm abcdefghijklmnopqrstuvwxyz012345]\n", 1,
+		     "bad VM name 'abcdefghijklmnopqrstuvwxyz012345' (1 to 31 of A-Z a-z 0-9 _ -)");
+	expect_error("[vm a.b]\n", 1, "bad VM name 'a.b' (1 to 31 of A-Z a-z 0-9 _ -)");
+	expect_error("[vm a b]\n", 1, "bad VM name 'a b' (1 to 31 of A-Z a-z 0-9 _ -)");
+	expect_error("\n[vm]\n", 2, "[vm] needs a name: [vm NAME]");
+}
+
+static void test_config_eight_vms_fit(void **state)
+{
+	char text[1024] = "";
+
+	(void)state;
+	for (int i = 0; i < BOOTINFO_MAX_VMS; i++)
+		snprintf(text + strlen(text), sizeof(text) - strlen(text),
+			 "[vm v%d]\nkernel = k\nmemory = 4M\n", i);
+	assert_int_equal(parse(text), 0);
+	assert_int_equal(cfg.nvms, BOOTINFO_MAX_VMS);
+}
+
+/* ---- errors: one line, the right line ----------------------------------- */
+
+static void test_config_error_missing_kernel_file(void **state)
+{
+	(void)state;
+	expect_error("[vm a]\nmemory = 64M\nkernel = missing.bin\n", 3,
+		     "kernel = missing.bin: /cfg/missing.bin: No such file or directory");
+	expect_error("[vm a]\nkernel = /adir\n", 2, "kernel = /adir: Is a directory");
+}
+
+static void test_config_error_missing_initrd_file(void **state)
+{
+	(void)state;
+	expect_error(VM_OK "initrd = /missing.cpio\n", 4,
+		     "initrd = /missing.cpio: No such file or directory");
+}
+
+static void test_config_error_empty_path(void **state)
+{
+	(void)state;
+	expect_error("[vm a]\nkernel =\n", 2, "kernel = : empty path");
+}
+
+static void test_config_error_bad_size(void **state)
+{
+	(void)state;
+	expect_error("[vm a]\nkernel = k\nmemory = 64X\n", 3,
+		     "memory = 64X: not a size (bytes, or a number with K, M or G)");
+	expect_error("[machine]\nmemory = lots\n", 2,
+		     "memory = lots: not a size (bytes, or a number with K, M or G)");
+}
+
+static void test_config_error_size_not_2m_multiple(void **state)
+{
+	(void)state;
+	expect_error("[vm a]\nmemory = 63M\n", 2, "memory = 63M: must be a multiple of 2M");
+	expect_error("[vm a]\nmemory = 4097K\n", 2, "memory = 4097K: must be a multiple of 2M");
+	expect_error("[machine]\nmemory = 129M\n", 2,
+		     "memory = 129M: must be a non-zero multiple of 2M");
+}
+
+static void test_config_error_size_too_small_or_large(void **state)
+{
+	(void)state;
+	expect_error("[vm a]\nmemory = 2M\n", 2, "memory = 2M: must be at least 4M");
+	expect_error("[vm a]\nmemory = 0\n", 2, "memory = 0: must be at least 4M");
+	expect_error("[vm a]\nmemory = 18G\n", 2, "memory = 18G: at most 16G");
+}
+
+static void test_config_error_unknown_section(void **state)
+{
+	(void)state;
+	expect_error(VM_OK "[network]\n", 4,
+		     "unknown section [network] (expected [machine] or [vm NAME])");
+	expect_error("[vmfoo]\n", 1, "unknown section [vmfoo] (expected [machine] or [vm NAME])");
+}
+
+static void test_config_error_unknown_key(void **state)
+{
+	(void)state;
+	expect_error(VM_OK "cpus = 1\n", 4, "unknown key 'cpus' in [vm a]");
+	expect_error("[machine]\nkernel = k\n", 2, "unknown key 'kernel' in [machine]");
+}
+
+static void test_config_error_duplicate_vm_name(void **state)
+{
+	(void)state;
+	expect_error(VM_OK "\n[vm a]\nkernel = k\n", 5, "duplicate VM name 'a' (first at line 1)");
+}
+
+static void test_config_error_missing_kernel(void **state)
+{
+	(void)state;
+	expect_error(VM_OK "[vm b]\nmemory = 4M\n", 4, "[vm b] has no kernel");
+	/* a section with no keys at all still counts, at its header */
+	expect_error(VM_OK "; x\n[vm c]\n", 5, "[vm c] has no kernel");
+}
+
+static void test_config_error_missing_memory(void **state)
+{
+	(void)state;
+	expect_error("[vm a]\nkernel = k\n", 1, "[vm a] has no memory (e.g. memory = 64M)");
+}
+
+static void test_config_error_no_vm(void **state)
+{
+	(void)state;
+	expect_error("", 1, "no [vm NAME] section: nothing to run");
+	expect_error("[machine]\nharts = 2\n", 1, "no [vm NAME] section: nothing to run");
+}
+
+static void test_config_error_too_many_vms(void **state)
+{
+	char text[1024] = "";
+
+	(void)state;
+	for (int i = 0; i <= BOOTINFO_MAX_VMS; i++)
+		snprintf(text + strlen(text), sizeof(text) - strlen(text),
+			 "[vm v%d]\nkernel = k\nmemory = 4M\n", i);
+	expect_error(text, 3 * BOOTINFO_MAX_VMS + 1, "more than 8 VMs");
+}
+
+static void test_config_error_bad_engine(void **state)
+{
+	(void)state;
+	expect_error(VM_OK "engine = hw\n", 4, "engine = hw: the hw engine is not available yet");
+	expect_error(VM_OK "engine = TRAP\n", 4, "engine = TRAP: unknown engine (trap, hw or auto)");
+}
+
+static void test_config_error_vcpus(void **state)
+{
+	(void)state;
+	expect_error(VM_OK "vcpus = 2\n", 4,
+		     "vcpus = 2: SMP guests are not supported yet (at most 1)");
+	expect_error(VM_OK "vcpus = 0\n", 4, "vcpus = 0: must be a number, at least 1");
+	expect_error(VM_OK "vcpus = one\n", 4, "vcpus = one: must be a number, at least 1");
+}
+
+static void test_config_error_machine_values(void **state)
+{
+	(void)state;
+	expect_error("[machine]\nharts = 0\n", 2, "harts = 0: must be a number from 1 to 512");
+	expect_error("[machine]\nharts = 513\n", 2, "harts = 513: must be a number from 1 to 512");
+	expect_error("[machine]\nhang-timeout = -1\n", 2,
+		     "hang-timeout = -1: must be a number of seconds from 0 (never) to 4294967");
+	expect_error("[machine]\ncpu =\n", 2, "cpu = : empty CPU model");
+	expect_error("[machine]\n[machine]\n", 2, "duplicate section [machine] (first at line 1)");
+}
+
+static void test_config_error_duplicate_key(void **state)
+{
+	(void)state;
+	expect_error(VM_OK "memory = 128M\n", 4, "duplicate key 'memory' (first at line 3)");
+}
+
+static void test_config_error_key_outside_section(void **state)
+{
+	(void)state;
+	expect_error("\nkernel = k\n" VM_OK, 2,
+		     "'kernel' outside any section ([machine] or [vm NAME] first)");
+}
+
+static void test_config_error_syntax(void **state)
+{
+	(void)state;
+	expect_error("[vm a]\nkernel k.bin\nmemory = 64M\n", 2,
+		     "syntax error: expected 'key = value' or '[section]'");
+	expect_error("[vm a\n", 1, "section header without ']'");
+	expect_error("[vm a] x\n", 1, "unexpected text after ']'");
+	/* inih's syntax error comes first, though ours is found later */
+	expect_error("[vm a]\nbroken\nmemory = 1M\n", 2,
+		     "syntax error: expected 'key = value' or '[section]'");
+}
+
+static void test_config_error_nul_and_long_lines(void **state)
+{
+	static const char nul[] = "[vm a]\nkernel = k\0x\nmemory = 64M\n";
+	static char text[CONFIG_LINE_MAX + 64];
+
+	(void)state;
+	assert_int_equal(config_parse(&cfg, nul, sizeof(nul) - 1, "/", fake_check, &err), -1);
+	assert_int_equal(err.line, 2);
+	assert_string_equal(err.msg, "NUL byte in line");
+
+	strcpy(text, "[vm a]\nbootargs = ");
+	memset(text + strlen(text), 'x', CONFIG_LINE_MAX);
+	assert_int_equal(parse(text), -1);
+	assert_int_equal(err.line, 2);
+	assert_non_null(strstr(err.msg, "line longer than"));
+}
+
+static void test_config_bootargs_limit(void **state)
+{
+	static char text[2 * CONFIG_BOOTARGS_MAX];
+	size_t n;
+
+	(void)state;
+	strcpy(text, VM_OK "bootargs = ");
+	n = strlen(text);
+	memset(text + n, 'x', CONFIG_BOOTARGS_MAX - 1);
+	text[n + CONFIG_BOOTARGS_MAX - 1] = '\0';
+	assert_int_equal(parse(text), 0);
+	assert_int_equal(strlen(cfg.vms[0].bootargs), CONFIG_BOOTARGS_MAX - 1);
+	strcat(text, "y");
+	expect_error(text, 4, "bootargs: longer than 1023 characters");
+}
+
+/* ---- config_load: real files ---------------------------------------------- */
+
+static char tmpdir[64];
+
+static void write_file(const char *name, const char *text)
+{
+	char path[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", tmpdir, name);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static void test_config_load_resolves_against_config_dir(void **state)
+{
+	char path[256], kernel[256];
+
+	(void)state;
+	strcpy(tmpdir, "/tmp/test_config.XXXXXX");
+	assert_non_null(mkdtemp(tmpdir));
+	write_file("k.bin", "kernel");
+	write_file("good.ini", "[vm a]\nkernel = k.bin\nmemory = 64M\n");
+	write_file("bad.ini", "[vm a]\nkernel = nothere.bin\nmemory = 64M\n");
+
+	snprintf(path, sizeof(path), "%s/good.ini", tmpdir);
+	snprintf(kernel, sizeof(kernel), "%s/k.bin", tmpdir);
+	assert_int_equal(config_load(&cfg, path, &err), 0);
+	assert_string_equal(cfg.vms[0].kernel, kernel);
+
+	snprintf(path, sizeof(path), "%s/bad.ini", tmpdir);
+	assert_int_equal(config_load(&cfg, path, &err), -1);
+	assert_int_equal(err.line, 2);
+	assert_non_null(strstr(err.msg, "No such file or directory"));
+
+	snprintf(path, sizeof(path), "%s/none.ini", tmpdir);
+	assert_int_equal(config_load(&cfg, path, &err), -1);
+	assert_int_equal(err.line, 0);
+	assert_string_equal(err.msg, "No such file or directory");
+
+	for (const char *const *n = (const char *const[]){ "k.bin", "good.ini", "bad.ini", NULL };
+	     *n; n++) {
+		snprintf(path, sizeof(path), "%s/%s", tmpdir, *n);
+		unlink(path);
+	}
+	rmdir(tmpdir);
+}
+
+/* ---- layout ---------------------------------------------------------------- */
+
+static struct layout lo;
+
+static void test_layout_initrd_gpa(void **state)
+{
+	(void)state;
+	assert_int_equal(layout_initrd_gpa(GUEST_KERNEL_GPA, 64 * MIB), 0x82200000);
+	assert_int_equal(layout_initrd_gpa(GUEST_KERNEL_GPA, 256 * MIB), 0x88200000);
+	assert_int_equal(layout_initrd_gpa(GUEST_KERNEL_GPA, GIB), 0x88200000);
+	/* QEMU counts from the kernel's entry (its lowest load address) */
+	assert_int_equal(layout_initrd_gpa(0x80400000, 64 * MIB), 0x82400000);
+}
+
+static void test_layout_dtb_gpa(void **state)
+{
+	(void)state;
+	assert_int_equal(layout_dtb_gpa(64 * MIB, 0x1000), 0x83e00000);
+	assert_int_equal(layout_dtb_gpa(256 * MIB, 0x1000), 0x8fe00000);
+	assert_int_equal(layout_dtb_gpa(GIB, 0x1000), 0xbfe00000);
+	/* never above 3 GiB */
+	assert_int_equal(layout_dtb_gpa(4 * GIB, 0x1000), 0xbfe00000);
+	assert_int_equal(layout_dtb_gpa(64 * MIB, 2 * MIB + 1), 0x83c00000);
+	assert_int_equal(layout_dtb_gpa(4 * MIB, 4 * MIB), 0);
+}
+
+static void layout_prepare(uint64_t kernel, uint64_t initrd, uint64_t dtb)
+{
+	memset(&lo, 0, sizeof(lo));
+	for (unsigned i = 0; i < BOOTINFO_MAX_VMS; i++) {
+		lo.vms[i].entry = GUEST_KERNEL_GPA;
+		lo.vms[i].kernel.size = kernel;
+		lo.vms[i].initrd.size = initrd;
+		lo.vms[i].dtb.size = dtb;
+	}
+}
+
+static void test_layout_guest_addresses(void **state)
+{
+	(void)state;
+	assert_int_equal(parse(VM_OK "initrd = r.cpio\n"), 0);
+	layout_prepare(0x5000, 0x3000, 0x600);
+	assert_int_equal(layout_compute(&cfg, &lo, &err), 0);
+	assert_int_equal(lo.vms[0].kernel.gpa, GUEST_KERNEL_GPA);
+	assert_int_equal(lo.vms[0].initrd.gpa, 0x82200000);
+	assert_int_equal(lo.vms[0].dtb.gpa, 0x83e00000);
+}
+
+static void test_layout_default_machine_memory(void **state)
+{
+	(void)state;
+	assert_int_equal(parse(VM_OK), 0);
+	layout_prepare(0x5000, 0, 0x600);
+	assert_int_equal(layout_compute(&cfg, &lo, &err), 0);
+	assert_int_equal(lo.memory, 256 * MIB);
+	/* 66M (below the modules' end) + 64M + 32M + 4M + 4M */
+	assert_int_equal(lo.required, 170 * MIB);
+
+	assert_int_equal(parse("[vm a]\nkernel = k\nmemory = 512M\n"
+			       "[vm b]\nkernel = k\nmemory = 512M\n"), 0);
+	layout_prepare(0x5000, 0, 0x600);
+	assert_int_equal(layout_compute(&cfg, &lo, &err), 0);
+	/* 66M + 1024M + 32M + 64M + 4M = 1190M -> 1280M */
+	assert_int_equal(lo.required, 1190 * MIB);
+	assert_int_equal(lo.memory, 1280 * MIB);
+}
+
+static void test_layout_machine_memory_too_small(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("[machine]\nmemory = 168M\n" VM_OK), 0);
+	layout_prepare(0x5000, 0, 0x600);
+	assert_int_equal(layout_compute(&cfg, &lo, &err), -1);
+	assert_int_equal(err.line, 2);
+	assert_string_equal(err.msg,
+			    "memory = 168M: too small, needs at least 170M (firmware, Trapeze and "
+			    "modules 66M, VM memory 64M, Trapeze's tables 36M, 4M at the top)");
+
+	assert_int_equal(parse("[machine]\nmemory = 170M\n" VM_OK), 0);
+	assert_int_equal(layout_compute(&cfg, &lo, &err), 0);
+	assert_int_equal(lo.memory, 170 * MIB);
+}
+
+static void test_layout_host_placement(void **state)
+{
+	(void)state;
+	assert_int_equal(parse(VM_OK "initrd = r\n[vm b]\nkernel = k\nmemory = 8M\n"), 0);
+	layout_prepare(0x1001, 0x10, 0x800);
+	lo.vms[1].initrd.size = 0;
+	assert_int_equal(layout_compute(&cfg, &lo, &err), 0);
+	assert_int_equal(lo.vms[0].kernel.hpa, BOOTINFO_HPA + 0x1000);
+	assert_int_equal(lo.vms[0].initrd.hpa, BOOTINFO_HPA + 0x3000);
+	assert_int_equal(lo.vms[0].dtb.hpa, BOOTINFO_HPA + 0x4000);
+	assert_int_equal(lo.vms[1].kernel.hpa, BOOTINFO_HPA + 0x5000);
+	assert_int_equal(lo.vms[1].initrd.hpa, 0);
+	assert_int_equal(lo.vms[1].dtb.hpa, BOOTINFO_HPA + 0x7000);
+	assert_int_equal(lo.modules_end, BOOTINFO_HPA + 0x8000);
+}
+
+static void test_layout_initrd_overlaps_kernel(void **state)
+{
+	(void)state;
+	assert_int_equal(parse(VM_OK "initrd = r\n"), 0);
+	layout_prepare(40 * MIB, 0x1000, 0x600);
+	assert_int_equal(layout_compute(&cfg, &lo, &err), -1);
+	assert_int_equal(err.line, 4);
+	assert_string_equal(err.msg,
+			    "initrd at 0x82200000 overlaps the kernel (0x80200000-0x82a00000)");
+}
+
+static void test_layout_initrd_overlaps_dtb(void **state)
+{
+	(void)state;
+	assert_int_equal(parse(VM_OK "initrd = r\n"), 0);
+	layout_prepare(0x1000, 30 * MIB, 0x600);
+	assert_int_equal(layout_compute(&cfg, &lo, &err), -1);
+	assert_int_equal(err.line, 4);
+	assert_string_equal(err.msg,
+			    "initrd (0x82200000-0x84000000) overlaps the device tree at 0x83e00000");
+}
+
+static void test_layout_initrd_beyond_ram(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("[vm a]\nkernel = k\nmemory = 4M\ninitrd = r\n"), 0);
+	layout_prepare(0x1000, 0x1000, 0x600);
+	assert_int_equal(layout_compute(&cfg, &lo, &err), -1);
+	assert_int_equal(err.line, 4);
+	assert_string_equal(err.msg, "initrd (4096 bytes at 0x80400000) does not fit in memory = 4M");
+}
+
+static void test_layout_kernel_leaves_no_room_for_dtb(void **state)
+{
+	(void)state;
+	assert_int_equal(parse(VM_OK), 0);
+	layout_prepare(62 * MIB - 0x1000, 0, 0x600);
+	assert_int_equal(layout_compute(&cfg, &lo, &err), -1);
+	assert_int_equal(err.line, 3);
+	assert_string_equal(err.msg, "memory = 64M: no room for the device tree above the kernel "
+			    "(0x80200000-0x83fff000)");
+	layout_prepare(63 * MIB, 0, 0x600);
+	assert_int_equal(layout_compute(&cfg, &lo, &err), -1);
+	assert_string_equal(err.msg, "memory = 64M: the kernel (66060288 bytes) does not fit");
+}
+
+static void test_layout_bootinfo(void **state)
+{
+	struct bootinfo bi;
+
+	(void)state;
+	assert_int_equal(parse("[machine]\nhang-timeout = 7\n" VM_OK "initrd = r\n"
+			       "[vm second]\nkernel = k\nmemory = 8M\nengine = trap\n"), 0);
+	layout_prepare(0x2000, 0x1000, 0x800);
+	lo.vms[0].entry = 0x80201000;
+	lo.vms[1].initrd.size = 0;
+	assert_int_equal(layout_compute(&cfg, &lo, &err), 0);
+	layout_fill_bootinfo(&cfg, &lo, &bi);
+	assert_int_equal(bi.magic, BOOTINFO_MAGIC);
+	assert_int_equal(bi.version, BOOTINFO_VERSION);
+	assert_int_equal(bi.nvms, 2);
+	assert_int_equal(bi.hang_timeout_ms, 7000);
+	assert_int_equal(bi.flags, BOOTINFO_F_PREFIX);
+	assert_string_equal(bi.vms[0].name, "a");
+	assert_int_equal(bi.vms[0].memory, 64 * MIB);
+	assert_int_equal(bi.vms[0].entry, 0x80201000);
+	assert_int_equal(bi.vms[0].vcpus, 1);
+	assert_int_equal(bi.vms[0].engine, BOOTINFO_ENGINE_TRAP);
+	assert_int_equal(bi.vms[0].kernel.hpa, BOOTINFO_HPA + 0x1000);
+	assert_int_equal(bi.vms[0].kernel.size, 0x2000);
+	assert_int_equal(bi.vms[0].kernel.gpa, GUEST_KERNEL_GPA);
+	assert_int_equal(bi.vms[0].initrd.size, 0x1000);
+	assert_int_equal(bi.vms[0].initrd.gpa, 0x82200000 + 0x1000);
+	assert_int_equal(bi.vms[0].dtb.gpa, 0x83e00000);
+	assert_string_equal(bi.vms[1].name, "second");
+	assert_int_equal(bi.vms[1].initrd.hpa, 0);
+	assert_int_equal(bi.vms[1].initrd.size, 0);
+	assert_int_equal(bi.vms[1].initrd.gpa, 0);
+	assert_int_equal(bi.vms[1].dtb.gpa, 0x80600000);
+	assert_int_equal(bi.vms[2].name[0], '\0');
+
+	assert_int_equal(parse(VM_OK), 0);
+	assert_int_equal(layout_compute(&cfg, &lo, &err), 0);
+	layout_fill_bootinfo(&cfg, &lo, &bi);
+	assert_int_equal(bi.flags, 0);
+	assert_int_equal(bi.hang_timeout_ms, 30000);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_config_minimal_defaults),
+		cmocka_unit_test(test_config_full),
+		cmocka_unit_test(test_config_comments_and_whitespace),
+		cmocka_unit_test(test_config_relative_paths),
+		cmocka_unit_test(test_config_override),
+		cmocka_unit_test(test_config_size_parsing),
+		cmocka_unit_test(test_config_uint_parsing),
+		cmocka_unit_test(test_config_format_size),
+		cmocka_unit_test(test_config_vm_name_limits),
+		cmocka_unit_test(test_config_eight_vms_fit),
+		cmocka_unit_test(test_config_error_missing_kernel_file),
+		cmocka_unit_test(test_config_error_missing_initrd_file),
+		cmocka_unit_test(test_config_error_empty_path),
+		cmocka_unit_test(test_config_error_bad_size),
+		cmocka_unit_test(test_config_error_size_not_2m_multiple),
+		cmocka_unit_test(test_config_error_size_too_small_or_large),
+		cmocka_unit_test(test_config_error_unknown_section),
+		cmocka_unit_test(test_config_error_unknown_key),
+		cmocka_unit_test(test_config_error_duplicate_vm_name),
+		cmocka_unit_test(test_config_error_missing_kernel),
+		cmocka_unit_test(test_config_error_missing_memory),
+		cmocka_unit_test(test_config_error_no_vm),
+		cmocka_unit_test(test_config_error_too_many_vms),
+		cmocka_unit_test(test_config_error_bad_engine),
+		cmocka_unit_test(test_config_error_vcpus),
+		cmocka_unit_test(test_config_error_machine_values),
+		cmocka_unit_test(test_config_error_duplicate_key),
+		cmocka_unit_test(test_config_error_key_outside_section),
+		cmocka_unit_test(test_config_error_syntax),
+		cmocka_unit_test(test_config_error_nul_and_long_lines),
+		cmocka_unit_test(test_config_bootargs_limit),
+		cmocka_unit_test(test_config_load_resolves_against_config_dir),
+		cmocka_unit_test(test_layout_initrd_gpa),
+		cmocka_unit_test(test_layout_dtb_gpa),
+		cmocka_unit_test(test_layout_guest_addresses),
+		cmocka_unit_test(test_layout_default_machine_memory),
+		cmocka_unit_test(test_layout_machine_memory_too_small),
+		cmocka_unit_test(test_layout_host_placement),
+		cmocka_unit_test(test_layout_initrd_overlaps_kernel),
+		cmocka_unit_test(test_layout_initrd_overlaps_dtb),
+		cmocka_unit_test(test_layout_initrd_beyond_ram),
+		cmocka_unit_test(test_layout_kernel_leaves_no_room_for_dtb),
+		cmocka_unit_test(test_layout_bootinfo),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

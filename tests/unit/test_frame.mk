@@ -1,0 +1,1 @@
+test_frame_SRCS := src/core/frame.c

@@ -1,0 +1,223 @@
+/*
+ * QEMU command lines and the child-process supervisor
+ * (tools/launcher/qemu.c). No QEMU: the supervisor runs /bin/sh scripts.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "qemu.h"
+
+#define MIB (1ull << 20)
+
+static struct qemu_args args;
+
+static int teardown(void **state)
+{
+	(void)state;
+	qemu_args_free(&args);
+	return 0;
+}
+
+static void assert_argv(const char *const *want)
+{
+	size_t n = 0;
+
+	for (; want[n]; n++) {
+		assert_true(n < args.argc);
+		assert_string_equal(args.argv[n], want[n]);
+	}
+	assert_int_equal(args.argc, n);
+	assert_null(args.argv[n]);
+}
+
+static void test_qemu_escape_commas(void **state)
+{
+	char *s;
+
+	(void)state;
+	s = qemu_escape_opt("/a,b/c,,d");
+	assert_string_equal(s, "/a,,b/c,,,,d");
+	free(s);
+	s = qemu_escape_opt("");
+	assert_string_equal(s, "");
+	free(s);
+}
+
+static void test_qemu_args_trapeze(void **state)
+{
+	struct machine_desc m = { .cpu = "rv64,h=true", .harts = 2 };
+	const struct qemu_module mods[] = {
+		{ "/k.bin", 0x84001000 }, { "/tmp/x,y.dtb", 0x84003000 },
+	};
+	static const char *const want[] = {
+		"qemu-system-riscv64", "-M", "virt", "-cpu", "rv64,h=true", "-smp", "2",
+		"-m", "384M", "-nographic", "-bios", "default", "-kernel", "/b/trapeze.bin",
+		"-device", "loader,file=/tmp/bootinfo.bin,addr=0x84000000,force-raw=on",
+		"-device", "loader,file=/k.bin,addr=0x84001000,force-raw=on",
+		"-device", "loader,file=/tmp/x,,y.dtb,addr=0x84003000,force-raw=on",
+		NULL,
+	};
+
+	(void)state;
+	assert_int_equal(qemu_args_trapeze(&args, "qemu-system-riscv64", &m, 384 * MIB,
+					   "/b/trapeze.bin", "/tmp/bootinfo.bin", mods, 2), 0);
+	assert_argv(want);
+}
+
+static void test_qemu_args_bare(void **state)
+{
+	static struct vm_desc vm = {
+		.kernel = "/k.elf", .initrd = "/r.cpio", .memory = 64 * MIB, .vcpus = 1,
+		.bootargs = "console=ttyS0 quiet",
+	};
+	struct machine_desc m = { .cpu = "rv64", .harts = 4 };
+	static const char *const want[] = {
+		"q", "-M", "virt", "-cpu", "rv64", "-smp", "1", "-m", "64M", "-nographic",
+		"-bios", "default", "-kernel", "/k.elf", "-initrd", "/r.cpio",
+		"-append", "console=ttyS0 quiet", NULL,
+	};
+	static const char *const want_plain[] = {
+		"q", "-M", "virt", "-cpu", "rv64", "-smp", "1", "-m", "2G", "-nographic",
+		"-bios", "default", "-kernel", "/k.elf", NULL,
+	};
+
+	(void)state;
+	assert_int_equal(qemu_args_bare(&args, "q", &m, &vm), 0);
+	assert_argv(want);
+	qemu_args_free(&args);
+	vm.initrd[0] = '\0';
+	vm.bootargs[0] = '\0';
+	vm.memory = 2048 * MIB;
+	assert_int_equal(qemu_args_bare(&args, "q", &m, &vm), 0);
+	assert_argv(want_plain);
+}
+
+static int sh(const char *script, uint64_t silence_ms)
+{
+	char *argv[] = { "/bin/sh", "-c", (char *)script, NULL };
+
+	return qemu_supervise(argv, silence_ms);
+}
+
+static void test_qemu_run_passes_exit_status(void **state)
+{
+	(void)state;
+	assert_int_equal(sh("exit 0", 0), 0);
+	assert_int_equal(sh("exit 3", 0), 3);
+}
+
+static void test_qemu_run_signal_death(void **state)
+{
+	(void)state;
+	assert_int_equal(sh("kill -KILL $$", 0), 128 + SIGKILL);
+}
+
+static void test_qemu_run_cannot_start(void **state)
+{
+	char *argv[] = { "/nonexistent/qemu", NULL };
+	int saved = dup(STDERR_FILENO), null = open("/dev/null", O_WRONLY);
+
+	(void)state;
+	dup2(null, STDERR_FILENO);
+	assert_int_equal(qemu_supervise(argv, 0), 127);
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	close(null);
+}
+
+/* Child stdout and stderr both reach our stdout, byte for byte. */
+static void test_qemu_run_forwards_output(void **state)
+{
+	char path[] = "/tmp/test_launcher_qemu.XXXXXX", buf[64] = "";
+	int fd = mkstemp(path), saved;
+	ssize_t n;
+
+	(void)state;
+	assert_true(fd >= 0);
+	fflush(stdout);
+	saved = dup(STDOUT_FILENO);
+	dup2(fd, STDOUT_FILENO);
+	assert_int_equal(sh("printf 'a\\r\\n\\001'; printf 'err' >&2; printf 'z'", 0), 0);
+	dup2(saved, STDOUT_FILENO);
+	close(saved);
+	n = pread(fd, buf, sizeof(buf) - 1, 0);
+	close(fd);
+	unlink(path);
+	assert_int_equal(n, 8);
+	assert_memory_equal(buf, "a\r\n\001errz", 8);
+}
+
+static void test_qemu_run_watchdog(void **state)
+{
+	int saved = dup(STDERR_FILENO), saved_out = dup(STDOUT_FILENO);
+	int null = open("/dev/null", O_WRONLY);
+	struct timespec t0, t1;
+	long ms;
+
+	(void)state;
+	fflush(stdout);
+	dup2(null, STDERR_FILENO);
+	dup2(null, STDOUT_FILENO);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	/* Output at 0, 150 and 300 ms resets the clock: stopped near 600 ms, not 300. */
+	assert_int_equal(sh("for i in 1 2 3; do echo; sleep 0.15; done; exec sleep 10", 300),
+			 QEMU_EXIT_HUNG);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	dup2(saved, STDERR_FILENO);
+	dup2(saved_out, STDOUT_FILENO);
+	close(saved);
+	close(saved_out);
+	close(null);
+	ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+	assert_true(ms >= 550);
+	assert_true(ms < 5000);
+}
+
+/* A SIGTERM to the launcher reaches QEMU; the run still counts as killed. */
+static void test_qemu_run_forwards_sigterm(void **state)
+{
+	pid_t parent = getpid(), helper = fork();
+
+	(void)state;
+	if (helper == 0) {
+		struct timespec ts = { 0, 300 * 1000 * 1000 };
+
+		nanosleep(&ts, NULL);
+		kill(parent, SIGTERM);
+		_exit(0);
+	}
+	assert_true(helper > 0);
+	assert_int_equal(sh("trap 'exit 0' TERM; while :; do sleep 0.05; done", 10000),
+			 128 + SIGTERM);
+	waitpid(helper, NULL, 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_qemu_escape_commas),
+		cmocka_unit_test_teardown(test_qemu_args_trapeze, teardown),
+		cmocka_unit_test_teardown(test_qemu_args_bare, teardown),
+		cmocka_unit_test(test_qemu_run_passes_exit_status),
+		cmocka_unit_test(test_qemu_run_signal_death),
+		cmocka_unit_test(test_qemu_run_cannot_start),
+		cmocka_unit_test(test_qemu_run_forwards_output),
+		cmocka_unit_test(test_qemu_run_watchdog),
+		cmocka_unit_test(test_qemu_run_forwards_sigterm),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,1 @@
+test_pgtable_SRCS := src/arch/riscv/pgtable.c

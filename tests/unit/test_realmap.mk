@@ -1,0 +1,1 @@
+test_realmap_SRCS := src/core/realmap.c
