@@ -65,9 +65,11 @@ $(BUILD)/guests/%.S.o: %.S
 $(BUILD)/guests/%.c.o: %.c
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"; $(CROSS)gcc $(GUEST_CFLAGS) -c $< -o $@
-.SECONDEXPANSION:
-$(BUILD)/guests/%.elf: $$(patsubst %,$(BUILD)/guests/%.o,$$(sort $$(wildcard guests/%/*.c guests/%/*.S))) $(GUEST_LIB_OBJS) guests/lib/guest.ld
-	$(CROSS)ld -nostdlib -T guests/lib/guest.ld --no-relax -o $@ $(filter %.o,$^)
+define GUEST_RULE
+$(BUILD)/guests/$(1).elf: $(patsubst %,$(BUILD)/guests/%.o,$(sort $(wildcard guests/$(1)/*.c guests/$(1)/*.S))) $(GUEST_LIB_OBJS) guests/lib/guest.ld
+	$(CROSS)ld -nostdlib -T guests/lib/guest.ld --no-relax -o $$@ $$(filter %.o,$$^)
+endef
+$(foreach g,$(GUEST_NAMES),$(eval $(call GUEST_RULE,$(g))))
 $(BUILD)/guests/%.bin: $(BUILD)/guests/%.elf
 	$(CROSS)objcopy -O binary $< $@
 guests: $(GUEST_BINS)
@@ -76,6 +78,8 @@ $(BUILD)/trapeze: $(LAUNCHER_SRCS)
 	@mkdir -p $(dir $@)
 	$(HOSTCC) $(HOST_CFLAGS) -o $@ $(LAUNCHER_SRCS) $(LAUNCHER_LIBS)
 
+
+.SECONDEXPANSION:
 $(BUILD)/unit/%: tests/unit/%.c $$($$*_SRCS)
 	@mkdir -p $(dir $@)
 	$(HOSTCC) $(UNIT_CFLAGS) -o $@ $< $($*_SRCS) -lcmocka $($*_LIBS)
@@ -96,7 +100,7 @@ fuzz: deps
 
 bench: deps
 	$(MAKE) all
-	python3 scripts/bench.py
+	/usr/bin/python3 scripts/bench.py
 
 run: deps
 	$(MAKE) all

@@ -72,18 +72,32 @@ void sched_make_runnable(struct vcpu *v)
 
 void sched_block(struct vcpu *v)
 {
-	spin_lock(&rq_lock);
-	if (v->state == VCPU_RUNNING)
-		v->state = VCPU_BLOCKED;
-	spin_unlock(&rq_lock);
+	v->want_block = true;
 }
 
 void sched_stop(struct vcpu *v)
 {
-	spin_lock(&rq_lock);
-	if (v->state == VCPU_RUNNING || v->state == VCPU_BLOCKED)
-		v->state = VCPU_STOPPED;
-	spin_unlock(&rq_lock);
+	v->want_stop = true;
+}
+
+/* The vCPU this hart ran leaves it: stopped, blocked (unless an interrupt
+ * is already pending, which WFI must not miss) or back to the queue.
+ * rq_lock held. */
+static void sched_put_prev(struct vcpu *prev)
+{
+	bool stop = prev->want_stop, block = prev->want_block;
+
+	prev->want_stop = prev->want_block = false;
+	if (prev->state != VCPU_RUNNING)
+		return;
+	if (stop) {
+		prev->state = VCPU_STOPPED;
+	} else if (block && !vcpu_irq_wakeup_pending(prev)) {
+		prev->state = VCPU_BLOCKED;
+	} else {
+		prev->state = VCPU_RUNNABLE;
+		rq_push(prev);
+	}
 }
 
 /* Blocked vCPUs whose interrupt became pending become runnable; returns
@@ -115,10 +129,16 @@ static void sched_check_hangs(uint64_t now)
 		return;
 	for (unsigned i = 0; i < nvcpus && !hung; i++) {
 		struct vm *vm = all_vcpus[i]->vm;
-		if (vm->state == VM_RUNNING && now - vm->last_activity > hang_ticks)
+		/* last_activity may be newer than now: another hart can
+		 * have printed since now was read. */
+		uint64_t last = __atomic_load_n(&vm->last_activity, __ATOMIC_RELAXED);
+		if (vm->state == VM_RUNNING && now > last && now - last > hang_ticks)
 			hung = vm;
 	}
 	if (hung) {
+		struct vcpu *v = hung->vcpus[0];
+		log_info("vm %s: vcpu 0 state %d pc 0x%lx, last ran on hart %u",
+			 hung->name, v->state, vcpu_get_pc(v), v->on_hart);
 		spin_unlock(&rq_lock);
 		vm_stop(hung, VM_EXIT_HUNG, "hung: no output and no power-off within the hang timeout");
 		spin_lock(&rq_lock);
@@ -142,10 +162,8 @@ static void sched_idle(uint64_t deadline)
 static struct vcpu *sched_pick(struct hart *h, struct vcpu *prev)
 {
 	spin_lock(&rq_lock);
-	if (prev && prev->state == VCPU_RUNNING) {
-		prev->state = VCPU_RUNNABLE;
-		rq_push(prev);
-	}
+	if (prev)
+		sched_put_prev(prev);
 	for (;;) {
 		uint64_t now = platform_time();
 		uint64_t earliest = sched_wake_blocked();
@@ -172,7 +190,12 @@ struct vcpu *sched_resume(struct vcpu *v)
 	uint64_t now = platform_time();
 	struct vcpu *next = v;
 
-	if (v == NULL || v->state != VCPU_RUNNING || now >= h->slice_end) {
+	if (v == NULL || v->state != VCPU_RUNNING || v->want_block || v->want_stop ||
+	    now >= h->slice_end) {
+		/* v may move to another hart from here on: nothing of it may
+		 * stay live in this one. */
+		if (v)
+			engine_trap_leave(v);
 		if (v && now >= h->slice_end) {
 			spin_lock(&rq_lock);
 			sched_wake_blocked();

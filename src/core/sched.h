@@ -13,9 +13,10 @@ struct vcpu;
 
 /* A stopped or blocked vCPU becomes runnable and is queued. */
 void sched_make_runnable(struct vcpu *v);
-/* The current vCPU waits for an interrupt (WFI, HSM retentive suspend). */
+/* The current vCPU waits for an interrupt (WFI, HSM retentive suspend),
+ * from the end of the trap being handled. */
 void sched_block(struct vcpu *v);
-/* The current vCPU stops (HSM hart_stop). */
+/* The current vCPU stops (HSM hart_stop), from the end of the trap being handled. */
 void sched_stop(struct vcpu *v);
 
 #endif

@@ -27,6 +27,11 @@ struct vcpu {
 	enum vcpu_state state;
 	struct vcpu *rq_next;   /* run queue link (sched.c) */
 	unsigned on_hart;       /* last physical hart it ran on */
+	/* Requests from the vCPU's own trap handling (WFI, HSM), acted on by
+	 * the scheduler only once this hart has finished with the vCPU, so no
+	 * other hart can pick it up while its trap is still being handled. */
+	bool want_block;
+	bool want_stop;
 };
 
 /* Guest general-purpose registers: x0 reads 0, writes to x0 are dropped. */

@@ -15,6 +15,7 @@
  */
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -37,18 +38,21 @@ static uint64_t get64(const uint8_t *p)
 	return v;
 }
 
-static void check(int ok)
-{
-	if (!ok)
-		abort();
-}
+/* A broken promise: say which, then crash for libFuzzer. */
+#define check(cond) do { \
+	if (!(cond)) { \
+		fprintf(stderr, "fuzz_sbi: %s:%d: %s (eid %#lx fid %#lx)\n", \
+			__FILE__, __LINE__, #cond, eid, fid); \
+		abort(); \
+	} \
+} while (0)
 
 static void fuzz_one_call(struct fake_vm *f, const uint8_t *rec)
 {
 	struct vcpu *v = &f->vcpus[rec[0] % f->vm.nvcpus];
 	uint8_t sel = rec[1];
 	uint64_t before[32], pc;
-	unsigned long eid;
+	unsigned long eid, fid;
 	size_t out_before = f->out_len;
 	int st;
 
@@ -69,6 +73,7 @@ static void fuzz_one_call(struct fake_vm *f, const uint8_t *rec)
 	memcpy(before, v->arch.regs.x, sizeof(before));
 	pc = v->arch.regs.pc = 0x80000400;
 	eid = v->arch.regs.x[17];
+	fid = v->arch.regs.x[16];
 
 	st = sbi_dispatch(v);
 

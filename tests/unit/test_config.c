@@ -120,13 +120,15 @@ static void test_config_comments_and_whitespace(void **state)
 			       "  [vm  spaced ]   ; trailing comment\r\n"
 			       "\tkernel=k.bin ; inline comment\r\n"
 			       "    memory   =   8M\r\n"
-			       "bootargs = a;b c\r\n"), 0);
+			       "bootargs = a;b#c d # hash comment\r\n"
+			       "initrd = r.cpio\t# tab, then a hash comment\n"), 0);
 	assert_string_equal(cfg.vms[0].name, "spaced");
 	assert_string_equal(cfg.vms[0].kernel, "/cfg/k.bin");
 	assert_int_equal(cfg.vms[0].memory, 8 * MIB);
 	assert_int_equal(cfg.vms[0].memory_line, 5);
-	/* inih only takes ';' as a comment after whitespace */
-	assert_string_equal(cfg.vms[0].bootargs, "a;b c");
+	/* ';' and '#' start a comment only after a blank */
+	assert_string_equal(cfg.vms[0].bootargs, "a;b#c d");
+	assert_string_equal(cfg.vms[0].initrd, "/cfg/r.cpio");
 }
 
 static void test_config_relative_paths(void **state)

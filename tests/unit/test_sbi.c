@@ -758,6 +758,10 @@ static void test_sbi_hsm_start_started_hart_already_available(void **state)
 	(void)state;
 	st = ECALL(V(0), SBI_EXT_HSM, SBI_HSM_HART_START, 0, FAKE_RAM_BASE, 0);
 	assert_ret(V(0), st, SBI_ERR_ALREADY_AVAILABLE, 0);
+	/* the caller runs, whatever its state field says mid-transition */
+	V(0)->state = VCPU_STOPPED;
+	st = ECALL(V(0), SBI_EXT_HSM, SBI_HSM_HART_START, 0, FAKE_RAM_BASE, 0);
+	assert_ret(V(0), st, SBI_ERR_ALREADY_AVAILABLE, 0);
 	for (size_t i = 0; i < 3; i++) {
 		V(1)->state = started[i];
 		st = ECALL(V(0), SBI_EXT_HSM, SBI_HSM_HART_START, 1, FAKE_RAM_BASE, 0);

@@ -434,6 +434,20 @@ static void config_begin_section(struct config_parser *p, const char *line)
 }
 
 /*
+ * inih strips inline comments that start with ';' after a blank; do the
+ * same for '#', so both comment characters work everywhere.
+ */
+static void config_strip_hash_comment(char *line)
+{
+	for (char *c = line; *c; c++) {
+		if (*c == '#' && c > line && config_is_space(c[-1])) {
+			*c = '\0';
+			return;
+		}
+	}
+}
+
+/*
  * inih's reader callback: copies the next line into BUF (NUM bytes) and
  * counts it. Leading blanks are dropped here, which also keeps inih from
  * treating an indented line as a continuation of the previous value.
@@ -472,6 +486,7 @@ static char *config_read_line(char *buf, int num, void *stream)
 	}
 	memcpy(buf, line, len);
 	buf[len] = '\0';
+	config_strip_hash_comment(buf);
 	if (buf[0] == '[')
 		config_begin_section(p, buf);
 	return buf;

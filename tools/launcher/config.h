@@ -6,6 +6,10 @@
  * kernel or initrd file can be read is asked through a config_check_file_fn,
  * so unit tests and the fuzzer can answer without a file system.
  *
+ * Syntax: "[machine]" and "[vm NAME]" sections of "key = value" lines;
+ * comments start with ';' or '#' at the start of a line, or after a blank
+ * anywhere in it. Values are taken as written (no quotes).
+ *
  * Every error carries the line of the offending key, or of the section
  * header when the problem is the section as a whole; main prints it as
  * "CONFIG_FILE:LINE: message".

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,20 +50,46 @@ const char *files_tmpdir_path(const char *name)
 		return NULL;
 	/* Remembered whether or not it gets created: unlink copes. */
 	files_made[files_nmade] = strdup(path);
-	return files_made[files_nmade] ? files_made[files_nmade++] : NULL;
+	if (!files_made[files_nmade])
+		return NULL;
+	/* Counted only once the slot is filled, for files_on_signal. */
+	return files_made[files_nmade++];
 }
 
 void files_tmpdir_remove(void)
 {
-	if (!files_dir[0] || files_keep)
-		return;
 	for (unsigned i = 0; i < files_nmade; i++) {
-		unlink(files_made[i]);
+		if (!files_keep)
+			unlink(files_made[i]);
 		free(files_made[i]);
 	}
 	files_nmade = 0;
-	rmdir(files_dir);
+	if (files_dir[0] && !files_keep)
+		rmdir(files_dir);
 	files_dir[0] = '\0';
+}
+
+/* Async-signal-safe: unlink(2) and rmdir(2) only, no free. */
+static void files_on_signal(int sig)
+{
+	if (!files_keep) {
+		for (unsigned i = 0; i < files_nmade; i++)
+			unlink(files_made[i]);
+		if (files_dir[0])
+			rmdir(files_dir);
+	}
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+void files_remove_on_signals(void)
+{
+	struct sigaction sa = { .sa_handler = files_on_signal };
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
 }
 
 const char *files_tmpdir_keep(void)

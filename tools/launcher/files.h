@@ -16,6 +16,12 @@ const char *files_tmpdir_path(const char *name);
 /* Removes every file made with files_write_tmp and the directory. */
 void files_tmpdir_remove(void);
 
+/*
+ * Until QEMU runs (qemu_run has its own handlers), SIGINT, SIGTERM and
+ * SIGHUP remove the directory and then kill us as they would have.
+ */
+void files_remove_on_signals(void);
+
 /* Leaves the directory in place at exit (for inspection); returns its path. */
 const char *files_tmpdir_keep(void);
 

@@ -241,6 +241,7 @@ static int launch_trapeze(struct launch *l)
 		fprintf(stderr, "trapeze: cannot make a temporary directory: %s\n", strerror(errno));
 		return LAUNCH_EXIT_ERROR;
 	}
+	files_remove_on_signals();
 	if (launch_probe_cpu(l) != 0 || launch_build_dtbs(l, l->cfg.nvms) != 0)
 		return LAUNCH_EXIT_ERROR;
 	if (layout_compute(&l->cfg, &l->lo, &err) != 0)
@@ -324,7 +325,7 @@ int main(int argc, char **argv)
 	}
 	argc--;
 	argv++;
-	while ((opt = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'c':
 			if (!optarg[0] || strlen(optarg) >= CONFIG_CPU_MAX) {

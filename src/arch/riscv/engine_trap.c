@@ -86,7 +86,9 @@ void engine_trap_enter(struct vcpu *v)
 	s &= ~(SSTATUS_SPP | SSTATUS_SPIE | SSTATUS_FS | SSTATUS_VS | SSTATUS_SUM | SSTATUS_MXR);
 	s |= c->sstatus & (SSTATUS_FS | SSTATUS_VS);
 	if (h->fp_owner != v && (c->sstatus & SSTATUS_FS) != SSTATUS_FS_OFF) {
-		fp_switch(h->fp_owner, v);
+		if (h->fp_owner)
+			fp_save(h->fp_owner);
+		fp_load(v);
 		h->fp_owner = v;
 	}
 	csr_write(sstatus, s);
@@ -100,6 +102,16 @@ void engine_trap_enter(struct vcpu *v)
 		h->live_satp = v->arch.host_satp;
 	}
 	v->vm->stats.world_switches++;
+}
+
+void engine_trap_leave(struct vcpu *v)
+{
+	struct hart *h = this_hart();
+
+	if (h->fp_owner == v) {
+		fp_save(v);
+		h->fp_owner = NULL;
+	}
 }
 
 /* Bare mode (satp = Bare in the guest): guest virtual = guest physical. */

@@ -22,6 +22,8 @@ void engine_trap_inject(struct vcpu *v, uint64_t cause, uint64_t tval);
 void engine_trap_deliver_irq(struct vcpu *v);
 /* Load the real CSRs for running v on this hart (called just before sret). */
 void engine_trap_enter(struct vcpu *v);
+/* v leaves this hart (another may run it next): save what is live here. */
+void engine_trap_leave(struct vcpu *v);
 /* Fetch the instruction at guest address pc: 0, or -1 when it is not in guest RAM. */
 int engine_trap_fetch(struct vcpu *v, uint64_t pc, uint32_t *raw);
 /* Set up / tear down the VM's address spaces. */

@@ -19,13 +19,19 @@ static uint64_t fp_enable(void)
 	return s;
 }
 
-void fp_switch(struct vcpu *prev, struct vcpu *next)
+void fp_save(struct vcpu *v)
 {
 	uint64_t s = fp_enable();
 
-	if (prev)
-		fp_save_regs(prev->arch.fp.f);
-	fp_load_regs(next->arch.fp.f);
+	fp_save_regs(v->arch.fp.f);
+	csr_write(sstatus, s);
+}
+
+void fp_load(struct vcpu *v)
+{
+	uint64_t s = fp_enable();
+
+	fp_load_regs(v->arch.fp.f);
 	csr_write(sstatus, s);
 }
 

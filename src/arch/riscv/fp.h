@@ -8,8 +8,9 @@
 
 struct vcpu;
 
-/* Save prev's FP registers (prev may be NULL) and load next's. */
-void fp_switch(struct vcpu *prev, struct vcpu *next);
+/* Move a vCPU's FP registers between the hart and its struct vcpu. */
+void fp_save(struct vcpu *v);
+void fp_load(struct vcpu *v);
 /* The live FP register n (raw 64 bits), for FP loads and stores to MMIO. */
 uint64_t fp_read_reg(unsigned n);
 void fp_write_reg(unsigned n, uint64_t val);

@@ -96,3 +96,4 @@ uint64_t mmu_user_limit(void)
 {
 	return 1ULL << (12 + PT_LEVEL_BITS * pt_levels(platform.satp_mode) - 1);
 }
+

@@ -60,7 +60,6 @@ struct vcpu_arch {
 	uint64_t timer_deadline;
 	uint64_t host_satp;     /* satp loaded while this vCPU runs */
 	struct fp_state fp;
-	bool fp_saved;          /* fp holds the vCPU's FP registers (not live in the hart) */
 	const struct engine *engine;
 };
 

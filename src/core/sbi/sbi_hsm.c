@@ -71,7 +71,7 @@ static int hsm_hart_start(struct vcpu *v, const unsigned long args[6], struct sb
 	}
 	if (t->state == VCPU_HALTED)
 		ret->error = SBI_ERR_FAILED;     /* its VM is going away */
-	else if (t->state != VCPU_STOPPED)
+	else if (t == v || t->state != VCPU_STOPPED)    /* the caller runs */
 		ret->error = SBI_ERR_ALREADY_AVAILABLE;
 	else if (!sbi_guest_ram(v->vm, args[1], 2))
 		ret->error = SBI_ERR_INVALID_ADDRESS;

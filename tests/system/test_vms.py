@@ -1,0 +1,75 @@
+"""Several VMs at once (issue 2, item 8): labelled consoles, and one VM's
+crash, hang or failure never stops another."""
+import pytest
+
+from trapeze_run import compared, first_difference, guest_path, run, run_guest
+
+
+def vm(name, guest=None, memory="64M"):
+    return (name, {"kernel": guest_path(guest or name), "memory": memory})
+
+
+def lines_of(result, name):
+    prefix = f"[{name}] "
+    return [l[len(prefix):] for l in result.guest_lines if l.startswith(prefix)]
+
+
+def bare_lines(guest):
+    r = run_guest(guest, cpu="rv64,h=false", bare=True)
+    assert r.status == 0
+    return compared(r.guest_lines)
+
+
+@pytest.mark.parametrize("cpu", ["rv64,h=false", "rv64,h=true"])
+def test_two_vms_labelled_and_each_matches_bare(cpu):
+    r = run([vm("alpha", "hello"), vm("beta", "csr")], cpu=cpu)
+    assert r.status == 0, r.output
+    # Every guest line carries its VM's label; nothing unlabelled leaks.
+    assert all(l.startswith(("[alpha] ", "[beta] ")) for l in r.guest_lines), r.output
+    assert first_difference(bare_lines("hello"), compared(lines_of(r, "alpha"))) is None
+    assert first_difference(bare_lines("csr"), compared(lines_of(r, "beta"))) is None
+    log = "\n".join(r.log_lines)
+    assert "vm alpha: clean shutdown" in log and "vm beta: clean shutdown" in log
+    assert "all VMs have ended: success" in log
+
+
+def test_single_vm_console_passes_through_unlabelled():
+    r = run_guest("hello")
+    assert r.status == 0
+    assert "hello from a guest" in r.guest_lines
+    assert not any(l.startswith("[") for l in r.guest_lines)
+
+
+@pytest.mark.parametrize("bad", ["spin", "traploop"])
+def test_hung_vm_is_stopped_alone(bad):
+    r = run([vm("bad", bad), vm("good", "sbi")], machine={"hang-timeout": 2})
+    assert r.status != 0, r.output          # not every guest shut down cleanly
+    log = "\n".join(r.log_lines)
+    assert "vm bad: stopped: hung" in log, r.output
+    assert "vm good: clean shutdown" in log, r.output
+    assert first_difference(bare_lines("sbi"), compared(lines_of(r, "good"))) is None
+
+
+def test_failure_shutdown_gives_non_zero_exit_and_neighbour_finishes():
+    r = run([vm("bad", "fail"), vm("good", "umode")])
+    assert r.status != 0
+    log = "\n".join(r.log_lines)
+    assert "vm bad: shutdown reporting a system failure" in log
+    assert "vm good: clean shutdown" in log
+    assert first_difference(bare_lines("umode"), compared(lines_of(r, "good"))) is None
+
+
+def test_clean_shutdown_exit_zero_and_failure_exit_non_zero_single():
+    assert run_guest("hello").status == 0
+    assert run_guest("fail").status != 0
+
+
+@pytest.mark.parametrize("round_", range(3))
+def test_three_vms_share_two_harts(round_):
+    """vCPUs move between harts round-robin; none is lost or run twice,
+    and a slow VM is never mistaken for a hung one."""
+    r = run([vm("a", "csr"), vm("b", "interrupts"), vm("c", "umode", memory="32M")],
+            machine={"harts": 2, "hang-timeout": 4})
+    assert r.status == 0, r.output
+    for name, guest in (("a", "csr"), ("b", "interrupts"), ("c", "umode")):
+        assert first_difference(bare_lines(guest), compared(lines_of(r, name))) is None, name
