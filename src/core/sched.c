@@ -64,6 +64,7 @@ void sched_make_runnable(struct vcpu *v)
 {
 	spin_lock(&rq_lock);
 	if (v->state == VCPU_STOPPED || v->state == VCPU_BLOCKED) {
+		v->hsm.suspended = 0;
 		v->state = VCPU_RUNNABLE;
 		rq_push(v);
 	}
@@ -111,6 +112,7 @@ static uint64_t sched_wake_blocked(void)
 		if (v->state != VCPU_BLOCKED)
 			continue;
 		if (vcpu_irq_wakeup_pending(v)) {
+			v->hsm.suspended = 0;
 			v->state = VCPU_RUNNABLE;
 			rq_push(v);
 		} else if (vcpu_timer_deadline(v) < earliest) {

@@ -32,6 +32,12 @@ struct vcpu {
 	 * other hart can pick it up while its trap is still being handled. */
 	bool want_block;
 	bool want_stop;
+	/* SBI HSM facts the scheduler state does not hold (sbi_hsm.c). Words:
+	 * RV64A has no byte-wide compare-and-swap. */
+	struct vcpu_hsm {
+		uint32_t starting;      /* a hart_start owns this vCPU */
+		uint32_t suspended;     /* blocked by hart_suspend, not by WFI; cleared on wake-up */
+	} hsm;
 };
 
 /* Guest general-purpose registers: x0 reads 0, writes to x0 are dropped. */
@@ -41,6 +47,11 @@ uint64_t vcpu_get_pc(const struct vcpu *v);
 
 /* Reset to the boot state: pc = entry, a0 = hart id, a1 = arg1, vS, MMU off. */
 void vcpu_reset(struct vcpu *v, uint64_t entry, uint64_t arg1);
+
+/* Resume after an SBI HSM non-retentive suspend (SBI v2.0, HSM
+ * hart_suspend): pc, a0 = hart id, a1 = opaque, satp = 0, sstatus.SIE = 0,
+ * virtual S-mode; everything else (sie, the timer) is kept. */
+void vcpu_resume_at(struct vcpu *v, uint64_t pc, uint64_t a1);
 
 /* Virtual interrupts: mark an interrupt (IRQ_S_SOFT, ...) pending or not. */
 void vcpu_raise_irq(struct vcpu *v, unsigned irq);

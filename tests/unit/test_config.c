@@ -355,8 +355,8 @@ static void test_config_error_vcpus(void **state)
 static void test_config_error_machine_values(void **state)
 {
 	(void)state;
-	expect_error("[machine]\nharts = 0\n", 2, "harts = 0: must be a number from 1 to 512");
-	expect_error("[machine]\nharts = 513\n", 2, "harts = 513: must be a number from 1 to 512");
+	expect_error("[machine]\nharts = 0\n", 2, "harts = 0: must be a number from 1 to 8");
+	expect_error("[machine]\nharts = 9\n", 2, "harts = 9: must be a number from 1 to 8");
 	expect_error("[machine]\nhang-timeout = -1\n", 2,
 		     "hang-timeout = -1: must be a number of seconds from 0 (never) to 4294967");
 	expect_error("[machine]\ncpu =\n", 2, "cpu = : empty CPU model");

@@ -33,8 +33,8 @@
 
 #define CONFIG_DEFAULT_CPU      "rv64,h=true"
 #define CONFIG_DEFAULT_HANG_S   30u
-/* QEMU 7.2 virt: "The max CPUs supported by machine 'virt' is 512". */
-#define CONFIG_HARTS_MAX        512u
+/* Trapeze drives at most 8 physical harts (PLATFORM_MAX_HARTS). */
+#define CONFIG_HARTS_MAX        8u
 #define CONFIG_VCPUS_MAX        1u
 #define CONFIG_HANG_MAX_S       (UINT32_MAX / 1000u)    /* hang_timeout_ms is 32-bit */
 

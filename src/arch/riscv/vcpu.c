@@ -50,6 +50,16 @@ void vcpu_reset(struct vcpu *v, uint64_t entry, uint64_t arg1)
 	v->arch.engine = &engine_trap;
 }
 
+void vcpu_resume_at(struct vcpu *v, uint64_t pc, uint64_t a1)
+{
+	v->arch.regs.pc = pc;
+	v->arch.regs.x[10] = v->id;
+	v->arch.regs.x[11] = a1;
+	v->arch.csr.satp = 0;
+	v->arch.csr.sstatus &= ~SSTATUS_SIE;
+	v->arch.vpriv = VPRIV_S;
+}
+
 void vcpu_raise_irq(struct vcpu *v, unsigned irq)
 {
 	__atomic_fetch_or(&v->arch.csr.sip, 1ULL << irq, __ATOMIC_SEQ_CST);

@@ -11,33 +11,16 @@
 #include "core/vcpu.h"
 #include "core/vm.h"
 
-/*
- * Those two facts, per vCPU. They belong in struct vcpu (requested from the
- * lead); until then a table indexed by VM id and hart id, reached only
- * through hsm_of(). Words, not bytes: RV64A has no byte-wide CAS.
- *
- * Known gap until the scheduler clears `suspended` on wake-up: it is cleared
- * lazily (next HSM call of the vCPU, hart_get_status seeing it unblocked,
- * hart_start), so a vCPU that resumes from suspend and blocks in WFI before
- * anyone looks reads SUSPENDED instead of STARTED.
- */
-struct hsm_vcpu {
-	uint32_t starting;      /* a hart_start owns this vCPU */
-	uint32_t suspended;     /* blocked by hart_suspend, not by WFI */
-};
-
-static struct hsm_vcpu hsm_vcpus[BOOTINFO_MAX_VMS][VM_MAX_VCPUS];
-
-static struct hsm_vcpu *hsm_of(const struct vcpu *v)
+/* Those two facts live in struct vcpu (vcpu->hsm); the scheduler clears
+ * `suspended` when it wakes the vCPU. */
+static struct vcpu_hsm *hsm_of(struct vcpu *v)
 {
-	if (v->vm->id >= BOOTINFO_MAX_VMS || v->id >= VM_MAX_VCPUS)
-		return NULL;
-	return &hsm_vcpus[v->vm->id][v->id];
+	return &v->hsm;
 }
 
 static void hsm_set_suspended(struct vcpu *v, uint32_t on)
 {
-	struct hsm_vcpu *h = hsm_of(v);
+	struct vcpu_hsm *h = hsm_of(v);
 
 	if (h)
 		__atomic_store_n(&h->suspended, on, __ATOMIC_RELAXED);
@@ -52,7 +35,7 @@ static void hsm_set_suspended(struct vcpu *v, uint32_t on)
 static int hsm_hart_start(struct vcpu *v, const unsigned long args[6], struct sbi_ret *ret)
 {
 	struct vcpu *t = vm_vcpu(v->vm, args[0]);
-	struct hsm_vcpu *h;
+	struct vcpu_hsm *h;
 	uint32_t idle = 0;
 
 	if (!t) {
@@ -96,7 +79,7 @@ static int hsm_hart_stop(struct vcpu *v, const unsigned long args[6], struct sbi
 static int hsm_hart_get_status(struct vcpu *v, const unsigned long args[6], struct sbi_ret *ret)
 {
 	struct vcpu *t = vm_vcpu(v->vm, args[0]);
-	struct hsm_vcpu *h;
+	struct vcpu_hsm *h;
 
 	if (!t) {
 		ret->error = SBI_ERR_INVALID_PARAM;
@@ -131,7 +114,6 @@ static int hsm_hart_get_status(struct vcpu *v, const unsigned long args[6], stru
  */
 static int hsm_hart_suspend(struct vcpu *v, const unsigned long args[6], struct sbi_ret *ret)
 {
-	uint64_t deadline;
 
 	switch ((uint32_t)args[0]) {
 	case SBI_HSM_SUSPEND_RET_DEFAULT:
@@ -144,12 +126,9 @@ static int hsm_hart_suspend(struct vcpu *v, const unsigned long args[6], struct 
 			ret->error = SBI_ERR_INVALID_ADDRESS;
 			return SBI_RESUME_NEXT;
 		}
-		/* "HSM Hart Resume Register State" equals the start state, so a
-		 * reset does it. The timer is what usually wakes an idle hart:
-		 * keep its deadline across the reset. */
-		deadline = vcpu_timer_deadline(v);
-		vcpu_reset(v, args[1], args[2]);
-		vcpu_timer_set(v, deadline);
+		/* SBI v2.0, "HSM Hart Resume Register State": pc, a0, a1,
+		 * satp = 0, SIE = 0; the interrupt enables that wake it stay. */
+		vcpu_resume_at(v, args[1], args[2]);
 		hsm_set_suspended(v, 1);
 		sched_block(v);
 		return SBI_RESUME_SAME;

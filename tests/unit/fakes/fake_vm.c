@@ -1,5 +1,6 @@
 /* Fakes of the core for host tests: see fake_vm.h. */
 #include "fakes/fake_vm.h"
+#include "arch/riscv/csr.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -113,6 +114,18 @@ void vcpu_set_gpr(struct vcpu *v, unsigned reg, uint64_t val)
 uint64_t vcpu_get_pc(const struct vcpu *v)
 {
 	return v->arch.regs.pc;
+}
+
+/* As the real one: pc, a0, a1, satp, SIE, vS; recorded like a reset. */
+void vcpu_resume_at(struct vcpu *v, uint64_t pc, uint64_t a1)
+{
+	v->arch.regs.pc = pc;
+	v->arch.regs.x[10] = v->id;
+	v->arch.regs.x[11] = a1;
+	v->arch.csr.satp = 0;
+	v->arch.csr.sstatus &= ~SSTATUS_SIE;
+	v->arch.vpriv = VPRIV_S;
+	fake_record(v->vm, FAKE_RESET, v, pc, a1, 0);
 }
 
 /* Like the real reset, and harsher than it may be: the timer is disarmed
