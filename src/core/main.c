@@ -109,10 +109,6 @@ static const struct bootinfo *bootinfo_take(void)
 	return bi;
 }
 
-static const char *satp_mode_name(uint64_t mode)
-{
-	return mode == SATP_MODE_SV57 ? "sv57" : mode == SATP_MODE_SV48 ? "sv48" : "sv39";
-}
 
 _Noreturn void hyp_main(uint64_t hartid, uint64_t dtb_pa, uint64_t stvec0, uint64_t sscratch0)
 {
@@ -150,8 +146,8 @@ _Noreturn void hyp_main(uint64_t hartid, uint64_t dtb_pa, uint64_t stvec0, uint6
 
 	log_info("Trapeze hypervisor (riscv64), %u hart(s), %lu MiB RAM at 0x%lx, timebase %lu Hz",
 		 platform.nharts, platform.ram_size >> 20, platform.ram_base, platform.timebase_hz);
-	log_info("host: %s, H extension %s, Sstc %s, %u ASID bits",
-		 satp_mode_name(platform.satp_mode), platform.has_h ? "yes" : "no",
+	log_info("host: sv57, H extension %s, Sstc %s, %u ASID bits",
+		 platform.has_h ? "yes" : "no",
 		 platform.has_sstc ? "yes" : "no", platform.asid_bits);
 
 	frames_init(&dt, dtb_pa);

@@ -195,7 +195,7 @@ static enum resume handle_page_fault(struct vcpu *v, struct trap_info *t)
 
 	switch (realmap_lookup(&vm->realmap, gpa, &e)) {
 	case REALMAP_RAM:
-		if (gpa < mmu_user_limit() &&
+		if (mmu_va_canonical(gpa) && !va_is_trapeze(gpa) &&
 		    mmu_map_user(vm->view_root, gpa & ~(PAGE_SIZE - 1), e.hpa & ~(PAGE_SIZE - 1),
 				 PTE_R | PTE_W | PTE_X | PTE_A | PTE_D) == 0) {
 			vm->stats.page_maps++;

@@ -1,27 +1,34 @@
 /*
  * Where Trapeze lives (../shared/design.md, "Where Trapeze lives").
  *
- * Trapeze is linked and runs at VA = PA + KERNEL_VA_OFFSET, the top 256 GiB
- * of every RISC-V translation mode (Sv39 root entries 256-511; in Sv48 and
- * Sv57 that is below root entry 511). All of host-physical memory below
- * 256 GiB is mapped there too (the direct map), kernel-only (U = 0). A guest
- * gets the lower half: in Bare mode every guest-physical address a guest can
- * form on a 56-bit-PA machine is below 2^56, i.e. in the lower half of Sv57,
- * so Trapeze's region is outside every address the guest can form.
+ * Trapeze runs with Sv57 and is linked at VA = PA + KERNEL_VA_OFFSET, which
+ * is root entry 384 of Sv57 (VA bits 56:48 = 0x180). All host-physical
+ * memory below 512 GiB is mapped there (the direct map), kernel-only
+ * (U = 0, G = 1), and nothing else of Trapeze exists in any address space.
+ *
+ * Why there: 0xff80... is canonical in Sv57 but not in Sv48 or Sv39 (bits
+ * 55:47 are not all ones), so no guest running Bare (addresses below 2^56),
+ * Sv39 or Sv48 can form an address inside it: their shadows, built in Sv57,
+ * leave root entry 384 to Trapeze. Only an Sv57 guest can name it; its
+ * accesses there fault and are emulated (the hidden region).
  */
 #ifndef ARCH_RISCV_LAYOUT_H
 #define ARCH_RISCV_LAYOUT_H
 
-#define KERNEL_VA_OFFSET    0xffffffc000000000ULL
+#define KERNEL_VA_OFFSET    0xff80000000000000
+#define TRAPEZE_ROOT_INDEX  384     /* Sv57 VPN[4] of KERNEL_VA_OFFSET */
 #define PAGE_SHIFT          12
 #define PAGE_SIZE           (1ULL << PAGE_SHIFT)
 #define HART_STACK_SIZE     (16 * 1024)
 #define MAX_HARTS           8
 
 #ifndef __ASSEMBLER__
+#include <stdbool.h>
 #include <stdint.h>
 static inline void *phys_to_virt(uint64_t pa) { return (void *)(uintptr_t)(pa + KERNEL_VA_OFFSET); }
 static inline uint64_t virt_to_phys(const void *va) { return (uint64_t)(uintptr_t)va - KERNEL_VA_OFFSET; }
+/* True when va lies in Trapeze's region of the Sv57 address space. */
+static inline bool va_is_trapeze(uint64_t va) { return (va >> 48) == (KERNEL_VA_OFFSET >> 48); }
 #endif
 
 #endif

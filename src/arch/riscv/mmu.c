@@ -30,24 +30,15 @@ static void mmu_free(void *ctx, uint64_t pa)
 
 static const struct pt_mem mmu_mem = { NULL, mmu_table, mmu_alloc, mmu_free };
 
-static uint64_t *mmu_trapeze_root(void)
-{
-	switch (platform.satp_mode) {
-	case SATP_MODE_SV57: return boot_l57;
-	case SATP_MODE_SV48: return boot_l48;
-	default: return boot_l39;
-	}
-}
-
 void mmu_init(uint64_t ram_end)
 {
 	const uint64_t kernel = PTE_V | PTE_R | PTE_W | PTE_X | PTE_A | PTE_D | PTE_G;
 	uint64_t gib = (ram_end + GIB - 1) / GIB;
 
-	if (gib > 256)
-		panic("RAM beyond 256 GiB is not mapped (ends at 0x%lx)", ram_end);
+	if (gib > PT_ENTRIES)
+		panic("RAM beyond 512 GiB is not mapped (ends at 0x%lx)", ram_end);
 	for (uint64_t g = 0; g < gib; g++)
-		boot_l39[pt_index(KERNEL_VA_OFFSET + g * GIB, 2)] = pte_make(g * GIB, kernel);
+		boot_l39[g] = pte_make(g * GIB, kernel);
 	sfence_vma_all();
 }
 
@@ -57,24 +48,23 @@ uint64_t mmu_root_create(void)
 
 	if (root == 0)
 		return 0;
-	uint64_t *r = phys_to_virt(root);
-	const uint64_t *t = mmu_trapeze_root();
-	/* The top half (root entries 256..511) is Trapeze's in every mode;
-	 * global (G) and never user-accessible. */
-	for (unsigned i = PT_ENTRIES / 2; i < PT_ENTRIES; i++)
-		r[i] = t[i];
+	/* Trapeze's one root entry (layout.h): global, never user-accessible. */
+	((uint64_t *)phys_to_virt(root))[TRAPEZE_ROOT_INDEX] = boot_l57[TRAPEZE_ROOT_INDEX];
 	return root;
 }
 
 void mmu_root_destroy(uint64_t root)
 {
-	pt_free_subtrees(&mmu_mem, root, pt_levels(platform.satp_mode), 0, PT_ENTRIES / 2 - 1);
+	uint64_t *r = phys_to_virt(root);
+
+	r[TRAPEZE_ROOT_INDEX] = 0;      /* not ours to free */
+	pt_free_subtrees(&mmu_mem, root, pt_levels(platform.satp_mode), 0, PT_ENTRIES - 1);
 	frame_free(root, 1);
 }
 
 int mmu_map_user(uint64_t root, uint64_t va, uint64_t pa, uint64_t flags)
 {
-	if (va >= mmu_user_limit())
+	if (va_is_trapeze(va) || !mmu_va_canonical(va))
 		return -1;
 	return pt_map_page(&mmu_mem, root, pt_levels(platform.satp_mode), va, pa, flags | PTE_U);
 }
@@ -92,8 +82,9 @@ uint64_t mmu_satp(uint64_t root, uint64_t asid)
 	return (platform.satp_mode << SATP_MODE_SHIFT) | (asid << SATP_ASID_SHIFT) | (root >> 12);
 }
 
-uint64_t mmu_user_limit(void)
+bool mmu_va_canonical(uint64_t va)
 {
-	return 1ULL << (12 + PT_LEVEL_BITS * pt_levels(platform.satp_mode) - 1);
+	/* Sv57: bits 63:57 equal bit 56 (Privileged ISA v1.12, 4.6). */
+	return (uint64_t)((int64_t)(va << 7) >> 7) == va;
 }
 

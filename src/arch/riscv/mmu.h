@@ -1,11 +1,13 @@
 /*
- * Host address spaces: Trapeze's own (the boot tables, direct map on top)
- * and the per-VM roots the CPU walks while a guest runs, whose lower half
- * is filled from the VM's real map table and whose top is Trapeze's.
+ * Host address spaces: Trapeze's own (the boot tables) and the roots the
+ * CPU walks while a guest runs, filled from the VM's real map table (and,
+ * for paging guests, the guest's tables), with Trapeze's one root entry
+ * shared in each (layout.h).
  */
 #ifndef ARCH_RISCV_MMU_H
 #define ARCH_RISCV_MMU_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 /* Extend the direct map over all of RAM (after the DTB is read). */
@@ -20,7 +22,8 @@ int mmu_map_user(uint64_t root, uint64_t va, uint64_t pa, uint64_t flags);
 void mmu_unmap_user(uint64_t root, uint64_t va);
 /* satp value for a root and host ASID. */
 uint64_t mmu_satp(uint64_t root, uint64_t asid);
-/* Highest va (exclusive) of the lower half the guest may use. */
-uint64_t mmu_user_limit(void);
+/* The host's translation can map va (Sv57 canonical); Trapeze's own
+ * region is canonical too, but never mapped for a guest (va_is_trapeze). */
+bool mmu_va_canonical(uint64_t va);
 
 #endif

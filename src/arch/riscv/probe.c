@@ -46,20 +46,6 @@ void probe_capture_reset(uint64_t stvec, uint64_t sscratch)
 		r->stimecmp = v;
 }
 
-static bool probe_satp_mode(uint64_t mode, uint64_t *root)
-{
-	uint64_t want = (mode << SATP_MODE_SHIFT) | (virt_to_phys(root) >> 12);
-	uint64_t saved = csr_read(satp);
-
-	/* The boot tables resolve Trapeze's addresses identically in every
-	 * mode (boot.c), so switching modes here is harmless. */
-	csr_write(satp, want);
-	uint64_t got = csr_read(satp);
-	csr_write(satp, saved);
-	sfence_vma_all();
-	return got == want;
-}
-
 void probe_host_csrs(void)
 {
 	uint64_t v = 0, old;
@@ -90,19 +76,9 @@ void probe_host_csrs(void)
 	host_csr.sip_wmask = csr_read(sip) & ~old;
 	csr_clear(sip, host_csr.sip_wmask);
 
-	host_csr.satp_modes = 1ULL << SATP_MODE_BARE;
-	if (probe_satp_mode(SATP_MODE_SV39, boot_l39))
-		host_csr.satp_modes |= 1ULL << SATP_MODE_SV39;
-	if (probe_satp_mode(SATP_MODE_SV48, boot_l48))
-		host_csr.satp_modes |= 1ULL << SATP_MODE_SV48;
-	if (probe_satp_mode(SATP_MODE_SV57, boot_l57))
-		host_csr.satp_modes |= 1ULL << SATP_MODE_SV57;
-
-	old = csr_read(satp);
-	csr_write(satp, old | (SATP_ASID_MASK << SATP_ASID_SHIFT));
-	host_csr.satp_asid_mask = (csr_read(satp) >> SATP_ASID_SHIFT) & SATP_ASID_MASK;
-	csr_write(satp, old);
-	sfence_vma_all();
+	/* Measured by boot.c, from the identity map, before Trapeze moved up. */
+	host_csr.satp_modes = boot_satp_modes;
+	host_csr.satp_asid_mask = boot_asid_mask;
 }
 
 extern char trap_vector[];
