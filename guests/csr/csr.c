@@ -66,7 +66,10 @@ static void test_interrupt_regs(void)
 	SHOW(sie, ~0UL);
 	SHOW(sie, SIE_SSIE | SIE_STIE | SIE_SEIE);
 	SHOW(sie, 0);
-	/* 4.1.3: only SSIP is writable from S-mode; STIP/SEIP are read-only. */
+	/*
+	 * 4.1.3: only SSIP is writable from S-mode; STIP/SEIP are read-only.
+	 * STIP follows the timer, which is the interrupts guest's business.
+	 */
 	printf("sip: write=0x%lx read=0x%lx\n", ~0UL, CSR_WRITE_READ(sip, ~0UL) & ~SIP_STIP);
 	printf("sip: write=0x%lx read=0x%lx\n", SIP_SSIP, CSR_WRITE_READ(sip, SIP_SSIP) & ~SIP_STIP);
 	printf("sip: write=0x0 read=0x%lx\n", CSR_WRITE_READ(sip, 0) & ~SIP_STIP);

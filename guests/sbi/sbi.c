@@ -21,6 +21,19 @@ static void show(const char *what, struct sbiret r)
 	printf("%s: error=%ld value=%ld\n", what, r.error, r.value);
 }
 
+/*
+ * Where SBI v2.0 (which Trapeze implements) says otherwise than OpenSBI 1.1
+ * (SBI v1.0) does: a hart mask naming an absent hart is
+ * SBI_ERR_INVALID_PARAM in v2.0 ("Hart list parameter"), OpenSBI skips the
+ * hart; an unimplemented platform-specific suspend type is INVALID_PARAM in
+ * v2.0, NOT_SUPPORTED in v1.0. These "spec:" lines are kept out of the
+ * comparison with bare QEMU and asserted on their own.
+ */
+static void show_spec(const char *what, struct sbiret r)
+{
+	printf("spec: %s: error=%ld value=%ld\n", what, r.error, r.value);
+}
+
 static void test_base(void)
 {
 	static const struct { const char *name; unsigned long eid; } ext[] = {
@@ -73,10 +86,10 @@ static void test_time_ipi(void)
 	show("ipi all base=-1", sbi_send_ipi(0, -1UL));
 	printf("ipi all: ssip=%lu\n", (csr_read(sip) & SIP_SSIP) >> 1);
 	csr_clear(sip, SIP_SSIP);
-	show("ipi absent mask=1<<5 base=0", sbi_send_ipi(1UL << ABSENT_HART, 0));
+	show_spec("ipi absent mask=1<<5 base=0", sbi_send_ipi(1UL << ABSENT_HART, 0));
 	show("ipi absent mask=1 base=5", sbi_send_ipi(1, ABSENT_HART));
-	show("ipi mixed mask=0x21 base=0", sbi_send_ipi(0x21, 0));
-	printf("ipi mixed: ssip=%lu\n", (csr_read(sip) & SIP_SSIP) >> 1);
+	show_spec("ipi mixed mask=0x21 base=0", sbi_send_ipi(0x21, 0));
+	printf("spec: ipi mixed: ssip=%lu\n", (csr_read(sip) & SIP_SSIP) >> 1);
 	csr_clear(sip, SIP_SSIP);
 	show("ipi empty mask=0 base=0", sbi_send_ipi(0, 0));
 	printf("ipi empty: ssip=%lu\n", (csr_read(sip) & SIP_SSIP) >> 1);
@@ -88,14 +101,14 @@ static void test_rfence(void)
 {
 	show("rfence fence_i mask=1", call(SBI_EXT_RFENCE, 0, 1, 0, 0, 0, 0));
 	show("rfence fence_i all", call(SBI_EXT_RFENCE, 0, 0, -1UL, 0, 0, 0));
-	show("rfence fence_i absent", call(SBI_EXT_RFENCE, 0, 1UL << ABSENT_HART, 0, 0, 0, 0));
+	show_spec("rfence fence_i absent", call(SBI_EXT_RFENCE, 0, 1UL << ABSENT_HART, 0, 0, 0, 0));
 	show("rfence sfence_vma full", call(SBI_EXT_RFENCE, 1, 1, 0, 0, -1UL, 0));
 	show("rfence sfence_vma range", call(SBI_EXT_RFENCE, 1, 1, 0, 0x80200000, 0x3000, 0));
 	show("rfence sfence_vma all harts", call(SBI_EXT_RFENCE, 1, 0, -1UL, 0, 0, 0));
-	show("rfence sfence_vma absent", call(SBI_EXT_RFENCE, 1, 1UL << ABSENT_HART, 0, 0, -1UL, 0));
+	show_spec("rfence sfence_vma absent", call(SBI_EXT_RFENCE, 1, 1UL << ABSENT_HART, 0, 0, -1UL, 0));
 	show("rfence sfence_vma_asid full", call(SBI_EXT_RFENCE, 2, 1, 0, 0, -1UL, 1));
 	show("rfence sfence_vma_asid range", call(SBI_EXT_RFENCE, 2, 1, 0, 0x80200000, 0x1000, 7));
-	show("rfence sfence_vma_asid absent", call(SBI_EXT_RFENCE, 2, 1UL << ABSENT_HART, 0, 0, -1UL, 1));
+	show_spec("rfence sfence_vma_asid absent", call(SBI_EXT_RFENCE, 2, 1UL << ABSENT_HART, 0, 0, -1UL, 1));
 	/* The H-extension fences (FIDs 3-6): only a CPU with H can have them. */
 	{
 		struct sbiret r = call(SBI_EXT_RFENCE, 3, 1, 0, 0, -1UL, 0);
@@ -114,7 +127,7 @@ static void test_hsm(void)
 	show("hsm hart_start hart 0 (running)", call(SBI_EXT_HSM, 0, 0, 0x80200000, 0, 0, 0));
 	show("hsm hart_start absent hart", call(SBI_EXT_HSM, 0, ABSENT_HART, 0x80200000, 0, 0, 0));
 	show("hsm hart_suspend type 0x1 (reserved)", call(SBI_EXT_HSM, 3, 0x1, 0x80200000, 0, 0, 0));
-	show("hsm hart_suspend type 0x7fffffff (reserved)", call(SBI_EXT_HSM, 3, 0x7fffffff, 0x80200000, 0, 0, 0));
+	show_spec("hsm hart_suspend type 0x7fffffff (platform-specific)", call(SBI_EXT_HSM, 3, 0x7fffffff, 0x80200000, 0, 0, 0));
 	show("hsm unknown fid 99", call(SBI_EXT_HSM, 99, 0, 0, 0, 0, 0));
 }
 

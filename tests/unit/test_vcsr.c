@@ -151,6 +151,16 @@ static void test_vcsr_machine_and_hypervisor_csrs_are_illegal(void **state)
 	assert_int_equal(vm.stats.inject_exc[EXC_ILLEGAL_INST], 0);  /* counted on delivery */
 }
 
+static void test_vcsr_htimedelta_as_opensbi_emulates_it(void **state)
+{
+	(void)state;
+	csr_set_value(CSR_HTIMEDELTA, 0x1234);
+	assert_int_equal(csr_value(CSR_HTIMEDELTA), 0x1234);
+	assert_illegal(CSRRS(5, 0x615, 0));     /* htimedeltah: RV32 only */
+	vcpu.arch.vpriv = VPRIV_U;
+	assert_illegal(CSRRS(5, CSR_HTIMEDELTA, 0));
+}
+
 static void test_vcsr_user_csrs_that_trapped_are_illegal(void **state)
 {
 	(void)state;
@@ -327,6 +337,7 @@ int main(void)
 		cmocka_unit_test_setup(test_vcsr_set_and_clear_forms, setup),
 		cmocka_unit_test_setup(test_vcsr_rd_x0_and_rs1_x0, setup),
 		cmocka_unit_test_setup(test_vcsr_machine_and_hypervisor_csrs_are_illegal, setup),
+		cmocka_unit_test_setup(test_vcsr_htimedelta_as_opensbi_emulates_it, setup),
 		cmocka_unit_test_setup(test_vcsr_user_csrs_that_trapped_are_illegal, setup),
 		cmocka_unit_test_setup(test_vcsr_everything_illegal_from_vu, setup),
 		cmocka_unit_test_setup(test_vcsr_stvec_reserved_mode_leaves_it_unchanged, setup),

@@ -26,6 +26,7 @@
 #define CSR_SIP         0x144
 #define CSR_STIMECMP    0x14d
 #define CSR_SATP        0x180
+#define CSR_HTIMEDELTA  0x605
 
 /* CSR address fields (Privileged ISA v1.12, 2.1 CSR Address Mapping Conventions). */
 #define CSR_NUM_PRIV(n)     (((n) >> 8) & 3)

@@ -27,6 +27,16 @@ void engine_trap_sync_from_hw(struct vcpu *v)
 		c->sstatus |= SSTATUS_FS_DIRTY;
 }
 
+/*
+ * The exceptions OpenSBI 1.1 delegates to S-mode on a CPU without H
+ * (medeleg = 0xb109: misaligned fetch, breakpoint, user ecall, page faults)
+ * reach stvec the hardware way. The others it takes in M-mode and
+ * redirects, setting the pc to stvec as it is, MODE bits included
+ * (sbi_trap_redirect): a guest in vectored mode lands on the raw value
+ * there too.
+ */
+#define OPENSBI_MEDELEG 0xb109ULL
+
 void engine_trap_inject(struct vcpu *v, uint64_t cause, uint64_t tval)
 {
 	struct vcsr *c = &v->arch.csr;
@@ -50,6 +60,8 @@ void engine_trap_inject(struct vcpu *v, uint64_t cause, uint64_t tval)
 	v->arch.regs.pc = c->stvec & ~STVEC_MODE_MASK;
 	if (irq && (c->stvec & STVEC_MODE_MASK) == STVEC_MODE_VECTORED)
 		v->arch.regs.pc += 4 * code;
+	else if (!irq && code < 64 && !(OPENSBI_MEDELEG & (1ULL << code)))
+		v->arch.regs.pc = c->stvec;
 }
 
 /* Interrupt priority for S-level causes (Privileged ISA v1.12, 4.1.3):

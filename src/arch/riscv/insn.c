@@ -21,15 +21,15 @@ static enum resume reflect_illegal(struct trap_info *t)
  * CSRRW/CSRRS/CSRRC and the immediate forms (Zicsr, "CSR Instructions"),
  * folded into one read-modify-write. Every CSR access from vU traps only
  * because the guest's own controls forbid it, so it is illegal there; from
- * vS, only S-level CSRs of the virtual CPU exist: hypervisor and machine
- * CSRs are illegal as on a CPU without H.
+ * vS, only the CSRs of the virtual CPU's table exist (vcsr.c): hypervisor
+ * and machine CSRs are illegal as on a CPU without H.
  */
 static enum resume emulate_csr(struct vcpu *v, struct trap_info *t, const struct insn *in)
 {
 	struct vm_stats *st = &v->vm->stats;
 	const struct vcsr_desc *d = NULL;
 
-	if (v->arch.vpriv == VPRIV_S && CSR_NUM_PRIV(in->csr) == CSR_PRIV_S)
+	if (v->arch.vpriv == VPRIV_S)
 		d = vcsr_find(in->csr);
 	bool writes = insn_csr_writes(in);
 	if (d == NULL || (writes && CSR_NUM_READONLY(in->csr))) {
@@ -115,7 +115,13 @@ enum resume emulate_insn(struct vcpu *v, struct trap_info *t)
 	struct insn in;
 	uint32_t raw;
 
-	if (engine_trap_fetch(v, t->epc, &raw) || decode_insn(raw, &in) ||
+	if (engine_trap_fetch(v, t->epc, &raw) == 0)
+		t->tval = raw;  /* QEMU's stval for an illegal instruction: its bits,
+				 * zero-extended; taken from memory, since with H
+				 * QEMU leaves a stale value for some U-mode traps */
+	else
+		raw = 0;
+	if (raw == 0 || decode_insn(raw, &in) ||
 	    in.kind >= sizeof(insn_handlers) / sizeof(insn_handlers[0]) ||
 	    insn_handlers[in.kind] == NULL) {
 		v->vm->stats.insn_illegal++;

@@ -40,6 +40,7 @@ struct vcsr {
 	uint64_t stval;
 	uint64_t satp;
 	uint64_t stimecmp;  /* what the guest reads back from stimecmp (with Sstc) */
+	uint64_t htimedelta;    /* OpenSBI's emulation of it on CPUs without H (vcsr.c) */
 };
 
 struct fp_state {

@@ -123,6 +123,16 @@ static void stimecmp_write(struct vcpu *v, uint64_t val)
 	vcpu_timer_set(v, val);
 }
 
+/*
+ * htimedelta (0x605) on the platform Trapeze mirrors: on a CPU without H,
+ * S-mode reads and writes of it trap to OpenSBI 1.1, which emulates it as
+ * a plain 64-bit register (the delta of its emulated time reads), so bare
+ * S-mode code sees a working CSR. The virtual CPU has no H either; the
+ * guest gets the same register here.
+ */
+static uint64_t htimedelta_read(struct vcpu *v) { return v->arch.csr.htimedelta; }
+static void htimedelta_write(struct vcpu *v, uint64_t val) { v->arch.csr.htimedelta = val; }
+
 static const struct vcsr_desc vcsr_table[] = {
 	{ CSR_SSTATUS,    "sstatus",    always,       vcsr_sstatus_read, sstatus_write },
 	{ CSR_SIE,        "sie",        always,       sie_read,        sie_write },
@@ -136,6 +146,7 @@ static const struct vcsr_desc vcsr_table[] = {
 	{ CSR_SIP,        "sip",        always,       sip_read,        sip_write },
 	{ CSR_STIMECMP,   "stimecmp",   has_stimecmp, stimecmp_read,   stimecmp_write },
 	{ CSR_SATP,       "satp",       always,       satp_read,       satp_write },
+	{ CSR_HTIMEDELTA, "htimedelta", always,       htimedelta_read, htimedelta_write },
 };
 
 #define VCSR_COUNT (sizeof(vcsr_table) / sizeof(vcsr_table[0]))

@@ -1,0 +1,388 @@
+#include "arch/riscv/shadow.h"
+
+#include <stddef.h>
+#include "arch/riscv/csr.h"
+#include "arch/riscv/layout.h"
+
+#define SHADOW_LEVELS   5       /* shadows are Sv57, whatever the guest's mode */
+#define PAGE_MASK_4K    0xfffULL
+
+enum shadow_drop {
+	DROP_ALL,           /* every leaf, tables freed */
+	DROP_NONGLOBAL,     /* leaves the guest did not map global */
+	DROP_SUM,           /* user pages of an S view */
+};
+
+/* Table pages come from the host through this wrapper, which keeps the
+ * pool bounded by recycling the least recently used context (never
+ * `keep`, the one being filled). */
+struct shadow_alloc {
+	struct shadow_vm *s;
+	struct shadow_ctx *keep;
+};
+
+static void shadow_ctx_release(struct shadow_vm *s, struct shadow_ctx *c);
+
+static uint64_t *shadow_table(void *ctx, uint64_t pa)
+{
+	struct shadow_alloc *a = ctx;
+
+	return a->s->ops->host.table(a->s->ops->host.ctx, pa);
+}
+
+static struct shadow_ctx *shadow_lru(struct shadow_vm *s, const struct shadow_ctx *keep)
+{
+	struct shadow_ctx *lru = NULL;
+
+	for (unsigned i = 0; i < SHADOW_CTX_MAX; i++) {
+		struct shadow_ctx *c = &s->ctx[i];
+		if (c->used && c != keep && (lru == NULL || c->last_use < lru->last_use))
+			lru = c;
+	}
+	return lru;
+}
+
+static uint64_t shadow_alloc_page(void *ctx)
+{
+	struct shadow_alloc *a = ctx;
+	struct shadow_vm *s = a->s;
+
+	for (;;) {
+		uint64_t pa = 0;
+		if (s->stats.table_pages < s->page_limit)
+			pa = s->ops->host.alloc(s->ops->host.ctx);
+		if (pa) {
+			s->stats.table_pages++;
+			return pa;
+		}
+		struct shadow_ctx *victim = shadow_lru(s, a->keep);
+		if (victim == NULL)
+			return 0;
+		shadow_ctx_release(s, victim);
+		s->stats.recycles++;
+	}
+}
+
+static void shadow_free_page(void *ctx, uint64_t pa)
+{
+	struct shadow_alloc *a = ctx;
+
+	a->s->ops->host.free(a->s->ops->host.ctx, pa);
+	a->s->stats.table_pages--;
+}
+
+static struct pt_mem shadow_mem(struct shadow_alloc *a)
+{
+	return (struct pt_mem){ a, shadow_table, shadow_alloc_page, shadow_free_page };
+}
+
+static uint64_t guest_asid(uint64_t satp)
+{
+	return (satp >> SATP_ASID_SHIFT) & SATP_ASID_MASK;
+}
+
+static bool drop_matches(uint64_t pte, enum shadow_drop how)
+{
+	switch (how) {
+	case DROP_ALL: return true;
+	case DROP_NONGLOBAL: return !(pte & SHADOW_PTE_GLOBAL);
+	case DROP_SUM: return (pte & SHADOW_PTE_SUM) != 0;
+	}
+	return false;
+}
+
+/* Remove matching leaves below table (at level); free tables only when
+ * everything goes. Returns the number of leaves removed. */
+static uint64_t shadow_drop_table(struct shadow_vm *s, const struct pt_mem *m, uint64_t table,
+				  unsigned level, enum shadow_drop how, bool is_root)
+{
+	uint64_t *t = m->table(m->ctx, table);
+	uint64_t n = 0;
+
+	for (unsigned i = 0; i < PT_ENTRIES; i++) {
+		if (is_root && i == TRAPEZE_ROOT_INDEX)
+			continue;       /* Trapeze's own entry is not the guest's */
+		if (!(t[i] & PTE_V))
+			continue;
+		if (pte_is_leaf(t[i])) {
+			if (drop_matches(t[i], how)) {
+				t[i] = 0;
+				n++;
+			}
+			continue;
+		}
+		if (level == 0)
+			continue;
+		n += shadow_drop_table(s, m, pte_pa(t[i]), level - 1, how, false);
+		if (how == DROP_ALL) {
+			m->free(m->ctx, pte_pa(t[i]));
+			t[i] = 0;
+		}
+	}
+	return n;
+}
+
+static uint64_t shadow_drop_view(struct shadow_vm *s, struct shadow_ctx *c, unsigned view,
+				 enum shadow_drop how)
+{
+	struct shadow_alloc a = { s, c };
+	struct pt_mem m = shadow_mem(&a);
+
+	if (c->root[view] == 0)
+		return 0;
+	uint64_t n = shadow_drop_table(s, &m, c->root[view], SHADOW_LEVELS - 1, how, true);
+	s->ops->fence(s->ops->ctx, c->asid[view], 0, true);
+	return n;
+}
+
+/* Forget a context entirely: its tables, its roots, its TLB entries. */
+static void shadow_ctx_release(struct shadow_vm *s, struct shadow_ctx *c)
+{
+	struct shadow_alloc a = { s, c };
+	struct pt_mem m = shadow_mem(&a);
+
+	for (unsigned v = 0; v < SHADOW_VIEWS; v++) {
+		if (c->root[v] == 0)
+			continue;
+		shadow_drop_view(s, c, v, DROP_ALL);
+		m.free(m.ctx, c->root[v]);
+		c->root[v] = 0;
+	}
+	c->used = false;
+	c->nsum = 0;
+	c->sum_overflow = false;
+}
+
+void shadow_init(struct shadow_vm *s, const struct shadow_ops *ops, const struct realmap *rm,
+		 uint64_t asid_base, uint64_t page_limit)
+{
+	*s = (struct shadow_vm){ .ops = ops, .realmap = rm, .asid_base = asid_base,
+				 .page_limit = page_limit };
+	for (unsigned i = 0; i < SHADOW_CTX_MAX; i++)
+		for (unsigned v = 0; v < SHADOW_VIEWS; v++)
+			s->ctx[i].asid[v] = asid_base ? asid_base + i * SHADOW_VIEWS + v : 0;
+}
+
+void shadow_destroy(struct shadow_vm *s)
+{
+	for (unsigned i = 0; i < SHADOW_CTX_MAX; i++)
+		if (s->ctx[i].used)
+			shadow_ctx_release(s, &s->ctx[i]);
+}
+
+static struct shadow_ctx *shadow_find(struct shadow_vm *s, uint64_t guest_satp)
+{
+	for (unsigned i = 0; i < SHADOW_CTX_MAX; i++)
+		if (s->ctx[i].used && s->ctx[i].guest_satp == guest_satp)
+			return &s->ctx[i];
+	return NULL;
+}
+
+int shadow_activate(struct shadow_vm *s, uint64_t guest_satp, enum shadow_view view,
+		    uint64_t *root, uint64_t *asid)
+{
+	struct shadow_ctx *c = shadow_find(s, guest_satp);
+
+	if (c) {
+		if (c->last_use != s->clock) {
+			s->stats.switches++;
+			s->stats.cache_hits++;
+		}
+	} else {
+		s->stats.switches++;
+		for (unsigned i = 0; i < SHADOW_CTX_MAX && c == NULL; i++)
+			if (!s->ctx[i].used)
+				c = &s->ctx[i];
+		if (c == NULL) {
+			c = shadow_lru(s, NULL);
+			shadow_ctx_release(s, c);
+			s->stats.recycles++;
+		}
+		c->used = true;
+		c->guest_satp = guest_satp;
+	}
+	c->last_use = ++s->clock;
+	if (c->root[view] == 0) {
+		struct shadow_alloc a = { s, c };
+		uint64_t r = shadow_alloc_page(&a);
+		if (r == 0)
+			return -1;
+		/* Trapeze's entry: the same in every address space (layout.h). */
+		s->ops->host.table(s->ops->host.ctx, r)[TRAPEZE_ROOT_INDEX] = s->ops->trapeze_entry;
+		c->root[view] = r;
+	}
+	*root = c->root[view];
+	*asid = c->asid[view];
+	return 0;
+}
+
+/* The permissions a shadow PTE may carry: never wider than the guest's
+ * leaf as it allows this view, writable only once D is set (so the first
+ * store reaches the walker, which sets D), readable for execute-only pages
+ * only under MXR (Privileged ISA v1.12, 4.1.1.2 "Memory Privilege in
+ * sstatus"), and never executable for a user page in an S view. */
+static uint64_t shadow_perms(uint64_t leaf, enum shadow_view view, bool mxr)
+{
+	uint64_t p = 0;
+	bool user_in_s = view == SHADOW_VIEW_S && (leaf & PTE_U);
+
+	if ((leaf & PTE_R) || (mxr && (leaf & PTE_X)))
+		p |= PTE_R;
+	if ((leaf & PTE_R) && (leaf & PTE_W) && (leaf & PTE_D))
+		p |= PTE_W;
+	if ((leaf & PTE_X) && !user_in_s)
+		p |= PTE_X;
+	if (leaf & PTE_G)
+		p |= SHADOW_PTE_GLOBAL;
+	if (user_in_s)
+		p |= SHADOW_PTE_SUM;
+	return p;
+}
+
+static void shadow_note_sum(struct shadow_ctx *c, uint64_t va)
+{
+	for (unsigned i = 0; i < c->nsum; i++)
+		if (c->sum_va[i] == va)
+			return;
+	if (c->nsum < SHADOW_SUM_MAX)
+		c->sum_va[c->nsum++] = va;
+	else
+		c->sum_overflow = true;
+}
+
+static uint64_t access_fault(enum gpt_access access)
+{
+	return access == GPT_FETCH ? EXC_INST_ACCESS :
+	       access == GPT_LOAD ? EXC_LOAD_ACCESS : EXC_STORE_ACCESS;
+}
+
+enum shadow_result shadow_fault(struct shadow_vm *s, const struct shadow_fault_req *req,
+				struct shadow_fault_res *res)
+{
+	struct gpt_walk_req w = {
+		.satp = req->guest_satp, .va = req->va, .access = req->access,
+		.priv_s = req->view == SHADOW_VIEW_S, .sum = req->sum, .mxr = req->mxr,
+		.update_ad = true,
+	};
+	struct gpt_walk_res wr;
+
+	if (gpt_walk(&s->ops->guest, &w, &wr)) {
+		s->stats.guest_faults++;
+		res->cause = wr.cause;
+		return SHADOW_GUEST_FAULT;
+	}
+	res->gpa = wr.gpa;
+	switch (realmap_lookup(s->realmap, wr.gpa & ~PAGE_MASK_4K, &res->ent)) {
+	case REALMAP_NONE:
+		s->stats.guest_faults++;
+		res->cause = access_fault(req->access);
+		return SHADOW_GUEST_FAULT;
+	case REALMAP_MMIO:
+		res->ent.offset += wr.gpa & PAGE_MASK_4K;
+		return SHADOW_MMIO;
+	case REALMAP_RAM:
+		break;
+	}
+	if (va_is_trapeze(req->va))
+		return SHADOW_MMIO;     /* the hidden region: emulated like a device access */
+
+	uint64_t root, asid;
+	if (shadow_activate(s, req->guest_satp, req->view, &root, &asid))
+		return SHADOW_NO_MEMORY;
+	struct shadow_ctx *c = shadow_find(s, req->guest_satp);
+	struct shadow_alloc a = { s, c };
+	struct pt_mem m = shadow_mem(&a);
+	uint64_t va = req->va & ~PAGE_MASK_4K;
+	uint64_t perms = shadow_perms(wr.pte, req->view, req->mxr);
+	uint64_t flags = PTE_U | PTE_A | PTE_D | perms;
+	uint64_t pte = pte_make(res->ent.hpa, PTE_V | flags);
+	uint64_t *slot = pt_leaf_slot(&m, root, SHADOW_LEVELS, va);
+
+	if (slot && (*slot & PTE_V)) {
+		/* Replacing a live entry (a page made writable once D is set):
+		 * the old one may sit in a TLB. */
+		if ((*slot & PTE_W) != (pte & PTE_W))
+			s->stats.upgrades++;
+		*slot = pte;
+		s->ops->fence(s->ops->ctx, asid, va, false);
+	} else if (pt_map_page(&m, root, SHADOW_LEVELS, va, res->ent.hpa, flags) != 0) {
+		return SHADOW_NO_MEMORY;
+	}
+	if (perms & SHADOW_PTE_SUM)
+		shadow_note_sum(c, va);
+	s->stats.fills++;
+	return SHADOW_FILLED;
+}
+
+/* Drop the entry for va in one view if the flush covers it. */
+static uint64_t shadow_drop_va(struct shadow_vm *s, struct shadow_ctx *c, unsigned view,
+			       uint64_t va, enum shadow_drop how)
+{
+	struct shadow_alloc a = { s, c };
+	struct pt_mem m = shadow_mem(&a);
+
+	if (c->root[view] == 0)
+		return 0;
+	uint64_t *slot = pt_leaf_slot(&m, c->root[view], SHADOW_LEVELS, va & ~PAGE_MASK_4K);
+	if (slot == NULL || !(*slot & PTE_V) || !drop_matches(*slot, how))
+		return 0;
+	*slot = 0;
+	s->ops->fence(s->ops->ctx, c->asid[view], va & ~PAGE_MASK_4K, false);
+	return 1;
+}
+
+void shadow_flush(struct shadow_vm *s, uint64_t va, bool all_va, uint64_t asid, bool all_asid)
+{
+	/* With a specific ASID, global mappings are not ordered (4.2.1). */
+	enum shadow_drop how = all_asid ? DROP_ALL : DROP_NONGLOBAL;
+
+	if (all_va && all_asid)
+		s->stats.flush_all++;
+	else if (all_va)
+		s->stats.flush_asid++;
+	else if (all_asid)
+		s->stats.flush_va++;
+	else
+		s->stats.flush_va_asid++;
+	for (unsigned i = 0; i < SHADOW_CTX_MAX; i++) {
+		struct shadow_ctx *c = &s->ctx[i];
+		if (!c->used || (!all_asid && guest_asid(c->guest_satp) != (asid & SATP_ASID_MASK)))
+			continue;
+		for (unsigned v = 0; v < SHADOW_VIEWS; v++)
+			s->stats.dropped += all_va ? shadow_drop_view(s, c, v, how)
+						   : shadow_drop_va(s, c, v, va, how);
+		if (all_va && how == DROP_ALL) {
+			c->nsum = 0;
+			c->sum_overflow = false;
+		}
+	}
+}
+
+void shadow_sum_cleared(struct shadow_vm *s, uint64_t guest_satp)
+{
+	struct shadow_ctx *c = shadow_find(s, guest_satp);
+
+	if (c == NULL)
+		return;
+	if (c->sum_overflow) {
+		s->stats.sum_drops += shadow_drop_view(s, c, SHADOW_VIEW_S, DROP_SUM);
+	} else {
+		for (unsigned i = 0; i < c->nsum; i++)
+			s->stats.sum_drops += shadow_drop_va(s, c, SHADOW_VIEW_S, c->sum_va[i], DROP_SUM);
+	}
+	c->nsum = 0;
+	c->sum_overflow = false;
+}
+
+void shadow_mxr_changed(struct shadow_vm *s, bool mxr)
+{
+	bool was = s->mxr;
+
+	s->mxr = mxr;
+	/* Entries filled under MXR = 1 may make execute-only pages readable. */
+	if (was && !mxr)
+		for (unsigned i = 0; i < SHADOW_CTX_MAX; i++)
+			if (s->ctx[i].used)
+				for (unsigned v = 0; v < SHADOW_VIEWS; v++)
+					s->stats.dropped += shadow_drop_view(s, &s->ctx[i], v, DROP_ALL);
+}

@@ -1,0 +1,140 @@
+/*
+ * Shadow page tables (trap engine, guests with paging on): host Sv57 tables
+ * that map guest-virtual addresses straight to host-physical pages, built
+ * on demand from the guest's own tables (virtual -> real, gpt.c) and the
+ * VM's real map table (real -> physical). Seed: memory virtualization.
+ *
+ * The real CPU runs guest kernel and guest user code both in U-mode, so a
+ * guest address space has two shadow views:
+ *   SHADOW_VIEW_S  what virtual S-mode may reach: the guest's supervisor
+ *                  pages, plus its user pages for loads and stores while
+ *                  sstatus.SUM = 1 (tracked, and dropped when SUM clears);
+ *   SHADOW_VIEW_U  what virtual U-mode may reach: the guest's user pages.
+ * Every shadow PTE is a 4 KiB host page of the VM (never anything else),
+ * with permissions no wider than the guest's: writable only once the
+ * guest's D bit is set, so the first store reaches the walker, which sets
+ * D as hardware would.
+ *
+ * Shadows are cached per guest address space (satp MODE, ASID, PPN) in a
+ * bounded pool, so a guest switching between cached address spaces refills
+ * nothing; under pressure the least recently used context is recycled.
+ * Each view has its own host ASID. SFENCE.VMA and SBI RFENCE drop exactly
+ * the entries the RISC-V rules say (Privileged ISA v1.12, 4.2.1).
+ *
+ * Pure: host memory, guest memory and TLB fences come through struct
+ * shadow_ops, so unit tests run it over fake memory and count fences.
+ */
+#ifndef ARCH_RISCV_SHADOW_H
+#define ARCH_RISCV_SHADOW_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "arch/riscv/gpt.h"
+#include "arch/riscv/pgtable.h"
+#include "core/realmap.h"
+
+#define SHADOW_CTX_MAX      16      /* cached guest address spaces per VM */
+#define SHADOW_SUM_MAX      32      /* user pages tracked in an S view before a full view flush */
+#define SHADOW_VIEWS        2
+#define SHADOW_ASIDS_PER_VM (SHADOW_CTX_MAX * SHADOW_VIEWS)
+
+/* Software bits of a shadow PTE (RSW, Privileged ISA v1.12, 4.3.1). */
+#define SHADOW_PTE_GLOBAL   (1ULL << 8)     /* the guest's mapping is global */
+#define SHADOW_PTE_SUM      (1ULL << 9)     /* a user page in an S view (SUM window) */
+
+enum shadow_view {
+	SHADOW_VIEW_S = 0,
+	SHADOW_VIEW_U = 1,
+};
+
+struct shadow_ops {
+	struct pt_mem host;         /* shadow table pages: alloc returns a zeroed page or 0 */
+	struct gpt_mem guest;       /* the guest's physical memory, for the walker */
+	void *ctx;
+	uint64_t trapeze_entry;     /* root PTE at TRAPEZE_ROOT_INDEX in every shadow root */
+	/* Drop host TLB entries of asid (for va, or all when all_va) on every
+	 * hart that may cache them. */
+	void (*fence)(void *ctx, uint64_t asid, uint64_t va, bool all_va);
+};
+
+struct shadow_ctx {
+	bool used;
+	uint64_t guest_satp;                /* key: MODE | ASID | PPN as the guest wrote it */
+	uint64_t root[SHADOW_VIEWS];        /* host-physical roots, 0 = not built yet */
+	uint64_t asid[SHADOW_VIEWS];        /* host ASIDs */
+	uint64_t last_use;
+	uint64_t sum_va[SHADOW_SUM_MAX];    /* user pages in the S view (SUM window) */
+	unsigned nsum;
+	bool sum_overflow;
+};
+
+struct shadow_stats {
+	uint64_t fills;                     /* shadow PTEs installed */
+	uint64_t upgrades;                  /* read-only shadow made writable after D was set */
+	uint64_t guest_faults;              /* faults reflected to the guest */
+	uint64_t flush_all, flush_va, flush_asid, flush_va_asid;   /* SFENCE.VMA / RFENCE by form */
+	uint64_t dropped;                   /* shadow PTEs removed by flushes */
+	uint64_t sum_drops;                 /* user pages dropped when SUM cleared */
+	uint64_t switches;                  /* guest address-space switches */
+	uint64_t cache_hits;                /* ... that found their shadow cached */
+	uint64_t recycles;                  /* contexts recycled under pressure */
+	uint64_t table_pages;               /* shadow table pages in use now */
+};
+
+struct shadow_vm {
+	const struct shadow_ops *ops;
+	const struct realmap *realmap;
+	struct shadow_ctx ctx[SHADOW_CTX_MAX];
+	uint64_t clock;
+	uint64_t asid_base;                 /* host ASIDs asid_base .. + SHADOW_ASIDS_PER_VM - 1; 0: none */
+	uint64_t page_limit;                /* table pages before recycling */
+	bool mxr;                           /* sstatus.MXR the current entries were filled with */
+	struct shadow_stats stats;
+};
+
+enum shadow_result {
+	SHADOW_FILLED,          /* mapped: retry the access */
+	SHADOW_GUEST_FAULT,     /* the guest's own fault: res->cause, stval = va */
+	SHADOW_MMIO,            /* a device: emulate the access at res->gpa (res->ent) */
+	SHADOW_NO_MEMORY,       /* no table page even after recycling */
+};
+
+struct shadow_fault_req {
+	uint64_t guest_satp;
+	enum shadow_view view;
+	uint64_t va;
+	enum gpt_access access;
+	bool sum, mxr;
+};
+
+struct shadow_fault_res {
+	uint64_t cause;                 /* SHADOW_GUEST_FAULT */
+	uint64_t gpa;                   /* SHADOW_MMIO */
+	struct realmap_entry ent;
+};
+
+void shadow_init(struct shadow_vm *s, const struct shadow_ops *ops, const struct realmap *rm,
+		 uint64_t asid_base, uint64_t page_limit);
+/* Free every table (VM destroyed or reset). */
+void shadow_destroy(struct shadow_vm *s);
+
+/* The host root and ASID to run the guest with, for its satp (a paging
+ * mode) and view; builds an empty root for a new address space. Returns
+ * 0, or -1 when no table page can be had. */
+int shadow_activate(struct shadow_vm *s, uint64_t guest_satp, enum shadow_view view,
+		    uint64_t *root, uint64_t *asid);
+
+/* A host page fault while the guest ran with req->guest_satp/view. */
+enum shadow_result shadow_fault(struct shadow_vm *s, const struct shadow_fault_req *req,
+				struct shadow_fault_res *res);
+
+/* SFENCE.VMA (Privileged ISA v1.12, 4.2.1): va / all_va, asid / all_asid
+ * (the guest's ASID). With a specific ASID, global mappings stay. */
+void shadow_flush(struct shadow_vm *s, uint64_t va, bool all_va, uint64_t asid, bool all_asid);
+
+/* sstatus.SUM went 1 -> 0: the S view of guest_satp loses the user pages. */
+void shadow_sum_cleared(struct shadow_vm *s, uint64_t guest_satp);
+/* sstatus.MXR changed: fills made under the other value are dropped. */
+void shadow_mxr_changed(struct shadow_vm *s, bool mxr);
+
+#endif
