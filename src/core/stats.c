@@ -90,4 +90,5 @@ void stats_print(const struct vm *vm)
 	stats_add(&l, "access-faults", s->access_faults);
 	stats_add(&l, "world-switches", s->world_switches);
 	stats_flush(&l);
+	vm_arch_print_stats(vm);
 }

@@ -1,9 +1,6 @@
 #include "core/vm.h"
 
-#include "arch/riscv/engine_trap.h"
 #include "arch/riscv/layout.h"
-#include "arch/riscv/mmu.h"
-#include "arch/riscv/probe.h"
 #include "core/console.h"
 #include "core/frame.h"
 #include "core/lib/format.h"
@@ -197,7 +194,6 @@ static bool vm_load(struct vm *vm)
 	for (unsigned i = 0; i < vm->nvcpus; i++) {
 		struct vcpu *v = vm->vcpus[i];
 		vcpu_reset(v, d->entry, d->dtb.gpa);
-		v->arch.host_satp = mmu_satp(vm->view_root, vm->asid);
 		v->state = i == 0 ? VCPU_RUNNABLE : VCPU_STOPPED;
 	}
 	vm->last_activity = platform_time();
@@ -207,8 +203,8 @@ static bool vm_load(struct vm *vm)
 void vm_reboot(struct vm *vm)
 {
 	log_info("vm %s: reset", vm->name);
-	engine_trap_vm_reset_view(vm);
-	if (vm->view_root == 0 || !vm_load(vm)) {
+	vm_arch_reset(vm);
+	if (!vm_load(vm)) {
 		vm_stop(vm, VM_EXIT_CRASHED, "reset failed");
 		return;
 	}
@@ -273,10 +269,7 @@ static bool vm_create(struct vm *vm, unsigned id, const struct bootinfo_vm *d)
 	}
 	uart_init(&vm->uart);
 	realmap_add_mmio(&vm->realmap, GUEST_UART_GPA, UART_REG_SIZE, &vm->uart.mmio);
-	/* One host ASID per VM when the CPU has enough; else 0 and the flush
-	 * every satp write implies. */
-	vm->asid = (id + 1) <= host_csr.satp_asid_mask ? id + 1 : 0;
-	if (engine_trap_vm_init(vm)) {
+	if (vm_arch_init(vm)) {
 		log_info("vm %s: out of memory for page tables", vm->name);
 		return false;
 	}

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "arch/riscv/vm_arch.h"
 #include "core/realmap.h"
 #include "core/stats.h"
 #include "core/vcpu.h"
@@ -41,8 +42,7 @@ struct vm {
 	struct realmap realmap;
 	struct vcpu *vcpus[VM_MAX_VCPUS];
 	unsigned nvcpus;
-	uint64_t asid;                      /* host ASID of its address spaces */
-	uint64_t view_root;                 /* host-physical root of the Bare-mode view */
+	struct vm_arch arch;                /* host address spaces (arch code only) */
 	uint64_t *ram_pages;                /* hpa of each RAM page (the real map table's array) */
 	uint64_t ram_npages;
 	struct uart_dev uart;
@@ -74,6 +74,12 @@ void vm_reboot(struct vm *vm);
 void vm_stop(struct vm *vm, enum vm_exit why, const char *reason);
 
 struct vcpu *vm_vcpu(struct vm *vm, uint64_t hartid);  /* NULL when absent */
+
+/* Arch hooks (engine_trap.c): set up, reset and tear down a VM's host
+ * address spaces; 0 or -1 when out of memory. */
+int vm_arch_init(struct vm *vm);
+void vm_arch_reset(struct vm *vm);
+void vm_arch_print_stats(const struct vm *vm);
 
 /* Build every VM the boot manifest describes; returns how many run. */
 unsigned vm_create_all(const struct bootinfo *bi);

@@ -4,6 +4,8 @@
 #include "arch/riscv/decode.h"
 #include "arch/riscv/dispatch.h"
 #include "arch/riscv/fp.h"
+#include "arch/riscv/gpt.h"
+#include "arch/riscv/layout.h"
 #include "arch/riscv/hart.h"
 #include "arch/riscv/insn.h"
 #include "arch/riscv/mmu.h"
@@ -87,6 +89,42 @@ void engine_trap_deliver_irq(struct vcpu *v)
 	}
 }
 
+static bool guest_paging(const struct vcpu *v)
+{
+	return (v->arch.csr.satp >> SATP_MODE_SHIFT) != SATP_MODE_BARE;
+}
+
+static enum shadow_view view_of(const struct vcpu *v)
+{
+	return v->arch.vpriv == VPRIV_S ? SHADOW_VIEW_S : SHADOW_VIEW_U;
+}
+
+/* The host address space the guest runs in now: the Bare view, or the
+ * shadow of its current address space in the view of its privilege.
+ * Chosen again only when satp, the privilege or the shadows changed. */
+static void engine_trap_select_root(struct vcpu *v)
+{
+	struct vm_arch *a = &v->vm->arch;
+	uint64_t root, asid;
+
+	if (v->arch.root_valid && v->arch.root_for_satp == v->arch.csr.satp &&
+	    v->arch.root_for_vpriv == v->arch.vpriv && v->arch.root_for_gen == a->shadow.generation)
+		return;
+	if (!guest_paging(v)) {
+		v->arch.host_satp = mmu_satp(a->bare_root, a->bare_asid);
+	} else if (shadow_activate(&a->shadow, v->arch.csr.satp, view_of(v), &root, &asid) == 0) {
+		v->arch.host_satp = mmu_satp(root, asid);
+	} else {
+		vm_stop(v->vm, VM_EXIT_CRASHED, "out of memory for shadow page tables");
+		v->arch.host_satp = mmu_satp(a->bare_root, a->bare_asid);
+		return;
+	}
+	v->arch.root_for_satp = v->arch.csr.satp;
+	v->arch.root_for_vpriv = v->arch.vpriv;
+	v->arch.root_for_gen = a->shadow.generation;
+	v->arch.root_valid = true;
+}
+
 void engine_trap_enter(struct vcpu *v)
 {
 	struct hart *h = this_hart();
@@ -109,8 +147,12 @@ void engine_trap_enter(struct vcpu *v)
 	csr_write(scounteren, v->arch.vpriv == VPRIV_S ? ~0ULL : c->scounteren);
 	if (host_csr.has_senvcfg)
 		csr_write(0x10a, v->arch.vpriv == VPRIV_S ? 0 : c->senvcfg);
+	engine_trap_select_root(v);
 	if (h->live_satp != v->arch.host_satp) {
 		csr_write(satp, v->arch.host_satp);
+		/* Without host ASIDs every address space shares ASID 0. */
+		if (((v->arch.host_satp >> SATP_ASID_SHIFT) & SATP_ASID_MASK) == 0)
+			sfence_vma_all();
 		h->live_satp = v->arch.host_satp;
 	}
 	v->vm->stats.world_switches++;
@@ -126,24 +168,40 @@ void engine_trap_leave(struct vcpu *v)
 	}
 }
 
-/* Bare mode (satp = Bare in the guest): guest virtual = guest physical. */
-static uint64_t guest_pa_of(struct vcpu *v, uint64_t va)
+/* The guest-physical address the guest's instruction fetch at va reaches,
+ * through its own tables when paging is on (no A/D update: the hardware
+ * fetch that trapped has made it). false when the fetch would fault. */
+static bool guest_fetch_pa(struct vcpu *v, uint64_t va, uint64_t *gpa)
 {
-	(void)v;
-	return va;
+	if (!guest_paging(v)) {
+		*gpa = va;
+		return true;
+	}
+	struct gpt_walk_req req = {
+		.satp = v->arch.csr.satp, .va = va, .access = GPT_FETCH,
+		.priv_s = v->arch.vpriv == VPRIV_S,
+		.sum = v->arch.csr.sstatus & SSTATUS_SUM, .mxr = v->arch.csr.sstatus & SSTATUS_MXR,
+	};
+	struct gpt_walk_res res;
+	if (gpt_walk(&v->vm->arch.shadow_ops.guest, &req, &res) != GPT_WALK_OK)
+		return false;
+	*gpa = res.gpa;
+	return true;
 }
 
 int engine_trap_fetch(struct vcpu *v, uint64_t pc, uint32_t *raw)
 {
 	uint16_t lo, hi;
+	uint64_t gpa;
 
-	if (!vm_read_guest(v->vm, guest_pa_of(v, pc), &lo, 2))
+	if (!guest_fetch_pa(v, pc, &gpa) || !vm_read_guest(v->vm, gpa, &lo, 2))
 		return -1;
 	if (insn_length(lo) == 2) {
 		*raw = lo;
 		return 0;
 	}
-	if (!vm_read_guest(v->vm, guest_pa_of(v, pc + 2), &hi, 2))
+	/* The second half may be on the next page. */
+	if (!guest_fetch_pa(v, pc + 2, &gpa) || !vm_read_guest(v->vm, gpa, &hi, 2))
 		return -1;
 	*raw = (uint32_t)lo | ((uint32_t)hi << 16);
 	return 0;
@@ -155,6 +213,17 @@ static uint64_t access_fault_of(uint64_t page_fault)
 	case EXC_INST_PAGE_FAULT: return EXC_INST_ACCESS;
 	case EXC_LOAD_PAGE_FAULT: return EXC_LOAD_ACCESS;
 	default: return EXC_STORE_ACCESS;
+	}
+}
+
+/* One aligned access to guest RAM on the guest's behalf. */
+static void ram_access(void *p, struct mmio_access *a)
+{
+	switch (a->width) {
+	case 1: if (a->write) *(volatile uint8_t *)p = (uint8_t)a->value; else a->value = *(volatile uint8_t *)p; break;
+	case 2: if (a->write) *(volatile uint16_t *)p = (uint16_t)a->value; else a->value = *(volatile uint16_t *)p; break;
+	case 4: if (a->write) *(volatile uint32_t *)p = (uint32_t)a->value; else a->value = *(volatile uint32_t *)p; break;
+	default: if (a->write) *(volatile uint64_t *)p = a->value; else a->value = *(volatile uint64_t *)p; break;
 	}
 }
 
@@ -176,8 +245,12 @@ static enum resume engine_trap_mmio(struct vcpu *v, struct trap_info *t,
 	};
 	if (store)
 		a.value = in.fp ? fp_read_reg(in.rs2) : vcpu_get_gpr(v, in.rs2);
-	if (mmio_dispatch(v->vm, e->dev, e->mmio_slot, &a))
+	if (e->kind == REALMAP_RAM) {
+		/* Guest RAM it maps where Trapeze lives (the hidden region). */
+		ram_access(phys_to_virt(e->hpa + (gpa & (PAGE_SIZE - 1))), &a);
+	} else if (mmio_dispatch(v->vm, e->dev, e->mmio_slot, &a)) {
 		return trap_inject(t, access_fault_of(t->cause), t->tval);
+	}
 	if (!store) {
 		uint64_t val = a.value;
 		if (in.width < 8) {
@@ -196,19 +269,25 @@ static enum resume engine_trap_mmio(struct vcpu *v, struct trap_info *t,
 	return RESUME_NEXT;
 }
 
-/* A page fault on the host tables: the first touch of a guest page, an
- * MMIO access, or an access outside everything the real map table gives
- * the VM, which gets the access fault bare hardware would give. */
-static enum resume handle_page_fault(struct vcpu *v, struct trap_info *t)
+static enum gpt_access access_of(uint64_t cause)
+{
+	return cause == EXC_INST_PAGE_FAULT ? GPT_FETCH :
+	       cause == EXC_LOAD_PAGE_FAULT ? GPT_LOAD : GPT_STORE;
+}
+
+/* Bare mode: a page fault is the first touch of a guest page, an MMIO
+ * access, or an access outside everything the real map table gives the
+ * VM, which gets the access fault bare hardware would give. */
+static enum resume bare_page_fault(struct vcpu *v, struct trap_info *t)
 {
 	struct vm *vm = v->vm;
-	uint64_t gpa = guest_pa_of(v, t->tval);
+	uint64_t gpa = t->tval;
 	struct realmap_entry e;
 
 	switch (realmap_lookup(&vm->realmap, gpa, &e)) {
 	case REALMAP_RAM:
 		if (mmu_va_canonical(gpa) && !va_is_trapeze(gpa) &&
-		    mmu_map_user(vm->view_root, gpa & ~(PAGE_SIZE - 1), e.hpa & ~(PAGE_SIZE - 1),
+		    mmu_map_user(vm->arch.bare_root, gpa & ~(PAGE_SIZE - 1), e.hpa & ~(PAGE_SIZE - 1),
 				 PTE_R | PTE_W | PTE_X | PTE_A | PTE_D) == 0) {
 			vm->stats.page_maps++;
 			return RESUME_SAME;
@@ -224,6 +303,48 @@ static enum resume handle_page_fault(struct vcpu *v, struct trap_info *t)
 	}
 	vm->stats.access_faults++;
 	return trap_inject(t, access_fault_of(t->cause), t->tval);
+}
+
+/* Paging on: the shadow filler walks the guest's tables; what it cannot
+ * map is the guest's own fault, a device, or the hidden region. */
+static enum resume shadow_page_fault(struct vcpu *v, struct trap_info *t)
+{
+	struct vm *vm = v->vm;
+	struct shadow_fault_req req = {
+		.guest_satp = v->arch.csr.satp, .view = view_of(v), .va = t->tval,
+		.access = access_of(t->cause),
+		.sum = v->arch.csr.sstatus & SSTATUS_SUM, .mxr = v->arch.csr.sstatus & SSTATUS_MXR,
+	};
+	struct shadow_fault_res res;
+
+	switch (shadow_fault(&vm->arch.shadow, &req, &res)) {
+	case SHADOW_FILLED:
+		vm->stats.page_maps++;
+		return RESUME_SAME;
+	case SHADOW_GUEST_FAULT:
+		if (res.cause == EXC_INST_ACCESS || res.cause == EXC_LOAD_ACCESS ||
+		    res.cause == EXC_STORE_ACCESS)
+			vm->stats.access_faults++;
+		return trap_inject(t, res.cause, t->tval);
+	case SHADOW_MMIO:
+		if (req.access != GPT_FETCH)
+			return engine_trap_mmio(v, t, &res.ent, res.gpa);
+		if (res.ent.kind == REALMAP_RAM) {
+			vm_stop(vm, VM_EXIT_CRASHED, "the guest executes code mapped where Trapeze lives");
+			return RESUME_HALT;
+		}
+		vm->stats.access_faults++;
+		return trap_inject(t, EXC_INST_ACCESS, t->tval);
+	case SHADOW_NO_MEMORY:
+		break;
+	}
+	vm_stop(vm, VM_EXIT_CRASHED, "out of memory for shadow page tables");
+	return RESUME_HALT;
+}
+
+static enum resume handle_page_fault(struct vcpu *v, struct trap_info *t)
+{
+	return guest_paging(v) ? shadow_page_fault(v, t) : bare_page_fault(v, t);
 }
 
 /* ECALL from real U-mode: an SBI call from vS, the guest's own syscall from vU. */
@@ -257,15 +378,14 @@ const struct engine engine_trap = {
 	},
 };
 
-int engine_trap_vm_init(struct vm *vm)
+void engine_trap_sstatus_written(struct vcpu *v, uint64_t old, uint64_t new)
 {
-	vm->view_root = mmu_root_create();
-	return vm->view_root ? 0 : -1;
-}
+	struct shadow_vm *sh = &v->vm->arch.shadow;
 
-void engine_trap_vm_reset_view(struct vm *vm)
-{
-	mmu_root_destroy(vm->view_root);
-	vm->view_root = mmu_root_create();
-	sfence_vma_asid(vm->asid);
+	if (!guest_paging(v))
+		return;
+	if ((old & SSTATUS_SUM) && !(new & SSTATUS_SUM))
+		shadow_sum_cleared(sh, v->arch.csr.satp);
+	if ((old ^ new) & SSTATUS_MXR)
+		shadow_mxr_changed(sh, new & SSTATUS_MXR);
 }

@@ -26,8 +26,8 @@ void engine_trap_enter(struct vcpu *v);
 void engine_trap_leave(struct vcpu *v);
 /* Fetch the instruction at guest address pc: 0, or -1 when it is not in guest RAM. */
 int engine_trap_fetch(struct vcpu *v, uint64_t pc, uint32_t *raw);
-/* Set up / tear down the VM's address spaces. */
-int engine_trap_vm_init(struct vm *vm);
-void engine_trap_vm_reset_view(struct vm *vm);
+/* The guest wrote sstatus (old -> new): SUM and MXR change what the
+ * shadows may hold. */
+void engine_trap_sstatus_written(struct vcpu *v, uint64_t old, uint64_t new);
 
 #endif

@@ -132,6 +132,7 @@ static uint64_t shadow_drop_view(struct shadow_vm *s, struct shadow_ctx *c, unsi
 		return 0;
 	uint64_t n = shadow_drop_table(s, &m, c->root[view], SHADOW_LEVELS - 1, how, true);
 	s->ops->fence(s->ops->ctx, c->asid[view], 0, true);
+	s->generation++;
 	return n;
 }
 
@@ -149,6 +150,7 @@ static void shadow_ctx_release(struct shadow_vm *s, struct shadow_ctx *c)
 		c->root[v] = 0;
 	}
 	c->used = false;
+	s->generation++;
 	c->nsum = 0;
 	c->sum_overflow = false;
 }
@@ -328,6 +330,7 @@ static uint64_t shadow_drop_va(struct shadow_vm *s, struct shadow_ctx *c, unsign
 		return 0;
 	*slot = 0;
 	s->ops->fence(s->ops->ctx, c->asid[view], va & ~PAGE_MASK_4K, false);
+	s->generation++;
 	return 1;
 }
 
@@ -336,6 +339,7 @@ void shadow_flush(struct shadow_vm *s, uint64_t va, bool all_va, uint64_t asid, 
 	/* With a specific ASID, global mappings are not ordered (4.2.1). */
 	enum shadow_drop how = all_asid ? DROP_ALL : DROP_NONGLOBAL;
 
+	s->generation++;    /* the guest's tables may have changed: cached walks go */
 	if (all_va && all_asid)
 		s->stats.flush_all++;
 	else if (all_va)

@@ -89,6 +89,7 @@ struct shadow_vm {
 	uint64_t asid_base;                 /* host ASIDs asid_base .. + SHADOW_ASIDS_PER_VM - 1; 0: none */
 	uint64_t page_limit;                /* table pages before recycling */
 	bool mxr;                           /* sstatus.MXR the current entries were filled with */
+	uint64_t generation;                /* bumped whenever a root or a translation goes away */
 	struct shadow_stats stats;
 };
 

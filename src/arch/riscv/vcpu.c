@@ -87,14 +87,26 @@ uint64_t vcpu_timer_deadline(const struct vcpu *v)
 	return (v->arch.csr.sie & MIP_STIP) ? v->arch.timer_deadline : UINT64_MAX;
 }
 
+/* Ranges longer than this are flushed whole: cheaper than page by page. */
+#define FLUSH_RANGE_MAX_PAGES 64
+
 void vcpu_flush_guest_tlb(struct vcpu *v, uint64_t start, uint64_t size, uint64_t asid)
 {
-	/* A Bare-mode guest has no translations of its own to cache: the host
-	 * view maps guest-physical pages, which only the real map table changes. */
-	(void)v;
-	(void)start;
-	(void)size;
-	(void)asid;
+	struct shadow_vm *s = &v->vm->arch.shadow;
+	bool all_asid = asid == UINT64_MAX;
+
+	if (size == UINT64_MAX || size / PAGE_SIZE > FLUSH_RANGE_MAX_PAGES) {
+		shadow_flush(s, 0, true, asid, all_asid);
+		return;
+	}
+	/* Every page the range touches (SBI RFENCE ranges need not be aligned). */
+	uint64_t first = start & ~(PAGE_SIZE - 1);
+	uint64_t last = (start + (size ? size - 1 : 0)) & ~(PAGE_SIZE - 1);
+	for (uint64_t va = first; ; va += PAGE_SIZE) {
+		shadow_flush(s, va, false, asid, all_asid);
+		if (va == last)
+			break;
+	}
 }
 
 void vcpu_flush_icache(struct vcpu *v)

@@ -60,6 +60,11 @@ struct vcpu_arch {
 	 * been written, whatever its reset value. */
 	uint64_t timer_deadline;
 	uint64_t host_satp;     /* satp loaded while this vCPU runs */
+	/* What host_satp was chosen for: reselected when any of these change. */
+	uint64_t root_for_satp;
+	enum vpriv root_for_vpriv;
+	uint64_t root_for_gen;
+	bool root_valid;
 	struct fp_state fp;
 	const struct engine *engine;
 };

@@ -2,6 +2,7 @@
 
 #include <stddef.h>
 #include "arch/riscv/csr.h"
+#include "arch/riscv/engine_trap.h"
 #include "arch/riscv/probe.h"
 #include "core/platform.h"
 #include "core/vcpu.h"
@@ -24,9 +25,11 @@ uint64_t vcsr_sstatus_read(struct vcpu *v)
 
 static void sstatus_write(struct vcpu *v, uint64_t val)
 {
-	uint64_t s = hw_csr_legalise(CSR_SSTATUS, v->arch.csr.sstatus, val) & ~SSTATUS_SD;
+	uint64_t old = v->arch.csr.sstatus;
+	uint64_t s = hw_csr_legalise(CSR_SSTATUS, old, val) & ~SSTATUS_SD;
 
 	v->arch.csr.sstatus = (s & ~SSTATUS_SIE) | (val & SSTATUS_SIE);
+	engine_trap_sstatus_written(v, old, v->arch.csr.sstatus);
 }
 
 static uint64_t sie_read(struct vcpu *v) { return v->arch.csr.sie; }

@@ -109,3 +109,13 @@ int engine_trap_fetch(struct vcpu *v, uint64_t pc, uint32_t *raw)
 	*raw = fake_insn;
 	return 0;
 }
+
+int fake_sstatus_writes;
+
+void engine_trap_sstatus_written(struct vcpu *v, uint64_t old, uint64_t new)
+{
+	(void)v;
+	(void)old;
+	(void)new;
+	fake_sstatus_writes++;
+}

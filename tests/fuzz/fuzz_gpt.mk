@@ -1,0 +1,1 @@
+fuzz_gpt_SRCS := src/arch/riscv/gpt.c src/arch/riscv/pgtable.c

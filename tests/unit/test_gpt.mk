@@ -1,0 +1,1 @@
+test_gpt_SRCS := src/arch/riscv/gpt.c src/arch/riscv/pgtable.c

@@ -1,0 +1,538 @@
+/* Shadow page tables over fake host and guest memory: fills, views, A/D,
+ * isolation, every SFENCE.VMA form counted, caching and recycling. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "arch/riscv/csr.h"
+#include "arch/riscv/layout.h"
+#include "arch/riscv/shadow.h"
+#include "dev/mmio.h"
+
+/* Host memory: table pages and the VM's RAM pages live in one array. */
+#define HOST_PAGES  256
+#define HOST_BASE   0x200000000ULL
+static uint64_t host[HOST_PAGES][512] __attribute__((aligned(4096)));
+static bool host_used[HOST_PAGES];
+static unsigned host_allocs, host_frees;
+
+/* Guest RAM: 64 pages at GPA 0x80000000, backed by host pages 192..255. */
+#define GUEST_BASE  0x80000000ULL
+#define GUEST_PAGES 64
+#define GUEST_HOST_FIRST 192
+static uint64_t guest_hpa[GUEST_PAGES];
+static struct realmap rm;
+static struct mmio_device uart = { "uart", NULL, NULL };
+
+static struct shadow_vm sh;
+static struct shadow_ops ops;
+static unsigned fences, fences_all;
+static uint64_t last_fence_va, last_fence_asid;
+
+#define TRAPEZE_ENTRY 0xabcdef01ULL
+
+static uint64_t *host_page(uint64_t pa)
+{
+	uint64_t i = (pa - HOST_BASE) >> 12;
+	assert_true(i < HOST_PAGES);
+	return host[i];
+}
+
+static uint64_t *t_table(void *ctx, uint64_t pa)
+{
+	(void)ctx;
+	return host_page(pa);
+}
+
+static uint64_t t_alloc(void *ctx)
+{
+	(void)ctx;
+	for (unsigned i = 0; i < GUEST_HOST_FIRST; i++) {
+		if (!host_used[i]) {
+			host_used[i] = true;
+			memset(host[i], 0, 4096);
+			host_allocs++;
+			return HOST_BASE + ((uint64_t)i << 12);
+		}
+	}
+	return 0;
+}
+
+static void t_free(void *ctx, uint64_t pa)
+{
+	(void)ctx;
+	uint64_t i = (pa - HOST_BASE) >> 12;
+	assert_true(host_used[i]);
+	host_used[i] = false;
+	host_frees++;
+}
+
+static uint64_t *guest_word(uint64_t gpa)
+{
+	if (gpa < GUEST_BASE || gpa >= GUEST_BASE + GUEST_PAGES * 4096ULL || (gpa & 7))
+		return NULL;
+	uint64_t page = (gpa - GUEST_BASE) >> 12;
+	return &host_page(guest_hpa[page])[(gpa & 0xfff) / 8];
+}
+
+static bool g_read(void *ctx, uint64_t gpa, uint64_t *pte)
+{
+	(void)ctx;
+	uint64_t *p = guest_word(gpa);
+	if (!p)
+		return false;
+	*pte = *p;
+	return true;
+}
+
+static bool g_cas(void *ctx, uint64_t gpa, uint64_t expected, uint64_t desired)
+{
+	(void)ctx;
+	uint64_t *p = guest_word(gpa);
+	if (!p || *p != expected)
+		return false;
+	*p = desired;
+	return true;
+}
+
+static void t_fence(void *ctx, uint64_t asid, uint64_t va, bool all)
+{
+	(void)ctx;
+	fences++;
+	if (all)
+		fences_all++;
+	last_fence_va = va;
+	last_fence_asid = asid;
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	memset(host_used, 0, sizeof(host_used));
+	host_allocs = host_frees = fences = fences_all = 0;
+	realmap_init(&rm);
+	for (unsigned i = 0; i < GUEST_PAGES; i++) {
+		guest_hpa[i] = HOST_BASE + ((uint64_t)(GUEST_HOST_FIRST + i) << 12);
+		memset(host[GUEST_HOST_FIRST + i], 0, 4096);
+	}
+	assert_int_equal(realmap_add_ram(&rm, GUEST_BASE, GUEST_PAGES, guest_hpa), 0);
+	assert_int_equal(realmap_add_mmio(&rm, 0x10000000, 0x100, &uart), 0);
+	ops = (struct shadow_ops){
+		.host = { NULL, t_table, t_alloc, t_free },
+		.guest = { NULL, g_read, g_cas, NULL },
+		.trapeze_entry = TRAPEZE_ENTRY,
+		.fence = t_fence,
+	};
+	shadow_init(&sh, &ops, &rm, 100, 64);
+	return 0;
+}
+
+/* ---- a tiny builder of guest Sv39 tables ------------------------------ */
+/* Guest page 0 is the root; pages 1.. are handed out in order. */
+static unsigned next_table;
+
+static uint64_t gpage(unsigned i) { return GUEST_BASE + ((uint64_t)i << 12); }
+
+static uint64_t sv39(unsigned asid)
+{
+	next_table = 1;
+	memset(host[GUEST_HOST_FIRST], 0, 4096);
+	return (SATP_MODE_SV39 << SATP_MODE_SHIFT) | ((uint64_t)asid << SATP_ASID_SHIFT) | (gpage(0) >> 12);
+}
+
+/* Map va -> gpa as a 4 KiB leaf with flags (V added) in the table at root. */
+static uint64_t *gmap(uint64_t satp, uint64_t va, uint64_t gpa, uint64_t flags)
+{
+	uint64_t table = (satp & SATP_PPN_MASK) << 12;
+
+	for (int level = 2; level > 0; level--) {
+		uint64_t *pte = guest_word(table + 8 * pt_index(va, level));
+		if (!(*pte & PTE_V)) {
+			uint64_t t = gpage(next_table++);
+			memset(host_page(guest_hpa[(t - GUEST_BASE) >> 12]), 0, 4096);
+			*pte = pte_make(t, PTE_V);
+		}
+		table = pte_pa(*pte);
+	}
+	uint64_t *leaf = guest_word(table + 8 * pt_index(va, 0));
+	*leaf = pte_make(gpa, flags | PTE_V);
+	return leaf;
+}
+
+static enum shadow_result fault(uint64_t satp, enum shadow_view view, uint64_t va,
+				enum gpt_access access, bool sum, bool mxr, struct shadow_fault_res *res)
+{
+	struct shadow_fault_req req = { satp, view, va, access, sum, mxr };
+	struct shadow_fault_res dummy;
+	return shadow_fault(&sh, &req, res ? res : &dummy);
+}
+
+static uint64_t shadow_pte(uint64_t satp, enum shadow_view view, uint64_t va)
+{
+	uint64_t root, asid;
+	assert_int_equal(shadow_activate(&sh, satp, view, &root, &asid), 0);
+	uint64_t *slot = pt_leaf_slot(&ops.host, root, 5, va);
+	return slot ? *slot : 0;
+}
+
+/* Leaves reachable from a root, skipping Trapeze's entry. */
+static unsigned count_leaves(uint64_t table, int level, bool root)
+{
+	unsigned n = 0;
+	uint64_t *t = host_page(table);
+	for (unsigned i = 0; i < 512; i++) {
+		if ((root && i == TRAPEZE_ROOT_INDEX) || !(t[i] & PTE_V))
+			continue;
+		if (pte_is_leaf(t[i]))
+			n++;
+		else if (level > 0)
+			n += count_leaves(pte_pa(t[i]), level - 1, false);
+	}
+	return n;
+}
+
+static unsigned leaves(uint64_t satp, enum shadow_view view)
+{
+	uint64_t root, asid;
+	assert_int_equal(shadow_activate(&sh, satp, view, &root, &asid), 0);
+	return count_leaves(root, 4, true);
+}
+
+#define RW  (PTE_R | PTE_W)
+#define RWX (PTE_R | PTE_W | PTE_X)
+
+/* ---- tests -------------------------------------------------------------- */
+
+static void test_shadow_activate_caches_per_address_space(void **state)
+{
+	(void)state;
+	uint64_t a = sv39(1), b = a ^ (3ULL << SATP_ASID_SHIFT);
+	uint64_t r1, r2, r3, asid1, asid2, asid3;
+
+	assert_int_equal(shadow_activate(&sh, a, SHADOW_VIEW_S, &r1, &asid1), 0);
+	assert_int_equal(host_page(r1)[TRAPEZE_ROOT_INDEX], TRAPEZE_ENTRY);
+	assert_int_equal(shadow_activate(&sh, b, SHADOW_VIEW_S, &r2, &asid2), 0);
+	assert_int_not_equal(r1, r2);
+	assert_int_not_equal(asid1, asid2);
+	assert_int_equal(shadow_activate(&sh, a, SHADOW_VIEW_U, &r3, &asid3), 0);
+	assert_int_not_equal(r3, r1);       /* the U view is another root */
+	assert_int_equal(shadow_activate(&sh, a, SHADOW_VIEW_S, &r3, &asid3), 0);
+	assert_int_equal(r3, r1);           /* switching back refills nothing */
+	assert_int_equal(sh.stats.cache_hits, 1);   /* a, after b */
+	assert_int_equal(sh.stats.switches, 3);     /* a, b, a: a view change is no switch */
+}
+
+static void test_shadow_load_fill_read_only_until_dirty(void **state)
+{
+	(void)state;
+	uint64_t satp = sv39(1);
+	uint64_t *g = gmap(satp, 0x400000, gpage(20), RW);
+
+	assert_int_equal(fault(satp, SHADOW_VIEW_S, 0x400123, GPT_LOAD, false, false, NULL), SHADOW_FILLED);
+	uint64_t s = shadow_pte(satp, SHADOW_VIEW_S, 0x400000);
+	assert_int_equal(pte_pa(s), guest_hpa[20]);
+	assert_true(s & PTE_R);
+	assert_false(s & PTE_W);            /* D = 0: the first store must trap */
+	assert_true(s & PTE_U);             /* the real CPU runs the guest kernel in U-mode */
+	assert_false(s & PTE_X);
+	assert_true(*g & PTE_A);
+	assert_false(*g & PTE_D);
+	assert_int_equal(sh.stats.fills, 1);
+
+	unsigned before = fences;
+	assert_int_equal(fault(satp, SHADOW_VIEW_S, 0x400008, GPT_STORE, false, false, NULL), SHADOW_FILLED);
+	s = shadow_pte(satp, SHADOW_VIEW_S, 0x400000);
+	assert_true(s & PTE_W);
+	assert_true(*g & PTE_D);            /* the walker set D as hardware would */
+	assert_int_equal(sh.stats.upgrades, 1);
+	assert_int_equal(fences, before + 1);   /* the read-only entry may be cached */
+}
+
+static void test_shadow_guest_faults_reflected(void **state)
+{
+	(void)state;
+	uint64_t satp = sv39(1);
+	struct shadow_fault_res res;
+
+	gmap(satp, 0x400000, gpage(20), PTE_R);
+	assert_int_equal(fault(satp, SHADOW_VIEW_S, 0x500000, GPT_LOAD, false, false, &res), SHADOW_GUEST_FAULT);
+	assert_int_equal(res.cause, EXC_LOAD_PAGE_FAULT);
+	assert_int_equal(fault(satp, SHADOW_VIEW_S, 0x400000, GPT_STORE, false, false, &res), SHADOW_GUEST_FAULT);
+	assert_int_equal(res.cause, EXC_STORE_PAGE_FAULT);
+	assert_int_equal(fault(satp, SHADOW_VIEW_S, 0x400000, GPT_FETCH, false, false, &res), SHADOW_GUEST_FAULT);
+	assert_int_equal(res.cause, EXC_INST_PAGE_FAULT);
+	assert_int_equal(leaves(satp, SHADOW_VIEW_S), 0);
+	assert_int_equal(sh.stats.guest_faults, 3);
+}
+
+static void test_shadow_unbacked_gpa_is_access_fault(void **state)
+{
+	(void)state;
+	uint64_t satp = sv39(1);
+	struct shadow_fault_res res;
+
+	gmap(satp, 0x400000, 0x0, RW);                  /* nothing at GPA 0 */
+	gmap(satp, 0x401000, GUEST_BASE + GUEST_PAGES * 4096ULL, RW);    /* past RAM */
+	assert_int_equal(fault(satp, SHADOW_VIEW_S, 0x400000, GPT_LOAD, false, false, &res), SHADOW_GUEST_FAULT);
+	assert_int_equal(res.cause, EXC_LOAD_ACCESS);
+	assert_int_equal(fault(satp, SHADOW_VIEW_S, 0x401000, GPT_STORE, false, false, &res), SHADOW_GUEST_FAULT);
+	assert_int_equal(res.cause, EXC_STORE_ACCESS);
+	assert_int_equal(leaves(satp, SHADOW_VIEW_S), 0);
+}
+
+static void test_shadow_mmio_never_mapped(void **state)
+{
+	(void)state;
+	uint64_t satp = sv39(1);
+	struct shadow_fault_res res;
+
+	gmap(satp, 0x600000, 0x10000000, RW);
+	assert_int_equal(fault(satp, SHADOW_VIEW_S, 0x600005, GPT_LOAD, false, false, &res), SHADOW_MMIO);
+	assert_ptr_equal(res.ent.dev, &uart);
+	assert_int_equal(res.ent.offset, 5);
+	assert_int_equal(res.gpa, 0x10000005);
+	assert_int_equal(leaves(satp, SHADOW_VIEW_S), 0);
+}
+
+static void test_shadow_never_maps_outside_the_vm(void **state)
+{
+	(void)state;
+	uint64_t satp = sv39(1);
+
+	/* Every guest page, including the page tables themselves, mapped RWX. */
+	for (unsigned i = 0; i < GUEST_PAGES; i++)
+		gmap(satp, 0x1000000 + i * 4096ULL, gpage(i), RWX | PTE_A | PTE_D);
+	for (unsigned i = 0; i < GUEST_PAGES; i++)
+		assert_int_equal(fault(satp, SHADOW_VIEW_S, 0x1000000 + i * 4096ULL, GPT_STORE, false, false, NULL),
+				 SHADOW_FILLED);
+	for (unsigned i = 0; i < GUEST_PAGES; i++) {
+		uint64_t pa = pte_pa(shadow_pte(satp, SHADOW_VIEW_S, 0x1000000 + i * 4096ULL));
+		assert_true(pa >= HOST_BASE + ((uint64_t)GUEST_HOST_FIRST << 12));
+		assert_int_equal(pa, guest_hpa[i]);
+	}
+}
+
+static void test_shadow_views_and_sum(void **state)
+{
+	(void)state;
+	uint64_t satp = sv39(1);
+	struct shadow_fault_res res;
+
+	gmap(satp, 0x10000, gpage(30), RWX | PTE_U | PTE_A | PTE_D);   /* a user page */
+	gmap(satp, 0x20000, gpage(31), RWX | PTE_A | PTE_D);           /* a kernel page */
+	/* vS, SUM = 0: the user page faults. */
+	assert_int_equal(fault(satp, SHADOW_VIEW_S, 0x10000, GPT_LOAD, false, false, &res), SHADOW_GUEST_FAULT);
+	assert_int_equal(res.cause, EXC_LOAD_PAGE_FAULT);
+	/* vS, SUM = 1: loads and stores work, fetches never. */
+	assert_int_equal(fault(satp, SHADOW_VIEW_S, 0x10000, GPT_STORE, true, false, NULL), SHADOW_FILLED);
+	uint64_t s = shadow_pte(satp, SHADOW_VIEW_S, 0x10000);
+	assert_true(s & SHADOW_PTE_SUM);
+	assert_false(s & PTE_X);
+	assert_int_equal(fault(satp, SHADOW_VIEW_S, 0x10000, GPT_FETCH, true, false, &res), SHADOW_GUEST_FAULT);
+	assert_int_equal(res.cause, EXC_INST_PAGE_FAULT);
+	assert_int_equal(fault(satp, SHADOW_VIEW_S, 0x20000, GPT_LOAD, true, false, NULL), SHADOW_FILLED);
+	/* vU: the kernel page faults, the user page is executable. */
+	assert_int_equal(fault(satp, SHADOW_VIEW_U, 0x20000, GPT_LOAD, false, false, &res), SHADOW_GUEST_FAULT);
+	assert_int_equal(fault(satp, SHADOW_VIEW_U, 0x10000, GPT_FETCH, false, false, NULL), SHADOW_FILLED);
+	assert_true(shadow_pte(satp, SHADOW_VIEW_U, 0x10000) & PTE_X);
+	/* SUM back to 0: exactly the user page leaves the S view. */
+	assert_int_equal(leaves(satp, SHADOW_VIEW_S), 2);
+	shadow_sum_cleared(&sh, satp);
+	assert_int_equal(sh.stats.sum_drops, 1);
+	assert_int_equal(leaves(satp, SHADOW_VIEW_S), 1);
+	assert_int_equal(leaves(satp, SHADOW_VIEW_U), 1);
+}
+
+static void test_shadow_sum_overflow_drops_all_user_pages(void **state)
+{
+	(void)state;
+	uint64_t satp = sv39(1);
+
+	for (unsigned i = 0; i < SHADOW_SUM_MAX + 4; i++)
+		gmap(satp, 0x100000 + i * 4096ULL, gpage(10), RW | PTE_U | PTE_A | PTE_D);
+	gmap(satp, 0x20000, gpage(31), RW | PTE_A | PTE_D);
+	for (unsigned i = 0; i < SHADOW_SUM_MAX + 4; i++)
+		assert_int_equal(fault(satp, SHADOW_VIEW_S, 0x100000 + i * 4096ULL, GPT_LOAD, true, false, NULL),
+				 SHADOW_FILLED);
+	assert_int_equal(fault(satp, SHADOW_VIEW_S, 0x20000, GPT_LOAD, true, false, NULL), SHADOW_FILLED);
+	shadow_sum_cleared(&sh, satp);
+	assert_int_equal(sh.stats.sum_drops, SHADOW_SUM_MAX + 4);
+	assert_int_equal(leaves(satp, SHADOW_VIEW_S), 1);
+}
+
+static void test_shadow_mxr(void **state)
+{
+	(void)state;
+	uint64_t satp = sv39(1);
+	struct shadow_fault_res res;
+
+	gmap(satp, 0x30000, gpage(32), PTE_X | PTE_A);
+	assert_int_equal(fault(satp, SHADOW_VIEW_S, 0x30000, GPT_LOAD, false, false, &res), SHADOW_GUEST_FAULT);
+	shadow_mxr_changed(&sh, true);
+	assert_int_equal(fault(satp, SHADOW_VIEW_S, 0x30000, GPT_LOAD, false, true, NULL), SHADOW_FILLED);
+	assert_true(shadow_pte(satp, SHADOW_VIEW_S, 0x30000) & PTE_R);
+	shadow_mxr_changed(&sh, false);
+	assert_int_equal(leaves(satp, SHADOW_VIEW_S), 0);
+}
+
+/* Two address spaces (ASIDs 1 and 2), two pages each; in ASID 1 one page
+ * is global. */
+static void two_spaces(uint64_t *a, uint64_t *b)
+{
+	*a = sv39(1);
+	gmap(*a, 0x1000, gpage(40), RW | PTE_A | PTE_D);
+	gmap(*a, 0x2000, gpage(41), RW | PTE_A | PTE_D | PTE_G);
+	/* The second space's tables live in other guest pages. */
+	*b = (SATP_MODE_SV39 << SATP_MODE_SHIFT) | (2ULL << SATP_ASID_SHIFT) | (gpage(50) >> 12);
+	memset(host[GUEST_HOST_FIRST + 50], 0, 4096);
+	next_table = 51;
+	gmap(*b, 0x1000, gpage(42), RW | PTE_A | PTE_D);
+	gmap(*b, 0x2000, gpage(43), RW | PTE_A | PTE_D);
+	for (uint64_t va = 0x1000; va <= 0x2000; va += 0x1000) {
+		assert_int_equal(fault(*a, SHADOW_VIEW_S, va, GPT_LOAD, false, false, NULL), SHADOW_FILLED);
+		assert_int_equal(fault(*b, SHADOW_VIEW_S, va, GPT_LOAD, false, false, NULL), SHADOW_FILLED);
+	}
+	assert_int_equal(leaves(*a, SHADOW_VIEW_S), 2);
+	assert_int_equal(leaves(*b, SHADOW_VIEW_S), 2);
+}
+
+static void test_shadow_flush_one_address_one_asid(void **state)
+{
+	(void)state;
+	uint64_t a, b;
+	two_spaces(&a, &b);
+	shadow_flush(&sh, 0x1000, false, 1, false);
+	assert_int_equal(sh.stats.dropped, 1);
+	assert_int_equal(leaves(a, SHADOW_VIEW_S), 1);
+	assert_int_equal(leaves(b, SHADOW_VIEW_S), 2);
+	shadow_flush(&sh, 0x2000, false, 1, false);     /* global: stays */
+	assert_int_equal(sh.stats.dropped, 1);
+	assert_int_equal(sh.stats.flush_va_asid, 2);
+}
+
+static void test_shadow_flush_one_asid_keeps_globals(void **state)
+{
+	(void)state;
+	uint64_t a, b;
+	two_spaces(&a, &b);
+	shadow_flush(&sh, 0, true, 1, false);
+	assert_int_equal(sh.stats.dropped, 1);
+	assert_int_equal(leaves(a, SHADOW_VIEW_S), 1);      /* the global page */
+	assert_int_equal(leaves(b, SHADOW_VIEW_S), 2);
+	assert_int_equal(sh.stats.flush_asid, 1);
+}
+
+static void test_shadow_flush_one_address_all_asids(void **state)
+{
+	(void)state;
+	uint64_t a, b;
+	two_spaces(&a, &b);
+	shadow_flush(&sh, 0x2000, false, 0, true);
+	assert_int_equal(sh.stats.dropped, 2);              /* global one included */
+	assert_int_equal(leaves(a, SHADOW_VIEW_S), 1);
+	assert_int_equal(leaves(b, SHADOW_VIEW_S), 1);
+	assert_int_equal(last_fence_va, 0x2000);
+	assert_int_equal(sh.stats.flush_va, 1);
+}
+
+static void test_shadow_flush_all(void **state)
+{
+	(void)state;
+	uint64_t a, b;
+	two_spaces(&a, &b);
+	unsigned tables = (unsigned)sh.stats.table_pages;
+	shadow_flush(&sh, 0, true, 0, true);
+	assert_int_equal(sh.stats.dropped, 4);
+	assert_int_equal(leaves(a, SHADOW_VIEW_S), 0);
+	assert_int_equal(leaves(b, SHADOW_VIEW_S), 0);
+	assert_true(sh.stats.table_pages < tables);         /* intermediate tables freed */
+	assert_int_equal(sh.stats.flush_all, 1);
+}
+
+static void test_shadow_pool_recycles_lru_under_pressure(void **state)
+{
+	(void)state;
+	shadow_init(&sh, &ops, &rm, 100, 12);   /* 12 table pages in all */
+	uint64_t satps[4];
+	for (unsigned k = 0; k < 4; k++) {
+		uint64_t s = (SATP_MODE_SV39 << SATP_MODE_SHIFT) | ((uint64_t)(k + 1) << SATP_ASID_SHIFT) |
+			     (gpage(k * 8) >> 12);
+		memset(host[GUEST_HOST_FIRST + k * 8], 0, 4096);
+		next_table = k * 8 + 1;
+		gmap(s, 0x1000, gpage(60), RW | PTE_A | PTE_D);
+		satps[k] = s;
+	}
+	/* Each space needs a root and 4 more tables (Sv57 shadow, one page). */
+	for (unsigned k = 0; k < 4; k++)
+		assert_int_equal(fault(satps[k], SHADOW_VIEW_S, 0x1000, GPT_LOAD, false, false, NULL), SHADOW_FILLED);
+	assert_true(sh.stats.table_pages <= 12);
+	assert_true(sh.stats.recycles >= 2);
+	/* The most recent one is intact. */
+	assert_int_equal(leaves(satps[3], SHADOW_VIEW_S), 1);
+	assert_int_equal(host_allocs - host_frees, sh.stats.table_pages);
+}
+
+static void test_shadow_more_spaces_than_slots(void **state)
+{
+	(void)state;
+	uint64_t root, asid;
+	for (unsigned k = 0; k < SHADOW_CTX_MAX + 3; k++)
+		assert_int_equal(shadow_activate(&sh, sv39(k + 1), SHADOW_VIEW_S, &root, &asid), 0);
+	assert_int_equal(sh.stats.recycles, 3);
+	shadow_destroy(&sh);
+	assert_int_equal(host_allocs, host_frees);      /* nothing leaks */
+}
+
+static void test_shadow_hidden_region_is_emulated(void **state)
+{
+	(void)state;
+	/* An Sv57 guest mapping where Trapeze lives: never filled into root
+	 * entry TRAPEZE_ROOT_INDEX, handed back for emulation instead. */
+	uint64_t satp = (SATP_MODE_SV57 << SATP_MODE_SHIFT) | (1ULL << SATP_ASID_SHIFT) | (gpage(0) >> 12);
+	uint64_t va = KERNEL_VA_OFFSET + 0x3000;
+	uint64_t table = gpage(0);
+	struct shadow_fault_res res;
+
+	memset(host[GUEST_HOST_FIRST], 0, 4096);
+	next_table = 1;
+	for (int level = 4; level > 0; level--) {
+		uint64_t *pte = guest_word(table + 8 * pt_index(va, level));
+		uint64_t t = gpage(next_table++);
+		memset(host_page(guest_hpa[(t - GUEST_BASE) >> 12]), 0, 4096);
+		*pte = pte_make(t, PTE_V);
+		table = t;
+	}
+	*guest_word(table + 8 * pt_index(va, 0)) = pte_make(gpage(33), PTE_V | RW | PTE_A | PTE_D);
+	assert_int_equal(fault(satp, SHADOW_VIEW_S, va + 8, GPT_LOAD, false, false, &res), SHADOW_MMIO);
+	assert_int_equal(res.ent.kind, REALMAP_RAM);
+	assert_int_equal(res.gpa, gpage(33) + 8);
+	uint64_t root, asid;
+	shadow_activate(&sh, satp, SHADOW_VIEW_S, &root, &asid);
+	assert_int_equal(host_page(root)[TRAPEZE_ROOT_INDEX], TRAPEZE_ENTRY);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup(test_shadow_activate_caches_per_address_space, setup),
+		cmocka_unit_test_setup(test_shadow_load_fill_read_only_until_dirty, setup),
+		cmocka_unit_test_setup(test_shadow_guest_faults_reflected, setup),
+		cmocka_unit_test_setup(test_shadow_unbacked_gpa_is_access_fault, setup),
+		cmocka_unit_test_setup(test_shadow_mmio_never_mapped, setup),
+		cmocka_unit_test_setup(test_shadow_never_maps_outside_the_vm, setup),
+		cmocka_unit_test_setup(test_shadow_views_and_sum, setup),
+		cmocka_unit_test_setup(test_shadow_sum_overflow_drops_all_user_pages, setup),
+		cmocka_unit_test_setup(test_shadow_mxr, setup),
+		cmocka_unit_test_setup(test_shadow_flush_one_address_one_asid, setup),
+		cmocka_unit_test_setup(test_shadow_flush_one_asid_keeps_globals, setup),
+		cmocka_unit_test_setup(test_shadow_flush_one_address_all_asids, setup),
+		cmocka_unit_test_setup(test_shadow_flush_all, setup),
+		cmocka_unit_test_setup(test_shadow_pool_recycles_lru_under_pressure, setup),
+		cmocka_unit_test_setup(test_shadow_more_spaces_than_slots, setup),
+		cmocka_unit_test_setup(test_shadow_hidden_region_is_emulated, setup),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
