@@ -9,6 +9,7 @@ PACKAGES=(
   libfdt-dev libinih-dev libcmocka-dev pkg-config
   python3 python3-pytest python3-pexpect
   clang libclang-rt-14-dev
+  linux-source-6.1 bc flex bison libssl-dev libelf-dev cpio xz-utils dpkg-dev
 )
 
 missing=()

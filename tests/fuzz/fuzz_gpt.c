@@ -142,7 +142,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	req.satp = (mode << SATP_MODE_SHIFT) | ((uint64_t)h[3] << SATP_ASID_SHIFT) |
 		   (root_ppn & SATP_PPN_MASK);
 	req.va = load64(h + 6);
-	req.access = (enum gpt_access)((h[0] >> 3) % 3);
+	req.access = (enum gpt_access)(((h[0] >> 3) & 3) % 3);
 	req.priv_s = h[0] & 0x20;
 	req.sum = h[0] & 0x40;
 	req.mxr = h[0] & 0x80;
