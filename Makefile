@@ -35,12 +35,12 @@ LAUNCHER_LIBS := -linih -lfdt
 # tests/fuzz/fuzz_X.mk sets fuzz_X_SRCS.
 UNIT_TESTS := $(sort $(basename $(notdir $(wildcard tests/unit/test_*.c))))
 FUZZ_TARGETS := $(sort $(basename $(notdir $(wildcard tests/fuzz/fuzz_*.c))))
--include $(wildcard tests/unit/*.mk tests/fuzz/*.mk tools/launcher/*.mk)
+-include $(wildcard tests/unit/*.mk tests/fuzz/*.mk tools/launcher/*.mk guests/linux/linux.mk)
 UNIT_CFLAGS := -std=c11 -Wall -Wextra -Werror -O1 -g -D_GNU_SOURCE -DTRAPEZE_HOST \
 	-fsanitize=address,undefined -fno-sanitize-recover=all \
 	-Iinclude -Isrc -Itests/unit -Itools/launcher
 FUZZ_CFLAGS := -std=c11 -O1 -g -D_GNU_SOURCE -DTRAPEZE_HOST -DTRAPEZE_FUZZ \
-	-fsanitize=fuzzer,address,undefined -Iinclude -Isrc -Itests/unit -Itools/launcher
+	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -Iinclude -Isrc -Itests/unit -Itools/launcher
 
 .PHONY: all deps test unit system fuzz bench run clean guests
 all: $(BUILD)/trapeze.bin $(BUILD)/trapeze guests
@@ -109,4 +109,4 @@ run: deps
 clean:
 	rm -rf $(BUILD)
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD)/hv $(BUILD)/guests -name '*.d' 2>/dev/null) $(wildcard $(BUILD)/trapeze.d)

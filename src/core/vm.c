@@ -204,13 +204,15 @@ void vm_reboot(struct vm *vm)
 {
 	log_info("vm %s: reset", vm->name);
 	vm_arch_reset(vm);
+	plic_reset(&vm->plic);
 	if (!vm_load(vm)) {
 		vm_stop(vm, VM_EXIT_CRASHED, "reset failed");
 		return;
 	}
 	for (unsigned i = 1; i < vm->nvcpus; i++)
 		vm->vcpus[i]->state = VCPU_STOPPED;
-	/* vCPU 0 is the caller, running: it continues from its reset state. */
+	/* vCPU 0 is the caller (VMs have one vCPU until SMP guests arrive),
+	 * running: it continues from its reset state. */
 	vm->vcpus[0]->state = VCPU_RUNNING;
 }
 
@@ -267,8 +269,16 @@ static bool vm_create(struct vm *vm, unsigned id, const struct bootinfo_vm *d)
 		log_info("vm %s: not enough host memory for 0x%lx bytes", vm->name, d->memory);
 		return false;
 	}
+	/* The devices of QEMU virt that Trapeze models, where virt has them. */
 	uart_init(&vm->uart);
-	realmap_add_mmio(&vm->realmap, GUEST_UART_GPA, UART_REG_SIZE, &vm->uart.mmio);
+	plic_init(&vm->plic, vm, d->vcpus);
+	syscon_init(&vm->syscon);
+	if (realmap_add_mmio(&vm->realmap, GUEST_UART_GPA, UART_REG_SIZE, &vm->uart.mmio) ||
+	    realmap_add_mmio(&vm->realmap, PLIC_GPA, PLIC_QEMU_VIRT_SIZE, &vm->plic.mmio) ||
+	    realmap_add_mmio(&vm->realmap, SYSCON_GPA, SYSCON_SIZE, &vm->syscon.mmio)) {
+		log_info("vm %s: device regions overlap", vm->name);
+		return false;
+	}
 	if (vm_arch_init(vm)) {
 		log_info("vm %s: out of memory for page tables", vm->name);
 		return false;

@@ -12,6 +12,8 @@
 #include "core/realmap.h"
 #include "core/stats.h"
 #include "core/vcpu.h"
+#include "dev/plic.h"
+#include "dev/syscon.h"
 #include "dev/uart.h"
 #include "trapeze/bootinfo.h"
 
@@ -46,6 +48,8 @@ struct vm {
 	uint64_t *ram_pages;                /* hpa of each RAM page (the real map table's array) */
 	uint64_t ram_npages;
 	struct uart_dev uart;
+	struct plic_dev plic;
+	struct syscon_dev syscon;
 	struct vm_stats stats;
 	uint64_t last_activity;             /* time of the last output (hang watchdog) */
 	/* console: a line buffer when several VMs share the UART */

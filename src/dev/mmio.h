@@ -21,7 +21,9 @@ struct mmio_access {
 
 struct mmio_device;
 /* Return 0 on success, -1 for an access the device rejects (the guest
- * gets the access fault hardware would give). */
+ * gets the access fault hardware would give), or MMIO_HALT: handled, and
+ * the vCPU does not continue past the access (a power-off or reset). */
+#define MMIO_HALT 1
 typedef int (*mmio_handler_t)(struct mmio_device *dev, struct vm *vm, struct mmio_access *a);
 
 struct mmio_device {

@@ -47,13 +47,12 @@ static unsigned plic_best(const struct plic_dev *p, unsigned ctx)
 	unsigned best = 0;
 	uint32_t best_prio = p->threshold[ctx];
 
+	/* Plain bit loop: __builtin_ctz would need libgcc on rv64imac. */
 	for (unsigned w = 0; w < PLIC_WORDS; w++) {
 		uint32_t cand = plic_pending_word(p, w) & p->enable[ctx][w];
-		while (cand) {
-			unsigned bit = (unsigned)__builtin_ctz(cand);
+		for (unsigned bit = 0; cand; bit++, cand >>= 1) {
 			unsigned src = w * 32 + bit;
-			cand &= cand - 1;
-			if (p->priority[src] > best_prio) {
+			if ((cand & 1) && p->priority[src] > best_prio) {
 				best = src;
 				best_prio = p->priority[src];
 			}
@@ -111,9 +110,10 @@ static uint32_t plic_claim(struct plic_dev *p, unsigned ctx)
 	return src;
 }
 
-/* QEMU completes any existing source without checking that it is enabled
- * for ctx, where the spec says such a completion is ignored ("Interrupt
- * Completion"); QEMU's way keeps guests written against it working. */
+/* QEMU completes any existing source from any context, without checking
+ * that the source is enabled there, where the spec says such a completion
+ * is ignored ("Interrupt Completion"); QEMU's way keeps guests written
+ * against it working. */
 static void plic_complete(struct plic_dev *p, uint32_t src)
 {
 	if (src < PLIC_NUM_SOURCES)

@@ -73,3 +73,17 @@ def test_three_vms_share_two_harts(round_):
     assert r.status == 0, r.output
     for name, guest in (("a", "csr"), ("b", "interrupts"), ("c", "umode")):
         assert first_difference(bare_lines(guest), compared(lines_of(r, name))) is None, name
+
+
+def test_finisher_powers_off_the_vm_alone():
+    """The sifive,test finisher ends the VM that writes it, cleanly, as it
+    ends bare QEMU; a neighbour keeps running to its own end."""
+    bare = run_guest("finisher", cpu="rv64,h=false", bare=True)
+    assert bare.status == 0
+    assert bare.guest_lines == ["finisher: powering off by MMIO"]
+    r = run([vm("fin", "finisher"), vm("good", "traps")])
+    assert r.status == 0, r.output
+    assert lines_of(r, "fin") == ["finisher: powering off by MMIO"]
+    log = "\n".join(r.log_lines)
+    assert "vm fin: clean shutdown" in log and "vm good: clean shutdown" in log
+    assert "stats fin mmio: uart=" in log and "syscon=1" in log

@@ -18,6 +18,11 @@
 #define DTB_UART_SIZE           0x100
 #define DTB_UART_CLOCK          0x384000        /* QEMU virt: 3.6864 MHz */
 #define DTB_UART_PATH           "/soc/serial@10000000"
+#define DTB_TEST_GPA            0x100000ULL     /* src/dev/syscon.h SYSCON_GPA */
+#define DTB_TEST_SIZE           0x1000ULL
+#define DTB_PLIC_GPA            0x0c000000ULL   /* src/dev/plic.h PLIC_GPA */
+#define DTB_PLIC_SIZE           0x600000ULL     /* what QEMU virt declares */
+#define DTB_PLIC_SOURCES        96
 
 #define DTB_TRY(expr) do { int r_ = (expr); if (r_ < 0) return r_; } while (0)
 
@@ -147,23 +152,79 @@ static int dtb_write_cpus(void *fdt, const struct dtb_guest *g)
 	return fdt_end_node(fdt);
 }
 
-static int dtb_write_soc(void *fdt)
+/* Phandles after the cpus' (QEMU virt numbers them the same way). */
+static uint32_t dtb_plic_phandle(unsigned vcpus)
 {
+	return 2 * vcpus + 1;
+}
+
+static uint32_t dtb_test_phandle(unsigned vcpus)
+{
+	return 2 * vcpus + 2;
+}
+
+/* The sifive,test finisher and the syscon poweroff/reboot nodes that point
+ * at it, as on QEMU virt (src/dev/syscon.c models the device). */
+static int dtb_write_test(void *fdt, unsigned vcpus)
+{
+	static const struct { const char *node, *compat; uint32_t value; } fns[] = {
+		{ "poweroff", "syscon-poweroff", 0x5555 },
+		{ "reboot", "syscon-reboot", 0x7777 },
+	};
+
+	for (unsigned i = 0; i < 2; i++) {
+		DTB_TRY(fdt_begin_node(fdt, fns[i].node));
+		DTB_TRY(fdt_property_u32(fdt, "value", fns[i].value));
+		DTB_TRY(fdt_property_u32(fdt, "offset", 0));
+		DTB_TRY(fdt_property_u32(fdt, "regmap", dtb_test_phandle(vcpus)));
+		DTB_TRY(fdt_property_string(fdt, "compatible", fns[i].compat));
+		DTB_TRY(fdt_end_node(fdt));
+	}
+	return 0;
+}
+
+static int dtb_write_soc(void *fdt, unsigned vcpus)
+{
+	static const char test_compat[] = "sifive,test1\0sifive,test0\0syscon";
+	static const char plic_compat[] = "sifive,plic-1.0.0\0riscv,plic0";
 	char name[32];
+	uint32_t irqs[4 * 8];
 
 	DTB_TRY(fdt_begin_node(fdt, "soc"));
 	DTB_TRY(dtb_write_cells(fdt, 2, 2));
 	DTB_TRY(fdt_property_string(fdt, "compatible", "simple-bus"));
 	DTB_TRY(fdt_property(fdt, "ranges", NULL, 0));
 
-	/*
-	 * The PLIC goes here once Trapeze emulates one (src/dev/plic.c):
-	 * "plic@c000000" (compatible "sifive,plic-1.0.0", "riscv,plic0";
-	 * interrupts-extended to each cpu's intc phandle, 11 and 9), with its
-	 * own phandle after the cpus', and then the UART below gains
-	 * interrupt-parent = <plic> and interrupts = <10> as on QEMU virt.
-	 */
+	snprintf(name, sizeof(name), "test@%llx", (unsigned long long)DTB_TEST_GPA);
+	DTB_TRY(fdt_begin_node(fdt, name));
+	DTB_TRY(fdt_property_u32(fdt, "phandle", dtb_test_phandle(vcpus)));
+	DTB_TRY(dtb_prop_reg(fdt, DTB_TEST_GPA, DTB_TEST_SIZE));
+	DTB_TRY(fdt_property(fdt, "compatible", test_compat, sizeof(test_compat)));
+	DTB_TRY(fdt_end_node(fdt));
 
+	/* The PLIC (src/dev/plic.c): per hart an M-mode context (cause 11,
+	 * which goes nowhere in a VM) and an S-mode context (cause 9). */
+	snprintf(name, sizeof(name), "plic@%llx", (unsigned long long)DTB_PLIC_GPA);
+	DTB_TRY(fdt_begin_node(fdt, name));
+	DTB_TRY(fdt_property_u32(fdt, "phandle", dtb_plic_phandle(vcpus)));
+	DTB_TRY(fdt_property_u32(fdt, "riscv,ndev", DTB_PLIC_SOURCES - 1));
+	DTB_TRY(dtb_prop_reg(fdt, DTB_PLIC_GPA, DTB_PLIC_SIZE));
+	for (unsigned c = 0; c < vcpus && c < 8; c++) {
+		irqs[4 * c + 0] = cpu_to_fdt32(dtb_intc_phandle(c));
+		irqs[4 * c + 1] = cpu_to_fdt32(11);
+		irqs[4 * c + 2] = cpu_to_fdt32(dtb_intc_phandle(c));
+		irqs[4 * c + 3] = cpu_to_fdt32(9);
+	}
+	DTB_TRY(fdt_property(fdt, "interrupts-extended", irqs,
+			     (int)(sizeof(uint32_t) * 4 * (vcpus < 8 ? vcpus : 8))));
+	DTB_TRY(fdt_property(fdt, "interrupt-controller", NULL, 0));
+	DTB_TRY(fdt_property(fdt, "compatible", plic_compat, sizeof(plic_compat)));
+	DTB_TRY(fdt_property_u32(fdt, "#address-cells", 0));
+	DTB_TRY(fdt_property_u32(fdt, "#interrupt-cells", 1));
+	DTB_TRY(fdt_end_node(fdt));
+
+	/* The UART's interrupt line (source 10 on virt) is added once the
+	 * virtual UART raises it. */
 	snprintf(name, sizeof(name), "serial@%llx", (unsigned long long)GUEST_UART_GPA);
 	DTB_TRY(fdt_begin_node(fdt, name));
 	DTB_TRY(fdt_property_u32(fdt, "clock-frequency", DTB_UART_CLOCK));
@@ -185,7 +246,8 @@ static int dtb_write_guest(void *fdt, size_t cap, const struct dtb_guest *g)
 	DTB_TRY(dtb_write_memory(fdt, g));
 	DTB_TRY(dtb_write_reserved(fdt));
 	DTB_TRY(dtb_write_cpus(fdt, g));
-	DTB_TRY(dtb_write_soc(fdt));
+	DTB_TRY(dtb_write_test(fdt, g->vcpus));
+	DTB_TRY(dtb_write_soc(fdt, g->vcpus));
 	DTB_TRY(fdt_end_node(fdt));
 	return fdt_finish(fdt);
 }

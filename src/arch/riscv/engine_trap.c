@@ -248,8 +248,12 @@ static enum resume engine_trap_mmio(struct vcpu *v, struct trap_info *t,
 	if (e->kind == REALMAP_RAM) {
 		/* Guest RAM it maps where Trapeze lives (the hidden region). */
 		ram_access(phys_to_virt(e->hpa + (gpa & (PAGE_SIZE - 1))), &a);
-	} else if (mmio_dispatch(v->vm, e->dev, e->mmio_slot, &a)) {
-		return trap_inject(t, access_fault_of(t->cause), t->tval);
+	} else {
+		int r = mmio_dispatch(v->vm, e->dev, e->mmio_slot, &a);
+		if (r < 0)
+			return trap_inject(t, access_fault_of(t->cause), t->tval);
+		if (r == MMIO_HALT)
+			return RESUME_HALT;
 	}
 	if (!store) {
 		uint64_t val = a.value;
@@ -320,6 +324,8 @@ static enum resume shadow_page_fault(struct vcpu *v, struct trap_info *t)
 	switch (shadow_fault(&vm->arch.shadow, &req, &res)) {
 	case SHADOW_FILLED:
 		vm->stats.page_maps++;
+		return RESUME_SAME;
+	case SHADOW_RETRY:
 		return RESUME_SAME;
 	case SHADOW_GUEST_FAULT:
 		if (res.cause == EXC_INST_ACCESS || res.cause == EXC_LOAD_ACCESS ||

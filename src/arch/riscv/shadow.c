@@ -268,7 +268,10 @@ enum shadow_result shadow_fault(struct shadow_vm *s, const struct shadow_fault_r
 	};
 	struct gpt_walk_res wr;
 
-	if (gpt_walk(&s->ops->guest, &w, &wr)) {
+	int walked = gpt_walk(&s->ops->guest, &w, &wr);
+	if (walked == GPT_WALK_RETRY)
+		return SHADOW_RETRY;
+	if (walked != GPT_WALK_OK) {
 		s->stats.guest_faults++;
 		res->cause = wr.cause;
 		return SHADOW_GUEST_FAULT;

@@ -98,6 +98,7 @@ enum shadow_result {
 	SHADOW_GUEST_FAULT,     /* the guest's own fault: res->cause, stval = va */
 	SHADOW_MMIO,            /* a device: emulate the access at res->gpa (res->ent) */
 	SHADOW_NO_MEMORY,       /* no table page even after recycling */
+	SHADOW_RETRY,           /* the guest's PTE kept changing under the walk: re-execute */
 };
 
 struct shadow_fault_req {
