@@ -152,6 +152,7 @@ static void sched_check_hangs(uint64_t now)
  * v1.12, 3.3.3), then acknowledge it by hand. */
 static void sched_idle(uint64_t deadline)
 {
+	vm_console_input_tick();
 	timer_arm(deadline);
 	wfi();
 	uint64_t ip = csr_read(sip);
@@ -199,6 +200,7 @@ struct vcpu *sched_resume(struct vcpu *v)
 		if (v)
 			engine_trap_leave(v);
 		if (v && now >= h->slice_end) {
+			vm_console_input_tick();
 			spin_lock(&rq_lock);
 			sched_wake_blocked();
 			sched_check_hangs(now);

@@ -86,32 +86,64 @@ void vm_console_write(struct vm *vm, const char *buf, size_t len)
 	}
 }
 
-bool vm_console_poll(struct vm *vm)
+/* Input goes to the VM in focus: the first one still running. */
+static struct vm *vm_focus(void)
 {
-	/* Input goes to the VM in focus: the first one still running. */
-	struct vm *focus = NULL;
-
-	for (unsigned i = 0; i < nvms && !focus; i++)
+	for (unsigned i = 0; i < nvms; i++)
 		if (vms[i].state == VM_RUNNING)
-			focus = &vms[i];
-	if (focus) {
-		int c;
-		while (((focus->input_tail + 1) % sizeof(focus->input)) != focus->input_head &&
-		       (c = console_getc()) >= 0) {
-			focus->input[focus->input_tail] = (uint8_t)c;
-			focus->input_tail = (focus->input_tail + 1) % sizeof(focus->input);
-		}
+			return &vms[i];
+	return NULL;
+}
+
+/* Pull waiting physical console bytes into vm's queue if it has focus.
+ * vm->dev_lock held. */
+static void vm_console_pull(struct vm *vm)
+{
+	int c;
+
+	if (vm != vm_focus())
+		return;
+	while (((vm->input_tail + 1) % sizeof(vm->input)) != vm->input_head &&
+	       (c = console_getc()) >= 0) {
+		vm->input[vm->input_tail] = (uint8_t)c;
+		vm->input_tail = (vm->input_tail + 1) % sizeof(vm->input);
 	}
+}
+
+bool vm_console_poll_locked(struct vm *vm)
+{
+	vm_console_pull(vm);
 	return vm->input_head != vm->input_tail;
 }
 
-int vm_console_getc(struct vm *vm)
+int vm_console_getc_locked(struct vm *vm)
 {
-	if (!vm_console_poll(vm))
+	if (!vm_console_poll_locked(vm))
 		return -1;
 	int c = vm->input[vm->input_head];
 	vm->input_head = (vm->input_head + 1) % sizeof(vm->input);
 	return c;
+}
+
+int vm_console_getc(struct vm *vm)
+{
+	spin_lock(&vm->dev_lock);
+	int c = vm_console_getc_locked(vm);
+	uart_input_ready(&vm->uart, vm);
+	spin_unlock(&vm->dev_lock);
+	return c;
+}
+
+void vm_console_input_tick(void)
+{
+	struct vm *vm = vm_focus();
+
+	if (vm == NULL)
+		return;
+	spin_lock(&vm->dev_lock);
+	vm_console_pull(vm);
+	uart_input_ready(&vm->uart, vm);
+	spin_unlock(&vm->dev_lock);
 }
 
 struct vcpu *vm_vcpu(struct vm *vm, uint64_t hartid)

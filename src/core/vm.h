@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "arch/riscv/vm_arch.h"
+#include "core/lib/spinlock.h"
 #include "core/realmap.h"
 #include "core/stats.h"
 #include "core/vcpu.h"
@@ -50,6 +51,7 @@ struct vm {
 	struct uart_dev uart;
 	struct plic_dev plic;
 	struct syscon_dev syscon;
+	struct spinlock dev_lock;           /* device model state, console input */
 	struct vm_stats stats;
 	uint64_t last_activity;             /* time of the last output (hang watchdog) */
 	/* console: a line buffer when several VMs share the UART */
@@ -68,8 +70,12 @@ bool vm_write_guest(struct vm *vm, uint64_t gpa, const void *buf, size_t len);
 /* The VM's console (its UART and the SBI console calls both land here). */
 void vm_console_write(struct vm *vm, const char *buf, size_t len);
 int vm_console_getc(struct vm *vm);     /* -1 when no input */
-/* Move waiting physical console input to the VM in focus; true when this VM has input. */
-bool vm_console_poll(struct vm *vm);
+/* The same, for device models, which run with vm->dev_lock held. */
+int vm_console_getc_locked(struct vm *vm);
+bool vm_console_poll_locked(struct vm *vm);     /* true when this VM has input waiting */
+/* Move waiting physical console input to the VM in focus and let its UART
+ * raise its interrupt (called by the scheduler on ticks and when idle). */
+void vm_console_input_tick(void);
 
 /* SBI SRST: power the VM off (reason as in SBI v2.0 System Reset) or reset it. */
 void vm_power_off(struct vm *vm, enum vm_exit why);

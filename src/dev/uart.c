@@ -19,6 +19,10 @@
 
 #define LCR_DLAB        0x80
 #define LSR_DR          0x01
+#define IER_RDI         0x01    /* received data available */
+#define IER_THRI        0x02    /* transmitter holding register empty */
+#define IIR_THRI        0x02
+#define IIR_RDI         0x04
 #define LSR_THRE        0x20
 #define LSR_TEMT        0x40
 #define IIR_NO_INT      0x01
@@ -29,7 +33,34 @@
 
 static bool uart_rx_ready(struct vm *vm)
 {
-	return vm->input_head != vm->input_tail || vm_console_poll(vm);
+	return vm_console_poll_locked(vm);
+}
+
+/* The interrupt the UART signals now, by QEMU's priority (serial.c,
+ * serial_update_irq): received data, then transmitter empty. Line status
+ * and modem status interrupts never arise here (no errors, no modem). */
+static uint8_t uart_iir_cause(struct uart_dev *u, struct vm *vm)
+{
+	if ((u->ier & IER_RDI) && uart_rx_ready(vm))
+		return IIR_RDI;
+	if ((u->ier & IER_THRI) && u->thr_ipending)
+		return IIR_THRI;
+	return IIR_NO_INT;
+}
+
+static void uart_update_irq(struct uart_dev *u, struct vm *vm)
+{
+	bool level = uart_iir_cause(u, vm) != IIR_NO_INT;
+
+	if (level != u->irq_level) {
+		u->irq_level = level;
+		plic_set_level(&vm->plic, UART_PLIC_SOURCE, level);
+	}
+}
+
+void uart_input_ready(struct uart_dev *u, struct vm *vm)
+{
+	uart_update_irq(u, vm);
 }
 
 static uint8_t uart_read(struct uart_dev *u, struct vm *vm, unsigned reg)
@@ -39,13 +70,18 @@ static uint8_t uart_read(struct uart_dev *u, struct vm *vm, unsigned reg)
 		if (u->lcr & LCR_DLAB)
 			return u->dll;
 		{
-			int c = vm_console_getc(vm);
+			int c = vm_console_getc_locked(vm);
 			return c < 0 ? 0 : (uint8_t)c;
 		}
 	case UART_IER_DLM:
 		return (u->lcr & LCR_DLAB) ? u->dlm : u->ier;
-	case UART_IIR_FCR:
-		return IIR_NO_INT | ((u->fcr & 1) ? IIR_FIFO_ON : 0);
+	case UART_IIR_FCR: {
+		uint8_t cause = uart_iir_cause(u, vm);
+		/* Reading IIR while it reports "transmitter empty" clears it. */
+		if (cause == IIR_THRI)
+			u->thr_ipending = false;
+		return cause | ((u->fcr & 1) ? IIR_FIFO_ON : 0);
+	}
 	case UART_LCR:
 		return u->lcr;
 	case UART_MCR:
@@ -69,13 +105,19 @@ static void uart_write(struct uart_dev *u, struct vm *vm, unsigned reg, uint8_t 
 		} else {
 			char c = (char)val;
 			vm_console_write(vm, &c, 1);
+			/* Sent at once: the holding register is empty again. */
+			u->thr_ipending = true;
 		}
 		break;
 	case UART_IER_DLM:
-		if (u->lcr & LCR_DLAB)
+		if (u->lcr & LCR_DLAB) {
 			u->dlm = val;
-		else
+		} else {
+			/* Enabling THRI with the transmitter empty owes an interrupt. */
+			if ((val & IER_THRI) && !(u->ier & IER_THRI))
+				u->thr_ipending = true;
 			u->ier = val & 0x0f;
+		}
 		break;
 	case UART_IIR_FCR:
 		u->fcr = val;
@@ -110,6 +152,7 @@ static int uart_access(struct mmio_device *dev, struct vm *vm, struct mmio_acces
 		uart_write(u, vm, (unsigned)a->offset, (uint8_t)a->value);
 	else
 		a->value = uart_read(u, vm, (unsigned)a->offset);
+	uart_update_irq(u, vm);
 	return 0;
 }
 

@@ -4,17 +4,24 @@
 #ifndef DEV_UART_H
 #define DEV_UART_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include "dev/mmio.h"
 
 #define UART_REG_SIZE   0x100
+#define UART_PLIC_SOURCE 10     /* its interrupt line on QEMU virt */
 
 struct uart_dev {
 	struct mmio_device mmio;
 	uint8_t ier, lcr, mcr, scr, fcr;
 	uint8_t dll, dlm;
+	bool thr_ipending;      /* the "transmitter empty" interrupt is owed */
+	bool irq_level;         /* what the line to the PLIC carries now */
 };
 
+struct vm;
 void uart_init(struct uart_dev *u);
+/* Console input may have arrived for this VM: re-evaluate the interrupt. */
+void uart_input_ready(struct uart_dev *u, struct vm *vm);
 
 #endif

@@ -23,6 +23,7 @@
 #define DTB_PLIC_GPA            0x0c000000ULL   /* src/dev/plic.h PLIC_GPA */
 #define DTB_PLIC_SIZE           0x600000ULL     /* what QEMU virt declares */
 #define DTB_PLIC_SOURCES        96
+#define DTB_UART_IRQ            10              /* src/dev/uart.h UART_PLIC_SOURCE */
 
 #define DTB_TRY(expr) do { int r_ = (expr); if (r_ < 0) return r_; } while (0)
 
@@ -223,10 +224,10 @@ static int dtb_write_soc(void *fdt, unsigned vcpus)
 	DTB_TRY(fdt_property_u32(fdt, "#interrupt-cells", 1));
 	DTB_TRY(fdt_end_node(fdt));
 
-	/* The UART's interrupt line (source 10 on virt) is added once the
-	 * virtual UART raises it. */
 	snprintf(name, sizeof(name), "serial@%llx", (unsigned long long)GUEST_UART_GPA);
 	DTB_TRY(fdt_begin_node(fdt, name));
+	DTB_TRY(fdt_property_u32(fdt, "interrupts", DTB_UART_IRQ));
+	DTB_TRY(fdt_property_u32(fdt, "interrupt-parent", dtb_plic_phandle(vcpus)));
 	DTB_TRY(fdt_property_u32(fdt, "clock-frequency", DTB_UART_CLOCK));
 	DTB_TRY(dtb_prop_reg(fdt, GUEST_UART_GPA, DTB_UART_SIZE));
 	DTB_TRY(fdt_property_string(fdt, "compatible", "ns16550a"));

@@ -1,0 +1,1 @@
+test_uart_SRCS := src/dev/uart.c
