@@ -340,7 +340,7 @@ static void test_shadow_views_and_sum(void **state)
 	assert_true(shadow_pte(satp, SHADOW_VIEW_U, 0x10000) & PTE_X);
 	/* SUM back to 0: exactly the user page leaves the S view. */
 	assert_int_equal(leaves(satp, SHADOW_VIEW_S), 2);
-	shadow_sum_cleared(&sh, satp);
+	shadow_sum_cleared(&sh);
 	assert_int_equal(sh.stats.sum_drops, 1);
 	assert_int_equal(leaves(satp, SHADOW_VIEW_S), 1);
 	assert_int_equal(leaves(satp, SHADOW_VIEW_U), 1);
@@ -358,7 +358,7 @@ static void test_shadow_sum_overflow_drops_all_user_pages(void **state)
 		assert_int_equal(fault(satp, SHADOW_VIEW_S, 0x100000 + i * 4096ULL, GPT_LOAD, true, false, NULL),
 				 SHADOW_FILLED);
 	assert_int_equal(fault(satp, SHADOW_VIEW_S, 0x20000, GPT_LOAD, true, false, NULL), SHADOW_FILLED);
-	shadow_sum_cleared(&sh, satp);
+	shadow_sum_cleared(&sh);
 	assert_int_equal(sh.stats.sum_drops, SHADOW_SUM_MAX + 4);
 	assert_int_equal(leaves(satp, SHADOW_VIEW_S), 1);
 }
@@ -452,6 +452,55 @@ static void test_shadow_flush_all(void **state)
 	assert_int_equal(sh.stats.flush_all, 1);
 }
 
+/* A 2 MiB leaf at va (level 1) onto guest-physical GUEST_BASE. */
+static void gmap_2m(uint64_t satp, uint64_t va, uint64_t flags)
+{
+	uint64_t root = (satp & SATP_PPN_MASK) << 12;
+	uint64_t *l2 = guest_word(root + 8 * pt_index(va, 2));
+	if (!(*l2 & PTE_V)) {
+		uint64_t t = gpage(next_table++);
+		memset(host_page(guest_hpa[(t - GUEST_BASE) >> 12]), 0, 4096);
+		*l2 = pte_make(t, PTE_V);
+	}
+	*guest_word(pte_pa(*l2) + 8 * pt_index(va, 1)) = pte_make(GUEST_BASE, flags | PTE_V);
+}
+
+static void test_shadow_flush_va_covers_whole_superpage(void **state)
+{
+	(void)state;
+	uint64_t satp = sv39(1);
+
+	gmap_2m(satp, 0x200000, RW | PTE_A | PTE_D);
+	gmap(satp, 0x600000, gpage(44), RW | PTE_A | PTE_D);     /* an unrelated 4K page */
+	assert_int_equal(fault(satp, SHADOW_VIEW_S, 0x200000 + 40 * 4096, GPT_LOAD, false, false, NULL), SHADOW_FILLED);
+	assert_int_equal(fault(satp, SHADOW_VIEW_S, 0x200000 + 41 * 4096, GPT_LOAD, false, false, NULL), SHADOW_FILLED);
+	assert_int_equal(fault(satp, SHADOW_VIEW_S, 0x600000, GPT_LOAD, false, false, NULL), SHADOW_FILLED);
+	assert_int_equal(pte_pa(shadow_pte(satp, SHADOW_VIEW_S, 0x200000 + 41 * 4096)), guest_hpa[41]);
+	/* Naming any address of the leaf drops every entry made from it. */
+	shadow_flush(&sh, 0x200000, false, 1, false);
+	assert_int_equal(sh.stats.dropped, 2);
+	assert_int_equal(leaves(satp, SHADOW_VIEW_S), 1);
+	/* Flushed once, forgotten: a second flush drops nothing more. */
+	shadow_flush(&sh, 0x200000 + 41 * 4096, false, 0, true);
+	assert_int_equal(sh.stats.dropped, 2);
+}
+
+static void test_shadow_sum_cleared_in_every_space(void **state)
+{
+	(void)state;
+	uint64_t a, b;
+	two_spaces(&a, &b);
+	gmap(a, 0x10000, gpage(30), RW | PTE_U | PTE_A | PTE_D);
+	assert_int_equal(fault(a, SHADOW_VIEW_S, 0x10000, GPT_LOAD, true, false, NULL), SHADOW_FILLED);
+	/* SUM clears while the guest runs in b (or with paging off): a's S
+	 * view loses the user page all the same. */
+	uint64_t root, asid;
+	shadow_activate(&sh, b, SHADOW_VIEW_S, &root, &asid);
+	shadow_sum_cleared(&sh);
+	assert_int_equal(sh.stats.sum_drops, 1);
+	assert_int_equal(leaves(a, SHADOW_VIEW_S), 2);
+}
+
 static void test_shadow_pool_recycles_lru_under_pressure(void **state)
 {
 	(void)state;
@@ -530,6 +579,8 @@ int main(void)
 		cmocka_unit_test_setup(test_shadow_flush_one_asid_keeps_globals, setup),
 		cmocka_unit_test_setup(test_shadow_flush_one_address_all_asids, setup),
 		cmocka_unit_test_setup(test_shadow_flush_all, setup),
+		cmocka_unit_test_setup(test_shadow_flush_va_covers_whole_superpage, setup),
+		cmocka_unit_test_setup(test_shadow_sum_cleared_in_every_space, setup),
 		cmocka_unit_test_setup(test_shadow_pool_recycles_lru_under_pressure, setup),
 		cmocka_unit_test_setup(test_shadow_more_spaces_than_slots, setup),
 		cmocka_unit_test_setup(test_shadow_hidden_region_is_emulated, setup),

@@ -3,6 +3,7 @@
 #include "arch/riscv/csr.h"
 #include "arch/riscv/decode.h"
 #include "arch/riscv/dispatch.h"
+#include "arch/riscv/emulate_mem.h"
 #include "arch/riscv/fp.h"
 #include "arch/riscv/gpt.h"
 #include "arch/riscv/layout.h"
@@ -216,17 +217,6 @@ static uint64_t access_fault_of(uint64_t page_fault)
 	}
 }
 
-/* One aligned access to guest RAM on the guest's behalf. */
-static void ram_access(void *p, struct mmio_access *a)
-{
-	switch (a->width) {
-	case 1: if (a->write) *(volatile uint8_t *)p = (uint8_t)a->value; else a->value = *(volatile uint8_t *)p; break;
-	case 2: if (a->write) *(volatile uint16_t *)p = (uint16_t)a->value; else a->value = *(volatile uint16_t *)p; break;
-	case 4: if (a->write) *(volatile uint32_t *)p = (uint32_t)a->value; else a->value = *(volatile uint32_t *)p; break;
-	default: if (a->write) *(volatile uint64_t *)p = a->value; else a->value = *(volatile uint64_t *)p; break;
-	}
-}
-
 /* A load or store to a device region: decode the faulting instruction and
  * hand one access to the device model (style.md 3). */
 static enum resume engine_trap_mmio(struct vcpu *v, struct trap_info *t,
@@ -245,16 +235,11 @@ static enum resume engine_trap_mmio(struct vcpu *v, struct trap_info *t,
 	};
 	if (store)
 		a.value = in.fp ? fp_read_reg(in.rs2) : vcpu_get_gpr(v, in.rs2);
-	if (e->kind == REALMAP_RAM) {
-		/* Guest RAM it maps where Trapeze lives (the hidden region). */
-		ram_access(phys_to_virt(e->hpa + (gpa & (PAGE_SIZE - 1))), &a);
-	} else {
-		int r = mmio_dispatch(v->vm, e->dev, e->mmio_slot, &a);
-		if (r < 0)
-			return trap_inject(t, access_fault_of(t->cause), t->tval);
-		if (r == MMIO_HALT)
-			return RESUME_HALT;
-	}
+	int r = mmio_dispatch(v->vm, e->dev, e->mmio_slot, &a);
+	if (r < 0)
+		return trap_inject(t, access_fault_of(t->cause), t->tval);
+	if (r == MMIO_HALT)
+		return RESUME_HALT;
 	if (!store) {
 		uint64_t val = a.value;
 		if (in.width < 8) {
@@ -333,6 +318,14 @@ static enum resume shadow_page_fault(struct vcpu *v, struct trap_info *t)
 			vm->stats.access_faults++;
 		return trap_inject(t, res.cause, t->tval);
 	case SHADOW_MMIO:
+		if (res.ent.kind == REALMAP_RAM && req.access != GPT_FETCH) {
+			/* The guest's own RAM where Trapeze lives: emulated. */
+			struct insn in;
+			uint32_t raw;
+			if (engine_trap_fetch(v, t->epc, &raw) || decode_insn(raw, &in))
+				return trap_inject(t, access_fault_of(t->cause), t->tval);
+			return emulate_hidden_access(v, t, &in);
+		}
 		if (req.access != GPT_FETCH)
 			return engine_trap_mmio(v, t, &res.ent, res.gpa);
 		if (res.ent.kind == REALMAP_RAM) {
@@ -388,10 +381,10 @@ void engine_trap_sstatus_written(struct vcpu *v, uint64_t old, uint64_t new)
 {
 	struct shadow_vm *sh = &v->vm->arch.shadow;
 
-	if (!guest_paging(v))
-		return;
+	/* Whatever satp says now: the shadows of every address space follow
+	 * SUM and MXR (they apply to every access, without a fence). */
 	if ((old & SSTATUS_SUM) && !(new & SSTATUS_SUM))
-		shadow_sum_cleared(sh, v->arch.csr.satp);
+		shadow_sum_cleared(sh);
 	if ((old ^ new) & SSTATUS_MXR)
 		shadow_mxr_changed(sh, new & SSTATUS_MXR);
 }

@@ -153,6 +153,8 @@ static void shadow_ctx_release(struct shadow_vm *s, struct shadow_ctx *c)
 	s->generation++;
 	c->nsum = 0;
 	c->sum_overflow = false;
+	c->nsuper = 0;
+	c->super_overflow = false;
 }
 
 void shadow_init(struct shadow_vm *s, const struct shadow_ops *ops, const struct realmap *rm,
@@ -252,6 +254,17 @@ static void shadow_note_sum(struct shadow_ctx *c, uint64_t va)
 		c->sum_overflow = true;
 }
 
+static void shadow_note_super(struct shadow_ctx *c, uint64_t va, unsigned level)
+{
+	for (unsigned i = 0; i < c->nsuper; i++)
+		if (c->super[i].va == va && c->super[i].level == level)
+			return;
+	if (c->nsuper < SHADOW_SUPER_MAX)
+		c->super[c->nsuper++] = (struct shadow_super){ va, level };
+	else
+		c->super_overflow = true;
+}
+
 static uint64_t access_fault(enum gpt_access access)
 {
 	return access == GPT_FETCH ? EXC_INST_ACCESS :
@@ -315,6 +328,8 @@ enum shadow_result shadow_fault(struct shadow_vm *s, const struct shadow_fault_r
 	}
 	if (perms & SHADOW_PTE_SUM)
 		shadow_note_sum(c, va);
+	if (wr.level > 0)
+		shadow_note_super(c, wr.page_base_va, wr.level);
 	s->stats.fills++;
 	return SHADOW_FILLED;
 }
@@ -337,6 +352,69 @@ static uint64_t shadow_drop_va(struct shadow_vm *s, struct shadow_ctx *c, unsign
 	return 1;
 }
 
+/* Drop what the shadow holds for the guest superpage at va of this level:
+ * with 4 KiB shadow entries, that is the whole subtree under the entry of
+ * that level. */
+static uint64_t shadow_drop_range(struct shadow_vm *s, struct shadow_ctx *c, unsigned view,
+				  uint64_t va, unsigned level, enum shadow_drop how)
+{
+	struct shadow_alloc a = { s, c };
+	struct pt_mem m = shadow_mem(&a);
+	uint64_t table = c->root[view], n;
+
+	if (table == 0)
+		return 0;
+	for (unsigned l = SHADOW_LEVELS - 1; l > level; l--) {
+		uint64_t pte = m.table(m.ctx, table)[pt_index(va, l)];
+		if (!(pte & PTE_V) || pte_is_leaf(pte))
+			return 0;
+		table = pte_pa(pte);
+	}
+	uint64_t *slot = &m.table(m.ctx, table)[pt_index(va, level)];
+	if (!(*slot & PTE_V) || pte_is_leaf(*slot) ||
+	    (level == SHADOW_LEVELS - 1 && pt_index(va, level) == TRAPEZE_ROOT_INDEX))
+		return 0;
+	n = shadow_drop_table(s, &m, pte_pa(*slot), level - 1, how, false);
+	if (how == DROP_ALL) {
+		m.free(m.ctx, pte_pa(*slot));
+		*slot = 0;
+	}
+	s->ops->fence(s->ops->ctx, c->asid[view], 0, true);
+	s->generation++;
+	return n;
+}
+
+/* A flush of one address in one context: the 4 KiB entry, and every
+ * superpage of the guest that contains the address. */
+static uint64_t shadow_flush_va_ctx(struct shadow_vm *s, struct shadow_ctx *c, uint64_t va,
+				    enum shadow_drop how)
+{
+	uint64_t n = 0;
+
+	if (c->super_overflow) {
+		for (unsigned v = 0; v < SHADOW_VIEWS; v++)
+			n += shadow_drop_view(s, c, v, how);
+		if (how == DROP_ALL) {
+			c->nsuper = 0;
+			c->super_overflow = false;
+		}
+		return n;
+	}
+	for (unsigned i = 0; i < c->nsuper; i++) {
+		struct shadow_super *sp = &c->super[i];
+		uint64_t size = 1ULL << (12 + PT_LEVEL_BITS * sp->level);
+		if (va - sp->va >= size)
+			continue;
+		for (unsigned v = 0; v < SHADOW_VIEWS; v++)
+			n += shadow_drop_range(s, c, v, sp->va, sp->level, how);
+		if (how == DROP_ALL)
+			c->super[i--] = c->super[--c->nsuper];
+	}
+	for (unsigned v = 0; v < SHADOW_VIEWS; v++)
+		n += shadow_drop_va(s, c, v, va, how);
+	return n;
+}
+
 void shadow_flush(struct shadow_vm *s, uint64_t va, bool all_va, uint64_t asid, bool all_asid)
 {
 	/* With a specific ASID, global mappings are not ordered (4.2.1). */
@@ -355,30 +433,36 @@ void shadow_flush(struct shadow_vm *s, uint64_t va, bool all_va, uint64_t asid, 
 		struct shadow_ctx *c = &s->ctx[i];
 		if (!c->used || (!all_asid && guest_asid(c->guest_satp) != (asid & SATP_ASID_MASK)))
 			continue;
+		if (!all_va) {
+			s->stats.dropped += shadow_flush_va_ctx(s, c, va, how);
+			continue;
+		}
 		for (unsigned v = 0; v < SHADOW_VIEWS; v++)
-			s->stats.dropped += all_va ? shadow_drop_view(s, c, v, how)
-						   : shadow_drop_va(s, c, v, va, how);
-		if (all_va && how == DROP_ALL) {
+			s->stats.dropped += shadow_drop_view(s, c, v, how);
+		if (how == DROP_ALL) {
 			c->nsum = 0;
 			c->sum_overflow = false;
+			c->nsuper = 0;
+			c->super_overflow = false;
 		}
 	}
 }
 
-void shadow_sum_cleared(struct shadow_vm *s, uint64_t guest_satp)
+void shadow_sum_cleared(struct shadow_vm *s)
 {
-	struct shadow_ctx *c = shadow_find(s, guest_satp);
-
-	if (c == NULL)
-		return;
-	if (c->sum_overflow) {
-		s->stats.sum_drops += shadow_drop_view(s, c, SHADOW_VIEW_S, DROP_SUM);
-	} else {
-		for (unsigned i = 0; i < c->nsum; i++)
-			s->stats.sum_drops += shadow_drop_va(s, c, SHADOW_VIEW_S, c->sum_va[i], DROP_SUM);
+	for (unsigned k = 0; k < SHADOW_CTX_MAX; k++) {
+		struct shadow_ctx *c = &s->ctx[k];
+		if (!c->used)
+			continue;
+		if (c->sum_overflow) {
+			s->stats.sum_drops += shadow_drop_view(s, c, SHADOW_VIEW_S, DROP_SUM);
+		} else {
+			for (unsigned i = 0; i < c->nsum; i++)
+				s->stats.sum_drops += shadow_drop_va(s, c, SHADOW_VIEW_S, c->sum_va[i], DROP_SUM);
+		}
+		c->nsum = 0;
+		c->sum_overflow = false;
 	}
-	c->nsum = 0;
-	c->sum_overflow = false;
 }
 
 void shadow_mxr_changed(struct shadow_vm *s, bool mxr)

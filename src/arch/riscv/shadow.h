@@ -35,6 +35,7 @@
 
 #define SHADOW_CTX_MAX      16      /* cached guest address spaces per VM */
 #define SHADOW_SUM_MAX      32      /* user pages tracked in an S view before a full view flush */
+#define SHADOW_SUPER_MAX    32      /* guest superpages tracked per context before a full flush */
 #define SHADOW_VIEWS        2
 #define SHADOW_ASIDS_PER_VM (SHADOW_CTX_MAX * SHADOW_VIEWS)
 
@@ -66,6 +67,15 @@ struct shadow_ctx {
 	uint64_t sum_va[SHADOW_SUM_MAX];    /* user pages in the S view (SUM window) */
 	unsigned nsum;
 	bool sum_overflow;
+	/* Guest superpages shadowed (as 4 KiB entries): an SFENCE.VMA naming
+	 * any address in one covers the whole leaf (Privileged ISA v1.12,
+	 * 4.2.1), so its whole range is dropped. */
+	struct shadow_super {
+		uint64_t va;                /* base of the guest's superpage */
+		unsigned level;             /* 1 = 2 MiB ... 4 = 256 TiB */
+	} super[SHADOW_SUPER_MAX];
+	unsigned nsuper;
+	bool super_overflow;
 };
 
 struct shadow_stats {
@@ -134,8 +144,9 @@ enum shadow_result shadow_fault(struct shadow_vm *s, const struct shadow_fault_r
  * (the guest's ASID). With a specific ASID, global mappings stay. */
 void shadow_flush(struct shadow_vm *s, uint64_t va, bool all_va, uint64_t asid, bool all_asid);
 
-/* sstatus.SUM went 1 -> 0: the S view of guest_satp loses the user pages. */
-void shadow_sum_cleared(struct shadow_vm *s, uint64_t guest_satp);
+/* sstatus.SUM went 1 -> 0: every S view loses its user pages (SUM applies
+ * to all accesses at once, whichever address space filled them). */
+void shadow_sum_cleared(struct shadow_vm *s);
 /* sstatus.MXR changed: fills made under the other value are dropped. */
 void shadow_mxr_changed(struct shadow_vm *s, bool mxr);
 

@@ -66,6 +66,8 @@ struct vcpu_arch {
 	uint64_t root_for_gen;
 	bool root_valid;
 	struct fp_state fp;
+	bool lr_valid;          /* LR/SC reservation, for emulated accesses (emulate_mem.c) */
+	uint64_t lr_addr;
 	const struct engine *engine;
 };
 

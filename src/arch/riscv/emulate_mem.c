@@ -1,0 +1,187 @@
+#include "arch/riscv/emulate_mem.h"
+
+#include "arch/riscv/csr.h"
+#include "arch/riscv/decode.h"
+#include "arch/riscv/fp.h"
+#include "arch/riscv/gpt.h"
+#include "arch/riscv/layout.h"
+#include "core/vm.h"
+
+/* AMO funct5 (Unprivileged ISA, "A" extension, Table "AMO encodings"). */
+#define AMO_ADD     0x00
+#define AMO_SWAP    0x01
+#define AMO_LR      0x02
+#define AMO_SC      0x03
+#define AMO_XOR     0x04
+#define AMO_OR      0x08
+#define AMO_AND     0x0c
+#define AMO_MIN     0x10
+#define AMO_MAX     0x14
+#define AMO_MINU    0x18
+#define AMO_MAXU    0x1c
+
+static uint64_t fault_cause(enum gpt_access a, bool page)
+{
+	if (a == GPT_LOAD)
+		return page ? EXC_LOAD_PAGE_FAULT : EXC_LOAD_ACCESS;
+	return page ? EXC_STORE_PAGE_FAULT : EXC_STORE_ACCESS;
+}
+
+/* Host pointer to the guest byte at va for this access, through the
+ * guest's tables (A/D set as hardware would) and its real map table. */
+static uint8_t *guest_byte(struct vcpu *v, uint64_t va, enum gpt_access access, uint64_t *cause)
+{
+	struct gpt_walk_req req = {
+		.satp = v->arch.csr.satp, .va = va, .access = access,
+		.priv_s = v->arch.vpriv == VPRIV_S,
+		.sum = v->arch.csr.sstatus & SSTATUS_SUM, .mxr = v->arch.csr.sstatus & SSTATUS_MXR,
+		.update_ad = true,
+	};
+	struct gpt_walk_res res;
+	uint64_t hpa;
+
+	if (gpt_walk(&v->vm->arch.shadow_ops.guest, &req, &res) != GPT_WALK_OK) {
+		*cause = res.cause ? res.cause : fault_cause(access, true);
+		return NULL;
+	}
+	hpa = realmap_ram_hpa(&v->vm->realmap, res.gpa, 1);
+	if (hpa == 0) {
+		*cause = fault_cause(access, false);
+		return NULL;
+	}
+	return phys_to_virt(hpa);
+}
+
+static uint64_t sign_extend(uint64_t val, unsigned width)
+{
+	unsigned shift = 64 - 8 * width;
+
+	return width == 8 ? val : (uint64_t)((int64_t)(val << shift) >> shift);
+}
+
+/* A plain load or store, byte by byte: any alignment, across pages. All
+ * bytes are translated before any is written, so a fault changes nothing. */
+static enum resume emulate_ldst(struct vcpu *v, struct trap_info *t, const struct insn *in)
+{
+	bool store = in->kind == INSN_STORE;
+	enum gpt_access access = store ? GPT_STORE : GPT_LOAD;
+	uint64_t ea = vcpu_get_gpr(v, in->rs1) + (uint64_t)in->imm, cause;
+	uint8_t *p[8];
+
+	for (unsigned i = 0; i < in->width; i++) {
+		p[i] = guest_byte(v, ea + i, access, &cause);
+		if (p[i] == NULL)
+			return trap_inject(t, cause, ea + i);
+	}
+	if (store) {
+		uint64_t val = in->fp ? fp_read_reg(in->rs2) : vcpu_get_gpr(v, in->rs2);
+		for (unsigned i = 0; i < in->width; i++)
+			*p[i] = (uint8_t)(val >> (8 * i));
+	} else {
+		uint64_t val = 0;
+		for (unsigned i = 0; i < in->width; i++)
+			val |= (uint64_t)*p[i] << (8 * i);
+		if (in->fp) {
+			fp_write_reg(in->rd, in->width == 4 ? (val | 0xffffffff00000000ULL) : val);
+			v->arch.csr.sstatus |= SSTATUS_FS_DIRTY;
+		} else {
+			vcpu_set_gpr(v, in->rd, in->sign_extend ? sign_extend(val, in->width) : val);
+		}
+	}
+	t->insn_len = in->len;
+	return RESUME_NEXT;
+}
+
+static uint64_t amo_op(unsigned op, uint64_t old, uint64_t src, unsigned width)
+{
+	int64_t so = (int64_t)sign_extend(old, width), ss = (int64_t)sign_extend(src, width);
+	uint64_t mask = width == 8 ? ~0ULL : 0xffffffffULL;
+
+	old &= mask;
+	src &= mask;
+	switch (op) {
+	case AMO_SWAP: return src;
+	case AMO_ADD: return old + src;
+	case AMO_XOR: return old ^ src;
+	case AMO_AND: return old & src;
+	case AMO_OR: return old | src;
+	case AMO_MIN: return so < ss ? old : src;
+	case AMO_MAX: return so > ss ? old : src;
+	case AMO_MINU: return old < src ? old : src;
+	default: return old > src ? old : src;  /* AMO_MAXU */
+	}
+}
+
+/* AMOs and LR/SC: naturally aligned or a misaligned fault (QEMU 7.2
+ * reports a misaligned AMO or LR as a load address misaligned fault, and a
+ * misaligned SC simply fails). AMOs and SC are checked as stores. */
+static enum resume emulate_amo(struct vcpu *v, struct trap_info *t, const struct insn *in)
+{
+	unsigned op = (in->raw >> 27) & 0x1f;
+	uint64_t ea = vcpu_get_gpr(v, in->rs1), cause;
+	bool lr = op == AMO_LR, sc = op == AMO_SC;
+
+	t->insn_len = in->len;
+	if (ea & (in->width - 1)) {
+		if (sc) {
+			vcpu_set_gpr(v, in->rd, 1);
+			return RESUME_NEXT;
+		}
+		return trap_inject(t, EXC_LOAD_MISALIGNED, ea);
+	}
+	uint8_t *p = guest_byte(v, ea, lr ? GPT_LOAD : GPT_STORE, &cause);
+	if (p == NULL)
+		return trap_inject(t, cause, ea);
+
+	if (lr) {
+		uint64_t val = in->width == 8 ? __atomic_load_n((uint64_t *)p, __ATOMIC_ACQUIRE)
+					      : (uint64_t)__atomic_load_n((uint32_t *)p, __ATOMIC_ACQUIRE);
+		v->arch.lr_valid = true;
+		v->arch.lr_addr = ea;
+		vcpu_set_gpr(v, in->rd, sign_extend(val, in->width));
+		return RESUME_NEXT;
+	}
+	uint64_t src = vcpu_get_gpr(v, in->rs2);
+	if (sc) {
+		bool ok = v->arch.lr_valid && v->arch.lr_addr == ea;
+		v->arch.lr_valid = false;
+		if (ok) {
+			if (in->width == 8)
+				__atomic_store_n((uint64_t *)p, src, __ATOMIC_RELEASE);
+			else
+				__atomic_store_n((uint32_t *)p, (uint32_t)src, __ATOMIC_RELEASE);
+		}
+		vcpu_set_gpr(v, in->rd, ok ? 0 : 1);
+		return RESUME_NEXT;
+	}
+	uint64_t old;
+	if (in->width == 8) {
+		uint64_t *w = (uint64_t *)p;
+		old = __atomic_load_n(w, __ATOMIC_RELAXED);
+		while (!__atomic_compare_exchange_n(w, &old, amo_op(op, old, src, 8), false,
+						    __ATOMIC_SEQ_CST, __ATOMIC_RELAXED))
+			;
+	} else {
+		uint32_t *w = (uint32_t *)p, o = __atomic_load_n(w, __ATOMIC_RELAXED);
+		while (!__atomic_compare_exchange_n(w, &o, (uint32_t)amo_op(op, o, src, 4), false,
+						    __ATOMIC_SEQ_CST, __ATOMIC_RELAXED))
+			;
+		old = o;
+	}
+	vcpu_set_gpr(v, in->rd, sign_extend(old, in->width));
+	return RESUME_NEXT;
+}
+
+enum resume emulate_hidden_access(struct vcpu *v, struct trap_info *t, const struct insn *in)
+{
+	switch (in->kind) {
+	case INSN_LOAD:
+	case INSN_STORE:
+		return emulate_ldst(v, t, in);
+	case INSN_AMO:
+		return emulate_amo(v, t, in);
+	default:
+		return trap_inject(t, t->cause == EXC_LOAD_PAGE_FAULT ? EXC_LOAD_ACCESS : EXC_STORE_ACCESS,
+				   t->tval);
+	}
+}

@@ -1,0 +1,21 @@
+/*
+ * Memory accesses Trapeze performs on the guest's behalf, for guest RAM it
+ * cannot map where the guest put it: an Sv57 guest's own pages at the
+ * virtual addresses Trapeze occupies (the hidden region, layout.h). Every
+ * access kind a guest can make there works as on bare QEMU: loads and
+ * stores of any width and alignment, across pages, integer and FP, AMOs
+ * and LR/SC (RISC-V Unprivileged ISA, "A" extension).
+ */
+#ifndef ARCH_RISCV_EMULATE_MEM_H
+#define ARCH_RISCV_EMULATE_MEM_H
+
+#include "arch/riscv/dispatch.h"
+
+struct vcpu;
+struct insn;
+
+/* The instruction in faulted on an address in the hidden region;
+ * emulate it completely. */
+enum resume emulate_hidden_access(struct vcpu *v, struct trap_info *t, const struct insn *in);
+
+#endif
