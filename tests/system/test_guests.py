@@ -8,7 +8,7 @@ from trapeze_run import CPUS, NO_H, compared, first_difference, run_guest
 GUESTS = ["hello", "csr", "traps", "interrupts", "umode", "sbi", "illegal", "access",
           # paging (issue 3): shadow page tables
           "paging_modes", "paging_ad", "paging_perm", "paging_sfence", "paging_user",
-          "paging_hidden"]
+          "paging_hidden", "paging_isolation"]
 
 
 # Differences we know of and document (README, "Known limits"): the line's

@@ -87,3 +87,13 @@ def test_finisher_powers_off_the_vm_alone():
     log = "\n".join(r.log_lines)
     assert "vm fin: clean shutdown" in log and "vm good: clean shutdown" in log
     assert "stats fin mmio: uart=" in log and "syscon=1" in log
+
+
+def test_hostile_page_tables_beside_a_neighbour():
+    """A VM whose page tables point at memory it was not given gets the
+    faults bare hardware gives, and its neighbour, running beside it with
+    its own address spaces, is undisturbed."""
+    r = run([vm("iso", "paging_isolation"), vm("user", "paging_user")], machine={"harts": 2})
+    assert r.status == 0, r.output
+    assert first_difference(bare_lines("paging_isolation"), compared(lines_of(r, "iso"))) is None
+    assert first_difference(bare_lines("paging_user"), compared(lines_of(r, "user"))) is None
