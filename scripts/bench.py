@@ -51,8 +51,8 @@ def main():
         for name, engine, bare, virt, ratio in rows:
             w.writerow([name, engine, f"{bare:.0f}", f"{virt:.0f}", f"{ratio:.2f}"])
     print(f"Unit costs of the {ENGINE} engine, ns per operation, median of {ROUNDS} rounds, -cpu {CPU}")
-    print(f"| {"benchmark":<18} | {'bare':>9} | {'trap':>9} | {'ratio':>7} |")
-    print(f"|{"-" * 20}|{'-' * 11}|{'-' * 11}|{'-' * 9}|")
+    print(f"| {'benchmark':<18} | {'bare':>9} | {'trap':>9} | {'ratio':>7} |")
+    print(f"|{'-' * 20}|{'-' * 11}|{'-' * 11}|{'-' * 9}|")
     for name, _, bare, virt, ratio in rows:
         print(f"| {name:<18} | {bare:>9.0f} | {virt:>9.0f} | {ratio:>7.2f} |")
     print(f"written to {path}")
