@@ -91,7 +91,7 @@ unit: $(addprefix $(BUILD)/unit/,$(UNIT_TESTS))
 fuzz-build: $(addprefix $(BUILD)/fuzz/,$(FUZZ_TARGETS))
 
 test: deps
-	$(MAKE) all unit fuzz-build
+	$(MAKE) all unit fuzz-build linux
 	bash scripts/run-tests.sh
 
 fuzz: deps
@@ -99,11 +99,11 @@ fuzz: deps
 	FUZZ_SECONDS=$${FUZZ_SECONDS:-300} bash scripts/run-fuzz.sh
 
 bench: deps
-	$(MAKE) all
+	$(MAKE) all linux
 	/usr/bin/python3 scripts/bench.py
 
 run: deps
-	$(MAKE) all
+	$(MAKE) all linux
 	$(BUILD)/trapeze run configs/default.ini
 
 clean:

@@ -18,6 +18,8 @@ static struct vcpu *all_vcpus[SCHED_MAX_VCPUS];
 static unsigned nvcpus;
 static struct vcpu *rq_head, *rq_tail;
 static uint64_t hang_ticks;
+/* How long a panicking guest may go on printing its report before it is stopped. */
+#define PANIC_GRACE_US 2000000
 
 _Noreturn void trap_return(struct vcpu *v);
 
@@ -127,6 +129,16 @@ static void sched_check_hangs(uint64_t now)
 {
 	struct vm *hung = NULL;
 
+	struct vm *panicked = NULL;
+
+	for (unsigned i = 0; i < nvcpus && !panicked; i++)
+		if (all_vcpus[i]->vm->panic_seen_at && all_vcpus[i]->vm->state == VM_RUNNING)
+			panicked = all_vcpus[i]->vm;
+	if (panicked) {
+		spin_unlock(&rq_lock);
+		vm_check_panic(panicked, now, timer_us_to_ticks(PANIC_GRACE_US));
+		spin_lock(&rq_lock);
+	}
 	if (hang_ticks == 0)
 		return;
 	for (unsigned i = 0; i < nvcpus && !hung; i++) {

@@ -68,11 +68,55 @@ static void vm_emit_line(struct vm *vm)
 	vm->line_len = 0;
 }
 
+/*
+ * Crash reports of guest kernels, found in what they print: Linux's panic
+ * banner (kernel/panic.c) ends the VM soon after, with its statistics; an
+ * oops (arch/riscv/kernel/traps.c die(), and BUG:/WARNING lines) lets it go
+ * on, but its power-off then counts as a failure.
+ */
+static const char *const panic_marks[] = { "Kernel panic - not syncing" };
+static const char *const oops_marks[] = { "Oops", "BUG: ", "Unable to handle kernel" };
+
+static bool line_has(const char *line, size_t len, const char *const *marks, unsigned n)
+{
+	for (unsigned m = 0; m < n; m++) {
+		size_t k = strlen(marks[m]);
+		for (size_t i = 0; i + k <= len; i++)
+			if (memcmp(line + i, marks[m], k) == 0)
+				return true;
+	}
+	return false;
+}
+
+static void vm_scan_output(struct vm *vm, const char *buf, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		if (buf[i] != '\n' && vm->scan_len < sizeof(vm->scan)) {
+			vm->scan[vm->scan_len++] = buf[i];
+			continue;
+		}
+		if (line_has(vm->scan, vm->scan_len, panic_marks, 1) && !vm->panic_seen_at)
+			vm->panic_seen_at = platform_time() | 1;
+		if (line_has(vm->scan, vm->scan_len, oops_marks, 3))
+			vm->oops_seen = true;
+		vm->scan_len = 0;
+	}
+}
+
+bool vm_check_panic(struct vm *vm, uint64_t now, uint64_t grace_ticks)
+{
+	if (vm->state != VM_RUNNING || !vm->panic_seen_at || now - vm->panic_seen_at < grace_ticks)
+		return false;
+	vm_stop(vm, VM_EXIT_PANIC, "the guest kernel panicked");
+	return true;
+}
+
 /* One VM's console passes through unchanged; with several, each line is
  * labelled with the VM's name. */
 void vm_console_write(struct vm *vm, const char *buf, size_t len)
 {
 	vm->last_activity = platform_time();
+	vm_scan_output(vm, buf, len);
 	if (!prefix_lines) {
 		console_write(buf, len);
 		return;
@@ -158,6 +202,7 @@ static const char *vm_exit_name(enum vm_exit why)
 	case VM_EXIT_FAILURE: return "shutdown reporting a system failure";
 	case VM_EXIT_HUNG: return "hung";
 	case VM_EXIT_CRASHED: return "crashed";
+	case VM_EXIT_PANIC: return "the guest kernel reported a panic or an oops";
 	default: return "stopped";
 	}
 }
@@ -194,7 +239,8 @@ static void vm_end(struct vm *vm, enum vm_state state, enum vm_exit why)
 
 void vm_power_off(struct vm *vm, enum vm_exit why)
 {
-	vm_end(vm, VM_OFF, why);
+	/* A guest that oopsed and then shut down cleanly still failed. */
+	vm_end(vm, VM_OFF, why == VM_EXIT_CLEAN && vm->oops_seen ? VM_EXIT_PANIC : why);
 }
 
 void vm_stop(struct vm *vm, enum vm_exit why, const char *reason)

@@ -34,6 +34,7 @@ enum vm_exit {
 	VM_EXIT_FAILURE,        /* SRST shutdown, reason "system failure" */
 	VM_EXIT_HUNG,
 	VM_EXIT_CRASHED,
+	VM_EXIT_PANIC,          /* the guest kernel reported a panic or an oops */
 };
 
 struct vm {
@@ -57,6 +58,11 @@ struct vm {
 	/* console: a line buffer when several VMs share the UART */
 	char line[VM_LINE_MAX];
 	size_t line_len;
+	/* The guest's console, scanned line by line for a crash report. */
+	char scan[VM_LINE_MAX];
+	size_t scan_len;
+	bool oops_seen;                     /* a power-off after this is a failure */
+	uint64_t panic_seen_at;             /* time of a kernel panic report; 0 = none */
 	/* console input for this VM (the physical UART's bytes while it has focus) */
 	uint8_t input[64];
 	unsigned input_head, input_tail;
@@ -84,6 +90,10 @@ void vm_reboot(struct vm *vm);
 void vm_stop(struct vm *vm, enum vm_exit why, const char *reason);
 
 struct vcpu *vm_vcpu(struct vm *vm, uint64_t hartid);  /* NULL when absent */
+
+/* A VM whose guest reported a kernel panic this long ago is stopped
+ * (after its report has come out whole). Returns true when it was. */
+bool vm_check_panic(struct vm *vm, uint64_t now, uint64_t grace_ticks);
 
 /* Arch hooks (engine_trap.c): set up, reset and tear down a VM's host
  * address spaces; 0 or -1 when out of memory. */

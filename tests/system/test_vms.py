@@ -97,3 +97,20 @@ def test_hostile_page_tables_beside_a_neighbour():
     assert r.status == 0, r.output
     assert first_difference(bare_lines("paging_isolation"), compared(lines_of(r, "iso"))) is None
     assert first_difference(bare_lines("paging_user"), compared(lines_of(r, "user"))) is None
+
+
+def test_guest_kernel_panic_stops_the_vm_alone():
+    """A panic report ends its VM (with statistics) within seconds, without
+    waiting for the hang watchdog; the neighbour finishes; exit non-zero."""
+    r = run([vm("p", "panic"), vm("good", "umode")], machine={"hang-timeout": 60})
+    assert r.status != 0
+    log = "\n".join(r.log_lines)
+    assert "vm p: stopped: the guest kernel panicked" in log, r.output
+    assert "stats p traps:" in log
+    assert "vm good: clean shutdown" in log
+
+
+def test_guest_kernel_oops_then_clean_poweroff_is_a_failure():
+    r = run_guest("oops")
+    assert r.status != 0
+    assert "vm oops: the guest kernel reported a panic or an oops" in "\n".join(r.log_lines)

@@ -1,0 +1,107 @@
+"""Unmodified Linux 6.1 under the trap engine (issue 4): the very same Image
+and initramfs boot on bare QEMU and under Trapeze, to our init, run a
+busybox command line and power off cleanly; an interactive shell works on
+the interrupt-driven ttyS0."""
+import functools
+import os
+import re
+
+import pexpect
+import pytest
+
+from trapeze_run import BUILD, LAUNCHER, run, write_config
+
+IMAGE = os.path.join(BUILD, "linux", "Image")
+INITRD = os.path.join(BUILD, "linux", "initramfs.cpio.gz")
+
+pytestmark = pytest.mark.skipif(not os.path.exists(IMAGE) or not os.path.exists(INITRD),
+                                reason="make linux has not built the guest")
+
+
+def linux_vm(cmd, name="linux", memory="256M"):
+    args = f'console=ttyS0 earlycon=sbi trapeze.cmd="{cmd}"'
+    return (name, {"kernel": IMAGE, "initrd": INITRD, "memory": memory, "bootargs": args})
+
+
+def init_lines(result):
+    """What init and the command printed, without the kernel's log."""
+    return [l for l in result.guest_lines
+            if not re.match(r"^\[\s*\d+\.\d+\]", l) and not l.startswith("trapeze-init: boottime")]
+
+
+def after_start(lines):
+    return lines[lines.index("trapeze-init: start"):] if "trapeze-init: start" in lines else lines
+
+
+@functools.lru_cache(maxsize=None)
+def boot(cmd, bare, cpu="rv64,h=true"):
+    return run([linux_vm(cmd)], cpu=cpu, bare=bare, machine={"hang-timeout": 60}, timeout=600)
+
+
+COMMAND = ("echo hello from busybox; busybox | head -1 | cut -c1-15; "
+           "echo 3 + 4 | bc 2>/dev/null || expr 3 + 4; ls /; "
+           "grep -c processor /proc/cpuinfo; grep -E '^(isa|mmu)' /proc/cpuinfo; "
+           "cat /proc/interrupts | grep -c PLIC; mkdir /tmp/x && echo data > /tmp/x/f && cat /tmp/x/f; "
+           "sh -c 'exit 3'; echo status $?")
+
+
+@pytest.mark.parametrize("cpu", ["rv64,h=false", "rv64,h=true"])
+def test_linux_boots_to_init_and_powers_off(cpu):
+    r = boot("uname -s -m", False, cpu)
+    assert r.status == 0, r.output
+    lines = after_start(init_lines(r))
+    assert lines[:3] == ["trapeze-init: start", "Linux riscv64", "trapeze-init: exit 0"], r.output
+    assert "reboot: Power down" in r.output
+    log = "\n".join(r.log_lines)
+    assert "vm linux: clean shutdown" in log
+    assert "stats linux shadow: fills=" in log
+
+
+def test_linux_busybox_command_line_matches_bare():
+    virt = boot(COMMAND, False)
+    bare = boot(COMMAND, True, "rv64,h=false")   # the virtual CPU has no H
+    assert bare.status == 0 and virt.status == 0, virt.output
+    got, ref = after_start(init_lines(virt)), after_start(init_lines(bare))
+    assert "hello from busybox" in got
+    assert "data" in got and "status 3" in got
+    assert got == ref, f"bare:\n{ref}\ntrapeze:\n{got}"
+
+
+def test_linux_sees_sv57_and_no_h_extension():
+    r = boot(COMMAND, False)
+    cpuinfo = [l for l in init_lines(r) if l.startswith(("isa", "mmu"))]
+    assert any("sv57" in l for l in cpuinfo), cpuinfo
+    isa = next(l for l in cpuinfo if l.startswith("isa"))
+    assert "h" not in isa.split(":")[1].strip().split("_")[0][4:], isa
+
+
+def test_linux_interactive_shell_on_interrupt_driven_uart(tmp_path):
+    """Console input reaches the VM's UART (RX interrupt through the PLIC),
+    the shell answers, and `poweroff` ends the VM cleanly."""
+    cfg = str(tmp_path / "linux.ini")
+    write_config(cfg, [("linux", {"kernel": IMAGE, "initrd": INITRD, "memory": "256M",
+                                  "bootargs": "console=ttyS0"})],
+                 machine={"hang-timeout": 0})
+    child = pexpect.spawn(LAUNCHER, ["run", cfg], timeout=120, encoding="utf-8")
+    try:
+        child.expect("trapeze-init: start")
+        child.expect(r"[#$] ")
+        child.sendline("echo interactive $((6*7))")
+        child.expect("interactive 42")
+        child.sendline("cat /proc/interrupts | grep -i -E 'plic|ttyS' | head -1")
+        child.expect(r"\d+")
+        child.sendline("poweroff -f")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close()
+    assert child.exitstatus == 0, child.before
+
+
+def test_linux_beside_a_bare_metal_guest():
+    """Linux and a test guest share the machine; each ends cleanly."""
+    from trapeze_run import guest_path
+    r = run([linux_vm("echo together"), ("csr", {"kernel": guest_path("csr"), "memory": "64M"})],
+            machine={"harts": 2, "hang-timeout": 60}, timeout=600)
+    assert r.status == 0, r.output
+    assert "[linux] together" in r.output
+    assert "[csr] done" in r.output
