@@ -174,8 +174,16 @@ void engine_trap_leave(struct vcpu *v)
  * fetch that trapped has made it). false when the fetch would fault. */
 static bool guest_fetch_pa(struct vcpu *v, uint64_t va, uint64_t *gpa)
 {
+	struct fetch_cache *fc = &v->arch.fetch;
+	uint64_t page = va & ~(PAGE_SIZE - 1);
+
 	if (!guest_paging(v)) {
 		*gpa = va;
+		return true;
+	}
+	if (fc->valid && fc->va_page == page && fc->satp == v->arch.csr.satp &&
+	    fc->vpriv == v->arch.vpriv && fc->gen == v->vm->arch.shadow.generation) {
+		*gpa = fc->gpa_page | (va & (PAGE_SIZE - 1));
 		return true;
 	}
 	struct gpt_walk_req req = {
@@ -187,6 +195,11 @@ static bool guest_fetch_pa(struct vcpu *v, uint64_t va, uint64_t *gpa)
 	if (gpt_walk(&v->vm->arch.shadow_ops.guest, &req, &res) != GPT_WALK_OK)
 		return false;
 	*gpa = res.gpa;
+	*fc = (struct fetch_cache){
+		.valid = true, .vpriv = v->arch.vpriv, .satp = v->arch.csr.satp,
+		.gen = v->vm->arch.shadow.generation, .va_page = page,
+		.gpa_page = res.gpa & ~(PAGE_SIZE - 1),
+	};
 	return true;
 }
 

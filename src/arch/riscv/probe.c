@@ -92,9 +92,16 @@ uint64_t hw_csr_legalise(unsigned num, uint64_t old, uint64_t val)
 	uint64_t mine;
 
 	switch (num) {
-	case CSR_SSTATUS:
+	case CSR_SSTATUS: {
+		/* SUM and MXR are plain bits (the probe found them writable),
+		 * and QEMU flushes its whole TLB whenever they change: they
+		 * never reach the real CSR, which keeps Trapeze's own. */
+		const uint64_t soft = SSTATUS_SIE | SSTATUS_SUM | SSTATUS_MXR;
 		mine = csr_read(sstatus);
-		return LEGALISE(sstatus, old & ~SSTATUS_SIE, val & ~SSTATUS_SIE, mine);
+		uint64_t r = LEGALISE(sstatus, (old & ~soft) | (mine & soft & ~SSTATUS_SIE),
+				      (val & ~soft) | (mine & soft & ~SSTATUS_SIE), mine);
+		return (r & ~soft) | (val & (SSTATUS_SUM | SSTATUS_MXR) & host_csr.sstatus_wmask);
+	}
 	case CSR_STVEC:
 		return LEGALISE(stvec, old, val, (uint64_t)trap_vector);
 	case CSR_SCOUNTEREN:

@@ -45,6 +45,7 @@ void vcpu_reset(struct vcpu *v, uint64_t entry, uint64_t arg1)
 	v->arch.timer_deadline = UINT64_MAX;
 	v->arch.vpriv = VPRIV_S;
 	v->arch.root_valid = false;     /* its VM's tables may have been rebuilt */
+	v->arch.fetch.valid = false;
 	v->arch.regs.pc = entry;
 	v->arch.regs.x[10] = v->id;
 	v->arch.regs.x[11] = arg1;

@@ -66,6 +66,14 @@ struct vcpu_arch {
 	uint64_t root_for_gen;
 	bool root_valid;
 	struct fp_state fp;
+	/* The last instruction page translated through the guest's tables, for
+	 * fetching the instruction of the next trap without a walk; valid
+	 * while satp, the privilege and the shadow generation stay. */
+	struct fetch_cache {
+		bool valid;
+		enum vpriv vpriv;
+		uint64_t satp, gen, va_page, gpa_page;
+	} fetch;
 	bool lr_valid;          /* LR/SC reservation, for emulated accesses (emulate_mem.c) */
 	uint64_t lr_addr;
 	const struct engine *engine;
