@@ -8,7 +8,7 @@ PACKAGES=(
   qemu-system-misc opensbi device-tree-compiler
   libfdt-dev libinih-dev libcmocka-dev pkg-config
   python3 python3-pytest python3-pexpect
-  clang libclang-rt-14-dev
+  clang libclang-rt-14-dev gnuplot-nox
   linux-source-6.1 bc flex bison libssl-dev libelf-dev cpio xz-utils dpkg-dev
 )
 
