@@ -563,6 +563,22 @@ static void test_shadow_hidden_region_is_emulated(void **state)
 	assert_int_equal(host_page(root)[TRAPEZE_ROOT_INDEX], TRAPEZE_ENTRY);
 }
 
+/* Regression (found by fuzz_shadow): a guest's SFENCE.VMA may name any
+ * address, also ones whose root index is Trapeze's; the flush must never
+ * walk into Trapeze's tables. */
+static void test_shadow_flush_never_walks_trapeze_entry(void **state)
+{
+	(void)state;
+	uint64_t a, b, root, asid;
+	two_spaces(&a, &b);
+	shadow_flush(&sh, KERNEL_VA_OFFSET + 0x200000, false, 0, true);
+	shadow_flush(&sh, 0x0180000000000000ULL, false, 1, false);     /* non-canonical, index 384 */
+	shadow_flush(&sh, 0x8000000000000000ULL, false, 0, true);
+	assert_int_equal(sh.stats.dropped, 0);
+	shadow_activate(&sh, a, SHADOW_VIEW_S, &root, &asid);
+	assert_int_equal(host_page(root)[TRAPEZE_ROOT_INDEX], TRAPEZE_ENTRY);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -584,6 +600,7 @@ int main(void)
 		cmocka_unit_test_setup(test_shadow_pool_recycles_lru_under_pressure, setup),
 		cmocka_unit_test_setup(test_shadow_more_spaces_than_slots, setup),
 		cmocka_unit_test_setup(test_shadow_hidden_region_is_emulated, setup),
+		cmocka_unit_test_setup(test_shadow_flush_never_walks_trapeze_entry, setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -7,6 +7,14 @@
 #define SHADOW_LEVELS   5       /* shadows are Sv57, whatever the guest's mode */
 #define PAGE_MASK_4K    0xfffULL
 
+/* A VA a shadow can hold: Sv57-canonical (bits 63:57 equal bit 56) and
+ * outside Trapeze's root entry. A guest's SFENCE.VMA may name anything. */
+static bool shadow_va_ok(uint64_t va)
+{
+	return (uint64_t)((int64_t)(va << 7) >> 7) == va &&
+	       pt_index(va, SHADOW_LEVELS - 1) != TRAPEZE_ROOT_INDEX;
+}
+
 enum shadow_drop {
 	DROP_ALL,           /* every leaf, tables freed */
 	DROP_NONGLOBAL,     /* leaves the guest did not map global */
@@ -341,7 +349,8 @@ static uint64_t shadow_drop_va(struct shadow_vm *s, struct shadow_ctx *c, unsign
 	struct shadow_alloc a = { s, c };
 	struct pt_mem m = shadow_mem(&a);
 
-	if (c->root[view] == 0)
+	/* Trapeze's root entry is not the guest's: never walked, never dropped. */
+	if (c->root[view] == 0 || !shadow_va_ok(va))
 		return 0;
 	uint64_t *slot = pt_leaf_slot(&m, c->root[view], SHADOW_LEVELS, va & ~PAGE_MASK_4K);
 	if (slot == NULL || !(*slot & PTE_V) || !drop_matches(*slot, how))
@@ -362,7 +371,7 @@ static uint64_t shadow_drop_range(struct shadow_vm *s, struct shadow_ctx *c, uns
 	struct pt_mem m = shadow_mem(&a);
 	uint64_t table = c->root[view], n;
 
-	if (table == 0)
+	if (table == 0 || !shadow_va_ok(va))
 		return 0;
 	for (unsigned l = SHADOW_LEVELS - 1; l > level; l--) {
 		uint64_t pte = m.table(m.ctx, table)[pt_index(va, l)];
@@ -371,8 +380,7 @@ static uint64_t shadow_drop_range(struct shadow_vm *s, struct shadow_ctx *c, uns
 		table = pte_pa(pte);
 	}
 	uint64_t *slot = &m.table(m.ctx, table)[pt_index(va, level)];
-	if (!(*slot & PTE_V) || pte_is_leaf(*slot) ||
-	    (level == SHADOW_LEVELS - 1 && pt_index(va, level) == TRAPEZE_ROOT_INDEX))
+	if (!(*slot & PTE_V) || pte_is_leaf(*slot))
 		return 0;
 	n = shadow_drop_table(s, &m, pte_pa(*slot), level - 1, how, false);
 	if (how == DROP_ALL) {
