@@ -322,11 +322,35 @@ static void init_power_off(void)
 		pause();
 }
 
+/*
+ * busybox's halt, poweroff and reboot signal PID 1 as busybox init expects
+ * (init/init.c: SIGUSR1 halt, SIGUSR2 power off, SIGTERM reboot); the
+ * kernel ignores signals PID 1 has no handler for, so without these a
+ * plain `poweroff` at the shell would do nothing.
+ */
+static void init_on_signal(int sig)
+{
+	/* Children forked before they exec inherit this handler: for them a
+	 * signal is just the end (init_power_off sends SIGTERM to them all). */
+	if (getpid() != 1)
+		_exit(128 + sig);
+	if (sig == SIGTERM) {
+		tcdrain(STDOUT_FILENO);
+		sync();
+		reboot(RB_AUTOBOOT);
+	}
+	init_power_off();
+}
+
 int main(void)
 {
 	static struct init_request req;
 	struct timespec boot;
 	int status;
+
+	signal(SIGUSR1, init_on_signal);
+	signal(SIGUSR2, init_on_signal);
+	signal(SIGTERM, init_on_signal);
 
 	clock_gettime(CLOCK_BOOTTIME, &boot);
 	init_say("start");

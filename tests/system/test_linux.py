@@ -105,3 +105,32 @@ def test_linux_beside_a_bare_metal_guest():
     assert r.status == 0, r.output
     assert "[linux] together" in r.output
     assert "[csr] done" in r.output
+
+
+def test_linux_console_on_sbi_hvc0():
+    """The SBI console (hvc0: legacy console putchar) carries Linux's
+    console and init's output as well as ttyS0 does."""
+    vm_ = linux_vm("echo on hvc0")
+    vm_[1]["bootargs"] = 'console=hvc0 trapeze.cmd="echo on hvc0"'
+    r = run([vm_], machine={"hang-timeout": 60}, timeout=600)
+    assert r.status == 0, r.output
+    assert "console [hvc0] enabled" in r.output
+    assert "on hvc0" in init_lines(r)
+    assert "legacy=" in "\n".join(r.log_lines)
+
+
+def test_make_run_gives_a_shell(tmp_path):
+    """`make run` as a new user would try it: a shell, a command, poweroff."""
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    child = pexpect.spawn("make", ["-s", "-C", root, "run"], timeout=600, encoding="utf-8")
+    try:
+        child.expect("trapeze-init: start")
+        child.expect(r"[#$] ")
+        child.sendline("echo make-run $((20+22))")
+        child.expect("make-run 42")
+        child.sendline("poweroff")
+        child.expect("all VMs have ended: success")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close()
+    assert child.exitstatus == 0

@@ -343,7 +343,10 @@ static bool dtb_put(char *out, size_t outlen, size_t *o, char c)
 /*
  * RISC-V unprivileged ISA 20191213, ch. 27 "ISA Extension Naming
  * Conventions": "rv64", then single-letter extensions, then multi-letter
- * ones separated by '_'.
+ * ones separated by '_'. The virtual CPU is the host's without H (no nested
+ * virtualization) and without V: Trapeze does not switch vector state
+ * between vCPUs yet, so the guest is not offered the vector unit (its
+ * vector instructions are illegal, as on a CPU without V).
  */
 int dtb_strip_hypervisor_isa(const char *isa, char *out, size_t outlen)
 {
@@ -357,14 +360,16 @@ int dtb_strip_hypervisor_isa(const char *isa, char *out, size_t outlen)
 		if (!dtb_put(out, outlen, &o, *p))
 			return -1;
 	for (; *p && *p != '_'; p++)
-		if (*p != 'h' && *p != 'H' && !dtb_put(out, outlen, &o, *p))
+		if (*p != 'h' && *p != 'H' && *p != 'v' && *p != 'V' && !dtb_put(out, outlen, &o, *p))
 			return -1;
 	while (*p == '_') {
 		const char *name = p + 1, *end = strchr(name, '_');
 
 		if (!end)
 			end = name + strlen(name);
-		if (end > name && *name != 'h' && *name != 'H') {
+		/* Multi-letter: the H family, and the vector ones (Zve*, Zvl*, ...). */
+		if (end > name && *name != 'h' && *name != 'H' &&
+		    !((name[0] == 'z' || name[0] == 'Z') && (name[1] == 'v' || name[1] == 'V'))) {
 			if (!dtb_put(out, outlen, &o, '_'))
 				return -1;
 			for (const char *c = name; c < end; c++)

@@ -1,5 +1,6 @@
 /*
  * trapeze run [--cpu MODEL] [--smp N] [--bare] [--dry-run] CONFIG
+ * trapeze audit [--cpu MODEL] ...   (audit.c)
  *
  * Reads the config, loads the kernels, builds each VM's DTB, lays out the
  * boot modules, writes the manifest and starts QEMU with Trapeze (or, with
@@ -19,6 +20,7 @@
 
 #include <trapeze/bootinfo.h>
 
+#include "audit.h"
 #include "config.h"
 #include "dtb.h"
 #include "files.h"
@@ -44,6 +46,7 @@ static void launch_usage(FILE *f)
 {
 	fprintf(f,
 		"usage: trapeze run [--cpu MODEL] [--smp N] [--bare] [--dry-run] CONFIG\n"
+		"       trapeze audit [--cpu MODEL] (see trapeze audit --help)\n"
 		"  --cpu MODEL  QEMU -cpu model (overrides [machine] cpu)\n"
 		"  --smp N      host harts (overrides [machine] harts)\n"
 		"  --bare       run the first VM alone on bare QEMU\n"
@@ -319,6 +322,8 @@ int main(int argc, char **argv)
 		launch_usage(stdout);
 		return 0;
 	}
+	if (argc >= 2 && strcmp(argv[1], "audit") == 0)
+		return audit_main(argc - 1, argv + 1);
 	if (argc < 2 || strcmp(argv[1], "run") != 0) {
 		launch_usage(stderr);
 		return LAUNCH_EXIT_USAGE;

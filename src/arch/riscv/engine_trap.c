@@ -25,9 +25,11 @@ void engine_trap_sync_from_hw(struct vcpu *v)
 
 	/* The hardware sets FS = Dirty when the guest writes FP state
 	 * (Privileged ISA v1.12, 3.1.6.6); the guest must see it. */
-	if ((c->sstatus & SSTATUS_FS) != SSTATUS_FS_OFF &&
-	    (csr_read(sstatus) & SSTATUS_FS) == SSTATUS_FS_DIRTY)
+	uint64_t real = csr_read(sstatus);
+
+	if ((c->sstatus & SSTATUS_FS) != SSTATUS_FS_OFF && (real & SSTATUS_FS) == SSTATUS_FS_DIRTY)
 		c->sstatus |= SSTATUS_FS_DIRTY;
+
 }
 
 /*
@@ -135,7 +137,10 @@ void engine_trap_enter(struct vcpu *v)
 	/* Return to real U-mode with the guest's FP/vector enables and
 	 * SPIE clear, so Trapeze keeps SIE = 0 after every trap. */
 	s &= ~(SSTATUS_SPP | SSTATUS_SPIE | SSTATUS_FS | SSTATUS_VS | SSTATUS_SUM | SSTATUS_MXR);
-	s |= c->sstatus & (SSTATUS_FS | SSTATUS_VS);
+	/* The vector unit stays off (VS = Off) whatever the guest's VS says:
+	 * the virtual CPU has no V (the launcher keeps it out of the DTB), so
+	 * its vector instructions trap and are reflected as illegal. */
+	s |= c->sstatus & SSTATUS_FS;
 	if (h->fp_owner != v && (c->sstatus & SSTATUS_FS) != SSTATUS_FS_OFF) {
 		if (h->fp_owner)
 			fp_save(h->fp_owner);
