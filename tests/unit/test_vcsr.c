@@ -320,6 +320,18 @@ static void test_vcsr_sfence_vma_forms(void **state)
 	assert_int_equal(vm.stats.insn_sfence_vma, 4);
 }
 
+static void test_vcsr_sinval_vma_only_with_svinval(void **state)
+{
+	struct trap_info t;
+
+	(void)state;
+	assert_illegal(0x16000073u);                        /* sinval.vma x0, x0: host lacks Svinval */
+	host_csr.has_svinval = true;
+	assert_int_equal(step(0x16000073u, &t), RESUME_NEXT);
+	assert_int_equal(fake_flushes, 1);
+	assert_int_equal(fake_flush_size, UINT64_MAX);
+}
+
 static void test_vcsr_other_privileged_insns_reflected(void **state)
 {
 	(void)state;
@@ -349,6 +361,7 @@ int main(void)
 		cmocka_unit_test_setup(test_vcsr_sret_to_vu_and_vs, setup),
 		cmocka_unit_test_setup(test_vcsr_wfi_blocks_only_without_pending, setup),
 		cmocka_unit_test_setup(test_vcsr_sfence_vma_forms, setup),
+		cmocka_unit_test_setup(test_vcsr_sinval_vma_only_with_svinval, setup),
 		cmocka_unit_test_setup(test_vcsr_other_privileged_insns_reflected, setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

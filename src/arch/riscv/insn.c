@@ -3,6 +3,7 @@
 #include "arch/riscv/csr.h"
 #include "arch/riscv/decode.h"
 #include "arch/riscv/engine_trap.h"
+#include "arch/riscv/probe.h"
 #include "arch/riscv/vcsr.h"
 #include "core/sched.h"
 #include "core/vm.h"
@@ -103,11 +104,21 @@ static enum resume emulate_sfence_vma(struct vcpu *v, struct trap_info *t, const
 	return RESUME_NEXT;
 }
 
+/* SINVAL.VMA (Svinval): SFENCE.VMA's invalidation without its ordering,
+ * so emulated the same way; it exists only where the host CPU has it. */
+static enum resume emulate_sinval_vma(struct vcpu *v, struct trap_info *t, const struct insn *in)
+{
+	if (!host_csr.has_svinval)
+		return reflect_illegal(t);
+	return emulate_sfence_vma(v, t, in);
+}
+
 static const insn_handler_t insn_handlers[] = {
 	[INSN_CSR] = emulate_csr,
 	[INSN_SRET] = emulate_sret,
 	[INSN_WFI] = emulate_wfi,
 	[INSN_SFENCE_VMA] = emulate_sfence_vma,
+	[INSN_SINVAL_VMA] = emulate_sinval_vma,
 };
 
 enum resume emulate_insn(struct vcpu *v, struct trap_info *t)

@@ -52,6 +52,8 @@ void probe_host_csrs(void)
 
 	host_csr.has_senvcfg = PROBE_CSR("csrr %0, 0x10a" : "=r"(v));
 	host_csr.has_stimecmp = PROBE_CSR("csrr %0, 0x14d" : "=r"(v));
+	/* sinval.vma x0, x0 (Svinval): an illegal instruction without it. */
+	host_csr.has_svinval = PROBE_CSR(".word 0x16000073");
 
 	/* sstatus: a bit is writable when it follows both an all-ones and an
 	 * all-zeros write. SIE is left out (an interrupt could fire) and is

@@ -13,6 +13,7 @@
 
 struct host_csr_caps {
 	bool has_senvcfg, has_stimecmp;
+	bool has_svinval;           /* SINVAL.VMA executes in S-mode */
 	uint64_t sstatus_wmask;     /* bits S-mode can write */
 	uint64_t sie_wmask;
 	uint64_t sip_wmask;         /* bits S-mode can write in sip (SSIP, maybe LCOFIP) */
