@@ -63,7 +63,7 @@
 #define MIP_SEIP        (1ULL << IRQ_S_EXT)
 #define MIP_LCOFIP      (1ULL << IRQ_LCOF)
 
-/* scause exception codes (4.1.9, Table 4.2). */
+/* scause exception codes (4.1.8 "Supervisor Cause Register", Table 4.2). */
 #define CAUSE_INTERRUPT             (1ULL << 63)
 #define EXC_INST_MISALIGNED         0
 #define EXC_INST_ACCESS             1

@@ -14,7 +14,7 @@ struct vm;
 
 /* After a trap: fold what the hardware changed behind our back (FS dirty) into the vCPU. */
 void engine_trap_sync_from_hw(struct vcpu *v);
-/* A virtual trap (Privileged ISA v1.12, 4.1.1 and 4.1.9): sepc/scause/stval,
+/* A virtual trap (Privileged ISA v1.12, 4.1.1 and 4.1.8): sepc/scause/stval,
  * SPP/SPIE/SIE, virtual S-mode, pc = stvec (vectored for interrupts). */
 void engine_trap_inject(struct vcpu *v, uint64_t cause, uint64_t tval);
 /* Deliver the highest-priority pending, enabled virtual interrupt, if the
