@@ -4,6 +4,7 @@
 #include "arch/riscv/csr.h"
 #include "arch/riscv/engine_trap.h"
 #include "arch/riscv/hart.h"
+#include "arch/riscv/mmu.h"
 #include "arch/riscv/timer.h"
 #include "core/console.h"
 #include "core/lib/spinlock.h"
@@ -164,6 +165,9 @@ static void sched_check_hangs(uint64_t now)
  * v1.12, 3.3.3), then acknowledge it by hand. */
 static void sched_idle(uint64_t deadline)
 {
+	/* No vCPU here: do not keep a VM's tables live, they may be freed
+	 * (a VM reset, recycled shadows) while this hart waits. */
+	mmu_use_trapeze_root();
 	vm_console_input_tick();
 	timer_arm(deadline);
 	wfi();

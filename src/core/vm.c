@@ -274,7 +274,6 @@ static bool vm_load(struct vm *vm)
 		vcpu_reset(v, d->entry, d->dtb.gpa);
 		v->state = i == 0 ? VCPU_RUNNABLE : VCPU_STOPPED;
 	}
-	vm->last_activity = platform_time();
 	return true;
 }
 
@@ -369,6 +368,9 @@ static bool vm_create(struct vm *vm, unsigned id, const struct bootinfo_vm *d)
 	}
 	if (!vm_load(vm))
 		return false;
+	/* Only output counts as a sign of life: a VM resetting itself in
+	 * silence is as hung as one spinning. */
+	vm->last_activity = platform_time();
 	for (unsigned i = 0; i < vm->nvcpus; i++)
 		sched_add_vcpu(vm->vcpus[i]);
 	log_info("vm %s: %lu MiB RAM, %u vCPU, engine %s, entry 0x%lx, dtb 0x%lx", vm->name,

@@ -524,6 +524,25 @@ static void test_shadow_pool_recycles_lru_under_pressure(void **state)
 	assert_int_equal(host_allocs - host_frees, sh.stats.table_pages);
 }
 
+static void test_shadow_one_space_bigger_than_the_pool(void **state)
+{
+	(void)state;
+	shadow_init(&sh, &ops, &rm, 100, 8);
+	uint64_t satp = sv39(1);
+	/* 1 GiB apart: each fill needs two more shadow tables of its own, so
+	 * six of them do not fit in 8 pages with the root and its chain. */
+	for (unsigned i = 0; i < 6; i++)
+		gmap(satp, ((uint64_t)i << 30) | 0x1000, gpage(50 + i), RW | PTE_A | PTE_D);
+	for (unsigned i = 0; i < 6; i++) {
+		uint64_t va = ((uint64_t)i << 30) | 0x1000;
+		assert_int_equal(fault(satp, SHADOW_VIEW_S, va, GPT_LOAD, false, false, NULL), SHADOW_FILLED);
+		assert_int_equal(pte_pa(shadow_pte(satp, SHADOW_VIEW_S, va)), guest_hpa[50 + i]);
+		assert_true(sh.stats.table_pages <= 8);
+	}
+	assert_true(sh.stats.recycles >= 1);    /* the space started over empty */
+	assert_true(leaves(satp, SHADOW_VIEW_S) < 6);
+}
+
 static void test_shadow_more_spaces_than_slots(void **state)
 {
 	(void)state;
@@ -598,6 +617,7 @@ int main(void)
 		cmocka_unit_test_setup(test_shadow_flush_va_covers_whole_superpage, setup),
 		cmocka_unit_test_setup(test_shadow_sum_cleared_in_every_space, setup),
 		cmocka_unit_test_setup(test_shadow_pool_recycles_lru_under_pressure, setup),
+		cmocka_unit_test_setup(test_shadow_one_space_bigger_than_the_pool, setup),
 		cmocka_unit_test_setup(test_shadow_more_spaces_than_slots, setup),
 		cmocka_unit_test_setup(test_shadow_hidden_region_is_emulated, setup),
 		cmocka_unit_test_setup(test_shadow_flush_never_walks_trapeze_entry, setup),

@@ -245,21 +245,30 @@ static enum resume engine_trap_mmio(struct vcpu *v, struct trap_info *t,
 	bool store = t->cause == EXC_STORE_PAGE_FAULT;
 
 	if (engine_trap_fetch(v, t->epc, &raw) || decode_insn(raw, &in) ||
-	    in.kind != (store ? INSN_STORE : INSN_LOAD) || (gpa & (in.width - 1)))
+	    in.kind != (store ? INSN_STORE : INSN_LOAD))
 		return trap_inject(t, access_fault_of(t->cause), t->tval);
 
-	struct mmio_access a = {
-		.gpa = gpa, .offset = e->offset, .width = in.width, .write = store,
-	};
+	/* A misaligned access QEMU splits into byte accesses, as its memory
+	 * core does for a device that takes bytes (the UART); one that does
+	 * not take them faults. All bytes within the same device region. */
+	bool split = gpa & (in.width - 1);
+	unsigned parts = split ? in.width : 1;
+	uint64_t val = 0, src = 0;
 	if (store)
-		a.value = in.fp ? fp_read_reg(in.rs2) : vcpu_get_gpr(v, in.rs2);
-	int r = mmio_dispatch(v->vm, e->dev, e->mmio_slot, &a);
-	if (r < 0)
-		return trap_inject(t, access_fault_of(t->cause), t->tval);
-	if (r == MMIO_HALT)
-		return RESUME_HALT;
+		src = in.fp ? fp_read_reg(in.rs2) : vcpu_get_gpr(v, in.rs2);
+	for (unsigned i = 0; i < parts; i++) {
+		struct mmio_access a = {
+			.gpa = gpa + i, .offset = e->offset + i, .width = split ? 1 : in.width,
+			.write = store, .value = split ? (src >> (8 * i)) & 0xff : src,
+		};
+		int r = mmio_dispatch(v->vm, e->dev, e->mmio_slot, &a);
+		if (r < 0)
+			return trap_inject(t, access_fault_of(t->cause), t->tval);
+		if (r == MMIO_HALT)
+			return RESUME_HALT;
+		val |= split ? (a.value & 0xff) << (8 * i) : a.value;
+	}
 	if (!store) {
-		uint64_t val = a.value;
 		if (in.width < 8) {
 			unsigned shift = 64 - 8 * in.width;
 			val = in.sign_extend ? (uint64_t)((int64_t)(val << shift) >> shift)

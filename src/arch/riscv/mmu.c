@@ -2,6 +2,7 @@
 
 #include "arch/riscv/boot.h"
 #include "arch/riscv/csr.h"
+#include "arch/riscv/hart.h"
 #include "arch/riscv/layout.h"
 #include "arch/riscv/pgtable.h"
 #include "core/console.h"
@@ -75,6 +76,17 @@ void mmu_unmap_user(uint64_t root, uint64_t va)
 
 	if (slot)
 		*slot = 0;
+}
+
+void mmu_use_trapeze_root(void)
+{
+	struct hart *h = this_hart();
+
+	if (h->live_satp != boot_satp) {
+		csr_write(satp, boot_satp);
+		sfence_vma_all();
+		h->live_satp = boot_satp;
+	}
 }
 
 uint64_t mmu_satp(uint64_t root, uint64_t asid)

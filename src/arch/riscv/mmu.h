@@ -20,6 +20,9 @@ void mmu_root_destroy(uint64_t root);
 int mmu_map_user(uint64_t root, uint64_t va, uint64_t pa, uint64_t flags);
 /* Remove the mapping of va, if any. */
 void mmu_unmap_user(uint64_t root, uint64_t va);
+/* Put this hart on Trapeze's own address space (the boot tables), e.g.
+ * before the tables it ran on are freed, or when it goes idle. */
+void mmu_use_trapeze_root(void);
 /* satp value for a root and host ASID. */
 uint64_t mmu_satp(uint64_t root, uint64_t asid);
 /* The host's translation can map va (Sv57 canonical); Trapeze's own

@@ -262,6 +262,29 @@ static void shadow_note_sum(struct shadow_ctx *c, uint64_t va)
 		c->sum_overflow = true;
 }
 
+/* A fill needs at most one table per level below the root. When the pool
+ * cannot give that, older address spaces are recycled first; when the one
+ * being filled is all there is, it starts over empty (its roots stay), so
+ * however much a guest maps, it keeps running. */
+static void shadow_make_room(struct shadow_vm *s, struct shadow_ctx *c)
+{
+	while (s->stats.table_pages + (SHADOW_LEVELS - 1) > s->page_limit) {
+		struct shadow_ctx *victim = shadow_lru(s, c);
+		if (victim == NULL) {
+			for (unsigned v = 0; v < SHADOW_VIEWS; v++)
+				shadow_drop_view(s, c, v, DROP_ALL);
+			c->nsum = 0;
+			c->sum_overflow = false;
+			c->nsuper = 0;
+			c->super_overflow = false;
+			s->stats.recycles++;
+			return;
+		}
+		shadow_ctx_release(s, victim);
+		s->stats.recycles++;
+	}
+}
+
 static void shadow_note_super(struct shadow_ctx *c, uint64_t va, unsigned level)
 {
 	for (unsigned i = 0; i < c->nsuper; i++)
@@ -316,6 +339,7 @@ enum shadow_result shadow_fault(struct shadow_vm *s, const struct shadow_fault_r
 	if (shadow_activate(s, req->guest_satp, req->view, &root, &asid))
 		return SHADOW_NO_MEMORY;
 	struct shadow_ctx *c = shadow_find(s, req->guest_satp);
+	shadow_make_room(s, c);
 	struct shadow_alloc a = { s, c };
 	struct pt_mem m = shadow_mem(&a);
 	uint64_t va = req->va & ~PAGE_MASK_4K;

@@ -116,6 +116,9 @@ void vm_arch_reset(struct vm *vm)
 {
 	struct vm_arch *a = &vm->arch;
 
+	/* The caller's hart runs on one of these tables right now. (Idle
+	 * harts never stay on a VM's tables: sched_idle leaves them.) */
+	mmu_use_trapeze_root();
 	shadow_destroy(&a->shadow);
 	mmu_root_destroy(a->bare_root);
 	a->bare_root = mmu_root_create();
