@@ -35,7 +35,7 @@ LAUNCHER_LIBS := -linih -lfdt
 # tests/fuzz/fuzz_X.mk sets fuzz_X_SRCS.
 UNIT_TESTS := $(sort $(basename $(notdir $(wildcard tests/unit/test_*.c))))
 FUZZ_TARGETS := $(sort $(basename $(notdir $(wildcard tests/fuzz/fuzz_*.c))))
--include $(wildcard tests/unit/*.mk tests/fuzz/*.mk tools/launcher/*.mk guests/linux/linux.mk)
+-include $(wildcard tests/unit/*.mk tests/fuzz/*.mk tools/launcher/*.mk guests/linux/linux.mk tests/fidelity/fidelity.mk)
 UNIT_CFLAGS := -std=c11 -Wall -Wextra -Werror -O1 -g -D_GNU_SOURCE -DTRAPEZE_HOST \
 	-fsanitize=address,undefined -fno-sanitize-recover=all \
 	-Iinclude -Isrc -Itests/unit -Itools/launcher

@@ -1,0 +1,1296 @@
+#!/usr/bin/env python3
+"""Random bare-metal S-mode test programs for the differential fidelity suite.
+
+    gen.py SEED [--out DIR]
+
+writes DIR/SEED/prog.S (default DIR: build/fidelity) and DIR/SEED/meta.json
+(the coverage: instruction kinds and CSRs the program uses). The same seed
+always gives the same program.
+
+A program is a list of steps run straight through in S-mode with gp =
+&fid_ctx (tests/fidelity/rt/fid.h): CSR operations, traps, SBI calls,
+memory accesses (RAM, devices, faulting addresses), FP, compressed and
+plain ALU instructions, U-mode blocks and paging blocks (own page tables,
+random PTEs, accesses, SFENCE.VMA, then paging off). Every trap goes to the
+runtime's handler, which logs it and steps over the instruction.
+
+Each step is self-contained: it sets up every register and address it
+uses, so any subset of the steps (what run.py's delta debugging keeps) is
+still a valid program. The rules that keep a program deterministic on any
+correct implementation (what the RISC-V specs leave open is never
+generated):
+  - no timer ever fires (stimecmp and SBI set_timer only far in the future),
+    counter values are overwritten right after they are read, the UART's
+    LSR transmit bits are masked;
+  - stvec is restored to the handler right after a write, satp gets only
+    Bare or reserved modes outside a paging block;
+  - a PTE written while paging is on is followed by an SFENCE.VMA that the
+    Privileged ISA says covers it; address spaces of one block keep their
+    test VAs disjoint, and G only where one ASID is used;
+  - nothing executes outside the program, the handler and the code stubs
+    (no device pages, no pattern data, no Trapeze hidden region 0xff80...);
+  - stores never reach the code stubs or the runtime.
+"""
+import argparse
+import json
+import os
+import random
+import re
+import sys
+from collections import Counter
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+RT = os.path.join(HERE, "rt")
+
+
+def _read_defines(path):
+    out = {}
+    for line in open(path):
+        m = re.match(r"#define\s+(\w+)\s+(0x[0-9a-fA-F]+|\d+)\b", line)
+        if m:
+            out[m.group(1)] = int(m.group(2), 0)
+    return out
+
+
+FID = _read_defines(os.path.join(RT, "fid.h"))
+PAGE = FID["FID_PAGE_SIZE"]
+DATA = FID["FID_DATA_BASE"]
+DATA_PAGES = FID["FID_DATA_PAGES"]
+STUB_PAGE = FID["FID_STUB_PAGE"]
+STUB = DATA + STUB_PAGE * PAGE
+STUB_TARGETS = {
+    "inc": STUB + FID["FID_STUB_INC"],
+    "ebreak": STUB + FID["FID_STUB_EBREAK"],
+    "cross": STUB + FID["FID_STUB_CROSS"],
+    "ret": STUB + PAGE + 2,                 # the cross stub's ret
+}
+PT_BASE = FID["FID_PT_BASE"]
+PT_PAGES = FID["FID_PT_PAGES"]
+RAM_END = FID["FID_RAM_END"]
+MASK64 = (1 << 64) - 1
+UART = 0x10000000
+PLIC = 0x0c000000
+FINISHER = 0x100000
+CLINT = 0x02000000
+UALIAS = 0x40000000                 # U alias VA = PA + UALIAS (paging blocks)
+
+REGS = ["zero", "ra", "sp", "gp", "tp", "t0", "t1", "t2", "s0", "s1",
+        "a0", "a1", "a2", "a3", "a4", "a5", "a6", "a7",
+        "s2", "s3", "s4", "s5", "s6", "s7", "s8", "s9", "s10", "s11",
+        "t3", "t4", "t5", "t6"]
+WRITABLE = [r for i, r in enumerate(REGS) if i not in (0, 3)]   # never gp
+CREGS = REGS[8:16]                   # x8..x15, the compressed register set
+
+# Privileged ISA v1.12, 4.3.1 / 4.4.1: PTE bits.
+PTE_V, PTE_R, PTE_W, PTE_X, PTE_U, PTE_G, PTE_A, PTE_D = (1 << i for i in range(8))
+SSTATUS_SIE, SSTATUS_SPIE, SSTATUS_SPP = 1 << 1, 1 << 5, 1 << 8
+SSTATUS_SUM, SSTATUS_MXR = 1 << 18, 1 << 19
+SSTATUS_FS = 3 << 13
+
+SBI_BASE, SBI_TIME, SBI_IPI = 0x10, 0x54494D45, 0x735049
+SBI_RFENCE, SBI_HSM, SBI_SRST = 0x52464E43, 0x48534D, 0x53525354
+
+# CSRs outside the S set: each access is illegal from S (htimedelta is
+# emulated by OpenSBI and by Trapeze for S-mode, README "htimedelta").
+M_CSRS = {"mstatus": 0x300, "misa": 0x301, "medeleg": 0x302, "mideleg": 0x303,
+          "mie": 0x304, "mtvec": 0x305, "mcounteren": 0x306, "menvcfg": 0x30a,
+          "mscratch": 0x340, "mepc": 0x341, "mcause": 0x342, "mtval": 0x343,
+          "mip": 0x344, "pmpcfg0": 0x3a0, "pmpaddr0": 0x3b0, "mcycle": 0xb00,
+          "minstret": 0xb02, "mhartid": 0xf14, "mvendorid": 0xf11, "tselect": 0x7a0,
+          "dcsr": 0x7b0}
+H_CSRS = {"hstatus": 0x600, "hedeleg": 0x602, "hideleg": 0x603, "hie": 0x604,
+          "htimedelta": 0x605, "hcounteren": 0x606, "hgatp": 0x680, "hip": 0x644,
+          "hvip": 0x645, "htval": 0x643, "vsstatus": 0x200, "vstvec": 0x205,
+          "vsatp": 0x280, "vsscratch": 0x240, "vstimecmp": 0x24d}
+ABSENT_CSRS = {"ustatus": 0x000, "utvec": 0x005, "vstart": 0x008, "seed": 0x015,
+               "siselect": 0x150, "scontext": 0x5a8, "csr_7ff": 0x7ff, "csr_dff": 0xdff}
+COUNTERS = {"cycle": 0xc00, "time": 0xc01, "instret": 0xc02,
+            "hpmcounter3": 0xc03, "hpmcounter31": 0xc1f}
+FP_CSRS = ["fflags", "frm", "fcsr"]
+
+CSR_FORMS = ["csrrw", "csrrs", "csrrc", "csrrwi", "csrrsi", "csrrci"]
+
+
+class Step:
+    """One step: leaf lines, or a block (pre, children, post) whose children
+    delta debugging may drop one by one. `@L` in lines is the step's label;
+    `image` are (address, value) stores the runtime makes before the
+    program starts (page tables)."""
+
+    def __init__(self, kind, lines=(), csrs=(), kinds=None, children=None,
+                 pre=(), post=(), image=()):
+        self.kind = kind
+        self.lines = list(lines)
+        self.csrs = Counter(csrs)
+        self.kinds = Counter(kinds) if kinds is not None else Counter([kind])
+        self.children = children
+        self.pre = list(pre)
+        self.post = list(post)
+        self.image = list(image)
+        self.id = ""
+
+    def is_block(self):
+        return self.children is not None
+
+    def with_children(self, children):
+        s = Step(self.kind, self.lines, self.csrs, self.kinds, list(children),
+                 self.pre, self.post, self.image)
+        s.id = self.id
+        return s
+
+    def emit(self, out, prefix):
+        label = f"{prefix}_{self.id}"
+        out.append(f"{label}:\t\t# {self.kind}")
+        if self.is_block():
+            out.extend("\t" + l.replace("@L", label) for l in self.pre)
+            for c in self.children:
+                c.emit(out, prefix)
+            out.extend("\t" + l.replace("@L", label) for l in self.post)
+        else:
+            out.extend("\t" + l.replace("@L", label) if not l.endswith(":") else
+                       l.replace("@L", label) for l in self.lines)
+
+    def coverage(self, kinds, csrs):
+        kinds.update(self.kinds)
+        csrs.update(self.csrs)
+        for c in self.children or ():
+            c.coverage(kinds, csrs)
+
+    def leaves(self):
+        return sum(c.leaves() for c in self.children) if self.is_block() else 1
+
+    def images(self):
+        return list(self.image) + [e for c in (self.children or ()) for e in c.images()]
+
+
+class Program:
+    def __init__(self, seed, steps, fs, fcsr, x, f):
+        self.seed, self.steps, self.fs, self.fcsr, self.x, self.f = seed, steps, fs, fcsr, x, f
+
+    def with_steps(self, steps):
+        return Program(self.seed, steps, self.fs, self.fcsr, self.x, self.f)
+
+    def coverage(self):
+        kinds, csrs = Counter(), Counter()
+        for s in self.steps:
+            s.coverage(kinds, csrs)
+        return kinds, csrs
+
+    def leaves(self):
+        return sum(s.leaves() for s in self.steps)
+
+    def render(self):
+        sd = self.seed
+        out = [f"/* Fidelity program {sd}: tests/fidelity/gen.py {sd}, "
+               f"{len(self.steps)} steps, {self.leaves()} leaves. */",
+               '#include "fid.h"',
+               "\t.option norvc",
+               f'\t.section .text.fidp_{sd}, "ax", @progbits',
+               "\t.balign 4",
+               f"\t.globl fidp_{sd}",
+               f"fidp_{sd}:",
+               "\tld x31, CTX_INIT + 31*8(gp)"]
+        for s in self.steps:
+            s.emit(out, f"p{sd}")
+        out += [f"p{sd}_end:",
+                "\tsd t0, CTX_TMP(gp)",
+                "\tld t0, CTX_EXIT(gp)",
+                "\tjr t0"]
+        image = [e for s in self.steps for e in s.images()]
+        out += [f'\t.section .rodata.fidp_{sd}, "a", @progbits',
+                "\t.balign 8",
+                f"\t.globl fiddesc_{sd}",
+                f"fiddesc_{sd}:",
+                f"\t.dword {sd}, fidp_{sd}, fidimg_{sd}, {len(image)}, {self.fs}, {hex(self.fcsr)}"]
+        for i in range(0, 32, 4):
+            out.append("\t.dword " + ", ".join(hex(v) for v in self.x[i:i + 4]))
+        for i in range(0, 32, 4):
+            out.append("\t.dword " + ", ".join(hex(v) for v in self.f[i:i + 4]))
+        out.append(f"fidimg_{sd}:")
+        for a, v in image:
+            out.append(f"\t.dword {hex(a)}, {hex(v)}")
+        return "\n".join(out) + "\n"
+
+
+class NoSpace(Exception):
+    pass
+
+
+def sext(v, bits):
+    v &= (1 << bits) - 1
+    return v - (1 << bits) if v >> (bits - 1) else v
+
+
+def u64(v):
+    return v & MASK64
+
+
+class Space:
+    """One address space of a paging block: tables in the pool (static
+    image), a root, the leaves it maps."""
+
+    def __init__(self, g, mode, levels, asids):
+        self.g, self.mode, self.levels, self.asids = g, mode, levels, asids
+        self.root = g.alloc_table()
+        self.ptes = {}
+
+    def satp(self, asid):
+        return (self.mode << 60) | (asid << 44) | (self.root >> 12)
+
+    def map(self, va, pa, level, flags, ptr_flags=PTE_V):
+        """Leaf for va at `level`; tables created on the way get ptr_flags
+        (existing ones are shared as they are). Returns the PTE's address."""
+        table = self.root
+        for lvl in range(self.levels - 1, level, -1):
+            addr = table + 8 * ((va >> (12 + 9 * lvl)) & 511)
+            pte = self.ptes.get(addr)
+            if pte is None:
+                new = self.g.alloc_table()
+                self.ptes[addr] = ((new >> 12) << 10) | ptr_flags
+                table = new
+            else:
+                assert pte & (PTE_R | PTE_W | PTE_X) == 0, "leaf on the path"
+                table = ((pte >> 10) & ((1 << 44) - 1)) << 12
+        addr = table + 8 * ((va >> (12 + 9 * level)) & 511)
+        assert addr not in self.ptes
+        self.ptes[addr] = ((pa >> 12) << 10) | flags
+        return addr
+
+
+class Mapping:
+    """A test mapping: VA range, leaf level, what the PA holds."""
+
+    def __init__(self, space, va, level, pa, target, flags, pte_addr, dbase):
+        self.space, self.va, self.level, self.pa = space, va, level, pa
+        self.target = target          # data | stub30 | stub31 | bad | uart
+        self.flags = flags
+        self.versions = [flags]       # every value the leaf ever gets
+        self.pte_addr = pte_addr
+        self.dbase = dbase            # offset in the leaf of DATA (superpages), or None
+        self.size = 1 << (12 + 9 * level)
+
+
+class Paging:
+    """State of the paging block being generated."""
+
+    def __init__(self, name, spaces, multi_asid, uart, identity):
+        self.name, self.spaces, self.multi_asid = name, spaces, multi_asid
+        self.uart, self.identity = uart, identity
+        self.maps = []
+
+
+class Gen:
+    def __init__(self, seed):
+        self.seed = seed
+        self.r = random.Random(seed)
+        self.pt_next = 0
+        self.pagecross = 0
+
+    # ---- primitives -----------------------------------------------------
+    def reg(self):
+        return self.r.choice(WRITABLE)
+
+    def reg_not(self, *avoid):
+        while True:
+            r = self.reg()
+            if r not in avoid:
+                return r
+
+    def creg(self, *avoid):
+        while True:
+            r = self.r.choice(CREGS)
+            if r not in avoid:
+                return r
+
+    def val64(self):
+        r = self.r
+        k = r.randrange(10)
+        if k == 0:
+            return r.choice([0, MASK64, 1, 0x5555555555555555, 0xaaaaaaaaaaaaaaaa,
+                             0x8000000000000000, 0x7fffffffffffffff])
+        if k == 1:
+            return r.randrange(64)
+        if k == 2:
+            return 1 << r.randrange(64)
+        if k == 3:
+            return u64(~(1 << r.randrange(64)))
+        if k == 4:
+            return u64(sext(r.getrandbits(12), 12))
+        if k == 5:
+            return r.getrandbits(32)
+        return r.getrandbits(64)
+
+    def far_time(self):
+        return (1 << 63) | (1 << 62) | self.r.getrandbits(62) if self.r.randrange(3) else MASK64
+
+    def li(self, reg, v):
+        return f"li {reg}, {hex(u64(v))}"
+
+    def alloc_table(self):
+        if self.pt_next >= PT_PAGES:
+            raise NoSpace()
+        pa = PT_BASE + self.pt_next * PAGE
+        self.pt_next += 1
+        return pa
+
+    def data_addr(self, width=8, cross_ok=True, align=None):
+        """A data-area address (pages 0..29): aligned, misaligned, or across
+        a page end (never into the stub pages)."""
+        r = self.r
+        k = r.randrange(10)
+        if k < 7 or not cross_ok:
+            page = r.randrange(STUB_PAGE)
+            off = r.randrange(0, PAGE - 16) & ~((align or width) - 1)
+            if k >= 6 and align is None:
+                off |= r.randrange(1, width) if width > 1 else 0
+            return DATA + page * PAGE + off
+        page = r.randrange(STUB_PAGE - 1)
+        return DATA + page * PAGE + PAGE - r.randrange(1, width + 1)
+
+    # ---- CSR operations -------------------------------------------------
+    def sstatus_value(self):
+        """Random sstatus, every field; never UXL=3: that encoding is
+        reserved, yet QEMU 7.2 keeps it and then runs U-mode as RV128
+        (its experimental 128-bit decoder), which no CPU does."""
+        r = self.r
+        if r.randrange(4) == 0:
+            v = self.val64()
+            return v & ~(1 << 32) if (v >> 32) & 3 == 3 else v
+        v = 0
+        for bit, p in ((SSTATUS_SIE, 3), (SSTATUS_SPIE, 2), (SSTATUS_SPP, 2),
+                       (1 << 6, 8), (SSTATUS_SUM, 3), (SSTATUS_MXR, 3), (1 << 63, 6)):
+            if r.randrange(p) == 0:
+                v |= bit
+        v |= r.randrange(4) << 13                     # FS
+        if r.randrange(4) == 0:
+            v |= r.randrange(4) << 9                  # VS
+        if r.randrange(6) == 0:
+            v |= r.randrange(4) << 15                 # XS (read-only)
+        v |= (2 if r.randrange(4) else r.randrange(3)) << 32    # UXL
+        return v
+
+    def csr_value(self, csr):
+        r = self.r
+        if csr == "sstatus":
+            return self.sstatus_value()
+        if csr in ("sie", "sip"):
+            v = 0
+            for b in (1, 5, 9):
+                if r.randrange(2):
+                    v |= 1 << b
+            if r.randrange(4) == 0:
+                v |= self.val64()
+            return v
+        if csr == "scounteren":
+            return r.choice([0, 7, 1, 2, 4, 5, 0xffffffff, r.getrandbits(32), self.val64()])
+        if csr == "senvcfg":
+            return r.choice([0, 1, 0xf1, 0x30, 0x80, MASK64, self.val64()])
+        if csr == "stvec":
+            base = r.choice([DATA + r.randrange(0, 0x20000), 0x80200000 + r.randrange(0, 0x100000),
+                             self.val64()])
+            return (base & ~3) | r.randrange(4)
+        if csr == "sepc":
+            return r.choice([self.val64(), 0x80200000 + r.randrange(0x10000)])
+        return self.val64()
+
+    def csr_op(self, csr, name=None, forms=CSR_FORMS, value=None, xs_ok=True):
+        """One Zicsr instruction on csr (name or number) with a random form,
+        rd/rs1 = x0 variants included. Returns (lines, kind, rd)."""
+        r = self.r
+        form = r.choice(forms)
+        rd = "zero" if r.randrange(4) == 0 else self.reg()
+        lines = []
+        if form.endswith("i"):
+            uimm = 0 if r.randrange(5) == 0 else r.randrange(32)
+            if value is not None:
+                uimm = value(form) & 31
+            lines.append(f"{form} {rd}, {csr}, {uimm}")
+            kind = f"{form}" + (".rd=x0" if rd == "zero" else "") + (".uimm=0" if uimm == 0 else "")
+        else:
+            rs = "zero" if xs_ok and r.randrange(6 if form == "csrrw" else 4) == 0 else self.reg()
+            if rs != "zero":
+                v = value(form) if value else self.csr_value(name or csr)
+                lines.append(self.li(rs, v))
+            lines.append(f"{form} {rd}, {csr}, {rs}")
+            kind = f"{form}" + (".rd=x0" if rd == "zero" else "") + (".rs1=x0" if rs == "zero" else "")
+        return lines, kind, rd
+
+    def step_csr_s(self, paging=None):
+        """The S CSRs. stvec is put back right away; satp keeps Bare or a
+        reserved mode outside paging blocks; stimecmp stays far away."""
+        r = self.r
+        names = ["sstatus"] * 5 + ["sie"] * 3 + ["sip"] * 3 + ["stvec"] * 3 + \
+            ["sscratch"] * 2 + ["sepc"] * 2 + ["scause"] * 2 + ["stval"] * 2 + \
+            ["scounteren"] * 2 + ["senvcfg"] * 2 + ["stimecmp"] * 2 + ["satp"] * 2
+        csr = r.choice(names)
+        post = []
+        if csr == "stimecmp":
+            def stv(form):
+                if form == "csrrw":
+                    return self.far_time()
+                if form == "csrrs":
+                    return self.val64()
+                return r.getrandbits(60)
+            lines, kind, rd = self.csr_op(csr, forms=["csrrw", "csrrs", "csrrc", "csrrsi", "csrrci"],
+                                          value=stv)
+        elif csr == "satp":
+            if paging:
+                # Reads only: csrrs/csrrc with rs1=x0, csrrsi/csrrci with 0.
+                form = r.choice(["csrrs", "csrrc", "csrrsi", "csrrci"])
+                rd = self.reg()
+                src = "0" if form.endswith("i") else "zero"
+                lines = [f"{form} {rd}, satp, {src}"]
+                kind = form + (".uimm=0" if src == "0" else ".rs1=x0")
+            else:
+                def satpv(form):
+                    mode = r.choice([0, 0, 0, 1, 2, 5, 7, 11, 12, 15]) if form == "csrrw" else 0
+                    v = r.choice([0, r.getrandbits(44), r.getrandbits(60), (0xffff << 44)])
+                    return (mode << 60) | (v & ((1 << 60) - 1))
+                lines, kind, rd = self.csr_op(csr, value=satpv)
+        elif csr == "sstatus":
+            # csrrs never sets UXL bits: 2 | 1 would be the reserved 3.
+            lines, kind, rd = self.csr_op(csr, value=lambda f: self.sstatus_value() &
+                                          (~(3 << 32) if f == "csrrs" else MASK64))
+        else:
+            lines, kind, rd = self.csr_op(csr)
+        if csr == "stvec":
+            back = self.reg()
+            tmp = self.reg_not(back)
+            # Back to direct mode: on the reference, OpenSBI 1.1 redirects
+            # the exceptions it does not delegate (illegal instruction, access
+            # faults) to the raw stvec, mode bits included, and QEMU 7.2 keeps
+            # mepc[0], so a vectored stvec sends them to BASE+1.
+            post = [f"csrr {back}, stvec", f"la {tmp}, fid_vec", f"csrw stvec, {tmp}"]
+        return Step("csr." + kind, lines + post, csrs=[csr])
+
+    def step_csr_other(self, umode=False):
+        """Counters (value overwritten at once), FP CSRs, M/H/absent CSRs."""
+        r = self.r
+        k = r.randrange(10)
+        if k < 4:
+            name, num = r.choice(sorted(COUNTERS.items()))
+            if r.randrange(4):
+                form = r.choice(["csrrs", "csrrc", "csrrsi", "csrrci"])
+                rd = self.reg()
+                src = "0" if form.endswith("i") else "zero"
+                lines = [f"{form} {rd}, {hex(num)}, {src}", f"mv {rd}, zero"]
+                return Step("csr.read-counter", lines, csrs=[name])
+            lines, kind, rd = self.csr_op(hex(num), name="sscratch")
+            if rd != "zero":
+                lines.append(f"mv {rd}, zero")
+            return Step("csr.write-counter", lines, csrs=[name])
+        if k < 6:
+            name = r.choice(FP_CSRS)
+            lines, kind, rd = self.csr_op(name, value=lambda f: r.getrandbits(8))
+            return Step("csr.fp." + kind, lines, csrs=[name])
+        table = r.choice([M_CSRS, H_CSRS, H_CSRS, ABSENT_CSRS])
+        name, num = r.choice(sorted(table.items()))
+        lines, kind, rd = self.csr_op(hex(num), name="sscratch")
+        group = {id(M_CSRS): "m", id(H_CSRS): "h", id(ABSENT_CSRS): "absent"}[id(table)]
+        return Step(f"csr.{group}." + kind, lines, csrs=[name])
+
+    # ---- traps ----------------------------------------------------------
+    ILLEGAL = [
+        ("c.unimp", ".2byte 0x0000"),
+        ("ones", ".4byte 0xffffffff"),
+        ("unimp", ".4byte 0xc0001073"),
+        ("mret", ".4byte 0x30200073"),
+        ("dret", ".4byte 0x7b200073"),
+        ("uret", ".4byte 0x00200073"),
+        ("hfence.vvma", ".4byte 0x22000073"),
+        ("hfence.gvma", ".4byte 0x62000073"),
+        ("sfence.vma-rd", ".4byte 0x120000f3"),
+        ("ebreak-rd", ".4byte 0x001000f3"),
+        ("c.addi4spn-0", ".2byte 0x0004"),
+        ("c.lui-0", ".2byte 0x6081"),
+        ("c.addiw-x0", ".2byte 0x2001"),
+        ("c.lwsp-x0", ".2byte 0x4002"),
+        ("c.jr-x0", ".2byte 0x8002"),
+    ]
+
+    def illegal_insn(self):
+        r = self.r
+        k = r.randrange(12)
+        if k < 5:
+            return r.choice(self.ILLEGAL)
+        rd, rs1, rs2 = r.randrange(32), r.randrange(32), r.randrange(32)
+        if k == 5:
+            op = r.choice([0x0b, 0x2b, 0x5b, 0x7b])
+            return ("custom", f".4byte {hex(op | (r.getrandbits(25) << 7))}")
+        if k == 6:      # SYSTEM funct3=4: HLV/HSV (H) or reserved
+            f7 = r.choice([0x30, 0x32, 0x34, 0x36, 0x31, 0x33, 0x35, 0x37, r.getrandbits(7)])
+            return ("system-f3=4", f".4byte {hex(0x73 | rd << 7 | 4 << 12 | rs1 << 15 | rs2 << 20 | f7 << 25)}")
+        if k == 7:      # OP-FP, reserved rounding mode 5 or 6
+            return ("fp-rm", f".4byte {hex(0x53 | rd << 7 | r.choice([5, 6]) << 12 | rs1 << 15 | rs2 << 20 | 0x01 << 25)}")
+        if k == 8:      # LOAD funct3=7 (RV128 ldu)
+            return ("load-f3=7", f".4byte {hex(0x03 | rd << 7 | 7 << 12 | rs1 << 15 | r.getrandbits(12) << 20)}")
+        if k == 9:      # AMO, reserved funct5
+            f5 = r.choice([0b00101, 0b00110, 0b01001, 0b10001, 0b11111])
+            return ("amo-reserved", f".4byte {hex(0x2f | rd << 7 | 3 << 12 | rs1 << 15 | rs2 << 20 | f5 << 27)}")
+        if k == 10:     # OP-V: no V extension
+            return ("op-v", f".4byte {hex(0x57 | rd << 7 | r.randrange(8) << 12 | r.getrandbits(17) << 15)}")
+        return ("op-32-reserved", f".4byte {hex(0x3b | rd << 7 | 1 << 12 | rs1 << 15 | rs2 << 20 | 0x7f << 25)}")
+
+    def step_trap(self, umode=False):
+        r = self.r
+        k = r.randrange(10)
+        if k < 2:
+            return Step("ebreak", [".4byte 0x00100073"])
+        if k < 4:
+            return Step("c.ebreak", [".2byte 0x9002"])
+        name, word = self.illegal_insn()
+        return Step("illegal." + name, [word])
+
+    def step_u_only(self):
+        """Privileged instructions and ecall from U-mode."""
+        r = self.r
+        k = r.randrange(8)
+        if k < 3:
+            a7 = r.choice([0, 1, 0x10, SBI_TIME, r.getrandbits(32), self.val64()])
+            if a7 == FID["FID_UEXIT"]:
+                a7 += 1
+            return Step("ecall.u", [self.li("a7", a7), self.li("a0", self.val64()), "ecall"])
+        insn = r.choice([("sret", "sret"), ("wfi", "wfi"), ("sfence.vma", "sfence.vma zero, zero"),
+                         ("mret", ".4byte 0x30200073"), ("fence.i", "fence.i")])
+        return Step("u." + insn[0], [insn[1]])
+
+    def step_sbi(self):
+        """An ecall from S: the SBI (OpenSBI on bare QEMU, Trapeze's SBI).
+        Only calls whose answer the SBI spec fixes; implementation identity
+        and the spec version beyond major>=1 are masked (README: they differ)."""
+        r = self.r
+        probe = r.choice([SBI_TIME, SBI_IPI, SBI_RFENCE, SBI_HSM, SBI_SRST, SBI_BASE,
+                          0, 1, 0x0afe0000, r.getrandbits(32)])
+        calls = [
+            ("base.spec_version", SBI_BASE, 0, [], "major"),
+            ("base.impl_id", SBI_BASE, 1, [], "zero"),
+            ("base.impl_version", SBI_BASE, 2, [], "zero"),
+            ("base.probe", SBI_BASE, 3, [probe], None),
+            ("base.probe", SBI_BASE, 3, [probe], None),
+            ("base.machine_ids", SBI_BASE, r.choice([4, 5, 6]), [], "zero"),
+            ("base.unknown_fid", SBI_BASE, 99, [], None),
+            ("time.set_timer", SBI_TIME, 0, [self.far_time()], None),
+            ("time.set_timer", SBI_TIME, 0, [self.far_time()], None),
+            ("time.unknown_fid", SBI_TIME, 1, [], None),
+            ("ipi.self", SBI_IPI, 0, [1, 0], None),
+            ("ipi.all", SBI_IPI, 0, [0, MASK64], None),
+            ("ipi.absent_base", SBI_IPI, 0, [1, 5], None),
+            ("ipi.empty", SBI_IPI, 0, [0, 0], None),
+            ("ipi.unknown_fid", SBI_IPI, 1, [], None),
+            ("rfence.fence_i", SBI_RFENCE, 0, r.choice([[1, 0], [0, MASK64]]), None),
+            ("rfence.sfence_vma", SBI_RFENCE, 1,
+             r.choice([[1, 0, 0, MASK64], [1, 0, 0x80200000, 0x3000], [0, MASK64, 0, 0]]), None),
+            ("rfence.sfence_vma_asid", SBI_RFENCE, 2,
+             r.choice([[1, 0, 0, MASK64, 1], [1, 0, 0x80200000, 0x1000, 7]]), None),
+            ("rfence.unknown_fid", SBI_RFENCE, 99, [1, 0], None),
+            ("hsm.get_status", SBI_HSM, 2, [r.choice([0, 5])], None),
+            ("hsm.hart_start", SBI_HSM, 0, [r.choice([0, 5]), 0x80200000, 0], None),
+            ("hsm.suspend_reserved", SBI_HSM, 3, [1, 0x80200000, 0], None),
+            ("hsm.unknown_fid", SBI_HSM, 99, [], None),
+            ("srst.reserved_type", SBI_SRST, 0, [r.choice([0x1234, 0xf0000000]), 0], None),
+            ("srst.unknown_fid", SBI_SRST, 1, [], None),
+            ("legacy.set_timer", 0, 0, [self.far_time()], "zero"),
+            ("legacy.clear_ipi", 3, 0, [], "zero"),
+            ("unknown_ext", 0x0afe0000, r.choice([0, 5]), [1, 2, 3, 4, 5], None),
+        ]
+        name, eid, fid, args, mask = r.choice(calls)
+        lines = [self.li("a7", eid), self.li("a6", fid)]
+        for i in range(6):
+            v = args[i] if i < len(args) else self.val64()
+            lines.append(self.li(f"a{i}", v))
+        lines.append("ecall")
+        if mask == "major":
+            lines += ["srli a1, a1, 24", "andi a1, a1, 0x7f", "snez a1, a1"]
+        elif mask == "zero":
+            lines.append("li a1, 0")
+        return Step("sbi." + name, lines)
+
+    def step_sret_s(self):
+        """SRET to S (SPP=1) at the next instruction: SIE/SPIE/SPP rules."""
+        r = self.r
+        t = self.reg()
+        lines = [f"la {t}, 1f", f"csrw sepc, {t}", f"li {t}, {SSTATUS_SPP}", f"csrs sstatus, {t}"]
+        if r.randrange(2):
+            lines += [f"li {t}, {SSTATUS_SPIE}", f"csr{r.choice('sc')} sstatus, {t}"]
+        lines += ["sret", "1:"]
+        return Step("sret.s", lines, csrs=["sepc", "sstatus"])
+
+    def step_wfi(self):
+        """WFI with an interrupt pending and enabled in sie but SIE=0, so it
+        must not wait (Privileged ISA v1.12, 3.3.3 Wait for Interrupt)."""
+        return Step("wfi.pending", ["csrci sstatus, 2", "csrsi sie, 2", "csrsi sip, 2", "wfi",
+                                    "csrci sip, 2"], csrs=["sstatus", "sie", "sip"])
+
+    def step_fence(self):
+        r = self.r
+        k = r.randrange(6)
+        if k == 0:
+            return Step("fence", ["fence"])
+        if k == 1:
+            return Step("fence.i", ["fence.i"])
+        a, b = self.reg(), self.reg()
+        form = r.choice(["all", "va", "asid", "va+asid"])
+        rs1 = a if "va" in form else "zero"
+        rs2 = b if "asid" in form else "zero"
+        lines = []
+        if rs1 != "zero":
+            lines.append(self.li(rs1, r.choice([DATA, 0x80200000, self.val64()])))
+        if rs2 != "zero":
+            lines.append(self.li(rs2, r.choice([0, 1, r.getrandbits(16), self.val64()])))
+        lines.append(f"sfence.vma {rs1}, {rs2}")
+        return Step("sfence.vma." + form, lines)
+
+    def step_cbo(self):
+        r = self.r
+        op, fn = r.choice([("cbo.inval", 0), ("cbo.clean", 1), ("cbo.flush", 2), ("cbo.zero", 4)])
+        t = self.reg()
+        addr = DATA + r.randrange(STUB_PAGE) * PAGE + r.randrange(0, PAGE, 64)
+        rs1 = REGS.index(t)
+        return Step(op, [self.li(t, addr), f".4byte {hex(fn << 20 | rs1 << 15 | 2 << 12 | 0x0f)}"])
+
+    def step_pagecross(self):
+        """An instruction across a 4 KiB boundary of the program's code."""
+        r = self.r
+        name, insn = r.choice([("csrr", f"csrr {self.reg()}, sscratch"),
+                               ("csrw", f"csrw sscratch, {self.reg()}"),
+                               ("ebreak", ".4byte 0x00100073"),
+                               ("illegal", ".4byte 0xffffffff"),
+                               ("addi", f"addi {self.reg()}, {self.reg()}, 7")])
+        lines = [".balign 4096", ".fill 1023, 4, 0x00000013", ".2byte 0x0001", insn]
+        return Step("pagecross." + name, lines, csrs=["sscratch"] if "csr" in name else [])
+
+    # ---- memory -----------------------------------------------------------
+    LOADS = {"lb": 1, "lh": 2, "lw": 4, "ld": 8, "lbu": 1, "lhu": 2, "lwu": 4}
+    STORES = {"sb": 1, "sh": 2, "sw": 4, "sd": 8}
+    AMOS = ["amoswap", "amoadd", "amoxor", "amoand", "amoor", "amomin", "amomax",
+            "amominu", "amomaxu"]
+
+    def access_lines(self, addr, kinds=("load", "store", "amo", "lrsc", "c", "fp"), store_ok=True):
+        """Instructions that access addr (a VA or PA). Returns (kind, lines)."""
+        r = self.r
+        kinds = [k for k in kinds if store_ok or k in ("load", "fp", "c")]
+        kind = r.choice(kinds)
+        base = self.reg()
+        if kind == "load":
+            op = r.choice(sorted(self.LOADS))
+            imm = r.choice([0, 0, r.randrange(-2048, 2048)])
+            rd = self.reg()
+            return "load." + op, [self.li(base, addr - imm), f"{op} {rd}, {imm}({base})"]
+        if kind == "store" or (kind == "amo" and not store_ok):
+            op = r.choice(sorted(self.STORES))
+            imm = r.choice([0, 0, r.randrange(-2048, 2048)])
+            src = self.reg_not(base)
+            return "store." + op, [self.li(src, self.val64()), self.li(base, addr - imm),
+                                   f"{op} {src}, {imm}({base})"]
+        if kind == "amo":
+            op = r.choice(self.AMOS) + r.choice([".w", ".d"]) + r.choice(["", "", ".aq", ".rl", ".aqrl"])
+            rd, src = self.reg(), self.reg_not(base)
+            return "amo", [self.li(src, self.val64()), self.li(base, addr),
+                           f"{op} {rd}, {src}, ({base})"]
+        if kind == "lrsc":
+            w = r.choice([".w", ".d"])
+            rd, rd2, src = self.reg_not(base), self.reg_not(base), self.reg_not(base)
+            return "lr/sc", [self.li(src, self.val64()), self.li(base, addr),
+                             f"lr{w} {rd}, ({base})", f"sc{w} {rd2}, {src}, ({base})"]
+        if kind == "c":
+            cb = self.creg()
+            op, scale, st = r.choice([("c.lw", 4, False), ("c.ld", 8, False), ("c.sw", 4, True),
+                                      ("c.sd", 8, True)] if store_ok else
+                                     [("c.lw", 4, False), ("c.ld", 8, False)])
+            off = r.randrange(32) * scale
+            off = off & (0x7c if scale == 4 else 0xf8)
+            other = self.creg(cb) if st else self.creg()
+            lines = []
+            if st:
+                lines.append(self.li(other, self.val64()))
+            lines += [self.li(cb, addr - off), ".option push", ".option rvc",
+                      f"{op} {other}, {off}({cb})", ".option pop"]
+            return op, lines
+        # FP loads and stores (illegal with FS=Off)
+        op = r.choice(["flw", "fld", "fsw", "fsd", "c.fld", "c.fsd"] if store_ok else
+                      ["flw", "fld", "c.fld"])
+        f = r.randrange(8, 16) if op.startswith("c.") else r.randrange(32)
+        if op.startswith("c."):
+            cb = self.creg()
+            off = r.randrange(32) * 8
+            return op, [self.li(cb, addr - off), ".option push", ".option rvc",
+                        f"{op} f{f}, {off}({cb})", ".option pop"]
+        return op, [self.li(base, addr), f"{op} f{f}, 0({base})"]
+
+    def step_mem_data(self):
+        width = self.r.choice([1, 2, 4, 8, 8])
+        addr = self.data_addr(width)
+        kind, lines = self.access_lines(addr)
+        return Step("mem." + kind, lines)
+
+    def step_mem_sp(self):
+        """c.*sp forms: sp-relative, sp pointed into the data area."""
+        r = self.r
+        op, scale = r.choice([("c.lwsp", 4), ("c.ldsp", 8), ("c.swsp", 4), ("c.sdsp", 8),
+                              ("c.fldsp", 8), ("c.fsdsp", 8)])
+        off = r.randrange(64) * scale & (0xfc if scale == 4 else 0x1f8)
+        addr = self.data_addr(scale, cross_ok=False)
+        if op.startswith("c.f"):
+            reg = f"f{r.randrange(32)}"
+        else:
+            reg = self.reg_not("sp")
+        lines = [self.li("sp", addr - off)]
+        if op in ("c.swsp", "c.sdsp"):
+            lines.append(self.li(reg, self.val64()))
+        lines += [".option push", ".option rvc", f"{op} {reg}, {off}(sp)", ".option pop"]
+        return Step("mem." + op, lines)
+
+    def step_mem_odd(self):
+        """Devices and addresses that are not RAM: firmware (PMP), CLINT,
+        beyond RAM, across the end of RAM, UART registers, PLIC, test
+        finisher (reads only: a store would end the machine)."""
+        r = self.r
+        k = r.randrange(12)
+        if k == 0:
+            kind, lines = self.access_lines(r.choice([0, 8, 0x40]))
+            return Step("mem.bad.zero." + kind, lines)
+        if k == 1:
+            kind, lines = self.access_lines(0x80000000 + r.randrange(0, 0x80000, 8))
+            return Step("mem.bad.firmware." + kind, lines)
+        if k == 2:
+            kind, lines = self.access_lines(CLINT + r.choice([0, 0x4000, 0xbff8]))
+            return Step("mem.bad.clint." + kind, lines)
+        if k == 3:
+            kind, lines = self.access_lines(RAM_END + r.randrange(0, 0x10000, 8))
+            return Step("mem.bad.beyond-ram." + kind, lines)
+        if k == 4:
+            b, d, s = self.reg(), self.reg(), self.reg()
+            a = RAM_END - r.choice([4, 2, 6])
+            if r.randrange(2):
+                return Step("mem.ram-end.load", [self.li(b, a), f"ld {d}, 0({b})"])
+            return Step("mem.ram-end.store", [self.li(b, a), self.li(s, self.val64()),
+                                              f"sd {s}, 0({b})", f"lbu {d}, 0({b})"])
+        if k < 9:
+            return self.uart_step(UART)
+        b, d = self.reg(), self.reg()
+        if k == 9:
+            return Step("mmio.finisher.read", [self.li(b, FINISHER), f"lw {d}, 0({b})"])
+        reg, off = r.choice([("priority", 0x28), ("pending", 0x1000), ("s-enable", 0x2080),
+                             ("s-threshold", 0x201000)])
+        return Step("mmio.plic." + reg, [self.li(b, PLIC + off), f"lw {d}, 0({b})"])
+
+    def uart_step(self, uart, store_ok=True):
+        """Byte accesses to the ns16550: LSR with its transmitter bits masked
+        (they depend on the host's output speed), the scratch register, and
+        reads of IER, IIR, LCR, MCR."""
+        r = self.r
+        b, d, s = self.reg(), self.reg(), self.reg()
+        k = r.randrange(5)
+        if k < 2:
+            return Step("mmio.uart.lsr", [self.li(b, uart), f"lbu {d}, 5({b})", f"andi {d}, {d}, 0x9f"])
+        if k < 4 and store_ok:
+            return Step("mmio.uart.scr", [self.li(b, uart), self.li(s, r.getrandbits(8)),
+                                          f"sb {s}, 7({b})", f"lbu {d}, 7({b})"])
+        off = r.choice([1, 2, 3, 4, 7])
+        return Step("mmio.uart.read", [self.li(b, uart), f"lbu {d}, {off}({b})"])
+
+    def step_fetch(self):
+        """Calls into the code stubs, or jumps to addresses that are not
+        executable (fetch access fault; the handler resumes at ra)."""
+        r = self.r
+        t = self.reg_not("ra")
+        if r.randrange(3):
+            name = r.choice(sorted(STUB_TARGETS))
+            return Step("fetch.stub." + name, [self.li(t, STUB_TARGETS[name]), f"jalr ra, 0({t})"])
+        name, a = r.choice([("zero", 0), ("firmware", 0x80000000 + r.randrange(0, 0x80000, 4)),
+                            ("beyond-ram", RAM_END + r.randrange(0, 0x1000, 4))])
+        return Step("fetch.bad." + name, [self.li(t, a), f"jalr ra, 0({t})"])
+
+    # ---- FP, ALU ----------------------------------------------------------
+    def step_fp(self):
+        r = self.r
+        k = r.randrange(14)
+        f = lambda: f"f{r.randrange(32)}"
+        rm = lambda: r.choice(["rne", "rtz", "rdn", "rup", "rmm", "dyn"])
+        if k < 2:
+            fs = r.randrange(4)
+            t = self.reg()
+            return Step(f"fp.fs={fs}", [self.li(t, SSTATUS_FS), f"csrc sstatus, {t}",
+                                        self.li(t, fs << 13), f"csrs sstatus, {t}"], csrs=["sstatus"])
+        if k < 4:
+            x = self.reg()
+            w = r.choice(["d", "w"])
+            return Step(f"fp.fmv.{w}.x", [self.li(x, self.val64()), f"fmv.{w}.x {f()}, {x}"])
+        if k == 4:
+            return Step("fp.fmv.x.d", [f"fmv.x.{r.choice('dw')} {self.reg()}, {f()}"])
+        if k < 8:
+            op = r.choice(["fadd", "fsub", "fmul", "fdiv"])
+            p = r.choice("sd")
+            return Step(f"fp.{op}", [f"{op}.{p} {f()}, {f()}, {f()}, {rm()}"])
+        if k == 8:
+            return Step("fp.fsqrt", [f"fsqrt.{r.choice('sd')} {f()}, {f()}, {rm()}"])
+        if k == 9:
+            return Step("fp.fmadd", [f"fmadd.d {f()}, {f()}, {f()}, {f()}, {rm()}"])
+        if k == 10:
+            op = r.choice([f"fcvt.l.d {self.reg()}, {f()}, {rm()}", f"fcvt.d.l {f()}, {self.reg()}, {rm()}",
+                           f"fcvt.s.d {f()}, {f()}, {rm()}", f"fcvt.d.s {f()}, {f()}",
+                           f"fcvt.w.s {self.reg()}, {f()}, {rm()}"])
+            return Step("fp.fcvt", [op])
+        if k == 11:
+            op = r.choice(["feq", "flt", "fle"])
+            return Step("fp.fcmp", [f"{op}.{r.choice('sd')} {self.reg()}, {f()}, {f()}"])
+        if k == 12:
+            return Step("fp.fclass", [f"fclass.{r.choice('sd')} {self.reg()}, {f()}"])
+        op = r.choice(["fsgnj", "fsgnjn", "fsgnjx", "fmin", "fmax"])
+        return Step("fp." + op, [f"{op}.{r.choice('sd')} {f()}, {f()}, {f()}"])
+
+    def step_alu(self):
+        r = self.r
+        k = r.randrange(10)
+        a, b, c = self.reg(), self.reg(), self.reg()
+        if k < 2:
+            return Step("alu.li", [self.li(a, self.val64())])
+        if k < 5:
+            op = r.choice(["add", "sub", "xor", "or", "and", "sll", "srl", "sra", "slt", "sltu",
+                           "mul", "mulh", "mulhu", "div", "divu", "rem", "remu", "addw", "subw",
+                           "sllw", "srlw", "sraw", "mulw", "divw", "remuw"])
+            return Step("alu.op", [f"{op} {a}, {b}, {c}"])
+        if k < 7:
+            op = r.choice(["addi", "xori", "ori", "andi", "slti", "sltiu", "addiw"])
+            return Step("alu.opi", [f"{op} {a}, {b}, {r.randrange(-2048, 2048)}"])
+        if k == 7:
+            return Step("alu.auipc", [f"auipc {a}, {r.randrange(1 << 20)}"])
+        # compressed
+        ca, cb = self.creg(), self.creg()
+        op = r.choice([f"c.li {a}, {r.randrange(-32, 32)}",
+                       f"c.addi {a}, {r.choice([i for i in range(-32, 32) if i])}",
+                       f"c.mv {a}, {b}", f"c.add {a}, {b}",
+                       f"c.slli {a}, {r.randrange(1, 64)}",
+                       f"c.srli {ca}, {r.randrange(1, 64)}", f"c.srai {ca}, {r.randrange(1, 64)}",
+                       f"c.andi {ca}, {r.randrange(-32, 32)}",
+                       f"c.{r.choice(['sub', 'xor', 'or', 'and', 'addw', 'subw'])} {ca}, {cb}",
+                       f"c.addiw {a}, {r.randrange(-32, 32)}"])
+        return Step("alu." + op.split()[0], [".option push", ".option rvc", op, ".option pop"])
+
+    # ---- U-mode ---------------------------------------------------------
+    def u_leaf(self, paging=None):
+        r = self.r
+        choices = [(self.step_csr_s, 4), (self.step_csr_other, 4), (self.step_trap, 3),
+                   (self.step_u_only, 4), (self.step_fp, 3), (self.step_alu, 2)]
+        if paging:
+            choices += [(lambda: self.paging_access(paging, umode=True), 10),
+                        (lambda: self.alias_access(umode=True), 2)]
+        else:
+            choices += [(self.step_mem_data, 4), (self.step_mem_odd, 2), (self.step_fetch, 2)]
+        fn = r.choices([c[0] for c in choices], [c[1] for c in choices])[0]
+        if fn == self.step_csr_s:
+            return fn(paging)
+        return fn()
+
+    def block_u(self, paging=None, budget=12):
+        """sret to U code (SPP=0), U steps, `lui a7; ecall` back to S at
+        the continuation the handler reads from CTX_UCONT."""
+        r = self.r
+        n = r.randint(2, max(2, min(budget, 14)))
+        children = [self.u_leaf(paging) for _ in range(n)]
+        pre = ["la t0, @L_cont", "sd t0, CTX_UCONT(gp)", "la t0, @L_ucode"]
+        if paging:
+            pre += [f"li t1, {hex(UALIAS)}", "add t0, t0, t1"]
+        # UXL back to 64 first: bare QEMU runs U-mode as RV32 when a step
+        # left UXL=1, Trapeze as RV64 (a known difference, reproduced on its
+        # own in tests/fidelity/known/), and RV32 U code from this generator
+        # would only decode into noise (c.addiw is c.jal there).
+        pre += ["csrw sepc, t0", "csrr t0, sstatus", f"li t1, {hex(MASK64 ^ (3 << 32))}",
+                "and t0, t0, t1", f"li t1, {hex(2 << 32)}", "or t0, t0, t1",
+                f"li t1, {hex(SSTATUS_SPP)}", "not t1, t1", "and t0, t0, t1", "csrw sstatus, t0"]
+        if r.randrange(2):
+            pre += [f"li t0, {SSTATUS_SPIE}", f"csr{r.choice('sc')} sstatus, t0"]
+        pre += ["sret", "@L_ucode:"]
+        post = [f"lui a7, {hex(FID['FID_UEXIT_HI'])}", "ecall", "@L_cont:"]
+        return Step("block.u" + (".paging" if paging else ""), children=children, pre=pre, post=post,
+                    csrs=["sepc", "sstatus"])
+
+    # ---- paging -----------------------------------------------------------
+    def pick_va(self, levels, level, taken):
+        r = self.r
+        size = 1 << (12 + 9 * level)
+        bits = 12 + 9 * levels
+        for _ in range(60):
+            k = r.randrange(4)
+            if k == 0 and level == 0 and taken:
+                m = r.choice(taken)
+                if m[1] - m[0] == PAGE:
+                    va = u64(m[0] + r.choice([-PAGE, PAGE]))
+                else:
+                    continue
+            elif k <= 1 and level <= 2:
+                va = (r.randrange(4, 64) << 30) | (r.getrandbits(30) & ~(size - 1))
+            else:
+                va = r.getrandbits(bits - 1) & ~(size - 1)
+                if r.randrange(2):
+                    va = u64(va | (MASK64 << (bits - 1)))
+            lo, hi = va, va + size
+            if hi > (1 << 64) or lo < (4 << 30):
+                continue
+            if levels == 5 and (va >> 48) & 511 == 384:
+                continue                        # Trapeze's hidden region
+            if sext(va, bits) != sext(va, 64):
+                continue
+            if any(lo < b and a < hi for a, b, *_ in taken):
+                continue
+            return va
+        return None
+
+    def leaf_flags(self, target, allow_g):
+        r = self.r
+        perm = r.choice([PTE_R, PTE_R | PTE_W, PTE_R | PTE_X, PTE_R | PTE_W | PTE_X, PTE_X,
+                         PTE_R | PTE_W | PTE_X, PTE_R | PTE_W, PTE_W, PTE_W | PTE_X])
+        if target in ("stub30", "stub31", "uart") and perm & PTE_W and perm & PTE_R:
+            perm &= ~PTE_W                      # stubs are never written, the UART only at its own VA
+        f = perm
+        if r.randrange(14):
+            f |= PTE_V
+        if r.randrange(5) < 2:
+            f |= PTE_U
+        if allow_g and r.randrange(5) == 0:
+            f |= PTE_G
+        if r.randrange(5):
+            f |= PTE_A
+        if r.randrange(5) < 3:
+            f |= PTE_D
+        if r.randrange(4) == 0:
+            f |= r.randrange(4) << 8            # RSW: ignored by hardware
+        if r.randrange(20) == 0:
+            f |= 1 << r.randrange(54, 64)       # reserved / PBMT / N: fault
+        return f
+
+    def ptr_flags(self):
+        r = self.r
+        if r.randrange(12):
+            return PTE_V
+        return PTE_V | r.choice([PTE_A, PTE_D, PTE_U, PTE_G, 1 << 8, 1 << 60, 1 << 54])
+
+    def add_mapping(self, pg, space, allow_g):
+        r = self.r
+        levels = space.levels
+        level = r.choices(range(levels), [50, 20, 15, 10, 5][:levels])[0]
+        # A UART mapping keeps a free page on each side: no access that runs
+        # over a page end reaches a device register.
+        taken = [(m.va - PAGE, m.va + 2 * PAGE) if m.target == "uart" else (m.va, m.va + m.size)
+                 for m in pg.maps]
+        target = None
+        if level == 0:
+            target = r.choices(["data", "stub30", "stub31", "bad", "uart"], [60, 12, 8, 12, 8])[0]
+            if target == "uart":
+                taken = [(a - PAGE, b + PAGE) for a, b in taken]
+        va = self.pick_va(levels, level, taken)
+        if va is None:
+            return None
+        dbase = None
+        if level == 0:
+            if target == "data":
+                pa = DATA + r.randrange(STUB_PAGE) * PAGE
+            elif target == "stub30":
+                pa = STUB
+            elif target == "stub31":
+                pa = STUB + PAGE
+            elif target == "uart":
+                pa = UART
+            else:
+                pa = r.choice([0, 0x80000000 + r.randrange(0, 0x80000, PAGE), CLINT,
+                               RAM_END + r.randrange(0, 0x100000, PAGE)])
+        else:
+            aligned = {1: DATA, 2: 0x80000000, 3: 0, 4: 0}[level]
+            target = "data"
+            if r.randrange(8) == 0:
+                pa = aligned + r.randrange(1, 30) * PAGE     # misaligned superpage
+            else:
+                pa = aligned
+            dbase = DATA - aligned
+        flags = self.leaf_flags(target, allow_g)
+        pte = space.map(va, pa, level, flags, self.ptr_flags())
+        m = Mapping(space, va, level, pa, target, flags, pte, dbase)
+        pg.maps.append(m)
+        return m
+
+    def mapping_addr(self, m, width, fetch=False):
+        """An address in mapping m the generator may access (data pages, stub
+        entry points for fetches)."""
+        r = self.r
+        if fetch:
+            if m.target == "stub30":
+                return m.va + r.choice([FID["FID_STUB_INC"], FID["FID_STUB_EBREAK"], FID["FID_STUB_CROSS"]])
+            if m.target == "stub31":
+                return m.va + 2
+            if m.target == "bad" and m.pa != CLINT:
+                return m.va + r.randrange(0, PAGE, 4)
+            if m.dbase is not None:
+                name = r.choice(sorted(STUB_TARGETS))
+                return m.va + m.dbase + STUB_TARGETS[name] - DATA
+            return None
+        if m.target == "uart":
+            return None
+        if m.dbase is not None:
+            rel = self.data_addr(width) - DATA
+            return m.va + m.dbase + rel
+        k = r.randrange(10)
+        if k < 7:
+            off = r.randrange(0, PAGE - 8) & ~(width - 1)
+            if k == 6:
+                off |= r.randrange(1, width) if width > 1 else 0
+            return m.va + off
+        return m.va + PAGE - r.randrange(1, width + 1)   # across the page end
+
+    def paging_access(self, pg, umode=False):
+        r = self.r
+        if not pg.maps or r.randrange(12) == 0:
+            # an unmapped or non-canonical VA
+            va = r.choice([0x1234 << 32, 1 << 38, (1 << 47) + 0x1000, 0xff80000000001000,
+                           u64(-PAGE), r.getrandbits(64) & ~7])
+            if va < (4 << 30) or any(m.va <= va + 8 and va < m.va + m.size for m in pg.maps):
+                va = 0x0100000000000000 | (r.getrandbits(40) & ~7)    # non-canonical in every mode
+            if r.randrange(3) == 0:
+                t = self.reg_not("ra")
+                return Step("paging.fetch.unmapped", [self.li(t, va), f"jalr ra, 0({t})"])
+            kind, lines = self.access_lines(va)
+            return Step("paging.unmapped." + kind, lines)
+        m = r.choice(pg.maps)
+        if m.target == "uart":
+            step = self.uart_step(m.va, store_ok=False)
+            step.kind = "paging." + step.kind
+            step.kinds = Counter([step.kind])
+            return step
+        # No S-mode fetch from a page that is (or was) U: it must fault
+        # (Privileged ISA v1.12, 4.3.1: never, whatever SUM), and it does
+        # under Trapeze, but bare QEMU 7.2 executes it once an S load with
+        # SUM=1 has filled its TLB entry (the entry keeps execute permission).
+        s_fetch_ok = umode or not any(v & PTE_U for v in m.versions)
+        if s_fetch_ok and (r.randrange(5) == 0 or m.target in ("stub30", "stub31")):
+            addr = self.mapping_addr(m, 4, fetch=True)
+            if addr is not None and r.randrange(3):
+                t = self.reg_not("ra")
+                return Step(f"paging.fetch.{m.target}.l{m.level}", [self.li(t, addr), f"jalr ra, 0({t})"])
+        width = r.choice([1, 2, 4, 8, 8])
+        addr = self.mapping_addr(m, width)
+        if addr is None:
+            addr = m.va
+        store_ok = m.target in ("data", "bad")
+        kind, lines = self.access_lines(addr, store_ok=store_ok)
+        return Step(f"paging.{m.target}.l{m.level}.{kind}", lines)
+
+    def alias_access(self, umode=False):
+        """RAM through the U alias (a U page: from S only with SUM)."""
+        width = self.r.choice([1, 2, 4, 8])
+        kind, lines = self.access_lines(self.data_addr(width) + UALIAS)
+        return Step("paging.alias." + kind, lines)
+
+    def fence_lines(self, pg, m):
+        """An SFENCE.VMA that covers a change of m's leaf (Privileged ISA
+        v1.12, 4.2.1 Supervisor Memory-Management Fence Instruction): all;
+        by an address inside the leaf; by ASID only when one ASID is in use
+        and no version of the leaf is global."""
+        r = self.r
+        forms = ["all", "va"]
+        never_g = all(not (v & PTE_G) for v in m.versions)
+        if not pg.multi_asid and never_g:
+            forms += ["asid", "va+asid"]
+        form = r.choice(forms)
+        a, b = self.reg(), self.reg()
+        b = self.reg_not(a)
+        lines = []
+        rs1 = rs2 = "zero"
+        if "va" in form:
+            rs1 = a
+            lines.append(self.li(a, m.va + r.randrange(m.size) if m.level else m.va + r.randrange(PAGE)))
+        if "asid" in form:
+            rs2 = b
+            lines.append(self.li(b, m.space.asids[0]))
+        lines.append(f"sfence.vma {rs1}, {rs2}")
+        return form, lines
+
+    def paging_leaf(self, pg):
+        r = self.r
+        k = r.choices(["access", "alias", "pte-write", "pte-read", "sum-mxr", "sfence", "asid-switch",
+                       "satp-read", "u", "generic"],
+                      [40, 4, 8, 5, 6, 4, 3 if pg.multi_asid else 0, 2, 6, 20])[0]
+        if k == "access":
+            return self.paging_access(pg)
+        if k == "alias":
+            return self.alias_access()
+        if k in ("pte-write", "pte-read") and pg.maps:
+            m = r.choice(pg.maps)
+            t, a = self.reg(), self.reg()
+            a = self.reg_not(t)
+            if k == "pte-read":
+                return Step("paging.pte-read", [self.li(a, m.pte_addr), f"ld {t}, 0({a})"])
+            flags = self.leaf_flags(m.target, allow_g=not pg.multi_asid and len(pg.spaces) == 1)
+            m.versions.append(flags)
+            new = ((m.pa >> 12) << 10) | flags
+            form, fence = self.fence_lines(pg, m)
+            return Step(f"paging.pte-write.fence-{form}",
+                        [self.li(t, new), self.li(a, m.pte_addr), f"sd {t}, 0({a})"] + fence)
+        if k == "sum-mxr":
+            t = self.reg()
+            bits = r.choice([SSTATUS_SUM, SSTATUS_MXR, SSTATUS_SUM | SSTATUS_MXR])
+            op = r.choice("sc")
+            return Step(f"paging.sstatus.{'sum' if bits & SSTATUS_SUM else ''}"
+                        f"{'mxr' if bits & SSTATUS_MXR else ''}.{op}",
+                        [self.li(t, bits), f"csr{op} sstatus, {t}"], csrs=["sstatus"])
+        if k == "sfence":
+            st = self.step_fence()
+            st.kind = "paging." + st.kind
+            st.kinds = Counter([st.kind])
+            return st
+        if k == "asid-switch":
+            sp = r.choice(pg.spaces)
+            asid = r.choice(sp.asids)
+            t = self.reg()
+            return Step("paging.satp-switch", [self.li(t, sp.satp(asid)), f"csrw satp, {t}"],
+                        csrs=["satp"])
+        if k == "satp-read":
+            return Step("paging.satp-read", [f"csrr {self.reg()}, satp"], csrs=["satp"])
+        if k == "u":
+            return self.block_u(paging=pg, budget=10)
+        return self.generic_leaf(paging=pg)
+
+    def block_paging(self, budget):
+        """Page tables in the pool (the program's static image): RAM
+        identity-mapped for S (the handler, runtime and program run there),
+        a U alias of RAM at +UALIAS, maybe the UART, and test mappings of
+        random size, flags and target; then accesses, PTE changes with
+        their fences, SUM/MXR, U code, and paging off."""
+        r = self.r
+        name, mode, levels = r.choice([("sv39", 8, 3), ("sv48", 9, 4), ("sv57", 10, 5)])
+        nspaces = 1 if r.randrange(4) else 2
+        multi_asid = nspaces > 1 or r.randrange(4) == 0
+        used = set()
+
+        def fresh_asid():
+            while True:
+                a = r.choice([0, 1, 2, r.getrandbits(16), 0xffff, r.getrandbits(8)])
+                if a not in used:
+                    used.add(a)
+                    return a
+        start = self.pt_next
+        try:
+            spaces = [Space(self, mode, levels, [fresh_asid()] +
+                            ([fresh_asid()] if multi_asid and nspaces == 1 else []))
+                      for _ in range(nspaces)]
+            g = PTE_G if r.randrange(3) == 0 else 0
+            idflags = PTE_V | PTE_R | PTE_W | PTE_X | g | \
+                (PTE_A if r.randrange(5) else 0) | (PTE_D if r.randrange(5) else 0)
+            identity = r.choice(["1g", "1g", "2m"])
+            aliasflags = PTE_V | PTE_U | PTE_R | PTE_X | g | PTE_A | \
+                (PTE_W | PTE_D if r.randrange(3) else 0)
+            uart = r.randrange(10) < 7
+            for sp in spaces:
+                if identity == "1g":
+                    sp.map(0x80000000, 0x80000000, 2, idflags)
+                else:
+                    for pa in range(0x80200000, PT_BASE + (2 << 20), 2 << 20):
+                        sp.map(pa, pa, 1, idflags)
+                sp.map(0x80000000 + UALIAS, 0x80000000, 2, aliasflags)
+                if uart:
+                    sp.map(UART, UART, 0, PTE_V | PTE_R | PTE_W | PTE_A | PTE_D | g)
+            pg = Paging(name, spaces, multi_asid, uart, identity)
+            allow_g = not multi_asid and nspaces == 1
+            for sp in spaces:
+                for _ in range(r.randint(1, 6)):
+                    self.add_mapping(pg, sp, allow_g)
+        except NoSpace:
+            self.pt_next = start
+            return None
+        n = r.randint(4, max(4, min(budget, 30)))
+        children = [self.paging_leaf(pg) for _ in range(n)]
+        sp = spaces[0]
+        pre = [self.li("t0", sp.satp(sp.asids[0])), "csrw satp, t0", "sfence.vma zero, zero"]
+        post = ["csrw satp, zero"]
+        if r.randrange(2):
+            post.append("sfence.vma zero, zero")
+        image = [(a, v) for s in spaces for a, v in sorted(s.ptes.items())]
+        kinds = Counter([f"block.paging.{name}", f"paging.identity.{identity}"] +
+                        [f"paging.map.l{m.level}.{m.target}" for m in pg.maps] +
+                        (["paging.multi-asid"] if multi_asid else []) +
+                        (["paging.two-spaces"] if nspaces > 1 else []))
+        return Step(f"block.paging.{name}", children=children, pre=pre, post=post, image=image,
+                    csrs=["satp"], kinds=kinds)
+
+    # ---- program ----------------------------------------------------------
+    def generic_leaf(self, paging=None):
+        r = self.r
+        choices = [(lambda: self.step_csr_s(paging), 22), (self.step_csr_other, 8),
+                   (self.step_trap, 10), (self.step_sbi, 6), (self.step_mem_data, 12),
+                   (self.step_mem_sp, 2), (self.step_mem_odd, 5), (self.step_fp, 8),
+                   (self.step_alu, 8), (self.step_fetch, 4), (self.step_sret_s, 2),
+                   (self.step_wfi, 1), (self.step_fence, 3), (self.step_cbo, 1)]
+        if self.pagecross < 2:
+            choices.append((self.step_pagecross, 1))
+        fn = r.choices([c[0] for c in choices], [c[1] for c in choices])[0]
+        if fn == self.step_pagecross:
+            self.pagecross += 1
+        return fn()
+
+    def program(self):
+        r = self.r
+        budget = r.randint(40, 150)
+        steps = []
+        npaging = nu = 0
+        while budget > 0:
+            k = r.randrange(100)
+            step = None
+            if k < 7 and npaging < 3:
+                step = self.block_paging(min(budget, 30))
+                npaging += step is not None
+            elif k < 12 and nu < 4:
+                step = self.block_u(budget=min(budget, 14))
+                nu += 1
+            if step is None:
+                step = self.generic_leaf()
+            steps.append(step)
+            budget -= step.leaves()
+        for i, s in enumerate(steps):
+            assign_ids(s, f"s{i}")
+        x = [0] * 32
+        for i in range(1, 32):
+            x[i] = r.choice([self.val64(), DATA + r.randrange(0, 0x1e000, 8), r.randrange(256)])
+        x[3] = 0
+        f = [r.choice([self.val64(), 0x3ff0000000000000, 0x400921fb54442d18,
+                       0xffffffff3f800000, 0x7ff8000000000000, 0x8000000000000000,
+                       0x7ff0000000000000, 0x0000000000000001])
+             for _ in range(32)]
+        fs = r.choice([0, 1, 2, 3, 3])
+        fcsr = r.randrange(5) << 5 | r.getrandbits(5)
+        if r.randrange(10) == 0:
+            fcsr = r.randrange(5, 8) << 5
+        return Program(self.seed, steps, fs, fcsr, x, f)
+
+
+def assign_ids(step, ident):
+    step.id = ident
+    for j, c in enumerate(step.children or ()):
+        assign_ids(c, f"{ident}_{j}")
+
+
+def generate(seed):
+    return Gen(seed).program()
+
+
+def write_program(prog, out_dir):
+    d = os.path.join(out_dir, str(prog.seed))
+    os.makedirs(d, exist_ok=True)
+    path = os.path.join(d, "prog.S")
+    with open(path, "w") as f:
+        f.write(prog.render())
+    kinds, csrs = prog.coverage()
+    with open(os.path.join(d, "meta.json"), "w") as f:
+        json.dump({"seed": prog.seed, "steps": len(prog.steps), "leaves": prog.leaves(),
+                   "kinds": kinds, "csrs": csrs}, f, indent=1, sort_keys=True)
+    return path
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("seed", type=int)
+    ap.add_argument("--out", default=os.path.join(ROOT, "build", "fidelity"))
+    a = ap.parse_args()
+    print(write_program(generate(a.seed), a.out))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,507 @@
+#!/usr/bin/env python3
+"""Differential fidelity runner: random programs (gen.py) on bare QEMU and
+under Trapeze, compared line by line.
+
+    run.py --seeds 1-200                  # fixed seeds (ranges and lists: 1-50,77)
+    run.py --random 100                   # 100 random seeds
+    run.py --repro build/fidelity/repro-7.S --cpu rv64,h=true
+
+Programs are built first (gen.py, then one assembler run per batch of
+--batch programs linked with the runtime in rt/), then every batch runs on
+bare QEMU (`trapeze run --bare`, cpu rv64,h=false: the virtual CPU has no
+H extension) and under Trapeze on each --cpus model, --jobs QEMUs at a time.
+A program whose output differs is reported with its seed and first
+differing line, then reduced by delta debugging (steps removed while the
+difference stays) to build/fidelity/repro-SEED.S. The report ends with the
+coverage: instruction kinds and CSRs the programs used, trap causes seen.
+"""
+import argparse
+import concurrent.futures as cf
+import json
+import os
+import random
+import re
+import subprocess
+import sys
+import time
+from collections import Counter
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.join(os.path.dirname(HERE), "system"))
+import gen  # noqa: E402
+import known  # noqa: E402
+from trapeze_run import split_output  # noqa: E402
+
+ROOT = gen.ROOT
+CROSS = os.environ.get("CROSS", "riscv64-linux-gnu-")
+BARE_CPU = "rv64,h=false"
+CPUS = ["rv64,h=false", "rv64,h=true"]
+
+CFLAGS = ["-std=c11", "-Wall", "-Wextra", "-Werror", "-O2", "-g", "-ffreestanding",
+          "-fno-builtin", "-nostdlib", "-fno-pic", "-fno-pie", "-fno-stack-protector",
+          "-march=rv64imafdc_zicsr_zifencei", "-mabi=lp64d", "-mcmodel=medany", "-mno-relax",
+          "-I", os.path.join(ROOT, "guests", "lib"), "-I", gen.RT]
+RT_SRCS = [os.path.join(gen.RT, "fid_entry.S"), os.path.join(gen.RT, "fid_main.c")] + \
+    [os.path.join(ROOT, "guests", "lib", n) for n in ("uart.c", "printf.c", "lib.c", "sbi.c")]
+RT_DEPS = [os.path.join(gen.RT, "fid.h"), os.path.join(ROOT, "guests", "lib", "guest.h"),
+           os.path.join(ROOT, "guests", "lib", "csr.h")]
+
+CAUSES = {0: "inst-misaligned", 1: "inst-access", 2: "illegal", 3: "breakpoint",
+          4: "load-misaligned", 5: "load-access", 6: "store-misaligned", 7: "store-access",
+          8: "ecall-u", 9: "ecall-s", 12: "inst-page", 13: "load-page", 15: "store-page"}
+
+
+class Fidelity:
+    def __init__(self, build=None, launcher=None, jobs=2, batch=20, timeout=180, verbose=False):
+        self.build = build or os.path.join(ROOT, "build")
+        self.out = os.path.join(self.build, "fidelity")
+        self.launcher = launcher or os.path.join(self.build, "trapeze")
+        self.jobs, self.batch, self.timeout, self.verbose = jobs, batch, timeout, verbose
+        os.makedirs(self.out, exist_ok=True)
+        self._rt = None
+
+    def log(self, *a):
+        if self.verbose:
+            print(*a, flush=True)
+
+    # ---- building -------------------------------------------------------
+    def runtime(self):
+        if self._rt:
+            return self._rt
+        d = os.path.join(self.out, "rt")
+        os.makedirs(d, exist_ok=True)
+        objs = []
+        for src in RT_SRCS:
+            obj = os.path.join(d, os.path.basename(src) + ".o")
+            newest = max(os.path.getmtime(p) for p in [src] + RT_DEPS)
+            if not os.path.exists(obj) or os.path.getmtime(obj) < newest:
+                subprocess.run([CROSS + "gcc", *CFLAGS, "-c", src, "-o", obj], check=True)
+            objs.append(obj)
+        self._rt = objs
+        return objs
+
+    def link(self, name, prog_paths):
+        """One binary from program files (prog.S text, fid.h contract)."""
+        d = os.path.join(self.out, "bin")
+        os.makedirs(d, exist_ok=True)
+        seeds = []
+        for p in prog_paths:
+            m = re.search(r"^fiddesc_(\d+):", open(p).read(), re.M)
+            seeds.append(int(m.group(1)))
+        src = os.path.join(d, name + ".S")
+        with open(src, "w") as f:
+            f.write('#include "fid.h"\n')
+            for p in prog_paths:
+                f.write(f'#include "{os.path.abspath(p)}"\n')
+            f.write('\t.section .rodata.fid_table, "a", @progbits\n\t.balign 8\n'
+                    "\t.globl fid_programs, fid_program_count\n"
+                    f"fid_program_count:\n\t.dword {len(seeds)}\nfid_programs:\n")
+            for s in seeds:
+                f.write(f"\t.dword fiddesc_{s}\n")
+        obj, elf, binf = (os.path.join(d, name + e) for e in (".o", ".elf", ".bin"))
+        subprocess.run([CROSS + "gcc", *CFLAGS, "-c", src, "-o", obj], check=True)
+        subprocess.run([CROSS + "ld", "-nostdlib", "-T", os.path.join(gen.RT, "fid.ld"),
+                        "--no-relax", "--no-warn-rwx-segments", "-o", elf, *self.runtime(), obj], check=True)
+        subprocess.run([CROSS + "objcopy", "-O", "binary", elf, binf], check=True)
+        return binf, seeds
+
+    def write(self, prog, path=None):
+        if path is None:
+            return gen.write_program(prog, self.out)
+        with open(path, "w") as f:
+            f.write(prog.render())
+        return path
+
+    # ---- running ---------------------------------------------------------
+    def run_bin(self, binf, cpu, bare):
+        cfg = binf[:-4] + (".bare" if bare else "." + cpu.replace(",", "_").replace("=", "")) + ".ini"
+        with open(cfg, "w") as f:
+            f.write(f"[machine]\nhang-timeout = 30\n[vm fid]\nkernel = {binf}\nmemory = 64M\n")
+        args = [self.launcher, "run", "--cpu", cpu] + (["--bare"] if bare else []) + [cfg]
+        t0 = time.time()
+        try:
+            p = subprocess.run(args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, timeout=self.timeout)
+            out, status = p.stdout.decode("utf-8", "replace"), p.returncode
+        except subprocess.TimeoutExpired as e:
+            out, status = (e.stdout or b"").decode("utf-8", "replace"), "timeout"
+        guest, _ = split_output(out)
+        self.log(f"  ran {os.path.basename(binf)} {'bare' if bare else 'trapeze'} {cpu}: "
+                 f"{time.time() - t0:.1f}s status {status}")
+        return guest, status, out
+
+    @staticmethod
+    def per_program(lines):
+        """seed -> the lines from `prog SEED` to `end SEED`."""
+        out, cur = {}, None
+        for line in lines:
+            m = re.match(r"prog (\d+)$", line)
+            if m:
+                cur = [line]
+                continue
+            if cur is not None:
+                cur.append(line)
+                m = re.match(r"end (\d+)$", line)
+                if m:
+                    out[int(m.group(1))] = cur
+                    cur = None
+        return out
+
+    def run_configs(self, binf, configs):
+        """configs: [(cpu, bare)] -> {(cpu, bare): {seed: lines}} run in parallel."""
+        with cf.ThreadPoolExecutor(self.jobs) as ex:
+            futs = {c: ex.submit(self.run_bin, binf, c[0], c[1]) for c in configs}
+            return {c: (self.per_program(f.result()[0]), f.result()) for c, f in futs.items()}
+
+    # ---- comparing ---------------------------------------------------------
+    @staticmethod
+    def first_difference(ref, got):
+        if ref is None or got is None:
+            return (0, None if ref is None else "(program output)",
+                    None if got is None else "(program output)")
+        for i, (a, b) in enumerate(zip(ref, got)):
+            if a != b:
+                return (i, a, b)
+        if len(ref) != len(got):
+            n = min(len(ref), len(got))
+            return (n, ref[n] if n < len(ref) else "(end)", got[n] if n < len(got) else "(end)")
+        return None
+
+    def compare_programs(self, progs, cpus):
+        """Builds, runs and compares. Returns (results, outputs): results is
+        a list of (seed, cpu, diff) for every comparison, diff None when the
+        outputs are equal."""
+        for p in progs:
+            self.write(p)
+        batches = [progs[i:i + self.batch] for i in range(0, len(progs), self.batch)]
+        bins = []
+        for i, b in enumerate(batches):
+            name = f"batch-{b[0].seed}-{len(b)}"
+            bins.append(self.link(name, [os.path.join(self.out, str(p.seed), "prog.S") for p in b]))
+        configs = [(BARE_CPU, True)] + [(c, False) for c in cpus]
+        jobs = [(binf, seeds, c) for binf, seeds in bins for c in configs]
+        outputs = {c: {} for c in configs}
+        with cf.ThreadPoolExecutor(self.jobs) as ex:
+            futs = [(ex.submit(self.run_bin, binf, c[0], c[1]), seeds, c) for binf, seeds, c in jobs]
+            for f, seeds, c in futs:
+                outputs[c].update(self.per_program(f.result()[0]))
+        # A batch that stopped early (a hang, a crash): each program it did
+        # not finish runs alone, on every configuration (addresses differ
+        # from the batch's, so both sides of a comparison come from one binary).
+        missing = sorted({p.seed for p in progs for c in configs if p.seed not in outputs[c]})
+        for s in missing:
+            binf, _ = self.link(f"solo-{s}", [os.path.join(self.out, str(s), "prog.S")])
+            for c, (per, _) in self.run_configs(binf, configs).items():
+                outputs[c].pop(s, None)
+                if s in per:
+                    outputs[c][s] = per[s]
+        results = []
+        for p in progs:
+            ref = outputs[(BARE_CPU, True)].get(p.seed)
+            for c in cpus:
+                got = outputs[(c, False)].get(p.seed)
+                results.append((p.seed, c, self.first_difference(ref, got)))
+        return results, outputs
+
+    def differs(self, prog, cpu, name):
+        """One program alone: does Trapeze on cpu differ from bare? None when
+        bare itself did not finish it (not a valid candidate)."""
+        path = os.path.join(self.out, "reduce", f"{name}.S")
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        self.write(prog, path)
+        binf, _ = self.link(name, [path])
+        res = self.run_configs(binf, [(BARE_CPU, True), (cpu, False)])
+        ref = res[(BARE_CPU, True)][0].get(prog.seed)
+        got = res[(cpu, False)][0].get(prog.seed)
+        self.last = (ref, got)
+        if ref is None:
+            return None
+        return self.first_difference(ref, got)
+
+    # ---- delta debugging ---------------------------------------------------
+    def reduce(self, prog, cpu, budget=400):
+        """ddmin (Zeller) over the steps, then over each block's children,
+        keeping a candidate when it still differs on cpu."""
+        runs = [0]
+
+        def test(steps):
+            if runs[0] >= budget:
+                return False
+            runs[0] += 1
+            d = self.differs(prog.with_steps(steps), cpu, f"dd-{prog.seed}")
+            return bool(d)
+
+        def ddmin(items, rebuild):
+            n = 2
+            while len(items) >= 2:
+                chunk = max(1, len(items) // n)
+                subsets = [items[i:i + chunk] for i in range(0, len(items), chunk)]
+                reduced = False
+                for i in range(len(subsets)):
+                    complement = [x for j, s in enumerate(subsets) if j != i for x in s]
+                    if test(rebuild(complement)):
+                        items, n, reduced = complement, max(n - 1, 2), True
+                        break
+                if not reduced:
+                    if n >= len(items):
+                        break
+                    n = min(len(items), n * 2)
+            if len(items) == 1 and test(rebuild([])):
+                items = []
+            return items
+
+        steps = ddmin(list(prog.steps), lambda s: s)
+        for i in range(len(steps)):
+            if steps[i].is_block() and steps[i].children:
+                def rebuild(ch, i=i):
+                    return steps[:i] + [steps[i].with_children(ch)] + steps[i + 1:]
+                kept = ddmin(list(steps[i].children), rebuild)
+                steps = rebuild(kept)
+                # nested blocks (U code inside a paging block)
+                for j in range(len(kept)):
+                    if kept[j].is_block() and kept[j].children:
+                        def rebuild2(ch, i=i, j=j):
+                            inner = steps[i].children[:j] + [steps[i].children[j].with_children(ch)] + \
+                                steps[i].children[j + 1:]
+                            return steps[:i] + [steps[i].with_children(inner)] + steps[i + 1:]
+                        kept2 = ddmin(list(steps[i].children[j].children), rebuild2)
+                        steps = rebuild2(kept2)
+        return prog.with_steps(steps), runs[0]
+
+
+def leaf_steps(prog):
+    """(id, kind) of every leaf step, blocks named by their path."""
+    out = []
+
+    def walk(step, ctx):
+        if step.is_block():
+            for c in step.children:
+                walk(c, ctx + [step.kind])
+        else:
+            out.append((step.id, "/".join(ctx + [step.kind])))
+    for s in prog.steps:
+        walk(s, [])
+    return out
+
+
+def parse_seeds(spec):
+    seeds = []
+    for part in spec.split(","):
+        if "-" in part:
+            a, b = part.split("-")
+            seeds += range(int(a), int(b) + 1)
+        elif part:
+            seeds.append(int(part))
+    return seeds
+
+
+def coverage(progs, bare_outputs):
+    kinds, csrs, causes = Counter(), Counter(), Counter()
+    for p in progs:
+        k, c = p.coverage()
+        kinds.update(k)
+        csrs.update(c)
+    for lines in bare_outputs.values():
+        for line in lines:
+            m = re.match(r"trap \d+ cause=(0x[0-9a-f]+)", line)
+            if m:
+                v = int(m.group(1), 16)
+                name = f"interrupt-{v & 63}" if v >> 63 else CAUSES.get(v, hex(v))
+                causes[name] += 1
+    return kinds, csrs, causes
+
+
+def format_counter(title, c, width=100):
+    out = [f"{title} ({len(c)} distinct, {sum(c.values())} in all):"]
+    line = " "
+    for k, v in sorted(c.items()):
+        item = f" {k}={v}"
+        if len(line) + len(item) > width:
+            out.append(line)
+            line = " "
+        line += item
+    if line.strip():
+        out.append(line)
+    return "\n".join(out)
+
+
+def group_kinds(kinds):
+    """Kinds folded to their family (csr.csrrw.rd=x0 -> csr.csrrw)."""
+    g = Counter()
+    for k, v in kinds.items():
+        parts = k.split(".")
+        g[".".join(parts[:2])] += v
+    return g
+
+
+def step_of(binf, seed, epc_off):
+    """The step label holding program offset epc_off (from the ELF symbols)."""
+    elf = binf[:-4] + ".elf"
+    out = subprocess.run([CROSS + "nm", "-n", elf], stdout=subprocess.PIPE, text=True).stdout
+    base, best = None, None
+    syms = []
+    for line in out.splitlines():
+        a, _, name = line.split()[:3]
+        if name == f"fidp_{seed}":
+            base = int(a, 16)
+        if name.startswith(f"p{seed}_"):
+            syms.append((int(a, 16), name))
+    if base is None:
+        return None
+    for a, name in syms:
+        if a <= base + epc_off:
+            best = name
+    return best
+
+
+def drop_steps(prog, ids):
+    """prog without the leaf steps named in ids (blocks keep their frame)."""
+    def filt(steps):
+        out = []
+        for st in steps:
+            if st.id in ids:
+                continue
+            out.append(st.with_children(filt(st.children)) if st.is_block() else st)
+        return out
+    return prog.with_steps(filt(prog.steps))
+
+
+def explain(fid, seed, prog, cpu, label=""):
+    """Reduces prog's difference on cpu, writes repro-SEED.S, prints and
+    returns {steps, class, diff, repro}."""
+    t1 = time.time()
+    small, runs = fid.reduce(prog, cpu)
+    path = fid.write(small, os.path.join(fid.out, f"repro-{seed}{label}.S"))
+    d2 = fid.differs(small, cpu, f"repro-check-{seed}")
+    ref, got = fid.last
+    leaves = leaf_steps(small)
+    cls = known.classify(leaves, ref, got) if d2 else None
+    binf = os.path.join(fid.out, "bin", f"repro-check-{seed}.bin")
+    where = ""
+    if d2 and d2[1] and d2[1].startswith("trap "):
+        m = re.search(r"epc=([+-])0x([0-9a-f]+)", d2[1])
+        if m:
+            off = int(m.group(2), 16) * (1 if m.group(1) == "+" else -1)
+            where = f" (bare's trap is in step {step_of(binf, seed, off)})"
+    print(f"REDUCED seed {seed} on {cpu}: {prog.leaves()} -> {small.leaves()} leaves in {runs} runs, "
+          f"{time.time() - t1:.0f}s: {os.path.relpath(path, ROOT)}: "
+          + (f"known difference '{cls}'" if cls else "NEW difference") +
+          f"\n  first difference: line {d2[0] + 1 if d2 else '?'}: "
+          f"bare {d2[1] if d2 else None!r} trapeze {d2[2] if d2 else None!r}{where}\n"
+          "  steps kept: " + ", ".join(f"{i} ({k})" for i, k in leaves) +
+          f"\n  rerun: python3 {os.path.relpath(__file__, ROOT)} --repro "
+          f"{os.path.relpath(path, ROOT)} --cpu {cpu}", flush=True)
+    return {"seed": seed, "cpu": cpu, "repro": path, "leaves": leaves, "class": cls,
+            "diff": d2, "reproduces": d2 is not None}
+
+
+def triage(fid, prog, cpus, rounds=8):
+    """Reduce, drop the steps, run again, until prog matches on every cpu.
+    Returns [(step id, class)] of everything dropped."""
+    found = []
+    cur = prog
+    for k in range(rounds):
+        bad = None
+        for c in cpus:
+            if fid.differs(cur, c, f"triage-{prog.seed}"):
+                bad = c
+                break
+        if bad is None:
+            return found
+        e = explain(fid, prog.seed, cur, bad, label=f"-{k}" if k else "")
+        if not e["reproduces"] or not e["leaves"]:
+            found.append((None, None))
+            return found
+        found += [(i, e["class"]) for i, _ in e["leaves"]]
+        cur = drop_steps(cur, {i for i, _ in e["leaves"]})
+    found.append((None, None))
+    return found
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--seeds", help="seeds: 1-200 or 3,5,9")
+    ap.add_argument("--random", type=int, metavar="N", help="N random seeds")
+    ap.add_argument("--repro", help="rerun a program file (repro-SEED.S)")
+    ap.add_argument("--cpus", default=";".join(CPUS), help="Trapeze CPU models, ';'-separated")
+    ap.add_argument("--cpu", help="one CPU model (same as --cpus)")
+    ap.add_argument("--batch", type=int, default=20)
+    ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--no-reduce", action="store_true", help="report differences, do not reduce them")
+    ap.add_argument("--triage", action="store_true",
+                    help="reduce and drop every difference of each program; print a KNOWN_STEPS table")
+    ap.add_argument("--build", default=os.path.join(ROOT, "build"))
+    ap.add_argument("--json", help="write the results here")
+    ap.add_argument("-v", "--verbose", action="store_true")
+    a = ap.parse_args()
+    cpus = [a.cpu] if a.cpu else [c for c in a.cpus.split(";") if c]
+    fid = Fidelity(build=a.build, jobs=a.jobs, batch=a.batch, verbose=a.verbose)
+    t0 = time.time()
+
+    if a.repro:
+        binf, seeds = fid.link("repro", [a.repro])
+        configs = [(BARE_CPU, True)] + [(c, False) for c in cpus]
+        res = fid.run_configs(binf, configs)
+        ref = res[(BARE_CPU, True)][0].get(seeds[0])
+        bad = 0
+        for c in cpus:
+            d = fid.first_difference(ref, res[(c, False)][0].get(seeds[0]))
+            print(f"{a.repro} on {c}: " + ("same as bare QEMU" if d is None else
+                                           f"differs at line {d[0] + 1}: bare {d[1]!r} trapeze {d[2]!r}"))
+            bad += d is not None
+        return 1 if bad else 0
+
+    if a.random:
+        seeds = random.SystemRandom().sample(range(1, 1 << 31), a.random)
+    else:
+        seeds = parse_seeds(a.seeds or "1-20")
+    progs = [gen.generate(s) for s in seeds]
+    print(f"fidelity: {len(progs)} programs (seeds {a.seeds or 'random'}), Trapeze on "
+          f"{', '.join(cpus)} against bare QEMU {BARE_CPU}", flush=True)
+    results, outputs = fid.compare_programs(progs, cpus)
+    t_run = time.time() - t0
+    diffs = [(s, c, d) for s, c, d in results if d is not None]
+    for s, c, d in diffs:
+        print(f"DIFFERENCE seed {s} on {c}: line {d[0] + 1}: bare {d[1]!r} trapeze {d[2]!r}", flush=True)
+    reductions, table = [], {}
+    if diffs and a.triage:
+        for s in sorted({s for s, _, _ in diffs}):
+            prog = next(p for p in progs if p.seed == s)
+            table[s] = triage(fid, prog, cpus)
+            reductions += [{"seed": s, "class": c} for _, c in table[s]]
+    elif diffs and not a.no_reduce:
+        done = set()
+        for s, c, d in diffs:
+            if s not in done:
+                done.add(s)
+                reductions.append(explain(fid, s, next(p for p in progs if p.seed == s), c))
+    bare = outputs[(BARE_CPU, True)]
+    kinds, csrs, causes = coverage(progs, bare)
+    classes = Counter(r["class"] or "NEW" for r in reductions)
+    print(f"\nfidelity: {len(progs)} programs, {len(results)} comparisons with bare QEMU "
+          f"({len(cpus)} CPU models), {len(diffs)} differences in {len({s for s, _, _ in diffs})} "
+          f"programs; {t_run:.1f}s to build and run")
+    if reductions:
+        print("  reduced: " + ", ".join(f"{k}={v}" for k, v in sorted(classes.items())))
+    print(format_counter("instruction kinds by family", group_kinds(kinds)))
+    print(format_counter("instruction kinds", kinds))
+    print(format_counter("CSRs", csrs))
+    print(format_counter("traps taken on bare QEMU, by cause", causes))
+    if a.triage and table:
+        print("\nKNOWN_STEPS = {")
+        for s, items in sorted(table.items()):
+            print(f"    {s}: {items!r},")
+        print("}")
+    if a.json:
+        with open(a.json, "w") as f:
+            json.dump({"seeds": seeds, "cpus": cpus, "differences": diffs,
+                       "reductions": reductions, "table": table, "kinds": kinds, "csrs": csrs,
+                       "causes": causes}, f, indent=1, default=str)
+    if a.no_reduce:
+        return 1 if diffs else 0
+    return 1 if classes.get("NEW") else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
