@@ -54,9 +54,10 @@ CAUSES = {0: "inst-misaligned", 1: "inst-access", 2: "illegal", 3: "breakpoint",
 
 class Fidelity:
     def __init__(self, build=None, launcher=None, jobs=2, batch=20, timeout=180, verbose=False):
-        self.build = build or os.path.join(ROOT, "build")
+        # Absolute: the launcher resolves a config's paths from the config's folder.
+        self.build = os.path.abspath(build or os.path.join(ROOT, "build"))
         self.out = os.path.join(self.build, "fidelity")
-        self.launcher = launcher or os.path.join(self.build, "trapeze")
+        self.launcher = os.path.abspath(launcher or os.path.join(self.build, "trapeze"))
         self.jobs, self.batch, self.timeout, self.verbose = jobs, batch, timeout, verbose
         os.makedirs(self.out, exist_ok=True)
         self._rt = None
@@ -157,9 +158,11 @@ class Fidelity:
     # ---- comparing ---------------------------------------------------------
     @staticmethod
     def first_difference(ref, got):
+        """(line index, bare line, Trapeze line) of the first difference, or
+        None. A program one side did not finish shows as "(no output)"."""
         if ref is None or got is None:
-            return (0, None if ref is None else "(program output)",
-                    None if got is None else "(program output)")
+            return (0, "(no output)" if ref is None else ref[0],
+                    "(no output)" if got is None else got[0])
         for i, (a, b) in enumerate(zip(ref, got)):
             if a != b:
                 return (i, a, b)
