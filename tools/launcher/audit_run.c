@@ -44,21 +44,7 @@ static void audit_usage(FILE *f)
 
 static int audit_find_guest(char *out, size_t len)
 {
-	const char *env = getenv("TRAPEZE_AUDIT_GUEST");
-	char exe[PATH_MAX];
-	ssize_t n;
-	char *slash;
-
-	if (env && env[0])
-		return snprintf(out, len, "%s", env) < (int)len ? 0 : -1;
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n < 0)
-		return -1;
-	exe[n] = '\0';
-	slash = strrchr(exe, '/');
-	if (slash)
-		*slash = '\0';
-	return snprintf(out, len, "%s/guests/audit.bin", exe) < (int)len ? 0 : -1;
+	return files_beside_exe("TRAPEZE_AUDIT_GUEST", "guests/audit.bin", out, len);
 }
 
 static int64_t audit_now_ms(void)

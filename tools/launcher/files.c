@@ -177,3 +177,22 @@ int files_read(const char *path, void **data, size_t *len)
 	*len = got;
 	return 0;
 }
+
+int files_beside_exe(const char *env, const char *rel, char *out, size_t len)
+{
+	const char *val = getenv(env);
+	char exe[PATH_MAX];
+	ssize_t n;
+	char *slash;
+
+	if (val && val[0])
+		return snprintf(out, len, "%s", val) < (int)len ? 0 : -1;
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n < 0)
+		return -1;
+	exe[n] = '\0';
+	slash = strrchr(exe, '/');
+	if (slash)
+		*slash = '\0';
+	return snprintf(out, len, "%s/%s", exe, rel) < (int)len ? 0 : -1;
+}

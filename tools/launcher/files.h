@@ -31,4 +31,8 @@ const char *files_write_tmp(const char *name, const void *data, size_t len);
 /* Reads a whole file into a malloc'd buffer. 0, or -1 with errno set. */
 int files_read(const char *path, void **data, size_t *len);
 
+/* Into OUT: the value of environment variable ENV if set, else REL resolved
+ * against the folder of the launcher executable (/proc/self/exe). 0 or -1. */
+int files_beside_exe(const char *env, const char *rel, char *out, size_t len);
+
 #endif

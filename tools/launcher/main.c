@@ -193,21 +193,7 @@ fail:
 /* trapeze.bin beside the launcher executable, unless TRAPEZE_BIN says. */
 static int launch_find_trapeze(char *out, size_t len)
 {
-	const char *env = getenv("TRAPEZE_BIN");
-	char exe[PATH_MAX];
-	ssize_t n;
-	char *slash;
-
-	if (env && env[0])
-		return snprintf(out, len, "%s", env) < (int)len ? 0 : -1;
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n < 0)
-		return -1;
-	exe[n] = '\0';
-	slash = strrchr(exe, '/');
-	if (slash)
-		*slash = '\0';
-	return snprintf(out, len, "%s/trapeze.bin", exe) < (int)len ? 0 : -1;
+	return files_beside_exe("TRAPEZE_BIN", "trapeze.bin", out, len);
 }
 
 static int launch_exec(struct launch *l, struct qemu_args *args)
