@@ -132,18 +132,26 @@ def test_audit_critical_instructions(cpu):
     assert lists.get("critical", set()) == critical
 
 
+# "Run by the firmware" is told by timing (a read that takes microseconds).
+# On a loaded machine a native counter read can take that long too, so an
+# item may move from the conditional list to the firmware one, never back,
+# and never anything else: the checks allow exactly that.
 @pytest.mark.parametrize("cpu", CASES)
 def test_audit_conditional_on_controls(cpu):
     _, _, conditional, *_ = CASES[cpu]
     _, lists, _, _ = audit(cpu)
-    assert lists.get("conditional", set()) == conditional
+    got = lists.get("conditional", set())
+    assert got <= conditional
+    assert conditional - got <= lists.get("firmware", set())
 
 
 @pytest.mark.parametrize("cpu", CASES)
 def test_audit_firmware_emulation(cpu):
-    _, _, _, firmware, *_ = CASES[cpu]
+    _, _, conditional, firmware, *_ = CASES[cpu]
     _, lists, _, _ = audit(cpu)
-    assert lists.get("firmware", set()) == firmware
+    got = lists.get("firmware", set())
+    assert firmware <= got
+    assert got - firmware <= conditional
 
 
 @pytest.mark.parametrize("cpu", CASES)
