@@ -15,9 +15,18 @@ CLASSES = {
         "bare QEMU (rd=0). The SC's page is mapped read-only in the shadow "
         "(guest D=0 or not touched yet), so the SC takes a host store fault "
         "and is retried after the upgrade, but the reservation the LR took "
-        "is gone by then (QEMU drops it on the trap). Unprivileged ISA "
+        "does not survive that trap to Trapeze. Unprivileged ISA "
         "20191213, 8.3: an SC may fail spuriously, but bare hardware does not "
         "here, and an LR/SC pair with nothing between should succeed."),
+    "lrsc-code-page": (
+        "LR/SC where the SC is the first instruction fetched from a code "
+        "page (or lies across a page end): the SC fails under Trapeze, "
+        "succeeds on bare QEMU. Trapeze maps guest pages on first touch (the "
+        "Bare view, or a shadow fill), so that fetch is a host page fault "
+        "between the LR and the SC, invisible to the guest, and the retried "
+        "SC fails (the reservation does not survive the trap). Same cause as "
+        "lrsc-paging; a trap the guest does not see should not cost it its "
+        "reservation. Depends on where code lies: seen in batches only."),
     "plic-s-threshold": (
         "PLIC: the S-mode context's priority threshold (0x0c201000) reads 7 "
         "on bare QEMU (OpenSBI 1.1 sets every context's threshold to 7 at "
@@ -66,10 +75,13 @@ def _first_trap_difference(bare, virt):
     return None
 
 
-def classify(leaves, bare, virt):
+def classify(leaves, bare, virt, lrsc_across_pages=False):
     """leaves: [(step id, 'block/.../kind')] of the reduced program; bare,
-    virt: its two dumps. Returns a class name or None."""
+    virt: its two dumps; lrsc_across_pages: an LR and its SC lie on two
+    code pages in the binary. Returns a class name or None."""
     kinds = [k for _, k in leaves]
+    if lrsc_across_pages and any(k.endswith("lr/sc") for k in kinds):
+        return "lrsc-code-page"
     if any(k.endswith("mmio.plic.s-threshold") for k in kinds):
         return "plic-s-threshold"
     if any(k.endswith("mem.ram-end.store") for k in kinds):

@@ -61,6 +61,7 @@ class Fidelity:
         self.jobs, self.batch, self.timeout, self.verbose = jobs, batch, timeout, verbose
         os.makedirs(self.out, exist_ok=True)
         self._rt = None
+        self.entry = {}         # seed -> code address in its batch
 
     def log(self, *a):
         if self.verbose:
@@ -82,19 +83,39 @@ class Fidelity:
         self._rt = objs
         return objs
 
-    def link(self, name, prog_paths):
-        """One binary from program files (prog.S text, fid.h contract)."""
+    def link(self, name, prog_paths, entry_at=None):
+        """One binary from program files (prog.S text, fid.h contract).
+        entry_at: for one program, the code address it had in its batch
+        (zeros before it keep every step where it was: a difference may
+        depend on where code lies, e.g. an instruction across a page)."""
+        binf, seeds = self._link(name, prog_paths, 0)
+        if entry_at is not None and len(seeds) == 1:
+            pad = entry_at - self.symbols(binf).get(f"fidp_{seeds[0]}", entry_at)
+            if pad > 0:
+                binf, seeds = self._link(name, prog_paths, pad)
+        return binf, seeds
+
+    @staticmethod
+    def symbols(binf):
+        out = subprocess.run([CROSS + "nm", binf[:-4] + ".elf"], stdout=subprocess.PIPE, text=True).stdout
+        return {p[2]: int(p[0], 16) for p in (l.split() for l in out.splitlines()) if len(p) == 3}
+
+    def _link(self, name, prog_paths, pad):
         d = os.path.join(self.out, "bin")
         os.makedirs(d, exist_ok=True)
         seeds = []
         for p in prog_paths:
-            m = re.search(r"^fiddesc_(\d+):", open(p).read(), re.M)
-            seeds.append(int(m.group(1)))
+            seeds += [int(x) for x in re.findall(r"^fiddesc_(\d+):", open(p).read(), re.M)]
         src = os.path.join(d, name + ".S")
         with open(src, "w") as f:
             f.write('#include "fid.h"\n')
+            if pad:
+                f.write(f'\t.section .text.fid_pad, "ax", @progbits\n\t.skip {pad}\n')
             for p in prog_paths:
                 f.write(f'#include "{os.path.abspath(p)}"\n')
+            if pad:
+                # and none of the runtime's data on the program's last code page
+                f.write('\t.section .text.fid_tail, "ax", @progbits\n\t.skip 8192\n')
             f.write('\t.section .rodata.fid_table, "a", @progbits\n\t.balign 8\n'
                     "\t.globl fid_programs, fid_program_count\n"
                     f"fid_program_count:\n\t.dword {len(seeds)}\nfid_programs:\n")
@@ -107,10 +128,14 @@ class Fidelity:
         subprocess.run([CROSS + "objcopy", "-O", "binary", elf, binf], check=True)
         return binf, seeds
 
-    def write(self, prog, path=None):
+    def write(self, prog, path=None, entry_at=None):
+        """prog.S text; entry_at (a reproducer's code address in its batch)
+        goes in a header line that --repro reads back."""
         if path is None:
             return gen.write_program(prog, self.out)
         with open(path, "w") as f:
+            if entry_at is not None:
+                f.write(f"/* fidelity-entry: {hex(entry_at)} (code address in its batch) */\n")
             f.write(prog.render())
         return path
 
@@ -182,6 +207,9 @@ class Fidelity:
         for i, b in enumerate(batches):
             name = f"batch-{b[0].seed}-{len(b)}"
             bins.append(self.link(name, [os.path.join(self.out, str(p.seed), "prog.S") for p in b]))
+            syms = self.symbols(bins[-1][0])
+            for p in b:
+                self.entry[p.seed] = syms[f"fidp_{p.seed}"]
         configs = [(BARE_CPU, True)] + [(c, False) for c in cpus]
         jobs = [(binf, seeds, c) for binf, seeds in bins for c in configs]
         outputs = {c: {} for c in configs}
@@ -194,7 +222,8 @@ class Fidelity:
         # from the batch's, so both sides of a comparison come from one binary).
         missing = sorted({p.seed for p in progs for c in configs if p.seed not in outputs[c]})
         for s in missing:
-            binf, _ = self.link(f"solo-{s}", [os.path.join(self.out, str(s), "prog.S")])
+            binf, _ = self.link(f"solo-{s}", [os.path.join(self.out, str(s), "prog.S")],
+                                entry_at=self.entry.get(s))
             for c, (per, _) in self.run_configs(binf, configs).items():
                 outputs[c].pop(s, None)
                 if s in per:
@@ -213,7 +242,8 @@ class Fidelity:
         path = os.path.join(self.out, "reduce", f"{name}.S")
         os.makedirs(os.path.dirname(path), exist_ok=True)
         self.write(prog, path)
-        binf, _ = self.link(name, [path])
+        binf, _ = self.link(name, [path], entry_at=self.entry.get(prog.seed))
+        self.last_bin = binf
         res = self.run_configs(binf, [(BARE_CPU, True), (cpu, False)])
         ref = res[(BARE_CPU, True)][0].get(prog.seed)
         got = res[(cpu, False)][0].get(prog.seed)
@@ -271,6 +301,24 @@ class Fidelity:
                         kept2 = ddmin(list(steps[i].children[j].children), rebuild2)
                         steps = rebuild2(kept2)
         return prog.with_steps(steps), runs[0]
+
+
+def lrsc_pages(binf, seed):
+    """True when an LR and the SC after it are not on one 4 KiB code page in
+    program SEED of this binary (the SC, or part of it, on the next page)."""
+    syms = Fidelity.symbols(binf)
+    lo = syms.get(f"fidp_{seed}")
+    hi = syms.get(f"p{seed}_end")
+    if lo is None or hi is None:
+        return False
+    out = subprocess.run([CROSS + "objdump", "-d", "--start-address", hex(lo), "--stop-address",
+                          hex(hi), binf[:-4] + ".elf"], stdout=subprocess.PIPE, text=True).stdout
+    insns = re.findall(r"^\s*([0-9a-f]+):\s+([0-9a-f]+)\s+(\S+)", out, re.M)
+    for (a, _, op), (b, word, op2) in zip(insns, insns[1:]):
+        if op.startswith("lr.") and op2.startswith("sc."):
+            if int(a, 16) >> 12 != (int(b, 16) + len(word) // 2 - 1) >> 12:
+                return True
+    return False
 
 
 def leaf_steps(prog):
@@ -375,11 +423,11 @@ def explain(fid, seed, prog, cpu, label=""):
     returns {steps, class, diff, repro}."""
     t1 = time.time()
     small, runs = fid.reduce(prog, cpu)
-    path = fid.write(small, os.path.join(fid.out, f"repro-{seed}{label}.S"))
+    path = fid.write(small, os.path.join(fid.out, f"repro-{seed}{label}.S"), fid.entry.get(seed))
     d2 = fid.differs(small, cpu, f"repro-check-{seed}")
     ref, got = fid.last
     leaves = leaf_steps(small)
-    cls = known.classify(leaves, ref, got) if d2 else None
+    cls = known.classify(leaves, ref, got, lrsc_pages(fid.last_bin, seed)) if d2 else None
     binf = os.path.join(fid.out, "bin", f"repro-check-{seed}.bin")
     where = ""
     if d2 and d2[1] and d2[1].startswith("trap "):
@@ -443,7 +491,8 @@ def main():
     t0 = time.time()
 
     if a.repro:
-        binf, seeds = fid.link("repro", [a.repro])
+        m = re.search(r"fidelity-entry: (0x[0-9a-f]+)", open(a.repro).read())
+        binf, seeds = fid.link("repro", [a.repro], entry_at=int(m.group(1), 16) if m else None)
         configs = [(BARE_CPU, True)] + [(c, False) for c in cpus]
         res = fid.run_configs(binf, configs)
         ref = res[(BARE_CPU, True)][0].get(seeds[0])
