@@ -247,14 +247,25 @@ void plic_set_level(struct plic_dev *p, unsigned source, bool level)
 	plic_kick(p, rose);
 }
 
-void plic_reset(struct plic_dev *p)
+/* The state the M-mode firmware leaves before it enters a kernel, which
+ * is what a guest of Trapeze starts from too: OpenSBI 1.1
+ * (plic_warm_irqchip_init) disables every source for each hart's M and S
+ * contexts and sets both thresholds to the maximum, 7; priorities stay
+ * 0. A kernel lowers the threshold of the contexts it uses itself. */
+static void plic_boot_state(struct plic_dev *p)
 {
-	spin_lock(&p->lock);
 	memset(p->priority, 0, sizeof(p->priority));
 	memset(p->level, 0, sizeof(p->level));
 	memset(p->claimed, 0, sizeof(p->claimed));
 	memset(p->enable, 0, sizeof(p->enable));
-	memset(p->threshold, 0, sizeof(p->threshold));
+	for (unsigned c = 0; c < sizeof(p->threshold) / sizeof(p->threshold[0]); c++)
+		p->threshold[c] = PLIC_PRIO_MASK;
+}
+
+void plic_reset(struct plic_dev *p)
+{
+	spin_lock(&p->lock);
+	plic_boot_state(p);
 	for (unsigned h = 0; h < p->nharts; h++) {
 		struct vcpu *v = vm_vcpu(p->vm, h);
 		if (v)
@@ -270,6 +281,7 @@ void plic_init(struct plic_dev *p, struct vm *vm, unsigned nharts)
 	p->mmio = (struct mmio_device){ .name = "plic", .access = plic_access, .priv = p };
 	p->vm = vm;
 	p->nharts = nharts < PLIC_MAX_HARTS ? nharts : PLIC_MAX_HARTS;
+	plic_boot_state(p);
 }
 
 uint64_t plic_size(unsigned nharts)

@@ -28,10 +28,21 @@
 static struct vm vm;
 static struct plic_dev plic;
 
+static void wr(uint64_t off, uint64_t val);
+
+/* What a kernel does first: every context's threshold down to 0 (the
+ * PLIC starts as the firmware leaves it, thresholds at 7). */
+static void kernel_lowers_thresholds(void)
+{
+	for (unsigned c = 0; c < 2 * plic.nharts; c++)
+		wr(THRESH(c), 0);
+}
+
 static void make(unsigned nharts, unsigned nvcpus)
 {
 	fake_irq_reset(&vm, nvcpus);
 	plic_init(&plic, &vm, nharts);
+	kernel_lowers_thresholds();
 }
 
 static int setup1(void **state)
@@ -545,10 +556,31 @@ static void test_plic_reset_lowers_seip_and_clears(void **state)
 	assert_int_equal(rd(PRIO(10)), 0);
 	assert_int_equal(rd(ENABLE(S_CTX(1), 0)), 0);
 	assert_int_equal(rd(PENDING(0)), 0);
+	assert_int_equal(rd(THRESH(S_CTX(0))), 7);
 	/* Claims are forgotten: a new assertion is deliverable again. */
+	kernel_lowers_thresholds();
 	arm(11, 2, S_CTX(0));
 	assert_true(fake_irq_seip(0));
 	assert_int_equal(rd(CLAIM(S_CTX(0))), 11);
+}
+
+/* OpenSBI 1.1 (plic_warm_irqchip_init) leaves every M and S context's
+ * threshold at 7 and every source disabled; a guest starts from that. */
+static void test_plic_boot_state_is_the_firmware_handoff(void **state)
+{
+	(void)state;
+	fake_irq_reset(&vm, 2);
+	plic_init(&plic, &vm, 2);
+	for (unsigned c = 0; c < 4; c++) {
+		assert_int_equal(rd(THRESH(c)), 7);
+		assert_int_equal(rd(ENABLE(c, 0)), 0);
+	}
+	/* Nothing is delivered at threshold 7, even at the top priority. */
+	arm(5, 7, S_CTX(0));
+	assert_false(fake_irq_seip(0));
+	assert_int_equal(rd(CLAIM(S_CTX(0))), 0);
+	wr(THRESH(S_CTX(0)), 6);
+	assert_true(fake_irq_seip(0));
 }
 
 static void test_plic_nharts_clamped(void **state)
@@ -598,6 +630,7 @@ int main(void)
 		cmocka_unit_test_setup(test_plic_hart_without_vcpu, setup2),
 		cmocka_unit_test_setup(test_plic_reset_lowers_seip_and_clears, setup2),
 		cmocka_unit_test_setup(test_plic_nharts_clamped, setup1),
+		cmocka_unit_test(test_plic_boot_state_is_the_firmware_handoff),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

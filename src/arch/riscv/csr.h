@@ -48,6 +48,8 @@
 #define SSTATUS_MXR     (1ULL << 19)
 #define SSTATUS_UXL     (3ULL << 32)
 #define SSTATUS_SD      (1ULL << 63)
+#define SSTATUS_UXL_32  (1ULL << 32)
+#define SSTATUS_UXL_64  (2ULL << 32)
 #define SSTATUS_FS_OFF      (0ULL << 13)
 #define SSTATUS_FS_INITIAL  (1ULL << 13)
 #define SSTATUS_FS_CLEAN    (2ULL << 13)

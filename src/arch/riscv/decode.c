@@ -379,6 +379,61 @@ int decode_insn(uint32_t raw, struct insn *out)
 	return 0;
 }
 
+/* Where RV32 differs for what we decode (Unprivileged ISA 20191213, "C"
+ * extension, "Load and Store Instructions"; "RV64I"): quadrant 0/2 funct3
+ * 011/111 are C.FLW/C.FSW/C.FLWSP/C.FSWSP, and LD, SD, LWU, the AMO
+ * doublewords do not exist. */
+static const struct c_ldst c_ldst_forms_rv32[24] = {
+	[0 << 3 | 3] = { INSN_LOAD, 4, C_CL, true },		/* C.FLW */
+	[0 << 3 | 7] = { INSN_STORE, 4, C_CS, true },		/* C.FSW */
+	[2 << 3 | 3] = { INSN_LOAD, 4, C_CI_SP, true },		/* C.FLWSP */
+	[2 << 3 | 7] = { INSN_STORE, 4, C_CSS_SP, true },	/* C.FSWSP */
+};
+
+int decode_insn_rv32(uint32_t raw, struct insn *out)
+{
+	if (decode_insn(raw, out))
+		return -1;
+	if (out->len == 2) {
+		unsigned idx = bits(out->raw, 1, 0) << 3 | bits(out->raw, 15, 13);
+		const struct c_ldst *f = &c_ldst_forms_rv32[idx];
+		if (f->kind != INSN_UNKNOWN) {
+			uint32_t r = out->raw;
+			decode_zero(out);
+			out->raw = r;
+			out->len = 2;
+			/* Same operand fields as the RV64 forms; C.FLWSP f0 is fine. */
+			out->kind = f->kind;
+			out->width = 4;
+			out->fp = true;
+			out->imm = c_offset(r, f->form, 4);
+			if (f->form == C_CL) {
+				out->rd = (uint8_t)(8 + bits(r, 4, 2));
+				out->rs1 = (uint8_t)(8 + bits(r, 9, 7));
+			} else if (f->form == C_CS) {
+				out->rs2 = (uint8_t)(8 + bits(r, 4, 2));
+				out->rs1 = (uint8_t)(8 + bits(r, 9, 7));
+			} else if (f->form == C_CI_SP) {
+				out->rd = (uint8_t)bits(r, 11, 7);
+				out->rs1 = 2;
+			} else {
+				out->rs2 = (uint8_t)bits(r, 6, 2);
+				out->rs1 = 2;
+			}
+		}
+		return 0;
+	}
+	bool rv64_only = (out->kind == INSN_LOAD || out->kind == INSN_STORE || out->kind == INSN_AMO) &&
+			 !out->fp && out->width == 8;
+	if (rv64_only || (out->kind == INSN_LOAD && !out->fp && out->width == 4 && !out->sign_extend)) {
+		uint32_t r = out->raw;
+		decode_zero(out);
+		out->raw = r;
+		out->len = 4;
+	}
+	return 0;
+}
+
 bool insn_csr_writes(const struct insn *i)
 {
 	if (!i || i->kind != INSN_CSR)

@@ -74,6 +74,12 @@ uint32_t insn_length(uint32_t first_halfword);
  */
 int decode_insn(uint32_t raw, struct insn *out);
 
+/* The same for code running with XLEN = 32 (U-mode under sstatus.UXL = 1,
+ * Privileged ISA v1.12, 4.1.1): compressed FP word forms in place of
+ * C.LD/C.SD/C.LDSP/C.SDSP, and the RV64-only loads and stores (LD, SD, LWU,
+ * AMO*.D, LR.D, SC.D) INSN_UNKNOWN. */
+int decode_insn_rv32(uint32_t raw, struct insn *out);
+
 /* Zicsr (Unprivileged ISA 9.1): CSRRW/CSRRWI always write; CSRRS/CSRRC and
  * their immediate forms write only when rs1 (or uimm) is nonzero. False for
  * non-CSR kinds. */

@@ -136,7 +136,13 @@ void engine_trap_enter(struct vcpu *v)
 
 	/* Return to real U-mode with the guest's FP/vector enables and
 	 * SPIE clear, so Trapeze keeps SIE = 0 after every trap. */
-	s &= ~(SSTATUS_SPP | SSTATUS_SPIE | SSTATUS_FS | SSTATUS_VS | SSTATUS_SUM | SSTATUS_MXR);
+	s &= ~(SSTATUS_SPP | SSTATUS_SPIE | SSTATUS_FS | SSTATUS_VS | SSTATUS_SUM | SSTATUS_MXR |
+	       SSTATUS_UXL);
+	/* The real U-mode runs at the XLEN of the virtual mode it stands for
+	 * (Privileged ISA v1.12, 4.1.1): vU at the guest's UXL (the host CPU
+	 * legalised it; QEMU 7.2 runs U as RV32 under UXL = 1), vS at SXL,
+	 * which is 64. */
+	s |= v->arch.vpriv == VPRIV_U ? c->sstatus & SSTATUS_UXL : SSTATUS_UXL_64;
 	/* The vector unit stays off (VS = Off) whatever the guest's VS says:
 	 * the virtual CPU has no V (the launcher keeps it out of the DTB), so
 	 * its vector instructions trap and are reflected as illegal. */
@@ -235,6 +241,16 @@ static uint64_t access_fault_of(uint64_t page_fault)
 	}
 }
 
+bool engine_trap_xlen32(const struct vcpu *v)
+{
+	return v->arch.vpriv == VPRIV_U && (v->arch.csr.sstatus & SSTATUS_UXL) == SSTATUS_UXL_32;
+}
+
+int engine_trap_decode(const struct vcpu *v, uint32_t raw, struct insn *in)
+{
+	return engine_trap_xlen32(v) ? decode_insn_rv32(raw, in) : decode_insn(raw, in);
+}
+
 /* A load or store to a device region: decode the faulting instruction and
  * hand one access to the device model (style.md 3). */
 static enum resume engine_trap_mmio(struct vcpu *v, struct trap_info *t,
@@ -244,7 +260,7 @@ static enum resume engine_trap_mmio(struct vcpu *v, struct trap_info *t,
 	uint32_t raw;
 	bool store = t->cause == EXC_STORE_PAGE_FAULT;
 
-	if (engine_trap_fetch(v, t->epc, &raw) || decode_insn(raw, &in) ||
+	if (engine_trap_fetch(v, t->epc, &raw) || engine_trap_decode(v, raw, &in) ||
 	    in.kind != (store ? INSN_STORE : INSN_LOAD))
 		return trap_inject(t, access_fault_of(t->cause), t->tval);
 
@@ -349,7 +365,7 @@ static enum resume shadow_page_fault(struct vcpu *v, struct trap_info *t)
 			/* The guest's own RAM where Trapeze lives: emulated. */
 			struct insn in;
 			uint32_t raw;
-			if (engine_trap_fetch(v, t->epc, &raw) || decode_insn(raw, &in))
+			if (engine_trap_fetch(v, t->epc, &raw) || engine_trap_decode(v, raw, &in))
 				return trap_inject(t, access_fault_of(t->cause), t->tval);
 			return emulate_hidden_access(v, t, &in);
 		}

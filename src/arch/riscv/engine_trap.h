@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+struct insn;
 struct vcpu;
 struct vm;
 
@@ -26,6 +27,10 @@ void engine_trap_enter(struct vcpu *v);
 void engine_trap_leave(struct vcpu *v);
 /* Fetch the instruction at guest address pc: 0, or -1 when it is not in guest RAM. */
 int engine_trap_fetch(struct vcpu *v, uint64_t pc, uint32_t *raw);
+/* The guest runs with XLEN = 32 now: vU under sstatus.UXL = 1. */
+bool engine_trap_xlen32(const struct vcpu *v);
+/* Decode a guest instruction by the rules of the XLEN it runs at. */
+int engine_trap_decode(const struct vcpu *v, uint32_t raw, struct insn *in);
 /* The guest wrote sstatus (old -> new): SUM and MXR change what the
  * shadows may hold. */
 void engine_trap_sstatus_written(struct vcpu *v, uint64_t old, uint64_t new);
