@@ -88,6 +88,8 @@ void stats_print(const struct vm *vm)
 	stats_group(&l, "memory");
 	stats_add(&l, "pages-mapped", s->page_maps);
 	stats_add(&l, "access-faults", s->access_faults);
+	stats_add(&l, "sc-completed", s->sc_completed);
+	stats_add(&l, "accesses-emulated", s->accesses_emulated);
 	stats_add(&l, "world-switches", s->world_switches);
 	stats_flush(&l);
 	vm_arch_print_stats(vm);

@@ -30,6 +30,8 @@ struct vm_stats {
 	uint64_t inject_irq[STATS_IRQ_MAX]; /* virtual interrupts delivered */
 	uint64_t page_maps;                 /* pages mapped into the guest's view on first touch */
 	uint64_t access_faults;             /* accesses outside the real map table */
+	uint64_t sc_completed;              /* SCs finished by Trapeze after a fill (their reservation was valid) */
+	uint64_t accesses_emulated;         /* misaligned accesses performed part by part (emulate_mem.c) */
 	uint64_t world_switches;            /* entries into the guest */
 };
 

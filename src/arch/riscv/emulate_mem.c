@@ -2,6 +2,7 @@
 
 #include "arch/riscv/csr.h"
 #include "arch/riscv/decode.h"
+#include "arch/riscv/engine_trap.h"
 #include "arch/riscv/fp.h"
 #include "arch/riscv/gpt.h"
 #include "arch/riscv/layout.h"
@@ -169,6 +170,33 @@ static enum resume emulate_amo(struct vcpu *v, struct trap_info *t, const struct
 		old = o;
 	}
 	vcpu_set_gpr(v, in->rd, sign_extend(old, in->width));
+	return RESUME_NEXT;
+}
+
+enum resume emulate_sc_after_fill(struct vcpu *v, struct trap_info *t)
+{
+	struct insn in;
+	uint32_t raw;
+	uint64_t cause;
+
+	if (engine_trap_fetch(v, t->epc, &raw) || engine_trap_decode(v, raw, &in) ||
+	    in.kind != INSN_AMO || ((in.raw >> 27) & 0x1f) != AMO_SC)
+		return RESUME_SAME;
+	uint64_t ea = vcpu_get_gpr(v, in.rs1);
+	if (engine_trap_xlen32(v))
+		ea &= 0xffffffffULL;
+	/* The fill has just set A and D; this walk finds them set. */
+	uint8_t *p = guest_byte(v, ea, GPT_STORE, &cause);
+	if (p == NULL || (ea & (in.width - 1)))
+		return RESUME_SAME;
+	uint64_t src = vcpu_get_gpr(v, in.rs2);
+	if (in.width == 8)
+		__atomic_store_n((uint64_t *)p, src, __ATOMIC_RELEASE);
+	else
+		__atomic_store_n((uint32_t *)p, (uint32_t)src, __ATOMIC_RELEASE);
+	vcpu_set_gpr(v, in.rd, 0);
+	v->vm->stats.sc_completed++;
+	t->insn_len = in.len;
 	return RESUME_NEXT;
 }
 

@@ -18,4 +18,16 @@ struct insn;
  * emulate it completely. */
 enum resume emulate_hidden_access(struct vcpu *v, struct trap_info *t, const struct insn *in);
 
+/*
+ * A store page fault has just been resolved by a fill (the guest sees
+ * nothing of it). If the instruction is an SC, its reservation was valid:
+ * QEMU 7.2 (trans_rva.c.inc, gen_sc) compares the reservation address
+ * before it touches memory and fails an SC without one silently, so only
+ * a reserved SC reaches the store and faults. The trap itself cleared the
+ * reservation (QEMU's riscv_cpu_set_mode does so on every privilege
+ * change), so the SC retried would fail where bare hardware succeeds: it
+ * is completed here (store, rd = 0). Else RESUME_SAME: retry.
+ */
+enum resume emulate_sc_after_fill(struct vcpu *v, struct trap_info *t);
+
 #endif

@@ -337,6 +337,23 @@ static enum resume bare_page_fault(struct vcpu *v, struct trap_info *t)
 	return trap_inject(t, access_fault_of(t->cause), t->tval);
 }
 
+/* Between an LR at the end of a code page and its SC at the start of the
+ * next, a fetch fault there would cost the reservation (any trap clears
+ * it on QEMU). So when a code page is filled, the next one is too, if
+ * the guest's mapping already lets the fetch through with A set: nothing
+ * the guest can see changes, and straight-line code crossing the page
+ * takes no trap. */
+static void shadow_prefetch_next_code_page(struct vcpu *v, const struct shadow_fault_req *fault)
+{
+	struct shadow_fault_req req = *fault;
+	struct shadow_fault_res res;
+
+	req.va = (fault->va & ~(PAGE_SIZE - 1)) + PAGE_SIZE;
+	req.prefetch = true;
+	if (mmu_va_canonical(req.va))
+		shadow_fault(&v->vm->arch.shadow, &req, &res);
+}
+
 /* Paging on: the shadow filler walks the guest's tables; what it cannot
  * map is the guest's own fault, a device, or the hidden region. */
 static enum resume shadow_page_fault(struct vcpu *v, struct trap_info *t)
@@ -352,6 +369,10 @@ static enum resume shadow_page_fault(struct vcpu *v, struct trap_info *t)
 	switch (shadow_fault(&vm->arch.shadow, &req, &res)) {
 	case SHADOW_FILLED:
 		vm->stats.page_maps++;
+		if (res.upgraded)
+			return emulate_sc_after_fill(v, t);
+		if (req.access == GPT_FETCH)
+			shadow_prefetch_next_code_page(v, &req);
 		return RESUME_SAME;
 	case SHADOW_RETRY:
 		return RESUME_SAME;

@@ -308,11 +308,17 @@ enum shadow_result shadow_fault(struct shadow_vm *s, const struct shadow_fault_r
 	struct gpt_walk_req w = {
 		.satp = req->guest_satp, .va = req->va, .access = req->access,
 		.priv_s = req->view == SHADOW_VIEW_S, .sum = req->sum, .mxr = req->mxr,
-		.update_ad = true,
+		.update_ad = !req->prefetch,
 	};
 	struct gpt_walk_res wr;
+	uint64_t needed = PTE_A | (req->access == GPT_STORE ? PTE_D : 0);
 
+	res->upgraded = false;
 	int walked = gpt_walk(&s->ops->guest, &w, &wr);
+	if (req->prefetch && (walked != GPT_WALK_OK || (wr.pte & needed) != needed ||
+			      realmap_lookup(s->realmap, wr.gpa & ~PAGE_MASK_4K, &res->ent) != REALMAP_RAM ||
+			      va_is_trapeze(req->va)))
+		return SHADOW_RETRY;
 	if (walked == GPT_WALK_RETRY)
 		return SHADOW_RETRY;
 	if (walked != GPT_WALK_OK) {
@@ -351,8 +357,12 @@ enum shadow_result shadow_fault(struct shadow_vm *s, const struct shadow_fault_r
 	if (slot && (*slot & PTE_V)) {
 		/* Replacing a live entry (a page made writable once D is set):
 		 * the old one may sit in a TLB. */
-		if ((*slot & PTE_W) != (pte & PTE_W))
+		if (req->prefetch)
+			return SHADOW_RETRY;    /* there already */
+		if ((*slot & PTE_W) != (pte & PTE_W)) {
 			s->stats.upgrades++;
+			res->upgraded = true;
+		}
 		*slot = pte;
 		s->ops->fence(s->ops->ctx, asid, va, false);
 	} else if (pt_map_page(&m, root, SHADOW_LEVELS, va, res->ent.hpa, flags) != 0) {
@@ -362,7 +372,10 @@ enum shadow_result shadow_fault(struct shadow_vm *s, const struct shadow_fault_r
 		shadow_note_sum(c, va);
 	if (wr.level > 0)
 		shadow_note_super(c, wr.page_base_va, wr.level);
-	s->stats.fills++;
+	if (req->prefetch)
+		s->stats.prefetches++;
+	else
+		s->stats.fills++;
 	return SHADOW_FILLED;
 }
 

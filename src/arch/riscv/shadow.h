@@ -81,6 +81,7 @@ struct shadow_ctx {
 struct shadow_stats {
 	uint64_t fills;                     /* shadow PTEs installed */
 	uint64_t upgrades;                  /* read-only shadow made writable after D was set */
+	uint64_t prefetches;                /* next code pages filled ahead of the fetch */
 	uint64_t guest_faults;              /* faults reflected to the guest */
 	uint64_t flush_all, flush_va, flush_asid, flush_va_asid;   /* SFENCE.VMA / RFENCE by form */
 	uint64_t dropped;                   /* shadow PTEs removed by flushes */
@@ -117,12 +118,18 @@ struct shadow_fault_req {
 	uint64_t va;
 	enum gpt_access access;
 	bool sum, mxr;
+	/* Fill ahead of an access the guest has not made yet: only when
+	 * nothing the guest can see changes (the leaf's A bit, and D for a
+	 * store, already set; RAM), and never a fault or a statistic of one.
+	 * Anything else returns SHADOW_RETRY and leaves all as it was. */
+	bool prefetch;
 };
 
 struct shadow_fault_res {
 	uint64_t cause;                 /* SHADOW_GUEST_FAULT */
 	uint64_t gpa;                   /* SHADOW_MMIO */
 	struct realmap_entry ent;
+	bool upgraded;                  /* SHADOW_FILLED: a read-only entry became writable */
 };
 
 void shadow_init(struct shadow_vm *s, const struct shadow_ops *ops, const struct realmap *rm,

@@ -88,6 +88,23 @@ static void shadow_fence(void *ctx, uint64_t asid, uint64_t va, bool all_va)
 			       all_va ? (uint64_t)-1 : PAGE_SIZE, asid);
 }
 
+/* The Bare view: every RAM page of the real map table at its own address,
+ * mapped before the guest runs. Mapping on first touch instead would put a
+ * trap the guest cannot see between any two of its instructions, and a
+ * trap clears an LR reservation on QEMU (an LR at the end of a page, its
+ * SC on the next, would fail); it also saves a trap per page. */
+static int vm_arch_map_bare_view(struct vm *vm)
+{
+	const struct realmap *rm = &vm->realmap;
+
+	for (unsigned r = 0; r < rm->nram; r++)
+		for (uint64_t i = 0; i < rm->ram[r].npages; i++)
+			if (mmu_map_user(vm->arch.bare_root, rm->ram[r].gpa + i * PAGE_SIZE, rm->ram[r].hpa[i],
+					 PTE_R | PTE_W | PTE_X | PTE_A | PTE_D))
+				return -1;
+	return 0;
+}
+
 int vm_arch_init(struct vm *vm)
 {
 	struct vm_arch *a = &vm->arch;
@@ -96,7 +113,7 @@ int vm_arch_init(struct vm *vm)
 
 	a->bare_asid = asids ? block : 0;
 	a->bare_root = mmu_root_create();
-	if (a->bare_root == 0)
+	if (a->bare_root == 0 || vm_arch_map_bare_view(vm))
 		return -1;
 	a->shadow_ops = (struct shadow_ops){
 		.host = { NULL, host_table, host_alloc, host_free },
@@ -122,7 +139,7 @@ void vm_arch_reset(struct vm *vm)
 	shadow_destroy(&a->shadow);
 	mmu_root_destroy(a->bare_root);
 	a->bare_root = mmu_root_create();
-	if (a->bare_root == 0)
+	if (a->bare_root == 0 || vm_arch_map_bare_view(vm))
 		panic("vm %s: no memory for its page tables after a reset", vm->name);
 	shadow_fence(NULL, a->bare_asid, 0, true);
 }
@@ -133,8 +150,8 @@ void vm_arch_print_stats(const struct vm *vm)
 
 	if (s->switches == 0 && s->fills == 0)
 		return;
-	log_info("stats %s shadow: fills=%lu upgrades=%lu reflected=%lu switches=%lu cached=%lu recycles=%lu pages=%lu",
-		 vm->name, s->fills, s->upgrades, s->guest_faults, s->switches, s->cache_hits,
+	log_info("stats %s shadow: fills=%lu upgrades=%lu prefetched=%lu reflected=%lu switches=%lu cached=%lu recycles=%lu pages=%lu",
+		 vm->name, s->fills, s->upgrades, s->prefetches, s->guest_faults, s->switches, s->cache_hits,
 		 s->recycles, s->table_pages);
 	log_info("stats %s flushes: all=%lu va=%lu asid=%lu va+asid=%lu dropped=%lu sum-drops=%lu",
 		 vm->name, s->flush_all, s->flush_va, s->flush_asid, s->flush_va_asid, s->dropped,
