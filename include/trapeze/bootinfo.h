@@ -26,6 +26,8 @@
 #define GUEST_FW_RESERVED   0x80000ULL      /* OpenSBI's 512 KiB, no-map in the guest DTB */
 #define GUEST_KERNEL_GPA    0x80200000ULL
 #define GUEST_UART_GPA      0x10000000ULL
+#define GUEST_CLINT_GPA     0x2000000ULL    /* M-mode's: PMP-denied to S-mode, never modelled */
+#define GUEST_CLINT_SIZE    0x10000ULL
 
 enum bootinfo_engine {
 	BOOTINFO_ENGINE_TRAP = 0,

@@ -6,6 +6,9 @@
 #include "arch/riscv/fp.h"
 #include "arch/riscv/gpt.h"
 #include "arch/riscv/layout.h"
+#include "arch/riscv/misaligned.h"
+#include "arch/riscv/vm_arch.h"
+#include "dev/mmio.h"
 #include "core/vm.h"
 
 /* AMO funct5 (Unprivileged ISA, "A" extension, Table "AMO encodings"). */
@@ -60,35 +63,132 @@ static uint64_t sign_extend(uint64_t val, unsigned width)
 	return width == 8 ? val : (uint64_t)((int64_t)(val << shift) >> shift);
 }
 
-/* A plain load or store, byte by byte: any alignment, across pages. All
- * bytes are translated before any is written, so a fault changes nothing. */
-static enum resume emulate_ldst(struct vcpu *v, struct trap_info *t, const struct insn *in)
+uint64_t emulate_mem_store_value(const struct vcpu *v, const struct insn *in)
 {
-	bool store = in->kind == INSN_STORE;
-	enum gpt_access access = store ? GPT_STORE : GPT_LOAD;
-	uint64_t ea = vcpu_get_gpr(v, in->rs1) + (uint64_t)in->imm, cause;
-	uint8_t *p[8];
+	return in->fp ? fp_read_reg(in->rs2) : vcpu_get_gpr(v, in->rs2);
+}
 
-	for (unsigned i = 0; i < in->width; i++) {
-		p[i] = guest_byte(v, ea + i, access, &cause);
-		if (p[i] == NULL)
-			return trap_inject(t, cause, ea + i);
-	}
-	if (store) {
-		uint64_t val = in->fp ? fp_read_reg(in->rs2) : vcpu_get_gpr(v, in->rs2);
-		for (unsigned i = 0; i < in->width; i++)
-			*p[i] = (uint8_t)(val >> (8 * i));
+void emulate_mem_load_result(struct vcpu *v, const struct insn *in, uint64_t val)
+{
+	if (in->width < 8)
+		val &= (1ULL << (8 * in->width)) - 1;
+	if (in->fp) {
+		/* A 32-bit FP load NaN-boxes its value (Unprivileged ISA, "D" extension). */
+		fp_write_reg(in->rd, in->width == 4 ? (val | 0xffffffff00000000ULL) : val);
+		v->arch.csr.sstatus |= SSTATUS_FS_DIRTY;
 	} else {
-		uint64_t val = 0;
-		for (unsigned i = 0; i < in->width; i++)
-			val |= (uint64_t)*p[i] << (8 * i);
-		if (in->fp) {
-			fp_write_reg(in->rd, in->width == 4 ? (val | 0xffffffff00000000ULL) : val);
-			v->arch.csr.sstatus |= SSTATUS_FS_DIRTY;
-		} else {
-			vcpu_set_gpr(v, in->rd, in->sign_extend ? sign_extend(val, in->width) : val);
-		}
+		vcpu_set_gpr(v, in->rd, in->sign_extend ? sign_extend(val, in->width) : val);
 	}
+}
+
+uint64_t emulate_mem_ea(const struct vcpu *v, const struct insn *in)
+{
+	uint64_t ea = vcpu_get_gpr(v, in->rs1) + (uint64_t)in->imm;
+
+	return engine_trap_xlen32(v) ? ea & 0xffffffffULL : ea;
+}
+
+/* The reference machine's view of guest memory for misaligned.c: the
+ * guest's translation (A/D set), OpenSBI's PMP, its RAM and devices. */
+static uint64_t guest_translate(void *ctx, uint64_t va, unsigned len, bool store, uint64_t *pa)
+{
+	struct vcpu *v = ctx;
+	enum gpt_access access = store ? GPT_STORE : GPT_LOAD;
+	uint64_t gpa = va;
+
+	if ((v->arch.csr.satp >> SATP_MODE_SHIFT) != SATP_MODE_BARE) {
+		struct gpt_walk_req req = {
+			.satp = v->arch.csr.satp, .va = va, .access = access,
+			.priv_s = v->arch.vpriv == VPRIV_S,
+			.sum = v->arch.csr.sstatus & SSTATUS_SUM,
+			.mxr = v->arch.csr.sstatus & SSTATUS_MXR, .update_ad = true,
+		};
+		struct gpt_walk_res res;
+		if (gpt_walk(&v->vm->arch.shadow_ops.guest, &req, &res) != GPT_WALK_OK)
+			return res.cause ? res.cause : fault_cause(access, true);
+		gpa = res.gpa;
+	}
+	if (!vm_arch_pmp_allows(gpa, len))
+		return fault_cause(access, false);
+	*pa = gpa;
+	return 0;
+}
+
+static bool guest_is_ram(void *ctx, uint64_t pa)
+{
+	struct vcpu *v = ctx;
+
+	return realmap_ram_hpa(&v->vm->realmap, pa, 1) != 0;
+}
+
+/* One part: RAM (within one page: parts never cross one), or a device. */
+static int guest_part(struct vcpu *v, uint64_t pa, unsigned len, bool write, uint64_t *val)
+{
+	struct realmap_entry e;
+
+	switch (realmap_lookup(&v->vm->realmap, pa, &e)) {
+	case REALMAP_RAM: {
+		uint8_t *p = phys_to_virt(e.hpa);
+		if (realmap_ram_hpa(&v->vm->realmap, pa, len) == 0)
+			return MISALIGNED_FAULT;
+		for (unsigned i = 0; i < len; i++) {
+			if (write)
+				p[i] = (uint8_t)(*val >> (8 * i));
+			else
+				*val = (i ? *val : 0) | (uint64_t)p[i] << (8 * i);
+		}
+		return 0;
+	}
+	case REALMAP_MMIO: {
+		struct mmio_access a = {
+			.gpa = pa, .offset = e.offset, .width = len, .write = write,
+			.value = write ? *val : 0,
+		};
+		int r = mmio_dispatch(v->vm, e.dev, e.mmio_slot, &a);
+		if (r < 0)
+			return MISALIGNED_FAULT;
+		if (r == MMIO_HALT)
+			return MISALIGNED_HALT;
+		if (!write)
+			*val = len == 8 ? a.value : a.value & ((1ULL << (8 * len)) - 1);
+		return 0;
+	}
+	default:
+		return MISALIGNED_FAULT;
+	}
+}
+
+static int guest_read(void *ctx, uint64_t pa, unsigned len, uint64_t *val)
+{
+	return guest_part(ctx, pa, len, false, val);
+}
+
+static int guest_write(void *ctx, uint64_t pa, unsigned len, uint64_t val)
+{
+	return guest_part(ctx, pa, len, true, &val);
+}
+
+enum resume emulate_data_access(struct vcpu *v, struct trap_info *t, const struct insn *in)
+{
+	const struct misaligned_ops ops = { v, guest_translate, guest_is_ram, guest_read, guest_write };
+	bool store = in->kind == INSN_STORE;
+	uint64_t val = 0, cause, tval;
+
+	v->vm->stats.accesses_emulated++;
+	if (store)
+		val = emulate_mem_store_value(v, in);
+	switch (misaligned_access(&ops, emulate_mem_ea(v, in), in->width, store, &val, &cause, &tval)) {
+	case MISALIGNED_DONE:
+		break;
+	case MISALIGNED_HALT:
+		return RESUME_HALT;
+	default:
+		if (cause == EXC_LOAD_ACCESS || cause == EXC_STORE_ACCESS)
+			v->vm->stats.access_faults++;
+		return trap_inject(t, cause, tval);
+	}
+	if (!store)
+		emulate_mem_load_result(v, in, val);
 	t->insn_len = in->len;
 	return RESUME_NEXT;
 }
@@ -205,7 +305,7 @@ enum resume emulate_hidden_access(struct vcpu *v, struct trap_info *t, const str
 	switch (in->kind) {
 	case INSN_LOAD:
 	case INSN_STORE:
-		return emulate_ldst(v, t, in);
+		return emulate_data_access(v, t, in);
 	case INSN_AMO:
 		return emulate_amo(v, t, in);
 	default:

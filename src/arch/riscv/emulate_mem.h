@@ -14,6 +14,16 @@
 struct vcpu;
 struct insn;
 
+/* The effective address of load/store in, at the XLEN the guest runs at. */
+uint64_t emulate_mem_ea(const struct vcpu *v, const struct insn *in);
+/* The value store in writes (its x or f register). */
+uint64_t emulate_mem_store_value(const struct vcpu *v, const struct insn *in);
+/* Load in's result into rd: sign- or zero-extended, NaN-boxed for FLW. */
+void emulate_mem_load_result(struct vcpu *v, const struct insn *in, uint64_t val);
+/* Load or store in (any width, alignment, integer or FP) performed here as
+ * bare QEMU performs it (misaligned.h), with every part that reaches a
+ * device handed to its model, and the fault the guest would get. */
+enum resume emulate_data_access(struct vcpu *v, struct trap_info *t, const struct insn *in);
 /* The instruction in faulted on an address in the hidden region;
  * emulate it completely. */
 enum resume emulate_hidden_access(struct vcpu *v, struct trap_info *t, const struct insn *in);

@@ -264,41 +264,43 @@ static enum resume engine_trap_mmio(struct vcpu *v, struct trap_info *t,
 	    in.kind != (store ? INSN_STORE : INSN_LOAD))
 		return trap_inject(t, access_fault_of(t->cause), t->tval);
 
-	/* A misaligned access QEMU splits into byte accesses, as its memory
-	 * core does for a device that takes bytes (the UART); one that does
-	 * not take them faults. All bytes within the same device region. */
-	bool split = gpa & (in.width - 1);
-	unsigned parts = split ? in.width : 1;
-	uint64_t val = 0, src = 0;
-	if (store)
-		src = in.fp ? fp_read_reg(in.rs2) : vcpu_get_gpr(v, in.rs2);
-	for (unsigned i = 0; i < parts; i++) {
-		struct mmio_access a = {
-			.gpa = gpa + i, .offset = e->offset + i, .width = split ? 1 : in.width,
-			.write = store, .value = split ? (src >> (8 * i)) & 0xff : src,
-		};
-		int r = mmio_dispatch(v->vm, e->dev, e->mmio_slot, &a);
-		if (r < 0)
-			return trap_inject(t, access_fault_of(t->cause), t->tval);
-		if (r == MMIO_HALT)
-			return RESUME_HALT;
-		val |= split ? (a.value & 0xff) << (8 * i) : a.value;
-	}
-	if (!store) {
-		if (in.width < 8) {
-			unsigned shift = 64 - 8 * in.width;
-			val = in.sign_extend ? (uint64_t)((int64_t)(val << shift) >> shift)
-					     : (val << shift) >> shift;
-		}
-		if (in.fp) {
-			/* A 32-bit FP load NaN-boxes its value (Unprivileged ISA, "D" extension). */
-			fp_write_reg(in.rd, in.width == 4 ? (val | 0xffffffff00000000ULL) : val);
-			v->arch.csr.sstatus |= SSTATUS_FS_DIRTY;
-		} else
-			vcpu_set_gpr(v, in.rd, val);
-	}
+	/* Not naturally aligned (the hardware may have named another part's
+	 * address): split as bare QEMU splits it (misaligned.h). */
+	if (emulate_mem_ea(v, &in) & (in.width - 1))
+		return emulate_data_access(v, t, &in);
+	struct mmio_access a = {
+		.gpa = gpa, .offset = e->offset, .width = in.width, .write = store,
+		.value = store ? emulate_mem_store_value(v, &in) : 0,
+	};
+	int r = mmio_dispatch(v->vm, e->dev, e->mmio_slot, &a);
+	if (r < 0)
+		return trap_inject(t, access_fault_of(t->cause), t->tval);
+	if (r == MMIO_HALT)
+		return RESUME_HALT;
+	if (!store)
+		emulate_mem_load_result(v, &in, a.value);
 	t->insn_len = in.len;
 	return RESUME_NEXT;
+}
+
+/* A data access that reaches something other than RAM, or the guest's
+ * fault: when its instruction is a load or store not naturally aligned,
+ * bare QEMU splits it and what the guest sees depends on how
+ * (misaligned.h), so it is completed here the same way. Else the fault,
+ * as the hardware reported it. */
+static enum resume data_fault(struct vcpu *v, struct trap_info *t, uint64_t cause)
+{
+	struct insn in;
+	uint32_t raw;
+
+	if (t->cause != EXC_INST_PAGE_FAULT && engine_trap_fetch(v, t->epc, &raw) == 0 &&
+	    engine_trap_decode(v, raw, &in) == 0 &&
+	    (in.kind == INSN_LOAD || in.kind == INSN_STORE) &&
+	    (emulate_mem_ea(v, &in) & (in.width - 1)))
+		return emulate_data_access(v, t, &in);
+	if (cause == EXC_INST_ACCESS || cause == EXC_LOAD_ACCESS || cause == EXC_STORE_ACCESS)
+		v->vm->stats.access_faults++;
+	return trap_inject(t, cause, t->tval);
 }
 
 static enum gpt_access access_of(uint64_t cause)
@@ -333,8 +335,7 @@ static enum resume bare_page_fault(struct vcpu *v, struct trap_info *t)
 	case REALMAP_NONE:
 		break;
 	}
-	vm->stats.access_faults++;
-	return trap_inject(t, access_fault_of(t->cause), t->tval);
+	return data_fault(v, t, access_fault_of(t->cause));
 }
 
 /* Between an LR at the end of a code page and its SC at the start of the
@@ -377,8 +378,11 @@ static enum resume shadow_page_fault(struct vcpu *v, struct trap_info *t)
 	case SHADOW_RETRY:
 		return RESUME_SAME;
 	case SHADOW_GUEST_FAULT:
-		if (res.cause == EXC_INST_ACCESS || res.cause == EXC_LOAD_ACCESS ||
-		    res.cause == EXC_STORE_ACCESS)
+		/* Only an access fault can hide a split access: a page fault
+		 * is on the page the hardware named, after any earlier part. */
+		if (res.cause == EXC_LOAD_ACCESS || res.cause == EXC_STORE_ACCESS)
+			return data_fault(v, t, res.cause);
+		if (res.cause == EXC_INST_ACCESS)
 			vm->stats.access_faults++;
 		return trap_inject(t, res.cause, t->tval);
 	case SHADOW_MMIO:
