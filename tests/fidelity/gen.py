@@ -760,7 +760,8 @@ class Gen:
             kind, lines = self.access_lines(RAM_END + r.randrange(0, 0x10000, 8))
             return Step("mem.bad.beyond-ram." + kind, lines)
         if k == 4:
-            b, d, s = self.reg(), self.reg(), self.reg()
+            b, d = self.reg(), self.reg()
+            s = self.reg_not(b)     # else the store goes wherever its value points
             a = RAM_END - r.choice([4, 2, 6])
             if r.randrange(2):
                 return Step("mem.ram-end.load", [self.li(b, a), f"ld {d}, 0({b})"])
@@ -787,6 +788,14 @@ class Gen:
         if k < 4 and store_ok:
             return Step("mmio.uart.scr", [self.li(b, uart), self.li(s, r.getrandbits(8)),
                                           f"sb {s}, 7({b})", f"lbu {d}, 7({b})"])
+        if r.randrange(3) == 0:
+            # past the 8 registers, inside the 0x100 bytes the DTB names:
+            # nothing answers there on QEMU (an access fault); a halfword
+            # at 7 reads the scratch register, then faults on 8
+            op, off = r.choice([("lbu", r.randrange(8, 0x100)), ("lw", 8), ("lhu", 7), ("lw", 0xfc)]
+                               + ([("sb", r.randrange(8, 0x100)), ("sh", 7)] if store_ok else []))
+            reg = s if op[0] == "s" else d
+            return Step("mmio.uart.hole." + op, [self.li(b, uart), f"{op} {reg}, {off}({b})"])
         off = r.choice([1, 2, 3, 4, 7])
         return Step("mmio.uart.read", [self.li(b, uart), f"lbu {d}, {off}({b})"])
 
@@ -892,10 +901,9 @@ class Gen:
         pre = ["la t0, @L_cont", "sd t0, CTX_UCONT(gp)", "la t0, @L_ucode"]
         if paging:
             pre += [f"li t1, {hex(UALIAS)}", "add t0, t0, t1"]
-        # UXL back to 64 first: bare QEMU runs U-mode as RV32 when a step
-        # left UXL=1, Trapeze as RV64 (a known difference, reproduced on its
-        # own in tests/fidelity/known/), and RV32 U code from this generator
-        # would only decode into noise (c.addiw is c.jal there).
+        # UXL back to 64 first: a step may have left UXL=1, and RV64 U code
+        # from this generator would decode into noise at XLEN 32 (c.addiw is
+        # c.jal there). RV32 U code has blocks of its own (block_u32).
         pre += ["csrw sepc, t0", "csrr t0, sstatus", f"li t1, {hex(MASK64 ^ (3 << 32))}",
                 "and t0, t0, t1", f"li t1, {hex(2 << 32)}", "or t0, t0, t1",
                 f"li t1, {hex(SSTATUS_SPP)}", "not t1, t1", "and t0, t0, t1", "csrw sstatus, t0"]
@@ -905,6 +913,90 @@ class Gen:
         post = [f"lui a7, {hex(FID['FID_UEXIT_HI'])}", "ecall", "@L_cont:"]
         return Step("block.u" + (".paging" if paging else ""), children=children, pre=pre, post=post,
                     csrs=["sepc", "sstatus"])
+
+    # ---- U-mode at XLEN 32 (sstatus.UXL = 1) --------------------------------
+    def li32(self, reg, v):
+        """RV32-clean li (lui + addi: the RV64 expansion's addiw is illegal
+        there); the register holds the value sign-extended, as QEMU keeps it."""
+        v &= 0xffffffff
+        hi, lo = ((v + 0x800) >> 12) & 0xfffff, sext(v & 0xfff, 12)
+        return ([f"lui {reg}, {hex(hi)}"] if hi else [f"addi {reg}, zero, 0"]) + [f"addi {reg}, {reg}, {lo}"]
+
+    def u32_leaf(self):
+        r = self.r
+        a, b, c = self.reg(), self.reg(), self.reg()
+        k = r.randrange(16)
+        if k < 3:
+            op = r.choice(["add", "sub", "xor", "or", "and", "sll", "srl", "sra", "slt", "sltu",
+                           "mul", "mulh", "mulhu", "mulhsu", "div", "divu", "rem", "remu"])
+            return Step("u32.alu.op", self.li32(b, self.val64()) + [f"{op} {a}, {b}, {c}"])
+        if k < 5:
+            op = r.choice(["addi", "xori", "ori", "andi", "slti", "sltiu"])
+            sh = r.choice(["slli", "srli", "srai"])
+            return Step("u32.alu.opi", [f"{op} {a}, {b}, {r.randrange(-2048, 2048)}",
+                                        f"{sh} {c}, {a}, {r.randrange(32)}"])
+        if k == 5:
+            # RV64-only encodings: illegal at XLEN 32 (a shift by 32..63 too)
+            insn = r.choice([f"addiw {a}, {b}, 1", f"addw {a}, {b}, {c}", f"ld {a}, 0({b})",
+                             f"sd {a}, 0({b})", f"lwu {a}, 0({b})",
+                             f"slli {a}, {b}, {r.randrange(32, 64)}"])
+            return Step("u32.rv64-only." + insn.split()[0], [insn])
+        if k < 9:
+            width, op = r.choice([(1, "lb"), (1, "lbu"), (2, "lh"), (2, "lhu"), (4, "lw"),
+                                  (1, "sb"), (2, "sh"), (4, "sw")])
+            addr = r.choice([self.data_addr(width), self.data_addr(width),
+                             RAM_END - r.randrange(1, 4), RAM_END + r.randrange(0, 8),
+                             0x80080000 - r.randrange(1, 4), UART + 7])
+            c = self.reg_not(b)
+            lines = self.li32(b, addr) + self.li32(c, self.val64())
+            where = "data" if DATA <= addr < RAM_END - 8 else hex(addr & ~0xfff)
+            return Step(f"u32.mem.{where}.{op}", lines + [f"{op} {c if op[0] == 's' else a}, 0({b})"])
+        if k == 9:
+            # c.lw/c.sw, and c.flw/c.fsw where RV64 has c.ld/c.sd
+            ca, cb = self.creg(), self.creg()
+            addr = self.data_addr(4)
+            enc = {"c.flw": 0x6000, "c.fsw": 0xe000}
+            form = r.choice(["c.lw", "c.sw", "c.flw", "c.fsw"])
+            lines = self.li32(cb, addr)
+            if form in enc:
+                raw = enc[form] | (int(cb[1:]) - 8 if cb.startswith("x") else CREGS.index(cb)) << 7 \
+                    | r.randrange(8) << 2
+                return Step("u32.mem." + form, lines + [f".2byte {hex(raw)}"])
+            return Step("u32.mem." + form, lines + [".option push", ".option rvc",
+                                                    f"{form} {ca}, 0({cb})", ".option pop"])
+        if k == 10:
+            ca, cb = self.creg(), self.creg()
+            op = r.choice([f"c.li {a}, {r.randrange(-32, 32)}", f"c.mv {a}, {b}", f"c.add {a}, {b}",
+                           f"c.slli {a}, {r.randrange(1, 32)}", f"c.srai {ca}, {r.randrange(1, 32)}",
+                           f"c.srli {ca}, {r.randrange(1, 32)}", f"c.andi {ca}, {r.randrange(-32, 32)}",
+                           f"c.{r.choice(['sub', 'xor', 'or', 'and'])} {ca}, {cb}"])
+            return Step("u32.alu." + op.split()[0], [".option push", ".option rvc", op, ".option pop"])
+        if k == 11:
+            # counters, RV32's high halves among them; the value is dropped
+            csr = r.choice(["cycle", "time", "instret", "cycleh", "timeh", "instreth", "sstatus"])
+            return Step("u32.csr." + csr, [f"csrr {a}, {csr}", f"addi {a}, zero, 0"])
+        if k == 12:
+            return Step("u32.ecall", [f"addi a7, zero, {r.randrange(2048)}", "ecall"])
+        if k == 13:
+            insn = r.choice(["ebreak", "sret", "wfi", "sfence.vma zero, zero", ".4byte 0"])
+            return Step("u32.trap." + insn.split()[0], [insn])
+        if k == 14:
+            return Step("u32.auipc", [f"auipc {a}, {r.randrange(1 << 20)}"])
+        return Step("u32.fp", [f"fmv.w.x f{r.randrange(32)}, {a}", f"fmv.x.w {b}, f{r.randrange(32)}"])
+
+    def block_u32(self, budget=10):
+        """A U block at XLEN 32: UXL = 1 before the sret (QEMU 7.2 keeps it
+        and runs U-mode as RV32; Privileged ISA v1.12, 4.1.1), RV32 code,
+        back to S by the exit ecall (lui sign-extends its 32 bits)."""
+        r = self.r
+        children = [self.u32_leaf() for _ in range(r.randint(2, max(2, min(budget, 10))))]
+        pre = ["la t0, @L_cont", "sd t0, CTX_UCONT(gp)", "la t0, @L_ucode",
+               "csrw sepc, t0", "csrr t0, sstatus", f"li t1, {hex(MASK64 ^ (3 << 32))}",
+               "and t0, t0, t1", f"li t1, {hex(1 << 32)}", "or t0, t0, t1",
+               f"li t1, {hex(SSTATUS_SPP)}", "not t1, t1", "and t0, t0, t1", "csrw sstatus, t0",
+               "sret", "@L_ucode:"]
+        post = [f"lui a7, {hex(FID['FID_UEXIT_HI'])}", "ecall", "@L_cont:"]
+        return Step("block.u32", children=children, pre=pre, post=post, csrs=["sepc", "sstatus"])
 
     # ---- paging -----------------------------------------------------------
     def pick_va(self, levels, level, taken):
@@ -1009,13 +1101,19 @@ class Gen:
         pg.maps.append(m)
         return m
 
-    def mapping_addr(self, m, width, fetch=False):
+    def mapping_addr(self, m, width, fetch=False, maps=()):
         """An address in mapping m the generator may access (data pages, stub
-        entry points for fetches)."""
+        entry points for fetches). The stub across the page end only when
+        the next page is unmapped or stub page 31: anything else there would
+        run data as code."""
         r = self.r
         if fetch:
             if m.target == "stub30":
-                return m.va + r.choice([FID["FID_STUB_INC"], FID["FID_STUB_EBREAK"], FID["FID_STUB_CROSS"]])
+                nxt = [n for n in maps if n.va <= m.va + PAGE < n.va + n.size]
+                entries = [FID["FID_STUB_INC"], FID["FID_STUB_EBREAK"]]
+                if all(n.target == "stub31" and n.va == m.va + PAGE for n in nxt):
+                    entries.append(FID["FID_STUB_CROSS"])
+                return m.va + r.choice(entries)
             if m.target == "stub31":
                 return m.va + 2
             if m.target == "bad" and m.pa != CLINT:
@@ -1062,7 +1160,7 @@ class Gen:
         # SUM=1 has filled its TLB entry (the entry keeps execute permission).
         s_fetch_ok = umode or not any(v & PTE_U for v in m.versions)
         if s_fetch_ok and (r.randrange(5) == 0 or m.target in ("stub30", "stub31")):
-            addr = self.mapping_addr(m, 4, fetch=True)
+            addr = self.mapping_addr(m, 4, fetch=True, maps=pg.maps)
             if addr is not None and r.randrange(3):
                 t = self.reg_not("ra")
                 return Step(f"paging.fetch.{m.target}.l{m.level}", [self.li(t, addr), f"jalr ra, 0({t})"])
@@ -1239,6 +1337,9 @@ class Gen:
                 npaging += step is not None
             elif k < 12 and nu < 4:
                 step = self.block_u(budget=min(budget, 14))
+                nu += 1
+            elif k < 14 and nu < 4:
+                step = self.block_u32(budget=min(budget, 10))
                 nu += 1
             if step is None:
                 step = self.generic_leaf()

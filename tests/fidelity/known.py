@@ -1,61 +1,72 @@
 """Differences between Trapeze and bare QEMU that the fidelity suite has
-found and that are known (reported, not fixed yet). run.py names the class
-of every difference it reduces; tests/system/test_fidelity.py expects the
-exact (seed, step) cases of KNOWN_STEPS and runs one reproducer per class,
-tests/fidelity/known/CLASS.S, as an expected failure.
+found. run.py names the class of every difference it reduces.
+
+CLASSES holds the open ones (reported, not fixed yet): tests/system/
+test_fidelity.py drops their exact (seed, step) cases of KNOWN_STEPS and
+runs one reproducer per class, tests/fidelity/known/CLASS.S, as a strict
+expected failure. None is open now.
+
+FIXED holds the classes found and fixed: what differed, and what changed
+in Trapeze. Each keeps its reproducer, tests/fidelity/fixed/CLASS.S, which
+test_fidelity.py runs as a regression test (it must match bare QEMU on
+every CPU), and a reduction that lands in one again is reported as a
+regression, never as known.
 
 A class is recognised from the reduced program: its leaf steps ("block
 kind/.../leaf kind") and the two dumps of the program (bare, Trapeze).
 """
 import re
 
-CLASSES = {
+CLASSES = {}
+
+FIXED = {
     "lrsc-paging": (
-        "LR/SC with paging on: the SC fails under Trapeze (rd=1), succeeds on "
-        "bare QEMU (rd=0). The SC's page is mapped read-only in the shadow "
-        "(guest D=0 or not touched yet), so the SC takes a host store fault "
-        "and is retried after the upgrade, but the reservation the LR took "
-        "does not survive that trap to Trapeze. Unprivileged ISA "
-        "20191213, 8.3: an SC may fail spuriously, but bare hardware does not "
-        "here, and an LR/SC pair with nothing between should succeed."),
+        "LR/SC with paging on, the SC's page read-only in the shadow (guest "
+        "D=0): the SC's host store fault cleared the reservation (QEMU 7.2 "
+        "clears it on every privilege change, riscv_cpu_set_mode), and the "
+        "retried SC failed (rd=1) where bare QEMU's succeeds.",
+        "An SC can only reach its store with its reservation valid (QEMU "
+        "compares the reservation before it touches memory): an SC whose "
+        "store fault ends in a shadow upgrade is completed by Trapeze "
+        "(emulate_sc_after_fill; statistic sc-completed)."),
     "lrsc-code-page": (
-        "LR/SC where the SC is the first instruction fetched from a code "
-        "page (or lies across a page end): the SC fails under Trapeze, "
-        "succeeds on bare QEMU. Trapeze maps guest pages on first touch (the "
-        "Bare view, or a shadow fill), so that fetch is a host page fault "
-        "between the LR and the SC, invisible to the guest, and the retried "
-        "SC fails (the reservation does not survive the trap). Same cause as "
-        "lrsc-paging; a trap the guest does not see should not cost it its "
-        "reservation. Depends on where code lies: seen in batches only."),
+        "LR at the end of a code page, SC the first instruction of the next: "
+        "Trapeze's first-touch mapping of that page was a host trap between "
+        "them, and the SC failed.",
+        "The Bare view maps all guest RAM before the guest runs "
+        "(vm_arch_map_bare_view); with paging on, a code fill also fills the "
+        "next code page when the guest's PTE already has A set "
+        "(shadow prefetch, statistic prefetched)."),
     "plic-s-threshold": (
-        "PLIC: the S-mode context's priority threshold (0x0c201000) reads 7 "
-        "on bare QEMU (OpenSBI 1.1 sets every context's threshold to 7 at "
-        "boot) and 0 under Trapeze (the virtual PLIC starts at reset values)."),
+        "PLIC S-context threshold (0x0c201000) read 7 on bare QEMU (OpenSBI "
+        "1.1 sets every context's threshold to 7) and 0 under Trapeze.",
+        "The virtual PLIC starts, and resets, as the firmware leaves it: "
+        "thresholds 7, sources disabled (plic_boot_state)."),
     "ram-end-store": (
-        "A misaligned store across the end of RAM (0x84000000): bare QEMU "
-        "writes the bytes below the end, then raises the store access fault; "
-        "Trapeze raises the same fault (same stval) without writing. Both "
-        "are allowed by the Unprivileged ISA (2.6: a misaligned access that "
-        "faults may have been partially performed), but they differ."),
+        "A misaligned store across the end of RAM: bare QEMU writes the "
+        "bytes below the end, then raises the store access fault; Trapeze "
+        "raised the fault without writing.",
+        "Accesses Trapeze completes follow QEMU's split (misaligned.c): a "
+        "store that is not RAM throughout goes byte by byte upwards."),
     "misaligned-fault-tval": (
-        "A misaligned load/store/AMO that takes an access fault (a page "
-        "whose PA is not RAM): bare QEMU reports stval = the address rounded "
-        "down to the access size (QEMU splits the access into aligned parts "
-        "and reports the part's start, below the first byte accessed); "
-        "Trapeze reports the address of the access. Privileged ISA v1.12, "
-        "4.1.9: stval is the faulting portion's address, which QEMU's is not."),
+        "A misaligned load that takes an access fault: bare QEMU reports "
+        "stval = the address rounded down to the access size (it loads two "
+        "aligned parts); Trapeze reported the access address.",
+        "misaligned.c: loads become two aligned parts; a part that faults "
+        "reports its own address."),
     "cross-page-fault-order": (
-        "A misaligned access across a page end whose first page is mapped to "
-        "a PA that is not RAM and whose second page is not mapped: bare QEMU "
-        "translates both pages first and raises the page fault of the second "
-        "(stval = second page); Trapeze raises the access fault of the "
-        "first (stval = the access address). The ISA leaves the order open."),
+        "A misaligned store over [page mapped to no RAM][unmapped page]: "
+        "bare QEMU raises the second page's page fault (it probes that page "
+        "before storing); Trapeze raised the first page's access fault.",
+        "misaligned.c: a store across a page translates the second page "
+        "before any byte."),
     "uxl32-umode": (
-        "sstatus.UXL=1: QEMU 7.2 keeps the value and runs U-mode as RV32 "
-        "(addiw is illegal there); Trapeze reads back UXL=1 too (legalised by "
-        "the host CSR) but runs virtual U-mode as RV64 (Privileged ISA v1.12, "
-        "4.1.1: UXL controls the XLEN of U-mode). The generator sets UXL=64 "
-        "before its U blocks, so only the reproducer exercises this."),
+        "sstatus.UXL=1: QEMU 7.2 runs U-mode as RV32 (addiw is illegal); "
+        "Trapeze ran virtual U-mode as RV64.",
+        "The real U-mode runs at the XLEN of the virtual mode: vU at the "
+        "guest's UXL, vS at 64 (engine_trap_enter); accesses Trapeze "
+        "completes for RV32 code decode by RV32 rules (decode_insn_rv32) "
+        "and wrap addresses at 32 bits. The generator has RV32 U blocks."),
 }
 
 
@@ -78,7 +89,8 @@ def _first_trap_difference(bare, virt):
 def classify(leaves, bare, virt, lrsc_across_pages=False):
     """leaves: [(step id, 'block/.../kind')] of the reduced program; bare,
     virt: its two dumps; lrsc_across_pages: an LR and its SC lie on two
-    code pages in the binary. Returns a class name or None."""
+    code pages in the binary. Returns a class name (open, or FIXED: then
+    the reduction is a regression) or None."""
     kinds = [k for _, k in leaves]
     if lrsc_across_pages and any(k.endswith("lr/sc") for k in kinds):
         return "lrsc-code-page"
@@ -98,36 +110,8 @@ def classify(leaves, bare, virt, lrsc_across_pages=False):
     return None
 
 
-# The fixed seeds of tests/system/test_fidelity.py (1..200) that hit a known
-# difference: seed -> [(step id, class)]. The test drops exactly these steps
-# from those programs and expects the rest to match bare QEMU. Written by
+# The fixed seeds of tests/system/test_fidelity.py (1..200) that hit an open
+# class: seed -> [(step id, class)]. The test drops exactly these steps from
+# those programs and expects the rest to match bare QEMU. Written by
 # `run.py --seeds 1-200 --triage`.
-KNOWN_STEPS = {
-    3: [('s20', 'ram-end-store')],
-    12: [('s19_19', 'misaligned-fault-tval')],
-    18: [('s33', 'ram-end-store')],
-    22: [('s13_3', 'lrsc-paging'), ('s13_8', 'lrsc-paging')],
-    36: [('s8_2', 'lrsc-paging')],
-    62: [('s34_0', 'ram-end-store')],
-    65: [('s12_2', 'cross-page-fault-order')],
-    76: [('s24', 'plic-s-threshold')],
-    77: [('s38_10', 'plic-s-threshold')],
-    88: [('s9_22', 'misaligned-fault-tval'), ('s13_3', 'misaligned-fault-tval')],
-    106: [('s34', 'plic-s-threshold')],
-    112: [('s5_10', 'lrsc-paging')],
-    116: [('s75', 'ram-end-store'), ('s64_10', 'misaligned-fault-tval')],
-    118: [('s50_5', 'plic-s-threshold')],
-    120: [('s10_18', 'lrsc-paging'), ('s10_1', 'lrsc-paging')],
-    122: [('s37_6', 'ram-end-store')],
-    148: [('s46_3', 'lrsc-paging')],
-    168: [('s14_2', 'lrsc-paging')],
-    171: [('s27_4', 'lrsc-paging')],
-    174: [('s14_28', 'ram-end-store')],
-    177: [('s15_17', 'lrsc-paging')],
-    182: [('s7_0', 'lrsc-paging')],
-    185: [('s3', 'plic-s-threshold'), ('s2_4', 'lrsc-paging')],
-    189: [('s34_2', 'plic-s-threshold')],
-    194: [('s33_11', 'misaligned-fault-tval')],
-    197: [('s5', 'plic-s-threshold')],
-    198: [('s1_10', 'lrsc-paging')],
-}
+KNOWN_STEPS = {}

@@ -437,13 +437,16 @@ def explain(fid, seed, prog, cpu, label=""):
             where = f" (bare's trap is in step {step_of(binf, seed, off)})"
     print(f"REDUCED seed {seed} on {cpu}: {prog.leaves()} -> {small.leaves()} leaves in {runs} runs, "
           f"{time.time() - t1:.0f}s: {os.path.relpath(path, ROOT)}: "
-          + (f"known difference '{cls}'" if cls else "NEW difference") +
+          + (f"known difference '{cls}'" if cls in known.CLASSES else
+             f"NEW difference (REGRESSION: looks like fixed class '{cls}', tests/fidelity/fixed/{cls}.S)"
+             if cls else "NEW difference") +
           f"\n  first difference: line {d2[0] + 1 if d2 else '?'}: "
           f"bare {d2[1] if d2 else None!r} trapeze {d2[2] if d2 else None!r}{where}\n"
           "  steps kept: " + ", ".join(f"{i} ({k})" for i, k in leaves) +
           f"\n  rerun: python3 {os.path.relpath(__file__, ROOT)} --repro "
           f"{os.path.relpath(path, ROOT)} --cpu {cpu}", flush=True)
-    return {"seed": seed, "cpu": cpu, "repro": path, "leaves": leaves, "class": cls,
+    return {"seed": seed, "cpu": cpu, "repro": path, "leaves": leaves,
+            "class": cls if cls in known.CLASSES else None,
             "diff": d2, "reproduces": d2 is not None}
 
 

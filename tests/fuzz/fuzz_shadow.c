@@ -133,7 +133,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		switch ((op >> 60) & 7) {
 		case 0: case 1: case 2: case 3: {
 			struct shadow_fault_req req = { satp, (op >> 8) & 1, va, (enum gpt_access)((op >> 9) % 3),
-							(op >> 11) & 1, (op >> 12) & 1 };
+							(op >> 11) & 1, (op >> 12) & 1, (op >> 15) & 1 };
 			struct shadow_fault_res res;
 			shadow_fault(&sh, &req, &res);
 			break;

@@ -4,12 +4,14 @@
 and under Trapeze on rv64,h=false and rv64,h=true; every program's dump
 (GPRs, S CSRs, FP state, memory hashes, trap log) must match line by line.
 
-Known differences (tests/fidelity/known.py: each class with its reading of
-the RISC-V rules) are not hidden: the exact steps of these seeds that hit
-one (known.KNOWN_STEPS, written by `run.py --seeds 1-200 --triage`) are
-dropped from their programs here, and every class runs its own reproducer,
-tests/fidelity/known/CLASS.S, as a strict expected failure: when Trapeze is
-fixed, that test XPASSes (and fails) until its entries are removed.
+Open known differences (tests/fidelity/known.py CLASSES: each class with
+its reading of the RISC-V rules; none now) are not hidden: the exact steps
+of these seeds that hit one (known.KNOWN_STEPS, written by `run.py --seeds
+1-200 --triage`) are dropped from their programs here, and every class runs
+its own reproducer, tests/fidelity/known/CLASS.S, as a strict expected
+failure: when Trapeze is fixed, that test XPASSes (and fails) until the
+class moves to known.FIXED. Every fixed class keeps its reproducer,
+tests/fidelity/fixed/CLASS.S, run here as a regression test.
 """
 import functools
 import os
@@ -107,21 +109,44 @@ def test_fidelity_coverage(capsys):
         assert causes[cause], f"no program took a {cause} trap on bare QEMU"
 
 
-@pytest.mark.parametrize("cls", [
-    pytest.param(c, marks=pytest.mark.xfail(raises=TrapezeDiffers, strict=True,
-                                            reason=f"known difference {c}: {known.CLASSES[c]}"))
-    for c in sorted(known.CLASSES)])
-def test_fidelity_known_difference(cls):
-    """The reproducer of one known class (tests/fidelity/known/CLASS.S)."""
+def run_reproducer(path, name):
+    """Bare QEMU and Trapeze (every CPU) on one reproducer: the differences."""
     fid = fidelity()[0]
-    binf, seeds = fid.link(f"known-{cls}", [os.path.join(FIDELITY, "known", cls + ".S")])
+    binf, seeds = fid.link(name, [path])
     res = fid.run_configs(binf, [BARE] + [(c, False) for c in CPUS])
     ref = res[BARE][0].get(seeds[0])
-    assert ref is not None, f"bare QEMU did not finish {cls}.S"
+    assert ref is not None, f"bare QEMU did not finish {path}"
     diffs = []
     for c in CPUS:
         d = fid.first_difference(ref, res[(c, False)][0].get(seeds[0]))
         if d:
             diffs.append(f"{c}: line {d[0] + 1}: bare {d[1]!r} trapeze {d[2]!r}")
+    return diffs
+
+
+@pytest.mark.parametrize("cls", [
+    pytest.param(c, marks=pytest.mark.xfail(raises=TrapezeDiffers, strict=True,
+                                            reason=f"known difference {c}: {known.CLASSES[c]}"))
+    for c in sorted(known.CLASSES)])
+def test_fidelity_known_difference(cls):
+    """The reproducer of one open class (tests/fidelity/known/CLASS.S)."""
+    diffs = run_reproducer(os.path.join(FIDELITY, "known", cls + ".S"), f"known-{cls}")
     if diffs:
         raise TrapezeDiffers("\n".join(diffs))
+
+
+@pytest.mark.parametrize("cls", sorted(known.FIXED))
+def test_fidelity_fixed_difference_stays_fixed(cls):
+    """The reproducer of a class found and fixed (tests/fidelity/fixed/
+    CLASS.S) matches bare QEMU: what differed, and how it was fixed, in
+    known.FIXED."""
+    diffs = run_reproducer(os.path.join(FIDELITY, "fixed", cls + ".S"), f"fixed-{cls}")
+    assert not diffs, f"{cls} is back ({known.FIXED[cls][0]}):\n" + "\n".join(diffs)
+
+
+def test_fidelity_every_class_has_its_reproducer():
+    for c in known.CLASSES:
+        assert os.path.exists(os.path.join(FIDELITY, "known", c + ".S")), c
+    for c in known.FIXED:
+        assert os.path.exists(os.path.join(FIDELITY, "fixed", c + ".S")), c
+    assert not set(known.CLASSES) & set(known.FIXED)

@@ -388,6 +388,54 @@ static void test_decode_uninteresting_opcodes(void **state)
 	}
 }
 
+/* RV32 (U-mode under UXL = 1): the FP word forms where RV64 has C.LD/C.SD,
+ * and no doubleword or LWU loads and stores. */
+static void test_decode_rv32_forms(void **state)
+{
+	struct insn in;
+
+	(void)state;
+	/* 0x6144: RV64 c.ld s1, 128(a0); RV32 c.flw fs1, 4(a0). */
+	assert_int_equal(decode_insn(0x6144, &in), 0);
+	assert_int_equal(in.kind, INSN_LOAD);
+	assert_int_equal(in.width, 8);
+	assert_false(in.fp);
+	assert_int_equal(in.imm, 128);
+	assert_int_equal(decode_insn_rv32(0x6144, &in), 0);
+	assert_int_equal(in.kind, INSN_LOAD);
+	assert_int_equal(in.width, 4);
+	assert_true(in.fp);
+	assert_int_equal(in.rd, 9);
+	assert_int_equal(in.rs1, 10);
+	assert_int_equal(in.imm, 4);
+	assert_int_equal(in.len, 2);
+	/* 0xe44a: RV32 c.fswsp fs2, 8(sp). */
+	assert_int_equal(decode_insn_rv32(0xe44a, &in), 0);
+	assert_int_equal(in.kind, INSN_STORE);
+	assert_int_equal(in.width, 4);
+	assert_true(in.fp);
+	assert_int_equal(in.rs2, 18);
+	assert_int_equal(in.rs1, 2);
+	assert_int_equal(in.imm, 8);
+	/* ld a0, 0(a1); lwu a0, 0(a1); sd a0, 0(a1); amoadd.d: not RV32. */
+	const uint32_t rv64_only[] = { 0x0005b503, 0x0005e503, 0x00a5b023, 0x00b6b52f };
+	for (unsigned i = 0; i < sizeof(rv64_only) / sizeof(rv64_only[0]); i++) {
+		assert_int_equal(decode_insn_rv32(rv64_only[i], &in), 0);
+		assert_int_equal(in.kind, INSN_UNKNOWN);
+		assert_int_equal(in.len, 4);
+	}
+	/* lw a0, 0(a1) and amoadd.w are the same on both. */
+	assert_int_equal(decode_insn_rv32(0x0005a503, &in), 0);
+	assert_int_equal(in.kind, INSN_LOAD);
+	assert_true(in.sign_extend);
+	assert_int_equal(decode_insn_rv32(0x00b6a52f, &in), 0);
+	assert_int_equal(in.kind, INSN_AMO);
+	/* c.lw and c.fld are the same too. */
+	assert_int_equal(decode_insn_rv32(0x4144, &in), 0);
+	assert_int_equal(in.width, 4);
+	assert_false(in.fp);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -404,6 +452,7 @@ int main(void)
 		cmocka_unit_test(test_decode_hypervisor_ldst_space),
 		cmocka_unit_test(test_decode_ldst_funct3),
 		cmocka_unit_test(test_decode_uninteresting_opcodes),
+		cmocka_unit_test(test_decode_rv32_forms),
 	};
 
 	return cmocka_run_group_tests_name("decode", tests, NULL, NULL);

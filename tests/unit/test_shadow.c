@@ -165,7 +165,7 @@ static uint64_t *gmap(uint64_t satp, uint64_t va, uint64_t gpa, uint64_t flags)
 static enum shadow_result fault(uint64_t satp, enum shadow_view view, uint64_t va,
 				enum gpt_access access, bool sum, bool mxr, struct shadow_fault_res *res)
 {
-	struct shadow_fault_req req = { satp, view, va, access, sum, mxr };
+	struct shadow_fault_req req = { satp, view, va, access, sum, mxr, false };
 	struct shadow_fault_res dummy;
 	return shadow_fault(&sh, &req, res ? res : &dummy);
 }
@@ -598,9 +598,66 @@ static void test_shadow_flush_never_walks_trapeze_entry(void **state)
 	assert_int_equal(host_page(root)[TRAPEZE_ROOT_INDEX], TRAPEZE_ENTRY);
 }
 
+/* An SC that store-faults on a read-only (clean) page is completed by the
+ * engine after the fill: shadow_fault says when a fill was that upgrade. */
+static void test_shadow_upgrade_is_reported(void **state)
+{
+	(void)state;
+	uint64_t satp = sv39(1);
+	struct shadow_fault_res res;
+
+	gmap(satp, 0x400000, gpage(20), RW);
+	gmap(satp, 0x401000, gpage(21), RW | PTE_A | PTE_D);
+	assert_int_equal(fault(satp, SHADOW_VIEW_S, 0x400000, GPT_LOAD, false, false, &res), SHADOW_FILLED);
+	assert_false(res.upgraded);
+	assert_int_equal(fault(satp, SHADOW_VIEW_S, 0x400000, GPT_STORE, false, false, &res), SHADOW_FILLED);
+	assert_true(res.upgraded);
+	/* A first touch by a store is a fill, not an upgrade. */
+	assert_int_equal(fault(satp, SHADOW_VIEW_S, 0x401000, GPT_STORE, false, false, &res), SHADOW_FILLED);
+	assert_false(res.upgraded);
+}
+
+static enum shadow_result prefetch(uint64_t satp, uint64_t va)
+{
+	struct shadow_fault_req req = { satp, SHADOW_VIEW_S, va, GPT_FETCH, false, false, true };
+	struct shadow_fault_res res;
+	return shadow_fault(&sh, &req, &res);
+}
+
+/* A prefetch fills only what changes nothing the guest can see: A must be
+ * set already; it never faults, never sets A, never counts a fault. */
+static void test_shadow_prefetch_only_when_invisible(void **state)
+{
+	(void)state;
+	uint64_t satp = sv39(1);
+	uint64_t *clean = gmap(satp, 0x400000, gpage(20), PTE_R | PTE_X);
+	gmap(satp, 0x401000, gpage(21), PTE_R | PTE_X | PTE_A);
+	gmap(satp, 0x402000, gpage(22), PTE_R | PTE_A);             /* not executable */
+	gmap(satp, 0x403000, 0x90000000ULL, PTE_R | PTE_X | PTE_A);  /* not RAM */
+
+	assert_int_equal(prefetch(satp, 0x400000), SHADOW_RETRY);
+	assert_false(*clean & PTE_A);
+	assert_int_equal(shadow_pte(satp, SHADOW_VIEW_S, 0x400000), 0);
+	assert_int_equal(prefetch(satp, 0x402000), SHADOW_RETRY);
+	assert_int_equal(prefetch(satp, 0x403000), SHADOW_RETRY);
+	assert_int_equal(prefetch(satp, 0x404000), SHADOW_RETRY);   /* unmapped */
+	assert_int_equal(sh.stats.guest_faults, 0);
+	assert_int_equal(prefetch(satp, 0x401000), SHADOW_FILLED);
+	uint64_t pte = shadow_pte(satp, SHADOW_VIEW_S, 0x401000);
+	assert_int_equal(pte_pa(pte), guest_hpa[21]);
+	assert_true(pte & PTE_X);
+	assert_int_equal(sh.stats.prefetches, 1);
+	assert_int_equal(sh.stats.fills, 0);
+	/* Already there: nothing to do. */
+	assert_int_equal(prefetch(satp, 0x401000), SHADOW_RETRY);
+	assert_int_equal(sh.stats.prefetches, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup(test_shadow_upgrade_is_reported, setup),
+		cmocka_unit_test_setup(test_shadow_prefetch_only_when_invisible, setup),
 		cmocka_unit_test_setup(test_shadow_activate_caches_per_address_space, setup),
 		cmocka_unit_test_setup(test_shadow_load_fill_read_only_until_dirty, setup),
 		cmocka_unit_test_setup(test_shadow_guest_faults_reflected, setup),

@@ -13,6 +13,7 @@
 #include "arch/riscv/pgtable.h"
 #include "arch/riscv/probe.h"
 #include "arch/riscv/vcsr.h"
+#include "arch/riscv/vm_arch.h"
 #include "core/console.h"
 #include "core/lib/string.h"
 #include "core/sbi/sbi.h"
@@ -219,6 +220,10 @@ int engine_trap_fetch(struct vcpu *v, uint64_t pc, uint32_t *raw)
 	uint16_t lo, hi;
 	uint64_t gpa;
 
+	/* At XLEN 32 QEMU keeps the pc sign-extended (sepc shows it so); the
+	 * fetch is from its low 32 bits. */
+	if (engine_trap_xlen32(v))
+		pc &= 0xffffffffULL;
 	if (!guest_fetch_pa(v, pc, &gpa) || !vm_read_guest(v->vm, gpa, &lo, 2))
 		return -1;
 	if (insn_length(lo) == 2) {
@@ -226,7 +231,8 @@ int engine_trap_fetch(struct vcpu *v, uint64_t pc, uint32_t *raw)
 		return 0;
 	}
 	/* The second half may be on the next page. */
-	if (!guest_fetch_pa(v, pc + 2, &gpa) || !vm_read_guest(v->vm, gpa, &hi, 2))
+	if (!guest_fetch_pa(v, engine_trap_xlen32(v) ? (pc + 2) & 0xffffffffULL : pc + 2, &gpa) ||
+	    !vm_read_guest(v->vm, gpa, &hi, 2))
 		return -1;
 	*raw = (uint32_t)lo | ((uint32_t)hi << 16);
 	return 0;
@@ -303,6 +309,18 @@ static enum resume data_fault(struct vcpu *v, struct trap_info *t, uint64_t caus
 	return trap_inject(t, cause, t->tval);
 }
 
+/* An instruction fetch from guest-physical gpa, where nothing answers.
+ * QEMU fetches 16-bit parcels; one at an odd pc (an xRET to an odd sepc)
+ * is a misaligned device load, split into aligned parts (misaligned.h),
+ * so the fault names the pc rounded down to 2. One the PMP denies faults
+ * before any of that, at the pc. */
+static enum resume fetch_access_fault(struct vcpu *v, struct trap_info *t, uint64_t gpa)
+{
+	v->vm->stats.access_faults++;
+	return trap_inject(t, EXC_INST_ACCESS,
+			   vm_arch_pmp_allows(gpa & ~1ULL, 2) ? t->tval & ~1ULL : t->tval);
+}
+
 static enum gpt_access access_of(uint64_t cause)
 {
 	return cause == EXC_INST_PAGE_FAULT ? GPT_FETCH :
@@ -335,6 +353,8 @@ static enum resume bare_page_fault(struct vcpu *v, struct trap_info *t)
 	case REALMAP_NONE:
 		break;
 	}
+	if (t->cause == EXC_INST_PAGE_FAULT)
+		return fetch_access_fault(v, t, gpa);
 	return data_fault(v, t, access_fault_of(t->cause));
 }
 
@@ -383,7 +403,7 @@ static enum resume shadow_page_fault(struct vcpu *v, struct trap_info *t)
 		if (res.cause == EXC_LOAD_ACCESS || res.cause == EXC_STORE_ACCESS)
 			return data_fault(v, t, res.cause);
 		if (res.cause == EXC_INST_ACCESS)
-			vm->stats.access_faults++;
+			return fetch_access_fault(v, t, res.gpa);
 		return trap_inject(t, res.cause, t->tval);
 	case SHADOW_MMIO:
 		if (res.ent.kind == REALMAP_RAM && req.access != GPT_FETCH) {
@@ -400,8 +420,7 @@ static enum resume shadow_page_fault(struct vcpu *v, struct trap_info *t)
 			vm_stop(vm, VM_EXIT_CRASHED, "the guest executes code mapped where Trapeze lives");
 			return RESUME_HALT;
 		}
-		vm->stats.access_faults++;
-		return trap_inject(t, EXC_INST_ACCESS, t->tval);
+		return fetch_access_fault(v, t, res.gpa);
 	case SHADOW_NO_MEMORY:
 		break;
 	}

@@ -97,9 +97,20 @@ fid_trap:
 	li	t6, 12
 	beq	t0, t6, .Lfetch
 	beqz	t0, .Lfetch
-	li	t6, SSTATUS_SUM_MXR
+	/* From U-mode at XLEN 32 (SPP = 0, UXL = 1) QEMU reports the pc
+	 * sign-extended: the instruction is at its low 32 bits. */
+	mv	t5, t2
+	andi	t4, t3, SSTATUS_SPP_BIT
+	bnez	t4, 3f
+	srli	t4, t3, 32
+	andi	t4, t4, 3
+	addi	t4, t4, -1
+	bnez	t4, 3f
+	slli	t5, t5, 32
+	srli	t5, t5, 32
+3:	li	t6, SSTATUS_SUM_MXR
 	csrrs	t6, sstatus, t6
-	lhu	t5, 0(t2)
+	lhu	t5, 0(t5)
 	csrw	sstatus, t6
 	andi	t5, t5, 3
 	addi	t2, t2, 2

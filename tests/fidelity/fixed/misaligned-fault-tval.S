@@ -1,12 +1,12 @@
 /*
- * Known difference 'misaligned-fault-tval' (tests/fidelity/known.py).
+ * Fixed difference 'misaligned-fault-tval' (tests/fidelity/known.py FIXED): a regression test now.
  *
  * Bare; ld at 0x84000006, beyond RAM (nothing there).
  *
- * Expected: both: load access fault; bare: stval=0x84000000; Trapeze:
+ * Before the fix: both: load access fault; bare: stval=0x84000000; Trapeze:
  * stval=0x84000006
  *
- * Rerun: python3 tests/fidelity/run.py --repro tests/fidelity/known/misaligned-fault-tval.S
+ * Rerun: python3 tests/fidelity/run.py --repro tests/fidelity/fixed/misaligned-fault-tval.S
  */
 /* Fidelity program 900004: tests/fidelity/gen.py 900004, 1 steps, 1 leaves. */
 #include "fid.h"

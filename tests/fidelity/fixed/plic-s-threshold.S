@@ -1,11 +1,11 @@
 /*
- * Known difference 'plic-s-threshold' (tests/fidelity/known.py).
+ * Fixed difference 'plic-s-threshold' (tests/fidelity/known.py FIXED): a regression test now.
  *
  * Bare; a load of the PLIC's S-context (context 1) threshold.
  *
- * Expected: bare: x10=0x7; Trapeze: x10=0x0
+ * Before the fix: bare: x10=0x7; Trapeze: x10=0x0
  *
- * Rerun: python3 tests/fidelity/run.py --repro tests/fidelity/known/plic-s-threshold.S
+ * Rerun: python3 tests/fidelity/run.py --repro tests/fidelity/fixed/plic-s-threshold.S
  */
 /* Fidelity program 900002: tests/fidelity/gen.py 900002, 1 steps, 1 leaves. */
 #include "fid.h"

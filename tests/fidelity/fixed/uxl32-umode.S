@@ -1,13 +1,13 @@
 /*
- * Known difference 'uxl32-umode' (tests/fidelity/known.py).
+ * Fixed difference 'uxl32-umode' (tests/fidelity/known.py FIXED): a regression test now.
  *
  * Bare; sstatus.UXL=1 (QEMU 7.2 keeps it), then U-mode runs li a0,5 and
  * addiw a0,a0,1.
  *
- * Expected: bare: addiw is illegal in RV32 U-mode (trap cause=0x2), x10=0x5;
+ * Before the fix: bare: addiw is illegal in RV32 U-mode (trap cause=0x2), x10=0x5;
  * Trapeze: runs it as RV64, x10=0x6, no trap
  *
- * Rerun: python3 tests/fidelity/run.py --repro tests/fidelity/known/uxl32-umode.S
+ * Rerun: python3 tests/fidelity/run.py --repro tests/fidelity/fixed/uxl32-umode.S
  */
 /* Fidelity program 900006: tests/fidelity/gen.py 900006, 1 steps, 1 leaves. */
 #include "fid.h"

@@ -1,13 +1,13 @@
 /*
- * Known difference 'cross-page-fault-order' (tests/fidelity/known.py).
+ * Fixed difference 'cross-page-fault-order' (tests/fidelity/known.py FIXED): a regression test now.
  *
  * Sv39; VA 0x123456000 mapped (4 KiB, RW A D) to PA 0x84000000 (no RAM), the
  * next page unmapped; sd at 0x123456ffc.
  *
- * Expected: bare: store page fault, stval=0x123457000; Trapeze: store access
+ * Before the fix: bare: store page fault, stval=0x123457000; Trapeze: store access
  * fault, stval=0x123456ffc
  *
- * Rerun: python3 tests/fidelity/run.py --repro tests/fidelity/known/cross-page-fault-order.S
+ * Rerun: python3 tests/fidelity/run.py --repro tests/fidelity/fixed/cross-page-fault-order.S
  */
 /* Fidelity program 900005: tests/fidelity/gen.py 900005, 1 steps, 1 leaves. */
 #include "fid.h"

@@ -1,12 +1,12 @@
 /*
- * Known difference 'ram-end-store' (tests/fidelity/known.py).
+ * Fixed difference 'ram-end-store' (tests/fidelity/known.py FIXED): a regression test now.
  *
  * Bare; sd across the end of RAM (0x83fffffc), then lbu of its first byte.
  *
- * Expected: both: store access fault, stval=0x83fffffc; bare: x10=0x88 (4
+ * Before the fix: both: store access fault, stval=0x84000000; bare: x10=0x88 (4
  * bytes written); Trapeze: x10=0x0
  *
- * Rerun: python3 tests/fidelity/run.py --repro tests/fidelity/known/ram-end-store.S
+ * Rerun: python3 tests/fidelity/run.py --repro tests/fidelity/fixed/ram-end-store.S
  */
 /* Fidelity program 900003: tests/fidelity/gen.py 900003, 1 steps, 1 leaves. */
 #include "fid.h"

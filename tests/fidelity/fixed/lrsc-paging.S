@@ -1,12 +1,12 @@
 /*
- * Known difference 'lrsc-paging' (tests/fidelity/known.py).
+ * Fixed difference 'lrsc-paging' (tests/fidelity/known.py FIXED): a regression test now.
  *
  * Sv39, RAM identity-mapped by a 1 GiB leaf V R W X A, D=0; lr.d then sc.d
  * on RAM.
  *
- * Expected: bare: x11=0x0 (the SC succeeded); Trapeze: x11=0x1
+ * Before the fix: bare: x11=0x0 (the SC succeeded); Trapeze: x11=0x1
  *
- * Rerun: python3 tests/fidelity/run.py --repro tests/fidelity/known/lrsc-paging.S
+ * Rerun: python3 tests/fidelity/run.py --repro tests/fidelity/fixed/lrsc-paging.S
  */
 /* Fidelity program 900001: tests/fidelity/gen.py 900001, 1 steps, 1 leaves. */
 #include "fid.h"

@@ -1,12 +1,12 @@
 /*
- * Known difference 'lrsc-code-page' (tests/fidelity/known.py).
+ * Fixed difference 'lrsc-code-page' (tests/fidelity/known.py FIXED): a regression test now.
  *
  * Bare; lr.d as the last instruction of a code page, sc.d the first of the
  * next page, which nothing touched before.
  *
- * Expected: bare: x11=0x0 (the SC succeeded); Trapeze: x11=0x1
+ * Before the fix: bare: x11=0x0 (the SC succeeded); Trapeze: x11=0x1
  *
- * Rerun: python3 tests/fidelity/run.py --repro tests/fidelity/known/lrsc-code-page.S
+ * Rerun: python3 tests/fidelity/run.py --repro tests/fidelity/fixed/lrsc-code-page.S
  */
 /* Fidelity program 900007: tests/fidelity/gen.py 900007, 1 steps, 1 leaves. */
 #include "fid.h"

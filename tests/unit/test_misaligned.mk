@@ -1,0 +1,1 @@
+test_misaligned_SRCS := src/arch/riscv/misaligned.c
