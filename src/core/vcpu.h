@@ -68,6 +68,13 @@ uint64_t vcpu_timer_deadline(const struct vcpu *v);
  * (size == UINT64_MAX: all) in address space asid (UINT64_MAX: all ASIDs).
  * Used by SFENCE.VMA and SBI RFENCE. */
 void vcpu_flush_guest_tlb(struct vcpu *v, uint64_t start, uint64_t size, uint64_t asid);
+/* A load the M-mode firmware makes for the vCPU (OpenSBI's sbi_load_ulong:
+ * an MPRV load at the caller's privilege, through its translation, A set,
+ * PMP checked) of the unsigned long at guest-virtual va. true with *val;
+ * on a fault, false, and the fault is redirected into the vCPU as the
+ * firmware redirects it (sbi_trap_redirect: sepc = the ECALL, pc = the raw
+ * stvec): the SBI handler then returns SBI_RESUME_SAME. */
+bool vcpu_firmware_load(struct vcpu *v, uint64_t va, uint64_t *val);
 /* Make instruction fetches see prior stores (FENCE.I on the vCPU's hart). */
 void vcpu_flush_icache(struct vcpu *v);
 

@@ -17,8 +17,9 @@ checksum. Every test asserts:
   stopped alone with a clear trapeze: line;
 - Trapeze logs nothing alarming.
 
-Trapeze bugs these guests found were fixed (their tests pass); the one
-known, documented deviation left is an xfail test with the reason.
+Trapeze bugs these guests found were fixed (their tests pass), the legacy
+SBI hart-mask pointer among them (once an xfail: read as a physical
+address).
 """
 import functools
 import os
@@ -403,14 +404,11 @@ def test_sbi_calls_with_wild_arguments_get_the_v2_errors():
     assert alarming(r) == [], r.output
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "Trapeze deviates from SBI v2.0 and bare QEMU (documented in "
-    "src/core/sbi/sbi_legacy.c): a legacy hart_mask pointer is read as a "
-    "guest-physical address and a bad one answered SBI_ERR_INVALID_ADDRESS, "
-    "where SBI v2.0 (Legacy Extensions) redirects the access fault to the "
-    "supervisor with sepc at the ECALL, as OpenSBI 1.1 does; a valid virtual "
-    "pointer under Sv39 is refused (-5, no IPI) where bare QEMU sends the IPI."))
 def test_legacy_hart_mask_pointer_faults_like_bare():
+    """SBI v2.0, Legacy Extensions: hart_mask is a virtual address, read as
+    OpenSBI 1.1 reads it (an MPRV load at the caller's privilege); a wild
+    pointer's fault is redirected to the guest with sepc at the ECALL, and
+    a valid VA under Sv39 sends the IPI."""
     got = [l for l in sbi_run().lines_of("sbi") if l.startswith("legacy: ")]
     ref = [l for l in bare("hostile_sbi", bootargs="sbi.suspend=0").guest_lines
            if l.startswith("legacy: ")]

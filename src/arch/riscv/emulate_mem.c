@@ -168,6 +168,18 @@ static int guest_write(void *ctx, uint64_t pa, unsigned len, uint64_t val)
 	return guest_part(ctx, pa, len, true, &val);
 }
 
+bool vcpu_firmware_load(struct vcpu *v, uint64_t va, uint64_t *val)
+{
+	const struct misaligned_ops ops = { v, guest_translate, guest_is_ram, guest_read, guest_write };
+	uint64_t cause, tval;
+
+	if (misaligned_access(&ops, va, 8, false, val, &cause, &tval) == MISALIGNED_DONE)
+		return true;
+	engine_trap_inject(v, cause, tval);
+	v->arch.regs.pc = v->arch.csr.stvec;
+	return false;
+}
+
 enum resume emulate_data_access(struct vcpu *v, struct trap_info *t, const struct insn *in)
 {
 	const struct misaligned_ops ops = { v, guest_translate, guest_is_ram, guest_read, guest_write };

@@ -126,7 +126,8 @@ struct sbi_ret {
  *   SBI_RESUME_NEXT (0)  handled; sbi_dispatch wrote a0/a1 (legacy: a0) and
  *                        the caller advances the pc past the ECALL.
  *   SBI_RESUME_SAME (1)  handled, the handler already set the pc and a0/a1
- *                        (HSM non-retentive suspend reset the vCPU): write no
+ *                        (HSM non-retentive suspend reset the vCPU; a legacy
+ *                        hart mask load faulted and was redirected): write no
  *                        register and do not advance the pc.
  *   SBI_RESUME_NONE (2)  handled, the calling vCPU no longer runs (hart_stop,
  *                        system reset, legacy shutdown): write no register,

@@ -14,28 +14,28 @@ _Static_assert(VM_MAX_VCPUS <= 64, "a legacy hart mask is one unsigned long");
 
 /*
  * Legacy hart_mask is a pointer to a bit vector of harts, one unsigned long
- * for up to XLEN harts. The spec calls it a virtual address; Trapeze reads
- * it as guest-physical (exact for a guest with satp Bare, as early boot
- * code is) because the core has no guest-virtual accessor yet. A pointer
- * outside guest RAM gets SBI_ERR_INVALID_ADDRESS (the spec would redirect
- * the access fault to the guest). A NULL pointer means every hart, as
- * OpenSBI and KVM treat it.
+ * for up to XLEN harts, at a virtual address (SBI v2.0, Legacy Extensions:
+ * "hart_mask is a virtual address that points to a bit-vector of harts").
+ * It is read as OpenSBI 1.1 reads it (sbi_load_hart_mask_unpriv): through
+ * the caller's translation, and a load that faults is redirected to the
+ * caller with sepc at the ECALL (1 returned: the handler resumes as it is).
+ * A NULL pointer means every hart, as OpenSBI and KVM treat it.
  */
-static long legacy_hart_mask(struct vcpu *v, unsigned long ptr,
-			     unsigned long *mask, unsigned long *base)
+static int legacy_hart_mask(struct vcpu *v, unsigned long ptr,
+			    unsigned long *mask, unsigned long *base)
 {
 	uint64_t word;
 
 	if (ptr == 0) {
 		*mask = 0;
 		*base = -1UL;
-		return SBI_SUCCESS;
+		return 0;
 	}
-	if (!vm_read_guest(v->vm, ptr, &word, sizeof(word)))
-		return SBI_ERR_INVALID_ADDRESS;
+	if (!vcpu_firmware_load(v, ptr, &word))
+		return 1;
 	*mask = word;
 	*base = 0;
-	return SBI_SUCCESS;
+	return 0;
 }
 
 static int legacy_set_timer(struct vcpu *v, const unsigned long args[6], struct sbi_ret *ret)
@@ -76,9 +76,9 @@ static int legacy_send_ipi(struct vcpu *v, const unsigned long args[6], struct s
 {
 	unsigned long mask, base;
 
-	ret->error = legacy_hart_mask(v, args[0], &mask, &base);
-	if (ret->error == SBI_SUCCESS)
-		ret->error = sbi_ipi_send(v, mask, base);
+	if (legacy_hart_mask(v, args[0], &mask, &base))
+		return SBI_RESUME_SAME;
+	ret->error = sbi_ipi_send(v, mask, base);
 	return SBI_RESUME_NEXT;
 }
 
@@ -86,9 +86,9 @@ static int legacy_remote_fence_i(struct vcpu *v, const unsigned long args[6], st
 {
 	unsigned long mask, base;
 
-	ret->error = legacy_hart_mask(v, args[0], &mask, &base);
-	if (ret->error == SBI_SUCCESS)
-		ret->error = sbi_rfence_fence_i(v, mask, base);
+	if (legacy_hart_mask(v, args[0], &mask, &base))
+		return SBI_RESUME_SAME;
+	ret->error = sbi_rfence_fence_i(v, mask, base);
 	return SBI_RESUME_NEXT;
 }
 
@@ -96,9 +96,9 @@ static int legacy_remote_sfence_vma(struct vcpu *v, const unsigned long args[6],
 {
 	unsigned long mask, base;
 
-	ret->error = legacy_hart_mask(v, args[0], &mask, &base);
-	if (ret->error == SBI_SUCCESS)
-		ret->error = sbi_rfence_sfence_vma(v, mask, base, args[1], args[2], UINT64_MAX);
+	if (legacy_hart_mask(v, args[0], &mask, &base))
+		return SBI_RESUME_SAME;
+	ret->error = sbi_rfence_sfence_vma(v, mask, base, args[1], args[2], UINT64_MAX);
 	return SBI_RESUME_NEXT;
 }
 
@@ -106,9 +106,9 @@ static int legacy_remote_sfence_vma_asid(struct vcpu *v, const unsigned long arg
 {
 	unsigned long mask, base;
 
-	ret->error = legacy_hart_mask(v, args[0], &mask, &base);
-	if (ret->error == SBI_SUCCESS)
-		ret->error = sbi_rfence_sfence_vma(v, mask, base, args[1], args[2], args[3]);
+	if (legacy_hart_mask(v, args[0], &mask, &base))
+		return SBI_RESUME_SAME;
+	ret->error = sbi_rfence_sfence_vma(v, mask, base, args[1], args[2], args[3]);
 	return SBI_RESUME_NEXT;
 }
 

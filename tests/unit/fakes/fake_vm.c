@@ -181,6 +181,17 @@ void vcpu_flush_guest_tlb(struct vcpu *v, uint64_t start, uint64_t size, uint64_
 	fake_record(v->vm, FAKE_FLUSH_TLB, v, start, size, asid);
 }
 
+/* Paging off in the fake: va is a guest-physical address; what is not
+ * fake RAM faults, and the fault goes to the vCPU's stvec. */
+bool vcpu_firmware_load(struct vcpu *v, uint64_t va, uint64_t *val)
+{
+	if (vm_read_guest(v->vm, va, val, sizeof(*val)))
+		return true;
+	fake_record(v->vm, FAKE_FIRMWARE_FAULT, v, va, 0, 0);
+	v->arch.regs.pc = v->arch.csr.stvec;
+	return false;
+}
+
 void vcpu_flush_icache(struct vcpu *v)
 {
 	fake_record(v->vm, FAKE_FLUSH_ICACHE, v, 0, 0, 0);

@@ -43,6 +43,7 @@ enum fake_call_kind {
 	FAKE_POWER_OFF,         /* vm, a = enum vm_exit */
 	FAKE_REBOOT,            /* vm */
 	FAKE_VM_STOP,           /* vm, a = enum vm_exit */
+	FAKE_FIRMWARE_FAULT,    /* v, a = va: vcpu_firmware_load redirected a fault */
 };
 
 struct fake_call {
