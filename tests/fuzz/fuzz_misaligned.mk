@@ -1,0 +1,1 @@
+fuzz_misaligned_SRCS := src/arch/riscv/misaligned.c
