@@ -924,7 +924,8 @@ class Gen:
 
     def u32_leaf(self):
         r = self.r
-        a, b, c = self.reg(), self.reg(), self.reg()
+        # never ra: it holds the block's exit (see block_u32)
+        a, b, c = self.reg_not("ra"), self.reg_not("ra"), self.reg_not("ra")
         k = r.randrange(16)
         if k < 3:
             op = r.choice(["add", "sub", "xor", "or", "and", "sll", "srl", "sra", "slt", "sltu",
@@ -947,7 +948,7 @@ class Gen:
             addr = r.choice([self.data_addr(width), self.data_addr(width),
                              RAM_END - r.randrange(1, 4), RAM_END + r.randrange(0, 8),
                              0x80080000 - r.randrange(1, 4), UART + 7])
-            c = self.reg_not(b)
+            c = self.reg_not(b, "ra")
             lines = self.li32(b, addr) + self.li32(c, self.val64())
             where = "data" if DATA <= addr < RAM_END - 8 else hex(addr & ~0xfff)
             return Step(f"u32.mem.{where}.{op}", lines + [f"{op} {c if op[0] == 's' else a}, 0({b})"])
@@ -990,12 +991,16 @@ class Gen:
         back to S by the exit ecall (lui sign-extends its 32 bits)."""
         r = self.r
         children = [self.u32_leaf() for _ in range(r.randint(2, max(2, min(budget, 10))))]
-        pre = ["la t0, @L_cont", "sd t0, CTX_UCONT(gp)", "la t0, @L_ucode",
+        # An illegal instruction from U at XLEN 32 reaches OpenSBI, which
+        # reads it at the pc QEMU keeps sign-extended, fails, and redirects
+        # an instruction access fault (on bare QEMU and under Trapeze
+        # alike); the runtime resumes such a fault at ra: the block's exit.
+        pre = ["la ra, @L_uexit", "la t0, @L_cont", "sd t0, CTX_UCONT(gp)", "la t0, @L_ucode",
                "csrw sepc, t0", "csrr t0, sstatus", f"li t1, {hex(MASK64 ^ (3 << 32))}",
                "and t0, t0, t1", f"li t1, {hex(1 << 32)}", "or t0, t0, t1",
                f"li t1, {hex(SSTATUS_SPP)}", "not t1, t1", "and t0, t0, t1", "csrw sstatus, t0",
                "sret", "@L_ucode:"]
-        post = [f"lui a7, {hex(FID['FID_UEXIT_HI'])}", "ecall", "@L_cont:"]
+        post = ["@L_uexit:", f"lui a7, {hex(FID['FID_UEXIT_HI'])}", "ecall", "@L_cont:"]
         return Step("block.u32", children=children, pre=pre, post=post, csrs=["sepc", "sstatus"])
 
     # ---- paging -----------------------------------------------------------

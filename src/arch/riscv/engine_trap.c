@@ -299,12 +299,11 @@ static enum resume data_fault(struct vcpu *v, struct trap_info *t, uint64_t caus
 	struct insn in;
 	uint32_t raw;
 
-	if (t->cause != EXC_INST_PAGE_FAULT && engine_trap_fetch(v, t->epc, &raw) == 0 &&
-	    engine_trap_decode(v, raw, &in) == 0 &&
+	if (engine_trap_fetch(v, t->epc, &raw) == 0 && engine_trap_decode(v, raw, &in) == 0 &&
 	    (in.kind == INSN_LOAD || in.kind == INSN_STORE) &&
 	    (emulate_mem_ea(v, &in) & (in.width - 1)))
 		return emulate_data_access(v, t, &in);
-	if (cause == EXC_INST_ACCESS || cause == EXC_LOAD_ACCESS || cause == EXC_STORE_ACCESS)
+	if (cause == EXC_LOAD_ACCESS || cause == EXC_STORE_ACCESS)
 		v->vm->stats.access_faults++;
 	return trap_inject(t, cause, t->tval);
 }
