@@ -36,7 +36,9 @@ FIXED = {
         "The Bare view maps all guest RAM before the guest runs "
         "(vm_arch_map_bare_view); with paging on, a code fill also fills the "
         "next code page when the guest's PTE already has A set "
-        "(shadow prefetch, statistic prefetched)."),
+        "(shadow prefetch, statistic prefetched). Left: a next page whose "
+        "PTE has A=0 is not prefetched (that would set A, which the guest "
+        "can see), so an LR/SC pair across such a page end still fails."),
     "plic-s-threshold": (
         "PLIC S-context threshold (0x0c201000) read 7 on bare QEMU (OpenSBI "
         "1.1 sets every context's threshold to 7) and 0 under Trapeze.",
