@@ -31,31 +31,6 @@ static uint64_t fault_cause(enum gpt_access a, bool page)
 	return page ? EXC_STORE_PAGE_FAULT : EXC_STORE_ACCESS;
 }
 
-/* Host pointer to the guest byte at va for this access, through the
- * guest's tables (A/D set as hardware would) and its real map table. */
-static uint8_t *guest_byte(struct vcpu *v, uint64_t va, enum gpt_access access, uint64_t *cause)
-{
-	struct gpt_walk_req req = {
-		.satp = v->arch.csr.satp, .va = va, .access = access,
-		.priv_s = v->arch.vpriv == VPRIV_S,
-		.sum = v->arch.csr.sstatus & SSTATUS_SUM, .mxr = v->arch.csr.sstatus & SSTATUS_MXR,
-		.update_ad = true,
-	};
-	struct gpt_walk_res res;
-	uint64_t hpa;
-
-	if (gpt_walk(&v->vm->arch.shadow_ops.guest, &req, &res) != GPT_WALK_OK) {
-		*cause = res.cause ? res.cause : fault_cause(access, true);
-		return NULL;
-	}
-	hpa = realmap_ram_hpa(&v->vm->realmap, res.gpa, 1);
-	if (hpa == 0) {
-		*cause = fault_cause(access, false);
-		return NULL;
-	}
-	return phys_to_virt(hpa);
-}
-
 static uint64_t sign_extend(uint64_t val, unsigned width)
 {
 	unsigned shift = 64 - 8 * width;
@@ -112,6 +87,23 @@ static uint64_t guest_translate(void *ctx, uint64_t va, unsigned len, bool store
 		return fault_cause(access, false);
 	*pa = gpa;
 	return 0;
+}
+
+/* Host pointer to the guest RAM byte at va for this access, through the
+ * same translation (A/D set as hardware would, PMP). */
+static uint8_t *guest_byte(struct vcpu *v, uint64_t va, enum gpt_access access, uint64_t *cause)
+{
+	uint64_t gpa, hpa;
+
+	*cause = guest_translate(v, va, 1, access == GPT_STORE, &gpa);
+	if (*cause)
+		return NULL;
+	hpa = realmap_ram_hpa(&v->vm->realmap, gpa, 1);
+	if (hpa == 0) {
+		*cause = fault_cause(access, false);
+		return NULL;
+	}
+	return phys_to_virt(hpa);
 }
 
 static bool guest_is_ram(void *ctx, uint64_t pa)
