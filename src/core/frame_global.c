@@ -1,5 +1,5 @@
-#include "arch/riscv/layout.h"
 #include "core/frame.h"
+#include "core/hostmem.h"
 #include "core/lib/spinlock.h"
 #include "core/lib/string.h"
 
@@ -19,7 +19,7 @@ uint64_t frame_alloc(void)
 	uint64_t pa = frame_alloc_contig(1, 1);
 
 	if (pa)
-		memset(phys_to_virt(pa), 0, FRAME_SIZE);
+		memset(hostmem_va(pa), 0, FRAME_SIZE);
 	return pa;
 }
 

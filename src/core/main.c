@@ -1,27 +1,27 @@
 /*
- * Boot: from OpenSBI's jump into S-mode to the first guest instruction.
+ * Boot, arch-neutral: from the host DTB to the first guest instruction.
+ * The architecture's entry code calls hyp_main on the boot hart with
+ * paging on; arch_init does the rest of the architecture's work.
  */
 #include <stdint.h>
-#include "arch/riscv/boot.h"
-#include "arch/riscv/csr.h"
-#include "arch/riscv/hart.h"
-#include "arch/riscv/layout.h"
-#include "arch/riscv/mmu.h"
-#include "arch/riscv/probe.h"
-#include "arch/riscv/sbi_host.h"
-#include "arch/riscv/timer.h"
+#include "core/arch.h"
 #include "core/console.h"
 #include "core/fdt.h"
 #include "core/frame.h"
+#include "core/hostmem.h"
 #include "core/lib/string.h"
 #include "core/machine.h"
 #include "core/platform.h"
 #include "core/sched_internal.h"
+#include "core/timer.h"
 #include "core/vm.h"
 #include "dev/ns16550_host.h"
 #include "trapeze/bootinfo.h"
 
 struct platform platform;
+
+/* The end of Trapeze's image, from the linker script. */
+extern char _end_image[];
 
 /* Read what Trapeze needs from the host DTB (Devicetree Specification
  * v0.4: /memory, /cpus, the UART, the test finisher). */
@@ -63,10 +63,10 @@ static void platform_from_dt(const struct dt *dt, uint64_t boot_hartid)
  * the host DTB, reserved regions, and the launcher's manifest and modules. */
 static void frames_init(const struct dt *dt, uint64_t dtb_pa)
 {
-	uint64_t image_end = virt_to_phys(_end_image);
+	uint64_t image_end = hostmem_pa(_end_image);
 	uint64_t bitmap_bytes = frame_pool_bitmap_bytes(platform.ram_size);
 
-	frame_pool_init(&host_frames, platform.ram_base, platform.ram_size, phys_to_virt(image_end));
+	frame_pool_init(&host_frames, platform.ram_base, platform.ram_size, hostmem_va(image_end));
 	frame_pool_reserve(&host_frames, platform.ram_base,
 			   image_end + bitmap_bytes - platform.ram_base);
 	frame_pool_reserve(&host_frames, dtb_pa, dt->size);
@@ -90,7 +90,7 @@ static const struct bootinfo *bootinfo_take(void)
 
 	if (BOOTINFO_HPA + sizeof(struct bootinfo) > ram_end)
 		return NULL;
-	const struct bootinfo *bi = phys_to_virt(BOOTINFO_HPA);
+	const struct bootinfo *bi = hostmem_va(BOOTINFO_HPA);
 	if (bi->magic != BOOTINFO_MAGIC || bi->version != BOOTINFO_VERSION ||
 	    bi->nvms == 0 || bi->nvms > BOOTINFO_MAX_VMS)
 		return NULL;
@@ -110,45 +110,18 @@ static const struct bootinfo *bootinfo_take(void)
 }
 
 
-_Noreturn void hyp_main(uint64_t hartid, uint64_t dtb_pa, uint64_t stvec0, uint64_t sscratch0)
+_Noreturn void hyp_main(uint64_t hartid, uint64_t dtb_pa)
 {
 	struct dt dt;
 
-	probe_capture_reset(stvec0, sscratch0);
-	platform.satp_mode = boot_satp >> SATP_MODE_SHIFT;
-	if (dt_open(&dt, phys_to_virt(dtb_pa), 1 << 20) < 0)
+	if (dt_open(&dt, hostmem_va(dtb_pa), 1 << 20) < 0)
 		machine_exit(2);
 	platform_from_dt(&dt, hartid);
-	ns16550_host_init(phys_to_virt(platform.uart_pa));
-
-	for (unsigned i = 0; i < platform.nharts; i++) {
-		harts[i].index = i;
-		harts[i].hartid = platform.hartid[i];
-		harts[i].stack_top = (uint64_t)(harts[i].stack + HART_STACK_SIZE);
-	}
-	/* entry.S pointed tp at harts[0]; the boot hart may be another. */
-	if (platform.boot_hart != 0) {
-		harts[platform.boot_hart].live_satp = harts[0].live_satp;
-		__asm__ volatile("mv tp, %0" :: "r"(&harts[platform.boot_hart]));
-	}
-	this_hart()->live_satp = csr_read(satp);
-
-	mmu_init(platform.ram_base + platform.ram_size);
-	probe_host_csrs();
-	platform.has_sstc = host_csr.has_stimecmp;
-	uint64_t v = 0;
-	platform.has_h = PROBE_CSR("csrr %0, 0x600" : "=r"(v));
-	for (uint64_t m = host_csr.satp_asid_mask; m & 1; m >>= 1)
-		platform.asid_bits++;
-	platform.mvendorid = (uint64_t)sbi_host_call(SBI_HOST_EXT_BASE, 4, 0, 0, 0).value;
-	platform.marchid = (uint64_t)sbi_host_call(SBI_HOST_EXT_BASE, 5, 0, 0, 0).value;
-	platform.mimpid = (uint64_t)sbi_host_call(SBI_HOST_EXT_BASE, 6, 0, 0, 0).value;
-
-	log_info("Trapeze hypervisor (riscv64), %u hart(s), %lu MiB RAM at 0x%lx, timebase %lu Hz",
-		 platform.nharts, platform.ram_size >> 20, platform.ram_base, platform.timebase_hz);
-	log_info("host: sv57, H extension %s, Sstc %s, %u ASID bits",
-		 platform.has_h ? "yes" : "no",
-		 platform.has_sstc ? "yes" : "no", platform.asid_bits);
+	ns16550_host_init(hostmem_va(platform.uart_pa));
+	log_info("Trapeze hypervisor (%s), %u hart(s), %lu MiB RAM at 0x%lx, timebase %lu Hz",
+		 arch_name, platform.nharts, platform.ram_size >> 20, platform.ram_base,
+		 platform.timebase_hz);
+	arch_init(hartid);
 
 	frames_init(&dt, dtb_pa);
 	const struct bootinfo *bi = bootinfo_take();
@@ -163,7 +136,6 @@ _Noreturn void hyp_main(uint64_t hartid, uint64_t dtb_pa, uint64_t stvec0, uint6
 	}
 	log_info("%lu MiB of host memory free", (uint64_t)((host_frames.nfree * FRAME_SIZE) >> 20));
 
-	csr_write(sie, MIP_STIP | MIP_SSIP);
-	hart_start_secondaries();
+	arch_start_secondaries();
 	sched_run();
 }

@@ -33,7 +33,7 @@ int realmap_add_ram(struct realmap *rm, uint64_t gpa, uint64_t npages, uint64_t 
 		return -1;
 	if (!realmap_is_free(rm, gpa, npages << REALMAP_PAGE_SHIFT))
 		return -1;
-	rm->ram[rm->nram++] = (struct realmap_ram){ gpa, npages, hpa_pages };
+	rm->ram[rm->nram++] = (struct realmap_ram){ gpa, npages, hpa_pages, NULL };
 	return 0;
 }
 
@@ -53,6 +53,9 @@ enum realmap_kind realmap_lookup(const struct realmap *rm, uint64_t gpa, struct 
 		const struct realmap_ram *r = &rm->ram[i];
 		if (gpa >= r->gpa && ((gpa - r->gpa) >> REALMAP_PAGE_SHIFT) < r->npages) {
 			uint64_t page = (gpa - r->gpa) >> REALMAP_PAGE_SHIFT;
+			uint64_t chunk = (gpa >> REALMAP_CHUNK_SHIFT) - (r->gpa >> REALMAP_CHUNK_SHIFT);
+			if (!realmap_chunk_ready(r, chunk) && rm->first_touch)
+				rm->first_touch(rm->touch_ctx, (struct realmap_ram *)r, chunk);
 			*out = (struct realmap_entry){
 				.kind = REALMAP_RAM,
 				.hpa = r->hpa[page] + (gpa & (REALMAP_PAGE_SIZE - 1)),
@@ -84,4 +87,56 @@ uint64_t realmap_ram_hpa(const struct realmap *rm, uint64_t gpa, uint64_t len)
 	if (realmap_lookup(rm, gpa, &e) != REALMAP_RAM)
 		return 0;
 	return e.hpa;
+}
+
+bool realmap_ram_range(const struct realmap *rm, uint64_t gpa, uint64_t len)
+{
+	if (len == 0 || gpa > UINT64_MAX - (len - 1))
+		return false;
+	/* RAM regions never overlap but may touch: walk from the region holding
+	 * gpa to the one starting where it ends, at most nram steps. */
+	for (unsigned step = 0; step <= rm->nram; step++) {
+		const struct realmap_ram *r = NULL;
+		uint64_t avail;
+
+		for (unsigned i = 0; i < rm->nram && i < REALMAP_MAX_RAM; i++)
+			if (gpa >= rm->ram[i].gpa &&
+			    (gpa - rm->ram[i].gpa) >> REALMAP_PAGE_SHIFT < rm->ram[i].npages)
+				r = &rm->ram[i];
+		if (!r)
+			return false;
+		avail = r->gpa + (r->npages << REALMAP_PAGE_SHIFT) - gpa;
+		if (len <= avail)
+			return true;
+		gpa += avail;
+		len -= avail;
+	}
+	return false;
+}
+
+uint64_t realmap_chunk_count(const struct realmap_ram *r)
+{
+	uint64_t end = r->gpa + (r->npages << REALMAP_PAGE_SHIFT) - 1;
+
+	return r->npages ? (end >> REALMAP_CHUNK_SHIFT) - (r->gpa >> REALMAP_CHUNK_SHIFT) + 1 : 0;
+}
+
+void realmap_chunk_pages(const struct realmap_ram *r, uint64_t c, uint64_t *first, uint64_t *last)
+{
+	uint64_t start = ((r->gpa >> REALMAP_CHUNK_SHIFT) + c) << REALMAP_CHUNK_SHIFT;
+	uint64_t end = start + REALMAP_CHUNK_SIZE;
+	uint64_t rend = r->gpa + (r->npages << REALMAP_PAGE_SHIFT);
+
+	if (start < r->gpa)
+		start = r->gpa;
+	if (end > rend)
+		end = rend;
+	*first = (start - r->gpa) >> REALMAP_PAGE_SHIFT;
+	*last = end > start ? (end - r->gpa) >> REALMAP_PAGE_SHIFT : *first;
+}
+
+bool realmap_chunk_ready(const struct realmap_ram *r, uint64_t c)
+{
+	return r->ready == NULL ||
+	       (__atomic_load_n(&r->ready[c / 64], __ATOMIC_ACQUIRE) >> (c % 64)) & 1;
 }

@@ -1,15 +1,13 @@
 #include "core/sched.h"
 
 #include <stddef.h>
-#include "arch/riscv/csr.h"
-#include "arch/riscv/engine_trap.h"
-#include "arch/riscv/hart.h"
-#include "arch/riscv/mmu.h"
-#include "arch/riscv/timer.h"
+#include "core/arch.h"
 #include "core/console.h"
+#include "core/engine.h"
 #include "core/lib/spinlock.h"
 #include "core/platform.h"
 #include "core/sched_internal.h"
+#include "core/timer.h"
 #include "core/vm.h"
 
 #define SCHED_MAX_VCPUS (BOOTINFO_MAX_VMS * VM_MAX_VCPUS)
@@ -22,7 +20,12 @@ static uint64_t hang_ticks;
 /* How long a panicking guest may go on printing its report before it is stopped. */
 #define PANIC_GRACE_US 2000000
 
-_Noreturn void trap_return(struct vcpu *v);
+/* What the scheduler keeps per physical hart. */
+struct sched_cpu {
+	struct vcpu *current;       /* the vCPU whose state is live on this hart */
+	uint64_t slice_end;         /* time the current vCPU's slice ends */
+};
+static struct sched_cpu cpus[PLATFORM_MAX_HARTS];
 
 void sched_set_hang_timeout(uint64_t ticks)
 {
@@ -160,25 +163,14 @@ static void sched_check_hangs(uint64_t now)
 	}
 }
 
-/* Wait for an interrupt with S interrupts disabled (WFI wakes on a
- * pending-and-enabled interrupt regardless of sstatus.SIE, Privileged ISA
- * v1.12, 3.3.3), then acknowledge it by hand. */
+/* Nothing runnable: console input may make a VM runnable; then wait. */
 static void sched_idle(uint64_t deadline)
 {
-	/* No vCPU here: do not keep a VM's tables live, they may be freed
-	 * (a VM reset, recycled shadows) while this hart waits. */
-	mmu_use_trapeze_root();
 	vm_console_input_tick();
-	timer_arm(deadline);
-	wfi();
-	uint64_t ip = csr_read(sip);
-	if (ip & MIP_SSIP)
-		csr_clear(sip, MIP_SSIP);
-	if ((ip & MIP_STIP) || platform_time() >= deadline)
-		timer_handle_irq();
+	arch_idle(deadline);
 }
 
-static struct vcpu *sched_pick(struct hart *h, struct vcpu *prev)
+static struct vcpu *sched_pick(struct sched_cpu *h, struct vcpu *prev)
 {
 	spin_lock(&rq_lock);
 	if (prev)
@@ -205,7 +197,8 @@ static struct vcpu *sched_pick(struct hart *h, struct vcpu *prev)
 
 struct vcpu *sched_resume(struct vcpu *v)
 {
-	struct hart *h = this_hart();
+	unsigned cpu = arch_cpu_index();
+	struct sched_cpu *h = &cpus[cpu];
 	uint64_t now = platform_time();
 	struct vcpu *next = v;
 
@@ -214,7 +207,7 @@ struct vcpu *sched_resume(struct vcpu *v)
 		/* v may move to another hart from here on: nothing of it may
 		 * stay live in this one. */
 		if (v)
-			engine_trap_leave(v);
+			v->engine->leave(v);
 		if (v && now >= h->slice_end) {
 			vm_console_input_tick();
 			spin_lock(&rq_lock);
@@ -225,8 +218,8 @@ struct vcpu *sched_resume(struct vcpu *v)
 		next = sched_pick(h, v);
 	}
 	h->current = next;
-	next->on_hart = h->index;
-	engine_trap_deliver_irq(next);
+	next->on_hart = cpu;
+	next->engine->deliver_irq(next);
 	/* Next real timer event: the end of the slice or the guest's own
 	 * virtual timer, whichever comes first; a deadline already passed is
 	 * visible to the guest through sip without a timer interrupt. */
@@ -235,11 +228,11 @@ struct vcpu *sched_resume(struct vcpu *v)
 	if (vt > platform_time() && vt < deadline)
 		deadline = vt;
 	timer_arm(deadline);
-	engine_trap_enter(next);
+	next->engine->enter(next);
 	return next;
 }
 
 _Noreturn void sched_run(void)
 {
-	trap_return(sched_resume(NULL));
+	arch_vcpu_run(sched_resume(NULL));
 }

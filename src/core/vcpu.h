@@ -1,15 +1,24 @@
 /*
- * A virtual CPU: arch-neutral part. The arch part (registers, virtual CSRs,
- * virtual privilege) is embedded as `arch` and only arch code looks inside.
+ * A virtual CPU: arch-neutral part. The architectural half (registers, and
+ * the engine's own state: virtual CSRs, virtual privilege, shadow roots) is
+ * `arch`, which only arch code looks inside (style.md, section 5); the
+ * engine that runs it is an ops table (engine.h).
  */
 #ifndef CORE_VCPU_H
 #define CORE_VCPU_H
 
 #include <stdbool.h>
 #include <stdint.h>
-#include "arch/riscv/vcpu_arch.h"
 
+struct engine;
+struct vcpu_arch;
 struct vm;
+
+/* Virtual interrupts, whatever the architecture calls them: what a device,
+ * an IPI or the timer makes pending (bits of vcpu->virq). */
+#define VIRQ_SOFT   (1ULL << 0)     /* an IPI */
+#define VIRQ_TIMER  (1ULL << 1)     /* the virtual timer (derived, never stored) */
+#define VIRQ_EXT    (1ULL << 2)     /* the interrupt controller's output */
 
 /* SBI v2.0, Hart State Management Extension, Table "HSM Hart States". */
 enum vcpu_state {
@@ -21,7 +30,8 @@ enum vcpu_state {
 };
 
 struct vcpu {
-	struct vcpu_arch arch;  /* must stay first: entry.S indexes it from the vcpu pointer */
+	struct vcpu_arch *arch;         /* arch code only */
+	const struct engine *engine;
 	struct vm *vm;
 	unsigned id;            /* the hart id the guest sees */
 	enum vcpu_state state;
@@ -38,6 +48,12 @@ struct vcpu {
 		uint32_t starting;      /* a hart_start owns this vCPU */
 		uint32_t suspended;     /* blocked by hart_suspend, not by WFI; cleared on wake-up */
 	} hsm;
+	uint64_t virq;          /* VIRQ_SOFT, VIRQ_EXT pending (atomic) */
+	/* The virtual timer (SBI set_timer, or the guest's own compare CSR):
+	 * VIRQ_TIMER is pending while time >= timer_deadline. UINT64_MAX
+	 * until the guest first programs it. */
+	uint64_t timer_deadline;
+	bool timer_programmed;
 };
 
 /* Guest general-purpose registers: x0 reads 0, writes to x0 are dropped. */
@@ -49,13 +65,16 @@ uint64_t vcpu_get_pc(const struct vcpu *v);
 void vcpu_reset(struct vcpu *v, uint64_t entry, uint64_t arg1);
 
 /* Resume after an SBI HSM non-retentive suspend (SBI v2.0, HSM
- * hart_suspend): pc, a0 = hart id, a1 = opaque, satp = 0, sstatus.SIE = 0,
- * virtual S-mode; everything else (sie, the timer) is kept. */
-void vcpu_resume_at(struct vcpu *v, uint64_t pc, uint64_t a1);
+ * hart_suspend): a0 = hart id, a1 = opaque, satp = 0, sstatus.SIE = 0,
+ * virtual S-mode; everything else (sie, the timer) is kept. The caller
+ * moves the pc (RESUME_JUMP). */
+void vcpu_resume_regs(struct vcpu *v, uint64_t a1);
 
-/* Virtual interrupts: mark an interrupt (IRQ_S_SOFT, ...) pending or not. */
-void vcpu_raise_irq(struct vcpu *v, unsigned irq);
-void vcpu_lower_irq(struct vcpu *v, unsigned irq);
+/* Virtual interrupts: mark VIRQ_SOFT or VIRQ_EXT pending or not. */
+void vcpu_raise_irq(struct vcpu *v, uint64_t virq);
+void vcpu_lower_irq(struct vcpu *v, uint64_t virq);
+/* Every virtual interrupt pending now, the timer's included. */
+uint64_t vcpu_virq_pending(const struct vcpu *v);
 /* True when some virtual interrupt is pending and enabled in sie
  * (what wakes WFI, Privileged ISA v1.12, 3.3.3). */
 bool vcpu_irq_wakeup_pending(const struct vcpu *v);
@@ -66,15 +85,14 @@ uint64_t vcpu_timer_deadline(const struct vcpu *v);
 
 /* Drop guest translations the vCPU may cache for [start, start+size)
  * (size == UINT64_MAX: all) in address space asid (UINT64_MAX: all ASIDs).
- * Used by SFENCE.VMA and SBI RFENCE. */
+ * Used by SFENCE.VMA and SBI RFENCE; the engine does it. */
 void vcpu_flush_guest_tlb(struct vcpu *v, uint64_t start, uint64_t size, uint64_t asid);
 /* A load the M-mode firmware makes for the vCPU (OpenSBI's sbi_load_ulong:
  * an MPRV load at the caller's privilege, through its translation, A set,
- * PMP checked) of the unsigned long at guest-virtual va. true with *val;
- * on a fault, false, and the fault is redirected into the vCPU as the
- * firmware redirects it (sbi_trap_redirect: sepc = the ECALL, pc = the raw
- * stvec): the SBI handler then returns SBI_RESUME_SAME. */
-bool vcpu_firmware_load(struct vcpu *v, uint64_t va, uint64_t *val);
+ * PMP checked) of the unsigned long at guest-virtual va. 0 with *val; on
+ * a fault, its cause, with *tval: the caller has the firmware redirect it
+ * (sbi_trap_redirect: sepc = the ECALL, pc = the raw stvec). */
+uint64_t vcpu_firmware_load(struct vcpu *v, uint64_t va, uint64_t *val, uint64_t *tval);
 /* Make instruction fetches see prior stores (FENCE.I on the vCPU's hart). */
 void vcpu_flush_icache(struct vcpu *v);
 

@@ -1,8 +1,11 @@
 #include "core/vm.h"
 
-#include "arch/riscv/layout.h"
+#include "core/arch.h"
 #include "core/console.h"
+#include "core/engine.h"
 #include "core/frame.h"
+#include "core/guestmem.h"
+#include "core/hostmem.h"
 #include "core/lib/format.h"
 #include "core/lib/spinlock.h"
 #include "core/lib/string.h"
@@ -17,43 +20,7 @@ static unsigned nvms;
 static bool prefix_lines;
 static struct spinlock vm_lock;
 
-#define PAGE_MASK (PAGE_SIZE - 1)
-
-/* Copy between Trapeze and guest RAM, page by page through the real map
- * table; nothing is copied unless every byte is guest RAM. */
-static bool vm_copy(struct vm *vm, uint64_t gpa, void *buf, size_t len, bool to_guest)
-{
-	if (len > UINT64_MAX - gpa)
-		return false;
-	for (uint64_t a = gpa & ~PAGE_MASK; a < gpa + len; a += PAGE_SIZE)
-		if (realmap_ram_hpa(&vm->realmap, a, 1) == 0)
-			return false;
-	uint8_t *b = buf;
-	while (len) {
-		uint64_t chunk = PAGE_SIZE - (gpa & PAGE_MASK);
-		if (chunk > len)
-			chunk = len;
-		void *host = phys_to_virt(realmap_ram_hpa(&vm->realmap, gpa, chunk));
-		if (to_guest)
-			memcpy(host, b, chunk);
-		else
-			memcpy(b, host, chunk);
-		gpa += chunk;
-		b += chunk;
-		len -= chunk;
-	}
-	return true;
-}
-
-bool vm_read_guest(struct vm *vm, uint64_t gpa, void *buf, size_t len)
-{
-	return vm_copy(vm, gpa, buf, len, false);
-}
-
-bool vm_write_guest(struct vm *vm, uint64_t gpa, const void *buf, size_t len)
-{
-	return vm_copy(vm, gpa, (void *)buf, len, true);
-}
+#define PAGE_SIZE REALMAP_PAGE_SIZE
 
 static void vm_emit_line(struct vm *vm)
 {
@@ -250,20 +217,19 @@ void vm_stop(struct vm *vm, enum vm_exit why, const char *reason)
 	vm_end(vm, VM_STOPPED, why);
 }
 
-/* Load (or reload, on reset) the guest's images into its zeroed RAM and
- * put its vCPUs in their boot state. */
+/* Load (or reload, on reset) the guest's images into its RAM, which
+ * reaches it zeroed chunk by chunk on first touch (guestmem.h), and put
+ * its vCPUs in their boot state. */
 static bool vm_load(struct vm *vm)
 {
 	const struct bootinfo_vm *d = vm->desc;
 	const struct bootinfo_module *mods[] = { &d->kernel, &d->initrd, &d->dtb };
 	static const char *const names[] = { "kernel", "initrd", "dtb" };
 
-	for (uint64_t i = 0; i < vm->ram_npages; i++)
-		memset(phys_to_virt(vm->ram_pages[i]), 0, PAGE_SIZE);
 	for (unsigned i = 0; i < 3; i++) {
 		if (mods[i]->size == 0)
 			continue;
-		if (!vm_write_guest(vm, mods[i]->gpa, phys_to_virt(mods[i]->hpa), mods[i]->size)) {
+		if (!guestmem_write(vm, mods[i]->gpa, hostmem_va(mods[i]->hpa), mods[i]->size)) {
 			log_info("vm %s: %s at 0x%lx (+0x%lx) is not inside its RAM", vm->name,
 				 names[i], mods[i]->gpa, mods[i]->size);
 			return false;
@@ -280,12 +246,13 @@ static bool vm_load(struct vm *vm)
 void vm_reboot(struct vm *vm)
 {
 	log_info("vm %s: reset", vm->name);
-	vm_arch_reset(vm);
+	guestmem_reset(vm);
 	plic_reset(&vm->plic);
 	if (!vm_load(vm)) {
 		vm_stop(vm, VM_EXIT_CRASHED, "reset failed");
 		return;
 	}
+	vm->engine->vm_reset(vm);
 	for (unsigned i = 1; i < vm->nvcpus; i++)
 		vm->vcpus[i]->state = VCPU_STOPPED;
 	/* vCPU 0 is the caller (VMs have one vCPU until SMP guests arrive),
@@ -294,8 +261,9 @@ void vm_reboot(struct vm *vm)
 }
 
 /* Guest RAM: the firmware's first 512 KiB stay unbacked, as OpenSBI's PMP
- * makes them inaccessible on bare QEMU; every other page is a zeroed host
- * frame, in 2 MiB runs when the allocator has them. */
+ * makes them inaccessible on bare QEMU; every other page is a host frame,
+ * in 2 MiB runs when the allocator has them (mapped as 2 MiB pages then),
+ * zeroed on first touch (guestmem.h). */
 static bool vm_alloc_ram(struct vm *vm, uint64_t memory)
 {
 	uint64_t base = GUEST_RAM_BASE + GUEST_FW_RESERVED;
@@ -305,7 +273,7 @@ static bool vm_alloc_ram(struct vm *vm, uint64_t memory)
 
 	if (array == 0)
 		return false;
-	vm->ram_pages = phys_to_virt(array);
+	vm->ram_pages = hostmem_va(array);
 	vm->ram_npages = npages;
 	for (uint64_t i = 0; i < npages;) {
 		const uint64_t run = 512;
@@ -333,8 +301,9 @@ static bool vm_create(struct vm *vm, unsigned id, const struct bootinfo_vm *d)
 	vm->name[BOOTINFO_NAME_MAX - 1] = '\0';
 	vm->desc = d;
 	vm->state = VM_RUNNING;
-	if (d->engine != BOOTINFO_ENGINE_TRAP) {
-		log_info("vm %s: engine %u is not available", vm->name, d->engine);
+	vm->engine = arch_engine(d->engine);
+	if (vm->engine == NULL) {
+		log_info("vm %s: engine %u is not available on this CPU", vm->name, d->engine);
 		return false;
 	}
 	if (d->vcpus == 0 || d->vcpus > 1 || d->memory < 4 * 1024 * 1024 || d->memory % PAGE_SIZE) {
@@ -342,7 +311,7 @@ static bool vm_create(struct vm *vm, unsigned id, const struct bootinfo_vm *d)
 		return false;
 	}
 	realmap_init(&vm->realmap);
-	if (!vm_alloc_ram(vm, d->memory)) {
+	if (!vm_alloc_ram(vm, d->memory) || guestmem_init(vm)) {
 		log_info("vm %s: not enough host memory for 0x%lx bytes", vm->name, d->memory);
 		return false;
 	}
@@ -356,25 +325,33 @@ static bool vm_create(struct vm *vm, unsigned id, const struct bootinfo_vm *d)
 		log_info("vm %s: device regions overlap", vm->name);
 		return false;
 	}
-	if (vm_arch_init(vm)) {
+	vm->nvcpus = d->vcpus;
+	for (unsigned i = 0; i < vm->nvcpus; i++) {
+		struct vcpu *v = &vcpus[id][i];
+		v->vm = vm;
+		v->id = i;
+		v->engine = vm->engine;
+		v->arch = arch_vcpu_alloc(v);
+		if (v->arch == NULL) {
+			log_info("vm %s: too many vCPUs", vm->name);
+			return false;
+		}
+		vm->vcpus[i] = v;
+	}
+	/* The images first: the engine maps what they made ready. */
+	if (!vm_load(vm))
+		return false;
+	if (vm->engine->vm_init(vm)) {
 		log_info("vm %s: out of memory for page tables", vm->name);
 		return false;
 	}
-	vm->nvcpus = d->vcpus;
-	for (unsigned i = 0; i < vm->nvcpus; i++) {
-		vcpus[id][i].vm = vm;
-		vcpus[id][i].id = i;
-		vm->vcpus[i] = &vcpus[id][i];
-	}
-	if (!vm_load(vm))
-		return false;
 	/* Only output counts as a sign of life: a VM resetting itself in
 	 * silence is as hung as one spinning. */
 	vm->last_activity = platform_time();
 	for (unsigned i = 0; i < vm->nvcpus; i++)
 		sched_add_vcpu(vm->vcpus[i]);
 	log_info("vm %s: %lu MiB RAM, %u vCPU, engine %s, entry 0x%lx, dtb 0x%lx", vm->name,
-		 d->memory >> 20, d->vcpus, "trap", d->entry, d->dtb.gpa);
+		 d->memory >> 20, d->vcpus, vm->engine->name, d->entry, d->dtb.gpa);
 	return true;
 }
 

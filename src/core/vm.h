@@ -8,7 +8,6 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include "arch/riscv/vm_arch.h"
 #include "core/lib/spinlock.h"
 #include "core/realmap.h"
 #include "core/stats.h"
@@ -46,13 +45,16 @@ struct vm {
 	struct realmap realmap;
 	struct vcpu *vcpus[VM_MAX_VCPUS];
 	unsigned nvcpus;
-	struct vm_arch arch;                /* host address spaces (arch code only) */
+	const struct engine *engine;        /* runs every vCPU of the VM */
+	void *engine_vm;                    /* the engine's own per-VM state */
 	uint64_t *ram_pages;                /* hpa of each RAM page (the real map table's array) */
 	uint64_t ram_npages;
 	struct uart_dev uart;
 	struct plic_dev plic;
 	struct syscon_dev syscon;
 	struct spinlock dev_lock;           /* device model state, console input */
+	struct spinlock mem_lock;           /* first touches of guest RAM (guestmem.c) */
+	uint64_t mem_pins;                  /* host pointers into guest RAM in use (guestmem.c) */
 	struct vm_stats stats;
 	uint64_t last_activity;             /* time of the last output (hang watchdog) */
 	/* console: a line buffer when several VMs share the UART */
@@ -67,11 +69,6 @@ struct vm {
 	uint8_t input[64];
 	unsigned input_head, input_tail;
 };
-
-/* Copy len bytes between the VM's RAM and Trapeze. Return false, copying
- * nothing, unless all of [gpa, gpa+len) is guest RAM in the real map table. */
-bool vm_read_guest(struct vm *vm, uint64_t gpa, void *buf, size_t len);
-bool vm_write_guest(struct vm *vm, uint64_t gpa, const void *buf, size_t len);
 
 /* The VM's console (its UART and the SBI console calls both land here). */
 void vm_console_write(struct vm *vm, const char *buf, size_t len);
@@ -94,12 +91,6 @@ struct vcpu *vm_vcpu(struct vm *vm, uint64_t hartid);  /* NULL when absent */
 /* A VM whose guest reported a kernel panic this long ago is stopped
  * (after its report has come out whole). Returns true when it was. */
 bool vm_check_panic(struct vm *vm, uint64_t now, uint64_t grace_ticks);
-
-/* Arch hooks (engine_trap.c): set up, reset and tear down a VM's host
- * address spaces; 0 or -1 when out of memory. */
-int vm_arch_init(struct vm *vm);
-void vm_arch_reset(struct vm *vm);
-void vm_arch_print_stats(const struct vm *vm);
 
 /* Build every VM the boot manifest describes; returns how many run. */
 unsigned vm_create_all(const struct bootinfo *bi);

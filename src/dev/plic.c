@@ -10,7 +10,6 @@
  */
 #include "dev/plic.h"
 
-#include "arch/riscv/csr.h"
 #include "core/lib/string.h"
 #include "core/vcpu.h"
 #include "core/vm.h"
@@ -83,10 +82,10 @@ static uint32_t plic_update(struct plic_dev *p)
 		if (v == NULL)
 			continue;
 		if (now) {
-			vcpu_raise_irq(v, IRQ_S_EXT);
+			vcpu_raise_irq(v, VIRQ_EXT);
 			rose |= bit;
 		} else {
-			vcpu_lower_irq(v, IRQ_S_EXT);
+			vcpu_lower_irq(v, VIRQ_EXT);
 		}
 	}
 	return rose;
@@ -269,7 +268,7 @@ void plic_reset(struct plic_dev *p)
 	for (unsigned h = 0; h < p->nharts; h++) {
 		struct vcpu *v = vm_vcpu(p->vm, h);
 		if (v)
-			vcpu_lower_irq(v, IRQ_S_EXT);
+			vcpu_lower_irq(v, VIRQ_EXT);
 	}
 	p->seip = 0;
 	spin_unlock(&p->lock);

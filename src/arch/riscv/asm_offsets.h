@@ -5,5 +5,6 @@
 #define VCPU_PC         (32 * 8)
 #define VCPU_HOST_SP    (33 * 8)
 #define VCPU_HOST_TP    (34 * 8)
+#define VCPU_VCPU       (35 * 8)
 #define HART_STACK_TOP  0
 #endif

@@ -1,9 +1,10 @@
 #include "arch/riscv/dispatch.h"
 
-#include "arch/riscv/engine_trap.h"
-#include "arch/riscv/timer.h"
+#include "arch/riscv/csr.h"
+#include "arch/riscv/vcpu_arch.h"
 #include "core/console.h"
 #include "core/sched_internal.h"
+#include "core/timer.h"
 #include "core/vm.h"
 
 static void dispatch_irq(struct vcpu *v, uint64_t irq)
@@ -24,42 +25,47 @@ static void dispatch_irq(struct vcpu *v, uint64_t irq)
 	}
 }
 
-struct vcpu *dispatch_trap(struct vcpu *v)
+void dispatch_resume(struct vcpu *v, enum resume r, const struct trap_info *t)
 {
-	struct trap_info t = {
-		.cause = csr_read(scause),
-		.tval = csr_read(stval),
-		.epc = v->arch.regs.pc,
-	};
-
-	engine_trap_sync_from_hw(v);
-	if (t.cause & CAUSE_INTERRUPT) {
-		dispatch_irq(v, t.cause & ~CAUSE_INTERRUPT);
-		return sched_resume(v);
-	}
-
-	uint64_t code = t.cause;
-	trap_handler_t handler = code < EXC_COUNT ? v->arch.engine->handlers[code] : NULL;
-	enum resume r;
-
-	if (code < STATS_EXC_MAX)
-		v->vm->stats.trap_exc[code]++;
-	if (handler)
-		r = handler(v, &t);
-	else
-		r = trap_inject(&t, code, t.tval);
-
 	switch (r) {
 	case RESUME_NEXT:
-		v->arch.regs.pc += t.insn_len;
+		v->arch->regs.pc += t->insn_len;
 		break;
-	case RESUME_SAME:
+	case RESUME_JUMP:
+		v->arch->regs.pc = t->jump_pc;
 		break;
 	case RESUME_INJECT:
-		engine_trap_inject(v, t.inject_cause, t.inject_tval);
+		v->engine->inject(v, t);
 		break;
+	case RESUME_SAME:
 	case RESUME_HALT:
 		break;
 	}
-	return sched_resume(v);
+}
+
+void dispatch_handle(struct vcpu *v, uint64_t cause, uint64_t tval)
+{
+	struct trap_info t = { .cause = cause, .tval = tval, .epc = v->arch->regs.pc };
+
+	v->engine->sync_from_hw(v);
+	if (cause & CAUSE_INTERRUPT) {
+		dispatch_irq(v, cause & ~CAUSE_INTERRUPT);
+		return;
+	}
+	trap_handler_t handler = cause < ENGINE_MAX_CAUSES ? v->engine->handlers[cause] : NULL;
+	enum resume r;
+
+	if (cause < STATS_EXC_MAX)
+		v->vm->stats.trap_exc[cause]++;
+	if (handler)
+		r = handler(v, &t);
+	else
+		r = trap_inject(&t, cause, tval);
+	dispatch_resume(v, r, &t);
+}
+
+struct vcpu_arch *dispatch_trap(struct vcpu_arch *a)
+{
+	dispatch_handle(a->vcpu, csr_read(scause), csr_read(stval));
+	return sched_resume(a->vcpu)->arch;
 }

@@ -7,8 +7,9 @@
 #include "arch/riscv/gpt.h"
 #include "arch/riscv/layout.h"
 #include "arch/riscv/misaligned.h"
-#include "arch/riscv/vm_arch.h"
+#include "arch/riscv/vcpu_arch.h"
 #include "dev/mmio.h"
+#include "core/guestmem.h"
 #include "core/vm.h"
 
 /* AMO funct5 (Unprivileged ISA, "A" extension, Table "AMO encodings"). */
@@ -50,7 +51,7 @@ void emulate_mem_load_result(struct vcpu *v, const struct insn *in, uint64_t val
 	if (in->fp) {
 		/* A 32-bit FP load NaN-boxes its value (Unprivileged ISA, "D" extension). */
 		fp_write_reg(in->rd, in->width == 4 ? (val | 0xffffffff00000000ULL) : val);
-		v->arch.csr.sstatus |= SSTATUS_FS_DIRTY;
+		v->arch->trap.csr.sstatus |= SSTATUS_FS_DIRTY;
 	} else {
 		vcpu_set_gpr(v, in->rd, in->sign_extend ? sign_extend(val, in->width) : val);
 	}
@@ -71,46 +72,46 @@ static uint64_t guest_translate(void *ctx, uint64_t va, unsigned len, bool store
 	enum gpt_access access = store ? GPT_STORE : GPT_LOAD;
 	uint64_t gpa = va;
 
-	if ((v->arch.csr.satp >> SATP_MODE_SHIFT) != SATP_MODE_BARE) {
+	if ((v->arch->trap.csr.satp >> SATP_MODE_SHIFT) != SATP_MODE_BARE) {
 		struct gpt_walk_req req = {
-			.satp = v->arch.csr.satp, .va = va, .access = access,
-			.priv_s = v->arch.vpriv == VPRIV_S,
-			.sum = v->arch.csr.sstatus & SSTATUS_SUM,
-			.mxr = v->arch.csr.sstatus & SSTATUS_MXR, .update_ad = true,
+			.satp = v->arch->trap.csr.satp, .va = va, .access = access,
+			.priv_s = v->arch->trap.vpriv == VPRIV_S,
+			.sum = v->arch->trap.csr.sstatus & SSTATUS_SUM,
+			.mxr = v->arch->trap.csr.sstatus & SSTATUS_MXR, .update_ad = true,
 		};
 		struct gpt_walk_res res;
-		if (gpt_walk(&v->vm->arch.shadow_ops.guest, &req, &res) != GPT_WALK_OK)
+		if (gpt_walk(&trap_vm_of(v->vm)->shadow_ops.guest, &req, &res) != GPT_WALK_OK)
 			return res.cause ? res.cause : fault_cause(access, true);
 		gpa = res.gpa;
 	}
-	if (!vm_arch_pmp_allows(gpa, len))
+	if (!engine_trap_pmp_allows(gpa, len))
 		return fault_cause(access, false);
 	*pa = gpa;
 	return 0;
 }
 
-/* Host pointer to the guest RAM byte at va for this access, through the
- * same translation (A/D set as hardware would, PMP). */
-static uint8_t *guest_byte(struct vcpu *v, uint64_t va, enum gpt_access access, uint64_t *cause)
+/* Pin the guest RAM at va for an access of width bytes, through the
+ * same translation (A/D set as hardware would, PMP): the caller unpins. */
+static void *guest_pin(struct vcpu *v, uint64_t va, unsigned width, enum gpt_access access,
+		       uint64_t *cause)
 {
-	uint64_t gpa, hpa;
+	uint64_t gpa;
+	void *p;
 
-	*cause = guest_translate(v, va, 1, access == GPT_STORE, &gpa);
+	*cause = guest_translate(v, va, width, access == GPT_STORE, &gpa);
 	if (*cause)
 		return NULL;
-	hpa = realmap_ram_hpa(&v->vm->realmap, gpa, 1);
-	if (hpa == 0) {
+	p = guestmem_pin(v->vm, gpa, width);
+	if (p == NULL)
 		*cause = fault_cause(access, false);
-		return NULL;
-	}
-	return phys_to_virt(hpa);
+	return p;
 }
 
 static bool guest_is_ram(void *ctx, uint64_t pa)
 {
 	struct vcpu *v = ctx;
 
-	return realmap_ram_hpa(&v->vm->realmap, pa, 1) != 0;
+	return guestmem_is_ram(v->vm, pa, 1);
 }
 
 /* One part: RAM (within one page: parts never cross one), or a device. */
@@ -120,8 +121,8 @@ static int guest_part(struct vcpu *v, uint64_t pa, unsigned len, bool write, uin
 
 	switch (realmap_lookup(&v->vm->realmap, pa, &e)) {
 	case REALMAP_RAM: {
-		uint8_t *p = phys_to_virt(e.hpa);
-		if (realmap_ram_hpa(&v->vm->realmap, pa, len) == 0)
+		uint8_t *p = guestmem_pin(v->vm, pa, len);
+		if (p == NULL)
 			return MISALIGNED_FAULT;
 		for (unsigned i = 0; i < len; i++) {
 			if (write)
@@ -129,6 +130,7 @@ static int guest_part(struct vcpu *v, uint64_t pa, unsigned len, bool write, uin
 			else
 				*val = (i ? *val : 0) | (uint64_t)p[i] << (8 * i);
 		}
+		guestmem_unpin(v->vm);
 		return 0;
 	}
 	case REALMAP_MMIO: {
@@ -160,16 +162,14 @@ static int guest_write(void *ctx, uint64_t pa, unsigned len, uint64_t val)
 	return guest_part(ctx, pa, len, true, &val);
 }
 
-bool vcpu_firmware_load(struct vcpu *v, uint64_t va, uint64_t *val)
+uint64_t vcpu_firmware_load(struct vcpu *v, uint64_t va, uint64_t *val, uint64_t *tval)
 {
 	const struct misaligned_ops ops = { v, guest_translate, guest_is_ram, guest_read, guest_write };
-	uint64_t cause, tval;
+	uint64_t cause;
 
-	if (misaligned_access(&ops, va, 8, false, val, &cause, &tval) == MISALIGNED_DONE)
-		return true;
-	engine_trap_inject(v, cause, tval);
-	v->arch.regs.pc = v->arch.csr.stvec;
-	return false;
+	if (misaligned_access(&ops, va, 8, false, val, &cause, tval) == MISALIGNED_DONE)
+		return 0;
+	return cause;
 }
 
 enum resume emulate_data_access(struct vcpu *v, struct trap_info *t, const struct insn *in)
@@ -178,7 +178,7 @@ enum resume emulate_data_access(struct vcpu *v, struct trap_info *t, const struc
 	bool store = in->kind == INSN_STORE;
 	uint64_t val = 0, cause, tval;
 
-	v->vm->stats.accesses_emulated++;
+	trap_vm_of(v->vm)->stats.accesses_emulated++;
 	if (store)
 		val = emulate_mem_store_value(v, in);
 	switch (misaligned_access(&ops, emulate_mem_ea(v, in), in->width, store, &val, &cause, &tval)) {
@@ -217,39 +217,24 @@ static uint64_t amo_op(unsigned op, uint64_t old, uint64_t src, unsigned width)
 	}
 }
 
-/* AMOs and LR/SC: naturally aligned or a misaligned fault (QEMU 7.2
- * reports a misaligned AMO or LR as a load address misaligned fault, and a
- * misaligned SC simply fails). AMOs and SC are checked as stores. */
-static enum resume emulate_amo(struct vcpu *v, struct trap_info *t, const struct insn *in)
+/* The AMO, LR or SC in at ea, with the guest RAM there pinned at p. */
+static enum resume amo_on(struct vcpu *v, const struct insn *in, unsigned op, uint64_t ea,
+			  uint8_t *p)
 {
-	unsigned op = (in->raw >> 27) & 0x1f;
-	uint64_t ea = vcpu_get_gpr(v, in->rs1), cause;
 	bool lr = op == AMO_LR, sc = op == AMO_SC;
-
-	t->insn_len = in->len;
-	if (ea & (in->width - 1)) {
-		if (sc) {
-			vcpu_set_gpr(v, in->rd, 1);
-			return RESUME_NEXT;
-		}
-		return trap_inject(t, EXC_LOAD_MISALIGNED, ea);
-	}
-	uint8_t *p = guest_byte(v, ea, lr ? GPT_LOAD : GPT_STORE, &cause);
-	if (p == NULL)
-		return trap_inject(t, cause, ea);
 
 	if (lr) {
 		uint64_t val = in->width == 8 ? __atomic_load_n((uint64_t *)p, __ATOMIC_ACQUIRE)
 					      : (uint64_t)__atomic_load_n((uint32_t *)p, __ATOMIC_ACQUIRE);
-		v->arch.lr_valid = true;
-		v->arch.lr_addr = ea;
+		v->arch->trap.lr_valid = true;
+		v->arch->trap.lr_addr = ea;
 		vcpu_set_gpr(v, in->rd, sign_extend(val, in->width));
 		return RESUME_NEXT;
 	}
 	uint64_t src = vcpu_get_gpr(v, in->rs2);
 	if (sc) {
-		bool ok = v->arch.lr_valid && v->arch.lr_addr == ea;
-		v->arch.lr_valid = false;
+		bool ok = v->arch->trap.lr_valid && v->arch->trap.lr_addr == ea;
+		v->arch->trap.lr_valid = false;
 		if (ok) {
 			if (in->width == 8)
 				__atomic_store_n((uint64_t *)p, src, __ATOMIC_RELEASE);
@@ -277,6 +262,31 @@ static enum resume emulate_amo(struct vcpu *v, struct trap_info *t, const struct
 	return RESUME_NEXT;
 }
 
+/* AMOs and LR/SC: naturally aligned or a misaligned fault (QEMU 7.2
+ * reports a misaligned AMO or LR as a load address misaligned fault, and a
+ * misaligned SC simply fails). AMOs and SC are checked as stores. */
+static enum resume emulate_amo(struct vcpu *v, struct trap_info *t, const struct insn *in)
+{
+	unsigned op = (in->raw >> 27) & 0x1f;
+	uint64_t ea = vcpu_get_gpr(v, in->rs1), cause;
+	bool lr = op == AMO_LR, sc = op == AMO_SC;
+
+	t->insn_len = in->len;
+	if (ea & (in->width - 1)) {
+		if (sc) {
+			vcpu_set_gpr(v, in->rd, 1);
+			return RESUME_NEXT;
+		}
+		return trap_inject(t, EXC_LOAD_MISALIGNED, ea);
+	}
+	uint8_t *p = guest_pin(v, ea, in->width, lr ? GPT_LOAD : GPT_STORE, &cause);
+	if (p == NULL)
+		return trap_inject(t, cause, ea);
+	enum resume r = amo_on(v, in, op, ea, p);
+	guestmem_unpin(v->vm);
+	return r;
+}
+
 enum resume emulate_sc_after_fill(struct vcpu *v, struct trap_info *t)
 {
 	struct insn in;
@@ -290,16 +300,19 @@ enum resume emulate_sc_after_fill(struct vcpu *v, struct trap_info *t)
 	if (engine_trap_xlen32(v))
 		ea &= 0xffffffffULL;
 	/* The fill has just set A and D; this walk finds them set. */
-	uint8_t *p = guest_byte(v, ea, GPT_STORE, &cause);
-	if (p == NULL || (ea & (in.width - 1)))
+	if (ea & (in.width - 1))
+		return RESUME_SAME;
+	uint8_t *p = guest_pin(v, ea, in.width, GPT_STORE, &cause);
+	if (p == NULL)
 		return RESUME_SAME;
 	uint64_t src = vcpu_get_gpr(v, in.rs2);
 	if (in.width == 8)
 		__atomic_store_n((uint64_t *)p, src, __ATOMIC_RELEASE);
 	else
 		__atomic_store_n((uint32_t *)p, (uint32_t)src, __ATOMIC_RELEASE);
+	guestmem_unpin(v->vm);
 	vcpu_set_gpr(v, in.rd, 0);
-	v->vm->stats.sc_completed++;
+	trap_vm_of(v->vm)->stats.sc_completed++;
 	t->insn_len = in.len;
 	return RESUME_NEXT;
 }

@@ -9,7 +9,7 @@
 #ifndef ARCH_RISCV_EMULATE_MEM_H
 #define ARCH_RISCV_EMULATE_MEM_H
 
-#include "arch/riscv/dispatch.h"
+#include "core/engine.h"
 
 struct vcpu;
 struct insn;

@@ -13,16 +13,17 @@
 #include "arch/riscv/pgtable.h"
 #include "arch/riscv/probe.h"
 #include "arch/riscv/vcsr.h"
-#include "arch/riscv/vm_arch.h"
+#include "arch/riscv/vcpu_arch.h"
 #include "core/console.h"
+#include "core/guestmem.h"
 #include "core/lib/string.h"
 #include "core/sbi/sbi.h"
 #include "core/vm.h"
 #include "dev/mmio.h"
 
-void engine_trap_sync_from_hw(struct vcpu *v)
+static void trap_sync_from_hw(struct vcpu *v)
 {
-	struct vcsr *c = &v->arch.csr;
+	struct vcsr *c = &v->arch->trap.csr;
 
 	/* The hardware sets FS = Dirty when the guest writes FP state
 	 * (Privileged ISA v1.12, 3.1.6.6); the guest must see it. */
@@ -43,9 +44,11 @@ void engine_trap_sync_from_hw(struct vcpu *v)
  */
 #define OPENSBI_MEDELEG 0xb109ULL
 
-void engine_trap_inject(struct vcpu *v, uint64_t cause, uint64_t tval)
+/* A virtual trap (Privileged ISA v1.12, 4.1.1 and 4.1.8): sepc/scause/stval,
+ * SPP/SPIE/SIE, virtual S-mode, pc = stvec (vectored for interrupts). */
+static void inject(struct vcpu *v, uint64_t cause, uint64_t tval, bool redirected)
 {
-	struct vcsr *c = &v->arch.csr;
+	struct vcsr *c = &v->arch->trap.csr;
 	bool irq = cause & CAUSE_INTERRUPT;
 	uint64_t code = cause & ~CAUSE_INTERRUPT;
 
@@ -53,41 +56,48 @@ void engine_trap_inject(struct vcpu *v, uint64_t cause, uint64_t tval)
 		v->vm->stats.inject_irq[code]++;
 	else if (!irq && code < STATS_EXC_MAX)
 		v->vm->stats.inject_exc[code]++;
-	c->sepc = v->arch.regs.pc;
+	c->sepc = v->arch->regs.pc;
 	c->scause = cause;
 	c->stval = tval;
 	c->sstatus &= ~(SSTATUS_SPP | SSTATUS_SPIE);
-	if (v->arch.vpriv == VPRIV_S)
+	if (v->arch->trap.vpriv == VPRIV_S)
 		c->sstatus |= SSTATUS_SPP;
 	if (c->sstatus & SSTATUS_SIE)
 		c->sstatus |= SSTATUS_SPIE;
 	c->sstatus &= ~SSTATUS_SIE;
-	v->arch.vpriv = VPRIV_S;
-	v->arch.regs.pc = c->stvec & ~STVEC_MODE_MASK;
+	v->arch->trap.vpriv = VPRIV_S;
+	v->arch->regs.pc = c->stvec & ~STVEC_MODE_MASK;
 	if (irq && (c->stvec & STVEC_MODE_MASK) == STVEC_MODE_VECTORED)
-		v->arch.regs.pc += 4 * code;
-	else if (!irq && code < 64 && !(OPENSBI_MEDELEG & (1ULL << code)))
-		v->arch.regs.pc = c->stvec;
+		v->arch->regs.pc += 4 * code;
+	else if (!irq && (redirected || (code < 64 && !(OPENSBI_MEDELEG & (1ULL << code)))))
+		v->arch->regs.pc = c->stvec;
+}
+
+static void trap_inject_op(struct vcpu *v, const struct trap_info *t)
+{
+	inject(v, t->inject_cause, t->inject_tval, t->inject_redirected);
 }
 
 /* Interrupt priority for S-level causes (Privileged ISA v1.12, 4.1.3):
  * SEI, SSI, STI, then the local counter-overflow interrupt. */
 static const unsigned irq_priority[] = { IRQ_S_EXT, IRQ_S_SOFT, IRQ_S_TIMER, IRQ_LCOF };
 
-void engine_trap_deliver_irq(struct vcpu *v)
+/* Deliver the highest-priority pending, enabled virtual interrupt, if the
+ * virtual privilege and sstatus.SIE allow it (4.1.3). */
+static void trap_deliver_irq(struct vcpu *v)
 {
-	struct vcsr *c = &v->arch.csr;
+	struct vcsr *c = &v->arch->trap.csr;
 	uint64_t pending = vcsr_sip_read(v) & c->sie;
 
 	if (!pending)
 		return;
 	/* In a less privileged mode S-level interrupts are enabled regardless
 	 * of sstatus.SIE (Privileged ISA v1.12, 4.1.1). */
-	if (v->arch.vpriv == VPRIV_S && !(c->sstatus & SSTATUS_SIE))
+	if (v->arch->trap.vpriv == VPRIV_S && !(c->sstatus & SSTATUS_SIE))
 		return;
 	for (unsigned i = 0; i < sizeof(irq_priority) / sizeof(irq_priority[0]); i++) {
 		if (pending & (1ULL << irq_priority[i])) {
-			engine_trap_inject(v, CAUSE_INTERRUPT | irq_priority[i], 0);
+			inject(v, CAUSE_INTERRUPT | irq_priority[i], 0, false);
 			return;
 		}
 	}
@@ -95,12 +105,12 @@ void engine_trap_deliver_irq(struct vcpu *v)
 
 static bool guest_paging(const struct vcpu *v)
 {
-	return (v->arch.csr.satp >> SATP_MODE_SHIFT) != SATP_MODE_BARE;
+	return (v->arch->trap.csr.satp >> SATP_MODE_SHIFT) != SATP_MODE_BARE;
 }
 
 static enum shadow_view view_of(const struct vcpu *v)
 {
-	return v->arch.vpriv == VPRIV_S ? SHADOW_VIEW_S : SHADOW_VIEW_U;
+	return v->arch->trap.vpriv == VPRIV_S ? SHADOW_VIEW_S : SHADOW_VIEW_U;
 }
 
 /* The host address space the guest runs in now: the Bare view, or the
@@ -108,31 +118,32 @@ static enum shadow_view view_of(const struct vcpu *v)
  * Chosen again only when satp, the privilege or the shadows changed. */
 static void engine_trap_select_root(struct vcpu *v)
 {
-	struct vm_arch *a = &v->vm->arch;
+	struct trap_vm *a = trap_vm_of(v->vm);
 	uint64_t root, asid;
 
-	if (v->arch.root_valid && v->arch.root_for_satp == v->arch.csr.satp &&
-	    v->arch.root_for_vpriv == v->arch.vpriv && v->arch.root_for_gen == a->shadow.generation)
+	if (v->arch->trap.root_valid && v->arch->trap.root_for_satp == v->arch->trap.csr.satp &&
+	    v->arch->trap.root_for_vpriv == v->arch->trap.vpriv && v->arch->trap.root_for_gen == a->shadow.generation)
 		return;
 	if (!guest_paging(v)) {
-		v->arch.host_satp = mmu_satp(a->bare_root, a->bare_asid);
-	} else if (shadow_activate(&a->shadow, v->arch.csr.satp, view_of(v), &root, &asid) == 0) {
-		v->arch.host_satp = mmu_satp(root, asid);
+		v->arch->trap.host_satp = mmu_satp(a->bare_root, a->bare_asid);
+	} else if (shadow_activate(&a->shadow, v->arch->trap.csr.satp, view_of(v), &root, &asid) == 0) {
+		v->arch->trap.host_satp = mmu_satp(root, asid);
 	} else {
 		vm_stop(v->vm, VM_EXIT_CRASHED, "out of memory for shadow page tables");
-		v->arch.host_satp = mmu_satp(a->bare_root, a->bare_asid);
+		v->arch->trap.host_satp = mmu_satp(a->bare_root, a->bare_asid);
 		return;
 	}
-	v->arch.root_for_satp = v->arch.csr.satp;
-	v->arch.root_for_vpriv = v->arch.vpriv;
-	v->arch.root_for_gen = a->shadow.generation;
-	v->arch.root_valid = true;
+	v->arch->trap.root_for_satp = v->arch->trap.csr.satp;
+	v->arch->trap.root_for_vpriv = v->arch->trap.vpriv;
+	v->arch->trap.root_for_gen = a->shadow.generation;
+	v->arch->trap.root_valid = true;
 }
 
-void engine_trap_enter(struct vcpu *v)
+/* Load the real CSRs for running v on this hart (called just before sret). */
+static void trap_enter(struct vcpu *v)
 {
 	struct hart *h = this_hart();
-	struct vcsr *c = &v->arch.csr;
+	struct vcsr *c = &v->arch->trap.csr;
 	uint64_t s = csr_read(sstatus);
 
 	/* Return to real U-mode with the guest's FP/vector enables and
@@ -143,7 +154,7 @@ void engine_trap_enter(struct vcpu *v)
 	 * (Privileged ISA v1.12, 4.1.1): vU at the guest's UXL (the host CPU
 	 * legalised it; QEMU 7.2 runs U as RV32 under UXL = 1), vS at SXL,
 	 * which is 64. */
-	s |= v->arch.vpriv == VPRIV_U ? c->sstatus & SSTATUS_UXL : SSTATUS_UXL_64;
+	s |= v->arch->trap.vpriv == VPRIV_U ? c->sstatus & SSTATUS_UXL : SSTATUS_UXL_64;
 	/* The vector unit stays off (VS = Off) whatever the guest's VS says:
 	 * the virtual CPU has no V (the launcher keeps it out of the DTB), so
 	 * its vector instructions trap and are reflected as illegal. */
@@ -157,21 +168,21 @@ void engine_trap_enter(struct vcpu *v)
 	csr_write(sstatus, s);
 	/* Counters: in vS the guest may read what S-mode may read on bare
 	 * hardware; in vU what its own scounteren allows. */
-	csr_write(scounteren, v->arch.vpriv == VPRIV_S ? ~0ULL : c->scounteren);
+	csr_write(scounteren, v->arch->trap.vpriv == VPRIV_S ? ~0ULL : c->scounteren);
 	if (host_csr.has_senvcfg)
-		csr_write(0x10a, v->arch.vpriv == VPRIV_S ? 0 : c->senvcfg);
+		csr_write(0x10a, v->arch->trap.vpriv == VPRIV_S ? 0 : c->senvcfg);
 	engine_trap_select_root(v);
-	if (h->live_satp != v->arch.host_satp) {
-		csr_write(satp, v->arch.host_satp);
+	if (h->live_satp != v->arch->trap.host_satp) {
+		csr_write(satp, v->arch->trap.host_satp);
 		/* Without host ASIDs every address space shares ASID 0. */
-		if (((v->arch.host_satp >> SATP_ASID_SHIFT) & SATP_ASID_MASK) == 0)
+		if (((v->arch->trap.host_satp >> SATP_ASID_SHIFT) & SATP_ASID_MASK) == 0)
 			sfence_vma_all();
-		h->live_satp = v->arch.host_satp;
+		h->live_satp = v->arch->trap.host_satp;
 	}
 	v->vm->stats.world_switches++;
 }
 
-void engine_trap_leave(struct vcpu *v)
+static void trap_leave(struct vcpu *v)
 {
 	struct hart *h = this_hart();
 
@@ -186,30 +197,30 @@ void engine_trap_leave(struct vcpu *v)
  * fetch that trapped has made it). false when the fetch would fault. */
 static bool guest_fetch_pa(struct vcpu *v, uint64_t va, uint64_t *gpa)
 {
-	struct fetch_cache *fc = &v->arch.fetch;
+	struct fetch_cache *fc = &v->arch->trap.fetch;
 	uint64_t page = va & ~(PAGE_SIZE - 1);
 
 	if (!guest_paging(v)) {
 		*gpa = va;
 		return true;
 	}
-	if (fc->valid && fc->va_page == page && fc->satp == v->arch.csr.satp &&
-	    fc->vpriv == v->arch.vpriv && fc->gen == v->vm->arch.shadow.generation) {
+	if (fc->valid && fc->va_page == page && fc->satp == v->arch->trap.csr.satp &&
+	    fc->vpriv == v->arch->trap.vpriv && fc->gen == trap_vm_of(v->vm)->shadow.generation) {
 		*gpa = fc->gpa_page | (va & (PAGE_SIZE - 1));
 		return true;
 	}
 	struct gpt_walk_req req = {
-		.satp = v->arch.csr.satp, .va = va, .access = GPT_FETCH,
-		.priv_s = v->arch.vpriv == VPRIV_S,
-		.sum = v->arch.csr.sstatus & SSTATUS_SUM, .mxr = v->arch.csr.sstatus & SSTATUS_MXR,
+		.satp = v->arch->trap.csr.satp, .va = va, .access = GPT_FETCH,
+		.priv_s = v->arch->trap.vpriv == VPRIV_S,
+		.sum = v->arch->trap.csr.sstatus & SSTATUS_SUM, .mxr = v->arch->trap.csr.sstatus & SSTATUS_MXR,
 	};
 	struct gpt_walk_res res;
-	if (gpt_walk(&v->vm->arch.shadow_ops.guest, &req, &res) != GPT_WALK_OK)
+	if (gpt_walk(&trap_vm_of(v->vm)->shadow_ops.guest, &req, &res) != GPT_WALK_OK)
 		return false;
 	*gpa = res.gpa;
 	*fc = (struct fetch_cache){
-		.valid = true, .vpriv = v->arch.vpriv, .satp = v->arch.csr.satp,
-		.gen = v->vm->arch.shadow.generation, .va_page = page,
+		.valid = true, .vpriv = v->arch->trap.vpriv, .satp = v->arch->trap.csr.satp,
+		.gen = trap_vm_of(v->vm)->shadow.generation, .va_page = page,
 		.gpa_page = res.gpa & ~(PAGE_SIZE - 1),
 	};
 	return true;
@@ -224,7 +235,7 @@ int engine_trap_fetch(struct vcpu *v, uint64_t pc, uint32_t *raw)
 	 * fetch is from its low 32 bits. */
 	if (engine_trap_xlen32(v))
 		pc &= 0xffffffffULL;
-	if (!guest_fetch_pa(v, pc, &gpa) || !vm_read_guest(v->vm, gpa, &lo, 2))
+	if (!guest_fetch_pa(v, pc, &gpa) || !guestmem_read(v->vm, gpa, &lo, 2))
 		return -1;
 	if (insn_length(lo) == 2) {
 		*raw = lo;
@@ -232,7 +243,7 @@ int engine_trap_fetch(struct vcpu *v, uint64_t pc, uint32_t *raw)
 	}
 	/* The second half may be on the next page. */
 	if (!guest_fetch_pa(v, engine_trap_xlen32(v) ? (pc + 2) & 0xffffffffULL : pc + 2, &gpa) ||
-	    !vm_read_guest(v->vm, gpa, &hi, 2))
+	    !guestmem_read(v->vm, gpa, &hi, 2))
 		return -1;
 	*raw = (uint32_t)lo | ((uint32_t)hi << 16);
 	return 0;
@@ -249,7 +260,7 @@ static uint64_t access_fault_of(uint64_t page_fault)
 
 bool engine_trap_xlen32(const struct vcpu *v)
 {
-	return v->arch.vpriv == VPRIV_U && (v->arch.csr.sstatus & SSTATUS_UXL) == SSTATUS_UXL_32;
+	return v->arch->trap.vpriv == VPRIV_U && (v->arch->trap.csr.sstatus & SSTATUS_UXL) == SSTATUS_UXL_32;
 }
 
 int engine_trap_decode(const struct vcpu *v, uint32_t raw, struct insn *in)
@@ -317,7 +328,7 @@ static enum resume fetch_access_fault(struct vcpu *v, struct trap_info *t, uint6
 {
 	v->vm->stats.access_faults++;
 	return trap_inject(t, EXC_INST_ACCESS,
-			   vm_arch_pmp_allows(gpa & ~1ULL, 2) ? t->tval & ~1ULL : t->tval);
+			   engine_trap_pmp_allows(gpa & ~1ULL, 2) ? t->tval & ~1ULL : t->tval);
 }
 
 static enum gpt_access access_of(uint64_t cause)
@@ -337,12 +348,10 @@ static enum resume bare_page_fault(struct vcpu *v, struct trap_info *t)
 
 	switch (realmap_lookup(&vm->realmap, gpa, &e)) {
 	case REALMAP_RAM:
+		/* The first touch of a chunk: it is zeroed and mapped whole. */
 		if (mmu_va_canonical(gpa) && !va_is_trapeze(gpa) &&
-		    mmu_map_user(vm->arch.bare_root, gpa & ~(PAGE_SIZE - 1), e.hpa & ~(PAGE_SIZE - 1),
-				 PTE_R | PTE_W | PTE_X | PTE_A | PTE_D) == 0) {
-			vm->stats.page_maps++;
+		    engine_trap_map_bare_chunk(vm, gpa) == 0)
 			return RESUME_SAME;
-		}
 		vm_stop(vm, VM_EXIT_CRASHED, "out of memory for page tables");
 		return RESUME_HALT;
 	case REALMAP_MMIO:
@@ -371,7 +380,7 @@ static void shadow_prefetch_next_code_page(struct vcpu *v, const struct shadow_f
 	req.va = (fault->va & ~(PAGE_SIZE - 1)) + PAGE_SIZE;
 	req.prefetch = true;
 	if (mmu_va_canonical(req.va))
-		shadow_fault(&v->vm->arch.shadow, &req, &res);
+		shadow_fault(&trap_vm_of(v->vm)->shadow, &req, &res);
 }
 
 /* Paging on: the shadow filler walks the guest's tables; what it cannot
@@ -380,15 +389,15 @@ static enum resume shadow_page_fault(struct vcpu *v, struct trap_info *t)
 {
 	struct vm *vm = v->vm;
 	struct shadow_fault_req req = {
-		.guest_satp = v->arch.csr.satp, .view = view_of(v), .va = t->tval,
+		.guest_satp = v->arch->trap.csr.satp, .view = view_of(v), .va = t->tval,
 		.access = access_of(t->cause),
-		.sum = v->arch.csr.sstatus & SSTATUS_SUM, .mxr = v->arch.csr.sstatus & SSTATUS_MXR,
+		.sum = v->arch->trap.csr.sstatus & SSTATUS_SUM, .mxr = v->arch->trap.csr.sstatus & SSTATUS_MXR,
 	};
 	struct shadow_fault_res res;
 
-	switch (shadow_fault(&vm->arch.shadow, &req, &res)) {
+	switch (shadow_fault(&trap_vm_of(vm)->shadow, &req, &res)) {
 	case SHADOW_FILLED:
-		vm->stats.page_maps++;
+		trap_vm_of(vm)->stats.page_maps++;
 		if (res.upgraded)
 			return emulate_sc_after_fill(v, t);
 		if (req.access == GPT_FETCH)
@@ -435,21 +444,67 @@ static enum resume handle_page_fault(struct vcpu *v, struct trap_info *t)
 /* ECALL from real U-mode: an SBI call from vS, the guest's own syscall from vU. */
 static enum resume handle_ecall(struct vcpu *v, struct trap_info *t)
 {
-	if (v->arch.vpriv == VPRIV_U)
+	if (v->arch->trap.vpriv == VPRIV_U)
 		return trap_inject(t, EXC_ECALL_U, 0);
-	int status = sbi_dispatch(v);
-	switch (status) {
-	case 0:
-		t->insn_len = 4;
-		return RESUME_NEXT;
-	case SBI_RESUME_SAME:
-		return RESUME_SAME;
-	case SBI_RESUME_NONE:
-		return RESUME_HALT;
-	default:
-		vm_stop(v->vm, VM_EXIT_CRASHED, "SBI call failed inside Trapeze");
-		return RESUME_HALT;
+	return sbi_dispatch(v, t, 4);
+}
+
+
+void engine_trap_sstatus_written(struct vcpu *v, uint64_t old, uint64_t new)
+{
+	struct shadow_vm *sh = &trap_vm_of(v->vm)->shadow;
+
+	/* Whatever satp says now: the shadows of every address space follow
+	 * SUM and MXR (they apply to every access, without a fence). */
+	if ((old & SSTATUS_SUM) && !(new & SSTATUS_SUM))
+		shadow_sum_cleared(sh);
+	if ((old ^ new) & SSTATUS_MXR)
+		shadow_mxr_changed(sh, new & SSTATUS_MXR);
+}
+
+/* Ranges longer than this are flushed whole: cheaper than page by page. */
+#define FLUSH_RANGE_MAX_PAGES 64
+
+static void trap_flush_guest_tlb(struct vcpu *v, uint64_t start, uint64_t size, uint64_t asid)
+{
+	struct shadow_vm *s = &trap_vm_of(v->vm)->shadow;
+	bool all_asid = asid == UINT64_MAX;
+
+	if (size == UINT64_MAX || size / PAGE_SIZE > FLUSH_RANGE_MAX_PAGES) {
+		shadow_flush(s, 0, true, asid, all_asid);
+		return;
 	}
+	/* Every page the range touches (SBI RFENCE ranges need not be aligned). */
+	uint64_t first = start & ~(PAGE_SIZE - 1);
+	uint64_t last = (start + (size ? size - 1 : 0)) & ~(PAGE_SIZE - 1);
+	for (uint64_t va = first; ; va += PAGE_SIZE) {
+		shadow_flush(s, va, false, asid, all_asid);
+		if (va == last)
+			break;
+	}
+}
+
+/* The state OpenSBI gives an S-mode payload (captured from the boot hart
+ * at Trapeze's own entry), MMU off, virtual S-mode. */
+static void trap_vcpu_reset(struct vcpu *v)
+{
+	struct trap_vcpu *t = &v->arch->trap;
+
+	*t = (struct trap_vcpu){ .csr = host_csr.reset, .vpriv = VPRIV_S };
+}
+
+static void trap_vcpu_resume(struct vcpu *v)
+{
+	struct trap_vcpu *t = &v->arch->trap;
+
+	t->csr.satp = 0;
+	t->csr.sstatus &= ~SSTATUS_SIE;
+	t->vpriv = VPRIV_S;
+}
+
+static uint64_t trap_virq_enabled(const struct vcpu *v)
+{
+	return vcsr_virq_enabled(v);
 }
 
 const struct engine engine_trap = {
@@ -461,16 +516,17 @@ const struct engine engine_trap = {
 		[EXC_LOAD_PAGE_FAULT] = handle_page_fault,
 		[EXC_STORE_PAGE_FAULT] = handle_page_fault,
 	},
+	.vm_init = engine_trap_vm_init,
+	.vm_reset = engine_trap_vm_reset,
+	.vm_destroy = engine_trap_vm_destroy,
+	.vcpu_reset = trap_vcpu_reset,
+	.vcpu_resume = trap_vcpu_resume,
+	.sync_from_hw = trap_sync_from_hw,
+	.enter = trap_enter,
+	.leave = trap_leave,
+	.inject = trap_inject_op,
+	.deliver_irq = trap_deliver_irq,
+	.virq_enabled = trap_virq_enabled,
+	.flush_guest_tlb = trap_flush_guest_tlb,
+	.print_stats = engine_trap_print_stats,
 };
-
-void engine_trap_sstatus_written(struct vcpu *v, uint64_t old, uint64_t new)
-{
-	struct shadow_vm *sh = &v->vm->arch.shadow;
-
-	/* Whatever satp says now: the shadows of every address space follow
-	 * SUM and MXR (they apply to every access, without a fence). */
-	if ((old & SSTATUS_SUM) && !(new & SSTATUS_SUM))
-		shadow_sum_cleared(sh);
-	if ((old ^ new) & SSTATUS_MXR)
-		shadow_mxr_changed(sh, new & SSTATUS_MXR);
-}

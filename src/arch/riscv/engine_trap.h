@@ -2,29 +2,82 @@
  * The `trap` engine: the guest kernel runs deprivileged in U-mode and
  * believes it runs in S-mode; every privileged instruction and every access
  * to a privileged resource traps here and is emulated (design.md, Engines).
+ * Its parts: engine_trap.c (the ops table and trap handlers), insn.c (the
+ * interpreter routines), vcsr.c (the virtual CSR file), emulate_mem.c
+ * (accesses completed for the guest), engine_trap_mem.c (the VM's host
+ * address spaces: the Bare view and the shadows, shadow.c).
+ *
+ * Nothing outside the engine uses this header but the arch's vCPU half
+ * (vcpu_arch.h), which holds struct trap_vcpu.
  */
 #ifndef ARCH_RISCV_ENGINE_TRAP_H
 #define ARCH_RISCV_ENGINE_TRAP_H
 
 #include <stdbool.h>
 #include <stdint.h>
+#include "arch/riscv/shadow.h"
+#include "arch/riscv/vcsr.h"
+#include "core/engine.h"
+#include "core/vm.h"
 
 struct insn;
 struct vcpu;
 struct vm;
 
-/* After a trap: fold what the hardware changed behind our back (FS dirty) into the vCPU. */
-void engine_trap_sync_from_hw(struct vcpu *v);
-/* A virtual trap (Privileged ISA v1.12, 4.1.1 and 4.1.8): sepc/scause/stval,
- * SPP/SPIE/SIE, virtual S-mode, pc = stvec (vectored for interrupts). */
-void engine_trap_inject(struct vcpu *v, uint64_t cause, uint64_t tval);
-/* Deliver the highest-priority pending, enabled virtual interrupt, if the
- * virtual privilege and sstatus.SIE allow it (4.1.3). */
-void engine_trap_deliver_irq(struct vcpu *v);
-/* Load the real CSRs for running v on this hart (called just before sret). */
-void engine_trap_enter(struct vcpu *v);
-/* v leaves this hart (another may run it next): save what is live here. */
-void engine_trap_leave(struct vcpu *v);
+/* The engine's per-vCPU state. */
+struct trap_vcpu {
+	struct vcsr csr;
+	enum vpriv vpriv;
+	uint64_t host_satp;     /* satp loaded while this vCPU runs */
+	/* What host_satp was chosen for: reselected when any of these change. */
+	uint64_t root_for_satp;
+	enum vpriv root_for_vpriv;
+	uint64_t root_for_gen;
+	bool root_valid;
+	/* The last instruction page translated through the guest's tables, for
+	 * fetching the instruction of the next trap without a walk; valid
+	 * while satp, the privilege and the shadow generation stay. */
+	struct fetch_cache {
+		bool valid;
+		enum vpriv vpriv;
+		uint64_t satp, gen, va_page, gpa_page;
+	} fetch;
+	bool lr_valid;          /* LR/SC reservation, for emulated accesses (emulate_mem.c) */
+	uint64_t lr_addr;
+};
+
+#define TRAP_STATS_CSR_MAX  16      /* emulated CSRs, indexed by vcsr table slot */
+
+/* What only this engine counts, per VM. */
+struct trap_stats {
+	uint64_t csr_read[TRAP_STATS_CSR_MAX];  /* emulated CSR accesses, by CSR */
+	uint64_t csr_write[TRAP_STATS_CSR_MAX];
+	uint64_t csr_illegal;           /* CSR instructions answered with illegal-instruction */
+	uint64_t insn_sret;
+	uint64_t insn_wfi;
+	uint64_t insn_sfence_vma;
+	uint64_t insn_illegal;          /* other instructions reflected as illegal */
+	uint64_t page_maps;             /* Bare-view pages mapped on first touch, and shadow fills */
+	uint64_t sc_completed;          /* SCs finished after a fill (their reservation was valid) */
+	uint64_t accesses_emulated;     /* misaligned accesses performed part by part */
+};
+
+/* The engine's per-VM state: its host address spaces. */
+struct trap_vm {
+	uint64_t bare_root;         /* host root while the guest runs with satp = Bare */
+	uint64_t bare_asid;
+	struct shadow_ops shadow_ops;
+	struct shadow_vm shadow;    /* while it runs with paging on */
+	struct trap_stats stats;
+};
+
+extern const struct engine engine_trap;
+
+static inline struct trap_vm *trap_vm_of(const struct vm *vm)
+{
+	return vm->engine_vm;
+}
+
 /* Fetch the instruction at guest address pc: 0, or -1 when it is not in guest RAM. */
 int engine_trap_fetch(struct vcpu *v, uint64_t pc, uint32_t *raw);
 /* The guest runs with XLEN = 32 now: vU under sstatus.UXL = 1. */
@@ -34,5 +87,17 @@ int engine_trap_decode(const struct vcpu *v, uint32_t raw, struct insn *in);
 /* The guest wrote sstatus (old -> new): SUM and MXR change what the
  * shadows may hold. */
 void engine_trap_sstatus_written(struct vcpu *v, uint64_t old, uint64_t new);
+
+/* engine_trap_mem.c: the VM's host address spaces. */
+int engine_trap_vm_init(struct vm *vm);
+void engine_trap_vm_reset(struct vm *vm);
+void engine_trap_vm_destroy(struct vm *vm);
+void engine_trap_print_stats(const struct vm *vm);
+/* Bare view: map the 2 MiB chunk of guest RAM holding gpa (a superpage
+ * where its frames are one aligned 2 MiB run). 0, or -1 out of memory. */
+int engine_trap_map_bare_chunk(struct vm *vm, uint64_t gpa);
+/* The PMP of the M-mode firmware lets S-mode reach [gpa, gpa + len)
+ * (what bare QEMU checks for every access, and for every PTE it reads). */
+bool engine_trap_pmp_allows(uint64_t gpa, uint64_t len);
 
 #endif

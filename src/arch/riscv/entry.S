@@ -41,7 +41,7 @@ _start:
 	csrrw	a2, stvec, t1
 	mv	a0, s0
 	mv	a1, s1
-	call	hyp_main
+	call	arch_entry
 park:
 	wfi
 	j	park
@@ -71,7 +71,7 @@ secondary_entry:
 
 /*
  * The trap vector. In guest context (real U-mode) sscratch holds the
- * running struct vcpu; in Trapeze's own context it holds 0, so a swap
+ * running vCPU's struct vcpu_arch; in Trapeze's own context it holds 0, so a swap
  * with sp tells the two apart in one instruction.
  */
 	.text
@@ -80,7 +80,7 @@ secondary_entry:
 trap_vector:
 	csrrw	sp, sscratch, sp
 	beqz	sp, trap_from_hyp
-	/* sp = struct vcpu; save the guest's registers in vcpu->arch.regs. */
+	/* sp = struct vcpu_arch; save the guest's registers in its regs. */
 	sd	ra, 1*8(sp)
 	sd	gp, 3*8(sp)
 	sd	tp, 4*8(sp)
@@ -121,7 +121,7 @@ trap_vector:
 	call	dispatch_trap		/* returns the vcpu to run next */
 	/* fall through */
 
-/* void trap_return(struct vcpu *v): enter the guest. Never returns. */
+/* void trap_return(struct vcpu_arch *a): enter the guest. Never returns. */
 	.globl trap_return
 trap_return:
 	sd	sp, VCPU_HOST_SP(a0)

@@ -2,6 +2,7 @@
 
 #include <stddef.h>
 #include "arch/riscv/csr.h"
+#include "arch/riscv/vcpu_arch.h"
 #include "core/vcpu.h"
 
 uint64_t fp_read_reg_raw(unsigned n);
@@ -23,7 +24,7 @@ void fp_save(struct vcpu *v)
 {
 	uint64_t s = fp_enable();
 
-	fp_save_regs(v->arch.fp.f);
+	fp_save_regs(v->arch->fp.f);
 	csr_write(sstatus, s);
 }
 
@@ -31,7 +32,7 @@ void fp_load(struct vcpu *v)
 {
 	uint64_t s = fp_enable();
 
-	fp_load_regs(v->arch.fp.f);
+	fp_load_regs(v->arch->fp.f);
 	csr_write(sstatus, s);
 }
 

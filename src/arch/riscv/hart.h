@@ -12,9 +12,7 @@ struct hart {
 	uint64_t stack_top;         /* HART_STACK_TOP: must stay first (entry.S) */
 	unsigned index;             /* 0 .. platform.nharts-1 */
 	uint64_t hartid;
-	struct vcpu *current;       /* the vCPU whose state is live on this hart */
 	struct vcpu *fp_owner;      /* whose FP registers are in the FP register file */
-	uint64_t slice_end;         /* time the current vCPU's slice ends */
 	uint64_t timer_armed;       /* deadline the real timer is set to */
 	uint64_t live_satp;         /* satp as last written, to skip redundant writes */
 	volatile bool probe_active; /* a CSR probe is running: its trap is expected */

@@ -4,6 +4,7 @@
 #include "arch/riscv/decode.h"
 #include "arch/riscv/engine_trap.h"
 #include "arch/riscv/probe.h"
+#include "arch/riscv/vcpu_arch.h"
 #include "arch/riscv/vcsr.h"
 #include "core/sched.h"
 #include "core/vm.h"
@@ -27,10 +28,10 @@ static enum resume reflect_illegal(struct trap_info *t)
  */
 static enum resume emulate_csr(struct vcpu *v, struct trap_info *t, const struct insn *in)
 {
-	struct vm_stats *st = &v->vm->stats;
+	struct trap_stats *st = &trap_vm_of(v->vm)->stats;
 	const struct vcsr_desc *d = NULL;
 
-	if (v->arch.vpriv == VPRIV_S)
+	if (v->arch->trap.vpriv == VPRIV_S)
 		d = vcsr_find(in->csr);
 	bool writes = insn_csr_writes(in);
 	if (d == NULL || (writes && CSR_NUM_READONLY(in->csr))) {
@@ -42,7 +43,7 @@ static enum resume emulate_csr(struct vcpu *v, struct trap_info *t, const struct
 	uint64_t src = in->csr_imm ? in->rs1 : vcpu_get_gpr(v, in->rs1);
 	uint64_t old = d->read(v);
 
-	if (slot < STATS_CSR_MAX) {
+	if (slot < TRAP_STATS_CSR_MAX) {
 		if (insn_csr_reads(in))
 			st->csr_read[slot]++;
 		if (writes)
@@ -62,19 +63,18 @@ static enum resume emulate_csr(struct vcpu *v, struct trap_info *t, const struct
  * SPIE = 1, SPP = U, pc = sepc. */
 static enum resume emulate_sret(struct vcpu *v, struct trap_info *t, const struct insn *in)
 {
-	struct vcsr *c = &v->arch.csr;
+	struct vcsr *c = &v->arch->trap.csr;
 
 	(void)in;
-	if (v->arch.vpriv != VPRIV_S)
+	if (v->arch->trap.vpriv != VPRIV_S)
 		return reflect_illegal(t);
-	v->vm->stats.insn_sret++;
-	v->arch.vpriv = (c->sstatus & SSTATUS_SPP) ? VPRIV_S : VPRIV_U;
+	trap_vm_of(v->vm)->stats.insn_sret++;
+	v->arch->trap.vpriv = (c->sstatus & SSTATUS_SPP) ? VPRIV_S : VPRIV_U;
 	c->sstatus &= ~(SSTATUS_SIE | SSTATUS_SPP);
 	if (c->sstatus & SSTATUS_SPIE)
 		c->sstatus |= SSTATUS_SIE;
 	c->sstatus |= SSTATUS_SPIE;
-	v->arch.regs.pc = c->sepc;
-	return RESUME_SAME;
+	return trap_jump(t, c->sepc);
 }
 
 /* WFI (3.3.3): resumes when an interrupt is pending and enabled in sie,
@@ -82,9 +82,9 @@ static enum resume emulate_sret(struct vcpu *v, struct trap_info *t, const struc
  * spec allows) raises illegal instruction. */
 static enum resume emulate_wfi(struct vcpu *v, struct trap_info *t, const struct insn *in)
 {
-	if (v->arch.vpriv != VPRIV_S)
+	if (v->arch->trap.vpriv != VPRIV_S)
 		return reflect_illegal(t);
-	v->vm->stats.insn_wfi++;
+	trap_vm_of(v->vm)->stats.insn_wfi++;
 	t->insn_len = in->len;
 	if (!vcpu_irq_wakeup_pending(v))
 		sched_block(v);
@@ -94,9 +94,9 @@ static enum resume emulate_wfi(struct vcpu *v, struct trap_info *t, const struct
 /* SFENCE.VMA rs1 = vaddr, rs2 = asid (4.2.1); x0 means "all". */
 static enum resume emulate_sfence_vma(struct vcpu *v, struct trap_info *t, const struct insn *in)
 {
-	if (v->arch.vpriv != VPRIV_S)
+	if (v->arch->trap.vpriv != VPRIV_S)
 		return reflect_illegal(t);
-	v->vm->stats.insn_sfence_vma++;
+	trap_vm_of(v->vm)->stats.insn_sfence_vma++;
 	uint64_t va = in->rs1 ? vcpu_get_gpr(v, in->rs1) : 0;
 	uint64_t asid = in->rs2 ? vcpu_get_gpr(v, in->rs2) : UINT64_MAX;
 	vcpu_flush_guest_tlb(v, va, in->rs1 ? 1 : UINT64_MAX, asid);
@@ -135,7 +135,7 @@ enum resume emulate_insn(struct vcpu *v, struct trap_info *t)
 	if (raw == 0 || decode_insn(raw, &in) ||
 	    in.kind >= sizeof(insn_handlers) / sizeof(insn_handlers[0]) ||
 	    insn_handlers[in.kind] == NULL) {
-		v->vm->stats.insn_illegal++;
+		trap_vm_of(v->vm)->stats.insn_illegal++;
 		return reflect_illegal(t);
 	}
 	return insn_handlers[in.kind](v, t, &in);

@@ -70,6 +70,13 @@ int mmu_map_user(uint64_t root, uint64_t va, uint64_t pa, uint64_t flags)
 	return pt_map_page(&mmu_mem, root, pt_levels(platform.satp_mode), va, pa, flags | PTE_U);
 }
 
+int mmu_map_user_2m(uint64_t root, uint64_t va, uint64_t pa, uint64_t flags)
+{
+	if (va_is_trapeze(va) || !mmu_va_canonical(va) || ((va | pa) & (MMU_2M - 1)))
+		return -1;
+	return pt_map_leaf(&mmu_mem, root, pt_levels(platform.satp_mode), va, pa, flags | PTE_U, 1);
+}
+
 void mmu_unmap_user(uint64_t root, uint64_t va)
 {
 	uint64_t *slot = pt_leaf_slot(&mmu_mem, root, pt_levels(platform.satp_mode), va);

@@ -18,6 +18,9 @@ uint64_t mmu_root_create(void);
 void mmu_root_destroy(uint64_t root);
 /* Map one guest page (user-accessible) in a root's lower half: 0, or -1 when out of memory. */
 int mmu_map_user(uint64_t root, uint64_t va, uint64_t pa, uint64_t flags);
+/* The same for one 2 MiB superpage (va, pa aligned). */
+#define MMU_2M (1ULL << 21)
+int mmu_map_user_2m(uint64_t root, uint64_t va, uint64_t pa, uint64_t flags);
 /* Remove the mapping of va, if any. */
 void mmu_unmap_user(uint64_t root, uint64_t va);
 /* Put this hart on Trapeze's own address space (the boot tables), e.g.

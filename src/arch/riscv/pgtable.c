@@ -14,11 +14,11 @@ unsigned pt_levels(uint64_t satp_mode)
 }
 
 static uint64_t *pt_descend(const struct pt_mem *m, uint64_t root, unsigned levels,
-			    uint64_t va, bool create)
+			    uint64_t va, bool create, unsigned leaf_level)
 {
 	uint64_t *table = m->table(m->ctx, root);
 
-	for (unsigned level = levels - 1; level > 0; level--) {
+	for (unsigned level = levels - 1; level > leaf_level; level--) {
 		uint64_t *pte = &table[pt_index(va, level)];
 		if (!(*pte & PTE_V)) {
 			if (!create)
@@ -32,15 +32,24 @@ static uint64_t *pt_descend(const struct pt_mem *m, uint64_t root, unsigned leve
 		}
 		table = m->table(m->ctx, pte_pa(*pte));
 	}
-	return &table[pt_index(va, 0)];
+	return &table[pt_index(va, leaf_level)];
 }
 
 int pt_map_page(const struct pt_mem *m, uint64_t root, unsigned levels,
 		uint64_t va, uint64_t pa, uint64_t flags)
 {
-	uint64_t *slot = pt_descend(m, root, levels, va, true);
+	return pt_map_leaf(m, root, levels, va, pa, flags, 0);
+}
 
-	if (slot == NULL)
+int pt_map_leaf(const struct pt_mem *m, uint64_t root, unsigned levels,
+		uint64_t va, uint64_t pa, uint64_t flags, unsigned level)
+{
+	if (level >= levels)
+		return -1;
+	uint64_t *slot = pt_descend(m, root, levels, va, true, level);
+
+	/* A leaf over a table would leak the table and its mappings. */
+	if (slot == NULL || ((*slot & PTE_V) && !pte_is_leaf(*slot)))
 		return -1;
 	*slot = pte_make(pa, flags | PTE_V);
 	return 0;
@@ -48,7 +57,7 @@ int pt_map_page(const struct pt_mem *m, uint64_t root, unsigned levels,
 
 uint64_t *pt_leaf_slot(const struct pt_mem *m, uint64_t root, unsigned levels, uint64_t va)
 {
-	return pt_descend(m, root, levels, va, false);
+	return pt_descend(m, root, levels, va, false, 0);
 }
 
 static void pt_free_table(const struct pt_mem *m, uint64_t pa, unsigned level)

@@ -58,6 +58,11 @@ struct pt_mem {
  * out of memory or when a superpage already covers va. */
 int pt_map_page(const struct pt_mem *m, uint64_t root, unsigned levels,
 		uint64_t va, uint64_t pa, uint64_t flags);
+/* Map a leaf at level (0: 4 KiB, 1: 2 MiB, ...; va and pa aligned to its
+ * size), allocating intermediate tables. 0, or -1 when out of memory, when
+ * a superpage covers va, or when a table is already there. */
+int pt_map_leaf(const struct pt_mem *m, uint64_t root, unsigned levels,
+		uint64_t va, uint64_t pa, uint64_t flags, unsigned level);
 /* The 4 KiB leaf slot for va, or NULL when no table reaches it. */
 uint64_t *pt_leaf_slot(const struct pt_mem *m, uint64_t root, unsigned levels, uint64_t va);
 /* Free the tables below root entries [first, last]; the entries become 0. */

@@ -9,7 +9,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
-#include "arch/riscv/vcpu_arch.h"
+#include "arch/riscv/vcsr.h"
 
 struct host_csr_caps {
 	bool has_senvcfg, has_stimecmp;

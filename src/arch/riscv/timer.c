@@ -1,4 +1,4 @@
-#include "arch/riscv/timer.h"
+#include "core/timer.h"
 
 #include "arch/riscv/csr.h"
 #include "arch/riscv/hart.h"

@@ -1,114 +1,79 @@
-/* The arch side of struct vcpu (core/vcpu.h). */
+/* The RISC-V half of struct vcpu (core/vcpu.h): registers and entry. */
 #include "core/vcpu.h"
 
 #include <stddef.h>
 #include "arch/riscv/asm_offsets.h"
-#include "arch/riscv/csr.h"
-#include "arch/riscv/dispatch.h"
 #include "arch/riscv/hart.h"
-#include "arch/riscv/probe.h"
 #include "arch/riscv/sbi_host.h"
-#include "arch/riscv/vcsr.h"
+#include "arch/riscv/vcpu_arch.h"
+#include "core/arch.h"
+#include "core/engine.h"
 #include "core/lib/string.h"
-#include "core/platform.h"
 #include "core/sched.h"
 #include "core/vm.h"
 
-_Static_assert(offsetof(struct vcpu, arch) == 0, "entry.S indexes struct vcpu from arch");
+_Static_assert(offsetof(struct vcpu_arch, regs) == 0, "entry.S saves registers at the start");
 _Static_assert(offsetof(struct vcpu_arch, regs.pc) == VCPU_PC, "asm_offsets.h is stale");
 _Static_assert(offsetof(struct vcpu_arch, host_sp) == VCPU_HOST_SP, "asm_offsets.h is stale");
 _Static_assert(offsetof(struct vcpu_arch, host_tp) == VCPU_HOST_TP, "asm_offsets.h is stale");
+_Static_assert(offsetof(struct vcpu_arch, vcpu) == VCPU_VCPU, "asm_offsets.h is stale");
+
+static struct vcpu_arch vcpu_arch_pool[BOOTINFO_MAX_VMS * VM_MAX_VCPUS];
+static unsigned vcpu_arch_used;
+
+struct vcpu_arch *arch_vcpu_alloc(struct vcpu *v)
+{
+	unsigned i = __atomic_fetch_add(&vcpu_arch_used, 1, __ATOMIC_RELAXED);
+
+	if (i >= sizeof(vcpu_arch_pool) / sizeof(vcpu_arch_pool[0]))
+		return NULL;
+	vcpu_arch_pool[i].vcpu = v;
+	return &vcpu_arch_pool[i];
+}
+
+_Noreturn void trap_return(struct vcpu_arch *a);
+
+_Noreturn void arch_vcpu_run(struct vcpu *v)
+{
+	trap_return(v->arch);
+}
 
 uint64_t vcpu_get_gpr(const struct vcpu *v, unsigned reg)
 {
-	return reg == 0 || reg >= 32 ? 0 : v->arch.regs.x[reg];
+	return reg == 0 || reg >= 32 ? 0 : v->arch->regs.x[reg];
 }
 
 void vcpu_set_gpr(struct vcpu *v, unsigned reg, uint64_t val)
 {
 	if (reg != 0 && reg < 32)
-		v->arch.regs.x[reg] = val;
+		v->arch->regs.x[reg] = val;
 }
 
 uint64_t vcpu_get_pc(const struct vcpu *v)
 {
-	return v->arch.regs.pc;
+	return v->arch->regs.pc;
 }
 
-/* The state OpenSBI gives an S-mode payload (captured from the boot hart
- * at Trapeze's own entry), MMU off, virtual S-mode. */
+/* The state OpenSBI gives an S-mode payload, with the engine's own part
+ * (virtual CSRs as OpenSBI left them, MMU off, virtual S-mode). */
 void vcpu_reset(struct vcpu *v, uint64_t entry, uint64_t arg1)
 {
-	memset(&v->arch.regs, 0, sizeof(v->arch.regs));
-	memset(&v->arch.fp, 0, sizeof(v->arch.fp));
-	v->arch.csr = host_csr.reset;
-	v->arch.timer_deadline = UINT64_MAX;
-	v->arch.vpriv = VPRIV_S;
-	v->arch.root_valid = false;     /* its VM's tables may have been rebuilt */
-	v->arch.fetch.valid = false;
-	v->arch.regs.pc = entry;
-	v->arch.regs.x[10] = v->id;
-	v->arch.regs.x[11] = arg1;
-	v->arch.engine = &engine_trap;
+	memset(&v->arch->regs, 0, sizeof(v->arch->regs));
+	memset(&v->arch->fp, 0, sizeof(v->arch->fp));
+	v->virq = 0;
+	v->timer_deadline = UINT64_MAX;
+	v->timer_programmed = false;
+	v->arch->regs.pc = entry;
+	v->arch->regs.x[10] = v->id;
+	v->arch->regs.x[11] = arg1;
+	v->engine->vcpu_reset(v);
 }
 
-void vcpu_resume_at(struct vcpu *v, uint64_t pc, uint64_t a1)
+void vcpu_resume_regs(struct vcpu *v, uint64_t a1)
 {
-	v->arch.regs.pc = pc;
-	v->arch.regs.x[10] = v->id;
-	v->arch.regs.x[11] = a1;
-	v->arch.csr.satp = 0;
-	v->arch.csr.sstatus &= ~SSTATUS_SIE;
-	v->arch.vpriv = VPRIV_S;
-}
-
-void vcpu_raise_irq(struct vcpu *v, unsigned irq)
-{
-	__atomic_fetch_or(&v->arch.csr.sip, 1ULL << irq, __ATOMIC_SEQ_CST);
-}
-
-void vcpu_lower_irq(struct vcpu *v, unsigned irq)
-{
-	__atomic_fetch_and(&v->arch.csr.sip, ~(1ULL << irq), __ATOMIC_SEQ_CST);
-}
-
-bool vcpu_irq_wakeup_pending(const struct vcpu *v)
-{
-	return (vcsr_sip_read((struct vcpu *)v) & v->arch.csr.sie) != 0;
-}
-
-void vcpu_timer_set(struct vcpu *v, uint64_t deadline)
-{
-	v->arch.csr.stimecmp = deadline;
-	v->arch.timer_deadline = deadline;
-}
-
-uint64_t vcpu_timer_deadline(const struct vcpu *v)
-{
-	/* Only a timer the guest enabled can wake it. */
-	return (v->arch.csr.sie & MIP_STIP) ? v->arch.timer_deadline : UINT64_MAX;
-}
-
-/* Ranges longer than this are flushed whole: cheaper than page by page. */
-#define FLUSH_RANGE_MAX_PAGES 64
-
-void vcpu_flush_guest_tlb(struct vcpu *v, uint64_t start, uint64_t size, uint64_t asid)
-{
-	struct shadow_vm *s = &v->vm->arch.shadow;
-	bool all_asid = asid == UINT64_MAX;
-
-	if (size == UINT64_MAX || size / PAGE_SIZE > FLUSH_RANGE_MAX_PAGES) {
-		shadow_flush(s, 0, true, asid, all_asid);
-		return;
-	}
-	/* Every page the range touches (SBI RFENCE ranges need not be aligned). */
-	uint64_t first = start & ~(PAGE_SIZE - 1);
-	uint64_t last = (start + (size ? size - 1 : 0)) & ~(PAGE_SIZE - 1);
-	for (uint64_t va = first; ; va += PAGE_SIZE) {
-		shadow_flush(s, va, false, asid, all_asid);
-		if (va == last)
-			break;
-	}
+	v->arch->regs.x[10] = v->id;
+	v->arch->regs.x[11] = a1;
+	v->engine->vcpu_resume(v);
 }
 
 void vcpu_flush_icache(struct vcpu *v)

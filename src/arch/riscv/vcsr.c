@@ -3,6 +3,7 @@
 #include <stddef.h>
 #include "arch/riscv/csr.h"
 #include "arch/riscv/engine_trap.h"
+#include "arch/riscv/vcpu_arch.h"
 #include "arch/riscv/probe.h"
 #include "core/platform.h"
 #include "core/vcpu.h"
@@ -15,7 +16,7 @@ static bool has_stimecmp(void) { return host_csr.has_stimecmp; }
  * hardware marks it Dirty when the guest writes an FP register). */
 uint64_t vcsr_sstatus_read(struct vcpu *v)
 {
-	uint64_t s = v->arch.csr.sstatus;
+	uint64_t s = v->arch->trap.csr.sstatus;
 
 	if ((s & SSTATUS_FS) == SSTATUS_FS_DIRTY || (s & SSTATUS_VS) == SSTATUS_VS ||
 	    (s & SSTATUS_XS) == SSTATUS_XS)
@@ -25,28 +26,46 @@ uint64_t vcsr_sstatus_read(struct vcpu *v)
 
 static void sstatus_write(struct vcpu *v, uint64_t val)
 {
-	uint64_t old = v->arch.csr.sstatus;
+	uint64_t old = v->arch->trap.csr.sstatus;
 	uint64_t s = hw_csr_legalise(CSR_SSTATUS, old, val) & ~SSTATUS_SD;
 
-	v->arch.csr.sstatus = (s & ~SSTATUS_SIE) | (val & SSTATUS_SIE);
-	engine_trap_sstatus_written(v, old, v->arch.csr.sstatus);
+	v->arch->trap.csr.sstatus = (s & ~SSTATUS_SIE) | (val & SSTATUS_SIE);
+	engine_trap_sstatus_written(v, old, v->arch->trap.csr.sstatus);
 }
 
-static uint64_t sie_read(struct vcpu *v) { return v->arch.csr.sie; }
+static uint64_t sie_read(struct vcpu *v) { return v->arch->trap.csr.sie; }
 static void sie_write(struct vcpu *v, uint64_t val)
 {
-	v->arch.csr.sie = val & host_csr.sie_wmask;
+	v->arch->trap.csr.sie = val & host_csr.sie_wmask;
 }
 
-/* sip (4.1.3): STIP is the virtual timer's comparison, level-sensitive as
- * with Sstc and as OpenSBI's set_timer emulation behaves; only the bits
- * the host lets S-mode write are writable. */
+/* The S-level interrupt bits of sip/sie and the vCPU's virtual interrupts. */
+static const struct { uint64_t mip, virq; } virq_bits[] = {
+	{ MIP_SSIP, VIRQ_SOFT }, { MIP_STIP, VIRQ_TIMER }, { MIP_SEIP, VIRQ_EXT },
+};
+
+uint64_t vcsr_virq_enabled(const struct vcpu *v)
+{
+	uint64_t on = 0;
+
+	for (unsigned i = 0; i < sizeof(virq_bits) / sizeof(virq_bits[0]); i++)
+		if (v->arch->trap.csr.sie & virq_bits[i].mip)
+			on |= virq_bits[i].virq;
+	return on;
+}
+
+/* sip (4.1.3): SSIP, STIP and SEIP are the vCPU's virtual interrupts
+ * (STIP the virtual timer's comparison, level-sensitive as with Sstc and
+ * as OpenSBI's set_timer emulation behaves); only the bits the host lets
+ * S-mode write are writable. */
 uint64_t vcsr_sip_read(struct vcpu *v)
 {
-	uint64_t ip = v->arch.csr.sip & ~MIP_STIP;
+	uint64_t pending = vcpu_virq_pending(v);
+	uint64_t ip = v->arch->trap.csr.sip & ~(MIP_SSIP | MIP_STIP | MIP_SEIP);
 
-	if (platform_time() >= v->arch.timer_deadline)
-		ip |= MIP_STIP;
+	for (unsigned i = 0; i < sizeof(virq_bits) / sizeof(virq_bits[0]); i++)
+		if (pending & virq_bits[i].virq)
+			ip |= virq_bits[i].mip;
 	return ip;
 }
 
@@ -55,54 +74,61 @@ static void sip_write(struct vcpu *v, uint64_t val)
 {
 	uint64_t m = host_csr.sip_wmask;
 
-	v->arch.csr.sip = (v->arch.csr.sip & ~m) | (val & m);
+	if (m & MIP_SSIP) {
+		if (val & MIP_SSIP)
+			vcpu_raise_irq(v, VIRQ_SOFT);
+		else
+			vcpu_lower_irq(v, VIRQ_SOFT);
+	}
+	m &= ~(MIP_SSIP | MIP_STIP | MIP_SEIP);
+	v->arch->trap.csr.sip = (v->arch->trap.csr.sip & ~m) | (val & m);
 }
 
-static uint64_t stvec_read(struct vcpu *v) { return v->arch.csr.stvec; }
+static uint64_t stvec_read(struct vcpu *v) { return v->arch->trap.csr.stvec; }
 static void stvec_write(struct vcpu *v, uint64_t val)
 {
-	v->arch.csr.stvec = hw_csr_legalise(CSR_STVEC, v->arch.csr.stvec, val);
+	v->arch->trap.csr.stvec = hw_csr_legalise(CSR_STVEC, v->arch->trap.csr.stvec, val);
 }
 
-static uint64_t scounteren_read(struct vcpu *v) { return v->arch.csr.scounteren; }
+static uint64_t scounteren_read(struct vcpu *v) { return v->arch->trap.csr.scounteren; }
 static void scounteren_write(struct vcpu *v, uint64_t val)
 {
-	v->arch.csr.scounteren = hw_csr_legalise(CSR_SCOUNTEREN, v->arch.csr.scounteren, val);
+	v->arch->trap.csr.scounteren = hw_csr_legalise(CSR_SCOUNTEREN, v->arch->trap.csr.scounteren, val);
 }
 
-static uint64_t senvcfg_read(struct vcpu *v) { return v->arch.csr.senvcfg; }
+static uint64_t senvcfg_read(struct vcpu *v) { return v->arch->trap.csr.senvcfg; }
 static void senvcfg_write(struct vcpu *v, uint64_t val)
 {
-	v->arch.csr.senvcfg = hw_csr_legalise(CSR_SENVCFG, v->arch.csr.senvcfg, val);
+	v->arch->trap.csr.senvcfg = hw_csr_legalise(CSR_SENVCFG, v->arch->trap.csr.senvcfg, val);
 }
 
-static uint64_t sscratch_read(struct vcpu *v) { return v->arch.csr.sscratch; }
+static uint64_t sscratch_read(struct vcpu *v) { return v->arch->trap.csr.sscratch; }
 static void sscratch_write(struct vcpu *v, uint64_t val)
 {
-	v->arch.csr.sscratch = hw_csr_legalise(CSR_SSCRATCH, v->arch.csr.sscratch, val);
+	v->arch->trap.csr.sscratch = hw_csr_legalise(CSR_SSCRATCH, v->arch->trap.csr.sscratch, val);
 }
 
-static uint64_t sepc_read(struct vcpu *v) { return v->arch.csr.sepc; }
+static uint64_t sepc_read(struct vcpu *v) { return v->arch->trap.csr.sepc; }
 static void sepc_write(struct vcpu *v, uint64_t val)
 {
-	v->arch.csr.sepc = hw_csr_legalise(CSR_SEPC, v->arch.csr.sepc, val);
+	v->arch->trap.csr.sepc = hw_csr_legalise(CSR_SEPC, v->arch->trap.csr.sepc, val);
 }
 
-static uint64_t scause_read(struct vcpu *v) { return v->arch.csr.scause; }
+static uint64_t scause_read(struct vcpu *v) { return v->arch->trap.csr.scause; }
 static void scause_write(struct vcpu *v, uint64_t val)
 {
-	v->arch.csr.scause = hw_csr_legalise(CSR_SCAUSE, v->arch.csr.scause, val);
+	v->arch->trap.csr.scause = hw_csr_legalise(CSR_SCAUSE, v->arch->trap.csr.scause, val);
 }
 
-static uint64_t stval_read(struct vcpu *v) { return v->arch.csr.stval; }
+static uint64_t stval_read(struct vcpu *v) { return v->arch->trap.csr.stval; }
 static void stval_write(struct vcpu *v, uint64_t val)
 {
-	v->arch.csr.stval = hw_csr_legalise(CSR_STVAL, v->arch.csr.stval, val);
+	v->arch->trap.csr.stval = hw_csr_legalise(CSR_STVAL, v->arch->trap.csr.stval, val);
 }
 
 /* satp (4.1.11): "If satp is written with an unsupported MODE, the entire
  * write has no effect"; ASID bits beyond the host's ASIDLEN read as 0. */
-static uint64_t satp_read(struct vcpu *v) { return v->arch.csr.satp; }
+static uint64_t satp_read(struct vcpu *v) { return v->arch->trap.csr.satp; }
 static void satp_write(struct vcpu *v, uint64_t val)
 {
 	uint64_t mode = val >> SATP_MODE_SHIFT;
@@ -111,16 +137,21 @@ static void satp_write(struct vcpu *v, uint64_t val)
 		return;
 	if (mode == SATP_MODE_BARE) {
 		/* Bare: the ASID and PPN fields are still stored (QEMU keeps them). */
-		v->arch.csr.satp = val & ((SATP_ASID_MASK << SATP_ASID_SHIFT) | SATP_PPN_MASK);
-		v->arch.csr.satp &= ~((~host_csr.satp_asid_mask & SATP_ASID_MASK) << SATP_ASID_SHIFT);
+		v->arch->trap.csr.satp = val & ((SATP_ASID_MASK << SATP_ASID_SHIFT) | SATP_PPN_MASK);
+		v->arch->trap.csr.satp &= ~((~host_csr.satp_asid_mask & SATP_ASID_MASK) << SATP_ASID_SHIFT);
 		return;
 	}
-	v->arch.csr.satp = (mode << SATP_MODE_SHIFT) |
+	v->arch->trap.csr.satp = (mode << SATP_MODE_SHIFT) |
 			   (((val >> SATP_ASID_SHIFT) & host_csr.satp_asid_mask) << SATP_ASID_SHIFT) |
 			   (val & SATP_PPN_MASK);
 }
 
-static uint64_t stimecmp_read(struct vcpu *v) { return v->arch.csr.stimecmp; }
+/* stimecmp (Sstc) is the virtual timer's deadline once the guest has
+ * programmed it (here or by SBI set_timer); its reset value before. */
+static uint64_t stimecmp_read(struct vcpu *v)
+{
+	return v->timer_programmed ? v->timer_deadline : v->arch->trap.csr.stimecmp;
+}
 static void stimecmp_write(struct vcpu *v, uint64_t val)
 {
 	vcpu_timer_set(v, val);
@@ -133,8 +164,8 @@ static void stimecmp_write(struct vcpu *v, uint64_t val)
  * S-mode code sees a working CSR. The virtual CPU has no H either; the
  * guest gets the same register here.
  */
-static uint64_t htimedelta_read(struct vcpu *v) { return v->arch.csr.htimedelta; }
-static void htimedelta_write(struct vcpu *v, uint64_t val) { v->arch.csr.htimedelta = val; }
+static uint64_t htimedelta_read(struct vcpu *v) { return v->arch->trap.csr.htimedelta; }
+static void htimedelta_write(struct vcpu *v, uint64_t val) { v->arch->trap.csr.htimedelta = val; }
 
 static const struct vcsr_desc vcsr_table[] = {
 	{ CSR_SSTATUS,    "sstatus",    always,       vcsr_sstatus_read, sstatus_write },

@@ -5,7 +5,7 @@
  */
 #include "core/sbi/sbi.h"
 
-#include "core/realmap.h"
+#include "core/engine.h"
 #include "core/stats.h"
 #include "core/vcpu.h"
 #include "core/vm.h"
@@ -46,7 +46,28 @@ const struct sbi_ext *sbi_ext_at(unsigned slot)
 	return &__start_sbi_exts[slot];
 }
 
-int sbi_dispatch(struct vcpu *v)
+/* The guest's side of a handler's host status. */
+static enum resume sbi_resume(struct vcpu *v, struct trap_info *t, int status,
+			      const struct sbi_ret *ret, unsigned ecall_len)
+{
+	switch (status) {
+	case SBI_RESUME_NEXT:
+		return trap_next(t, ecall_len);
+	case SBI_RESUME_JUMP:
+		return trap_jump(t, ret->resume_pc);
+	case SBI_RESUME_INJECT:
+		trap_inject(t, ret->fault_cause, ret->fault_tval);
+		t->inject_redirected = true;
+		return RESUME_INJECT;
+	case SBI_RESUME_NONE:
+		return RESUME_HALT;
+	default:
+		vm_stop(v->vm, VM_EXIT_CRASHED, "SBI call failed inside Trapeze");
+		return RESUME_HALT;
+	}
+}
+
+enum resume sbi_dispatch(struct vcpu *v, struct trap_info *t, unsigned ecall_len)
 {
 	struct vm *vm = v->vm;
 	unsigned long eid = vcpu_get_gpr(v, REG_A7);
@@ -55,7 +76,7 @@ int sbi_dispatch(struct vcpu *v)
 	/* Reserved legacy EIDs 0x09-0x0F have no descriptor but still follow the
 	 * legacy convention: a1 is the caller's (SBI v2.0, Legacy Extensions). */
 	bool legacy = eid <= SBI_EXT_LEGACY_MAX;
-	struct sbi_ret ret = { SBI_SUCCESS, 0 };
+	struct sbi_ret ret = { .error = SBI_SUCCESS };
 	unsigned long args[6];
 	int status;
 
@@ -75,7 +96,7 @@ int sbi_dispatch(struct vcpu *v)
 		status = SBI_RESUME_NEXT;
 	}
 	if (status != SBI_RESUME_NEXT)
-		return status;
+		return sbi_resume(v, t, status, &ret, ecall_len);
 
 	if (legacy) {
 		/* One register: an error code, else the call's value (getchar). */
@@ -84,7 +105,7 @@ int sbi_dispatch(struct vcpu *v)
 		vcpu_set_gpr(v, REG_A0, (uint64_t)ret.error);
 		vcpu_set_gpr(v, REG_A1, (uint64_t)ret.value);
 	}
-	return SBI_RESUME_NEXT;
+	return sbi_resume(v, t, SBI_RESUME_NEXT, &ret, ecall_len);
 }
 
 long sbi_for_each_hart(struct vm *vm, unsigned long mask, unsigned long base,
@@ -118,31 +139,4 @@ int sbi_call_fn(const sbi_fn_t *table, size_t n, unsigned long idx,
 		return SBI_RESUME_NEXT;
 	}
 	return table[idx](v, args, ret);
-}
-
-bool sbi_guest_ram(const struct vm *vm, uint64_t gpa, uint64_t len)
-{
-	const struct realmap *rm = &vm->realmap;
-
-	if (len == 0 || gpa > UINT64_MAX - (len - 1))
-		return false;
-	/* RAM regions never overlap but may touch: walk from the region holding
-	 * gpa to the one starting where it ends, at most nram steps. */
-	for (unsigned step = 0; step <= rm->nram; step++) {
-		const struct realmap_ram *r = NULL;
-		uint64_t avail;
-
-		for (unsigned i = 0; i < rm->nram && i < REALMAP_MAX_RAM; i++)
-			if (gpa >= rm->ram[i].gpa &&
-			    (gpa - rm->ram[i].gpa) >> REALMAP_PAGE_SHIFT < rm->ram[i].npages)
-				r = &rm->ram[i];
-		if (!r)
-			return false;
-		avail = r->gpa + (r->npages << REALMAP_PAGE_SHIFT) - gpa;
-		if (len <= avail)
-			return true;
-		gpa += avail;
-		len -= avail;
-	}
-	return false;
 }

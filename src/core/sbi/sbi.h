@@ -114,29 +114,39 @@ struct vm;
  * the caller learns the count from sbiret.value. */
 #define SBI_DBCN_MAX_BYTES  4096
 
-/* The guest-visible result: a0 = error, a1 = value. */
+/* The guest-visible result: a0 = error, a1 = value; and, host side, the
+ * operands of an SBI_RESUME_JUMP or SBI_RESUME_INJECT status. */
 struct sbi_ret {
 	long error;
 	long value;
+	uint64_t resume_pc;                 /* SBI_RESUME_JUMP: where the caller goes on */
+	uint64_t fault_cause, fault_tval;   /* SBI_RESUME_INJECT: the trap it takes */
 };
 
 /*
- * Host status returned by handlers and by sbi_dispatch (style.md section 7:
- * host status and guest result are separate domains):
- *   SBI_RESUME_NEXT (0)  handled; sbi_dispatch wrote a0/a1 (legacy: a0) and
- *                        the caller advances the pc past the ECALL.
- *   SBI_RESUME_SAME (1)  handled, the handler already set the pc and a0/a1
- *                        (HSM non-retentive suspend reset the vCPU; a legacy
- *                        hart mask load faulted and was redirected): write no
- *                        register and do not advance the pc.
- *   SBI_RESUME_NONE (2)  handled, the calling vCPU no longer runs (hart_stop,
- *                        system reset, legacy shutdown): write no register,
- *                        do not advance the pc; whoever restarts it sets the pc.
- *   < 0                  a Trapeze failure, not the guest's fault; no register
- *                        was written; the caller stops the VM.
+ * Host status returned by handlers (style.md section 7: host status and
+ * guest result are separate domains). Handlers never move the pc or write
+ * registers beyond what they are asked: sbi_dispatch turns the status into
+ * the dispatcher's result (core/engine.h).
+ *   SBI_RESUME_NEXT (0)   handled; sbi_dispatch writes a0/a1 (legacy: a0)
+ *                         and the caller continues after the ECALL.
+ *   SBI_RESUME_JUMP (1)   handled, registers set by the handler (HSM
+ *                         non-retentive suspend); the caller continues at
+ *                         ret->resume_pc, no result register written.
+ *   SBI_RESUME_NONE (2)   handled, the calling vCPU no longer runs
+ *                         (hart_stop, system reset, legacy shutdown); no
+ *                         register written, the pc stays; whoever restarts
+ *                         it sets the pc.
+ *   SBI_RESUME_INJECT (3) a memory access the firmware makes for the caller
+ *                         faulted (a legacy hart mask): the caller takes
+ *                         ret->fault_cause/fault_tval at the ECALL, as the
+ *                         firmware redirects it; no register written.
+ *   < 0                   a Trapeze failure, not the guest's fault; no
+ *                         register was written; the VM is stopped.
  */
 #define SBI_RESUME_NEXT     0
-#define SBI_RESUME_SAME     1
+#define SBI_RESUME_JUMP     1
+#define SBI_RESUME_INJECT   3
 #define SBI_RESUME_NONE     2
 
 /* Handler of one extension: fid is a6 (ignored by legacy extensions, which
@@ -178,12 +188,13 @@ const struct sbi_ext *sbi_ext_at(unsigned slot);
  * ECALL from virtual S-mode: reads a7 (EID), a6 (FID), a0-a5, runs the
  * extension, counts vm->stats.sbi_calls[slot] (any call to a present
  * extension, unknown FIDs included) or vm->stats.sbi_unknown (absent EID).
- * An absent EID or unknown FID gets SBI_ERR_NOT_SUPPORTED. Returns the host
- * status above; on SBI_RESUME_NEXT it wrote a0 = error, a1 = value (for EIDs
- * 0x00-0x0F, legacy convention: a0 only). The caller (the trap dispatcher)
- * alone moves the pc.
+ * An absent EID or unknown FID gets SBI_ERR_NOT_SUPPORTED. On
+ * SBI_RESUME_NEXT it writes a0 = error, a1 = value (for EIDs 0x00-0x0F,
+ * legacy convention: a0 only). Returns what the dispatcher does next, with
+ * its operands in t (ecall_len: the size of the ECALL to step over).
  */
-int sbi_dispatch(struct vcpu *v);
+struct trap_info;
+enum resume sbi_dispatch(struct vcpu *v, struct trap_info *t, unsigned ecall_len);
 
 /*
  * Hart list parameter (SBI v2.0, Binary Encoding, "Hart list parameter"):
@@ -217,8 +228,5 @@ long sbi_ipi_send(struct vcpu *v, unsigned long mask, unsigned long base);
 long sbi_rfence_fence_i(struct vcpu *v, unsigned long mask, unsigned long base);
 long sbi_rfence_sfence_vma(struct vcpu *v, unsigned long mask, unsigned long base,
 			   unsigned long start, unsigned long size, uint64_t asid);
-
-/* True when all of [gpa, gpa + len) is RAM of the VM (len > 0, no wrap). */
-bool sbi_guest_ram(const struct vm *vm, uint64_t gpa, uint64_t len);
 
 #endif

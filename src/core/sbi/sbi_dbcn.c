@@ -4,6 +4,7 @@
  */
 #include "core/sbi/sbi.h"
 
+#include "core/guestmem.h"
 #include "core/vcpu.h"
 #include "core/vm.h"
 
@@ -22,7 +23,7 @@ static bool dbcn_buffer_ok(struct vcpu *v, const unsigned long args[6])
 {
 	if (args[2] != 0)
 		return false;
-	return args[0] == 0 || sbi_guest_ram(v->vm, args[1], args[0]);
+	return args[0] == 0 || guestmem_is_ram(v->vm, args[1], args[0]);
 }
 
 static unsigned long dbcn_bound(unsigned long num_bytes)
@@ -43,7 +44,7 @@ static int dbcn_console_write(struct vcpu *v, const unsigned long args[6], struc
 	while (done < n) {
 		unsigned long chunk = n - done < DBCN_CHUNK ? n - done : DBCN_CHUNK;
 
-		if (!vm_read_guest(v->vm, args[1] + done, buf, chunk))
+		if (!guestmem_read(v->vm, args[1] + done, buf, chunk))
 			break;
 		vm_console_write(v->vm, buf, chunk);
 		done += chunk;
@@ -73,7 +74,7 @@ static int dbcn_console_read(struct vcpu *v, const unsigned long args[6], struct
 			buf[got++] = (uint8_t)c;
 		if (got == 0)
 			break;
-		if (!vm_write_guest(v->vm, args[1] + done, buf, got)) {
+		if (!guestmem_write(v->vm, args[1] + done, buf, got)) {
 			ret->error = SBI_ERR_FAILED;    /* RAM checked above vanished */
 			break;
 		}

@@ -8,6 +8,7 @@
 #include "core/sbi/sbi.h"
 
 #include "core/sched.h"
+#include "core/guestmem.h"
 #include "core/vcpu.h"
 #include "core/vm.h"
 
@@ -56,7 +57,7 @@ static int hsm_hart_start(struct vcpu *v, const unsigned long args[6], struct sb
 		ret->error = SBI_ERR_FAILED;     /* its VM is going away */
 	else if (t == v || t->state != VCPU_STOPPED)    /* the caller runs */
 		ret->error = SBI_ERR_ALREADY_AVAILABLE;
-	else if (!sbi_guest_ram(v->vm, args[1], 2))
+	else if (!guestmem_is_ram(v->vm, args[1], 2))
 		ret->error = SBI_ERR_INVALID_ADDRESS;
 	else {
 		/* "HSM Hart Start Register State": satp 0, SIE 0, a0 hartid, a1 opaque. */
@@ -122,16 +123,17 @@ static int hsm_hart_suspend(struct vcpu *v, const unsigned long args[6], struct 
 		sched_block(v);
 		return SBI_RESUME_NEXT;
 	case SBI_HSM_SUSPEND_NON_RET_DEFAULT:
-		if (!sbi_guest_ram(v->vm, args[1], 2)) {
+		if (!guestmem_is_ram(v->vm, args[1], 2)) {
 			ret->error = SBI_ERR_INVALID_ADDRESS;
 			return SBI_RESUME_NEXT;
 		}
 		/* SBI v2.0, "HSM Hart Resume Register State": pc, a0, a1,
 		 * satp = 0, SIE = 0; the interrupt enables that wake it stay. */
-		vcpu_resume_at(v, args[1], args[2]);
+		vcpu_resume_regs(v, args[2]);
 		hsm_set_suspended(v, 1);
 		sched_block(v);
-		return SBI_RESUME_SAME;
+		ret->resume_pc = args[1];
+		return SBI_RESUME_JUMP;
 	default:
 		ret->error = SBI_ERR_INVALID_PARAM;
 		return SBI_RESUME_NEXT;

@@ -4,14 +4,13 @@
  */
 #include "core/sbi/sbi.h"
 
-#include "arch/riscv/csr.h"
 #include "core/vcpu.h"
 
 /* The calling vCPU sees its own SSIP when it resumes; every other target may
  * sit in WFI or run on another hart, so it is kicked. */
 static void ipi_deliver(struct vcpu *target, void *caller)
 {
-	vcpu_raise_irq(target, IRQ_S_SOFT);
+	vcpu_raise_irq(target, VIRQ_SOFT);
 	if (target != (struct vcpu *)caller)
 		vcpu_kick(target);
 }

@@ -6,7 +6,6 @@
  */
 #include "core/sbi/sbi.h"
 
-#include "arch/riscv/csr.h"
 #include "core/vcpu.h"
 #include "core/vm.h"
 
@@ -18,11 +17,12 @@ _Static_assert(VM_MAX_VCPUS <= 64, "a legacy hart mask is one unsigned long");
  * "hart_mask is a virtual address that points to a bit-vector of harts").
  * It is read as OpenSBI 1.1 reads it (sbi_load_hart_mask_unpriv): through
  * the caller's translation, and a load that faults is redirected to the
- * caller with sepc at the ECALL (1 returned: the handler resumes as it is).
- * A NULL pointer means every hart, as OpenSBI and KVM treat it.
+ * caller with sepc at the ECALL (1 returned, with the fault in ret: the
+ * handler returns SBI_RESUME_INJECT). A NULL pointer means every hart, as
+ * OpenSBI and KVM treat it.
  */
 static int legacy_hart_mask(struct vcpu *v, unsigned long ptr,
-			    unsigned long *mask, unsigned long *base)
+			    unsigned long *mask, unsigned long *base, struct sbi_ret *ret)
 {
 	uint64_t word;
 
@@ -31,7 +31,8 @@ static int legacy_hart_mask(struct vcpu *v, unsigned long ptr,
 		*base = -1UL;
 		return 0;
 	}
-	if (!vcpu_firmware_load(v, ptr, &word))
+	ret->fault_cause = vcpu_firmware_load(v, ptr, &word, &ret->fault_tval);
+	if (ret->fault_cause)
 		return 1;
 	*mask = word;
 	*base = 0;
@@ -68,7 +69,7 @@ static int legacy_console_getchar(struct vcpu *v, const unsigned long args[6], s
 static int legacy_clear_ipi(struct vcpu *v, const unsigned long args[6], struct sbi_ret *ret)
 {
 	(void)args, (void)ret;
-	vcpu_lower_irq(v, IRQ_S_SOFT);
+	vcpu_lower_irq(v, VIRQ_SOFT);
 	return SBI_RESUME_NEXT;
 }
 
@@ -76,8 +77,8 @@ static int legacy_send_ipi(struct vcpu *v, const unsigned long args[6], struct s
 {
 	unsigned long mask, base;
 
-	if (legacy_hart_mask(v, args[0], &mask, &base))
-		return SBI_RESUME_SAME;
+	if (legacy_hart_mask(v, args[0], &mask, &base, ret))
+		return SBI_RESUME_INJECT;
 	ret->error = sbi_ipi_send(v, mask, base);
 	return SBI_RESUME_NEXT;
 }
@@ -86,8 +87,8 @@ static int legacy_remote_fence_i(struct vcpu *v, const unsigned long args[6], st
 {
 	unsigned long mask, base;
 
-	if (legacy_hart_mask(v, args[0], &mask, &base))
-		return SBI_RESUME_SAME;
+	if (legacy_hart_mask(v, args[0], &mask, &base, ret))
+		return SBI_RESUME_INJECT;
 	ret->error = sbi_rfence_fence_i(v, mask, base);
 	return SBI_RESUME_NEXT;
 }
@@ -96,8 +97,8 @@ static int legacy_remote_sfence_vma(struct vcpu *v, const unsigned long args[6],
 {
 	unsigned long mask, base;
 
-	if (legacy_hart_mask(v, args[0], &mask, &base))
-		return SBI_RESUME_SAME;
+	if (legacy_hart_mask(v, args[0], &mask, &base, ret))
+		return SBI_RESUME_INJECT;
 	ret->error = sbi_rfence_sfence_vma(v, mask, base, args[1], args[2], UINT64_MAX);
 	return SBI_RESUME_NEXT;
 }
@@ -106,8 +107,8 @@ static int legacy_remote_sfence_vma_asid(struct vcpu *v, const unsigned long arg
 {
 	unsigned long mask, base;
 
-	if (legacy_hart_mask(v, args[0], &mask, &base))
-		return SBI_RESUME_SAME;
+	if (legacy_hart_mask(v, args[0], &mask, &base, ret))
+		return SBI_RESUME_INJECT;
 	ret->error = sbi_rfence_sfence_vma(v, mask, base, args[1], args[2], args[3]);
 	return SBI_RESUME_NEXT;
 }

@@ -4,8 +4,8 @@
  * earliest of them. With Sstc the hart's own stimecmp is written (which is
  * also what OpenSBI's set_timer programs then); without it, SBI set_timer.
  */
-#ifndef ARCH_RISCV_TIMER_H
-#define ARCH_RISCV_TIMER_H
+#ifndef CORE_TIMER_H
+#define CORE_TIMER_H
 
 #include <stdint.h>
 

@@ -1,0 +1,48 @@
+/* The arch-neutral side of a vCPU: virtual interrupts and the virtual timer. */
+#include "core/vcpu.h"
+
+#include "core/engine.h"
+#include "core/platform.h"
+
+void vcpu_raise_irq(struct vcpu *v, uint64_t virq)
+{
+	__atomic_fetch_or(&v->virq, virq & ~VIRQ_TIMER, __ATOMIC_SEQ_CST);
+}
+
+void vcpu_lower_irq(struct vcpu *v, uint64_t virq)
+{
+	__atomic_fetch_and(&v->virq, ~virq, __ATOMIC_SEQ_CST);
+}
+
+/* The timer is level-sensitive (as with Sstc, and as OpenSBI's set_timer
+ * emulation behaves): pending while time >= the deadline. */
+uint64_t vcpu_virq_pending(const struct vcpu *v)
+{
+	uint64_t p = __atomic_load_n(&v->virq, __ATOMIC_SEQ_CST);
+
+	if (platform_time() >= v->timer_deadline)
+		p |= VIRQ_TIMER;
+	return p;
+}
+
+bool vcpu_irq_wakeup_pending(const struct vcpu *v)
+{
+	return (vcpu_virq_pending(v) & v->engine->virq_enabled(v)) != 0;
+}
+
+void vcpu_timer_set(struct vcpu *v, uint64_t deadline)
+{
+	v->timer_deadline = deadline;
+	v->timer_programmed = true;
+}
+
+uint64_t vcpu_timer_deadline(const struct vcpu *v)
+{
+	/* Only a timer the guest enabled can wake it. */
+	return (v->engine->virq_enabled(v) & VIRQ_TIMER) ? v->timer_deadline : UINT64_MAX;
+}
+
+void vcpu_flush_guest_tlb(struct vcpu *v, uint64_t start, uint64_t size, uint64_t asid)
+{
+	v->engine->flush_guest_tlb(v, start, size, asid);
+}
