@@ -14,13 +14,15 @@
 #include <cmocka.h>
 
 #include "arch/riscv/csr.h"
+#include "arch/riscv/vcpu_arch.h"
+#include "core/engine.h"
 #include "core/sbi/sbi.h"
 #include "fakes/fake_vm.h"
 
 #define SENTINEL(i)     (0xa5a5000000000000ULL | (uint64_t)(i))
 #define RAM_END         (FAKE_RAM_BASE + FAKE_RAM_SIZE)
-#define A0(v)           ((long)(v)->arch.regs.x[10])
-#define A1(v)           ((long)(v)->arch.regs.x[11])
+#define A0(v)           ((long)(v)->arch->regs.x[10])
+#define A1(v)           ((long)(v)->arch->regs.x[11])
 #define ALL_HARTS       (-1UL)
 
 /* An extension only this test has, in the Experimental Extension Space
@@ -35,6 +37,9 @@ static int unit_test_handle(struct vcpu *v, unsigned long eid, unsigned long fid
 	(void)v, (void)eid, (void)fid;
 	ret->error = (long)args[1];
 	ret->value = (long)args[2];
+	ret->resume_pc = args[3];
+	ret->fault_cause = args[4];
+	ret->fault_tval = args[5];
 	return (int)(long)args[0];
 }
 
@@ -74,14 +79,38 @@ static struct vcpu *V(unsigned i)
 	return &f->vcpus[i];
 }
 
-/* Every register gets a sentinel, then a0-a7 the call; returns the status. */
+/* What the last ECALL asked of the dispatcher. */
+static struct trap_info last;
+
+/* Every register gets a sentinel, then a0-a7 the call; returns the host
+ * status the result stands for (SBI_RESUME_*, or -1 when the VM was
+ * stopped for a Trapeze failure), after doing what the dispatcher would
+ * do with the pc for a jump. */
 static int ecall_args(struct vcpu *v, unsigned long eid, unsigned long fid, const unsigned long a[6])
 {
 	for (unsigned i = 1; i < 32; i++)
-		v->arch.regs.x[i] = SENTINEL(i);
-	v->arch.regs.pc = 0x80001000;
+		v->arch->regs.x[i] = SENTINEL(i);
+	v->arch->regs.pc = 0x80001000;
 	fake_set_ecall(v, eid, fid, a[0], a[1], a[2], a[3], a[4], a[5]);
-	return sbi_dispatch(v);
+	unsigned stops = fake_count(f, FAKE_VM_STOP);
+	memset(&last, 0, sizeof(last));
+	switch (sbi_dispatch(v, &last, 4)) {
+	case RESUME_NEXT:
+		assert_int_equal(last.insn_len, 4);
+		return SBI_RESUME_NEXT;
+	case RESUME_JUMP:
+		v->arch->regs.pc = last.jump_pc;
+		return SBI_RESUME_JUMP;
+	case RESUME_INJECT:
+		/* Delivered as the firmware redirects: pc = raw stvec. */
+		assert_true(last.inject_redirected);
+		return SBI_RESUME_INJECT;
+	case RESUME_HALT:
+		return fake_count(f, FAKE_VM_STOP) > stops ? -1 : SBI_RESUME_NONE;
+	default:
+		fail();
+	}
+	return -2;
 }
 #define ECALL(v, eid, fid, ...) \
 	ecall_args((v), (eid), (fid), (const unsigned long[6]){ __VA_ARGS__ })
@@ -97,7 +126,7 @@ static void assert_ret(struct vcpu *v, int status, long error, long value)
 static void assert_regs_untouched(struct vcpu *v, unsigned from, unsigned to)
 {
 	for (unsigned i = from; i <= to; i++)
-		assert_int_equal(v->arch.regs.x[i], SENTINEL(i));
+		assert_int_equal(v->arch->regs.x[i], SENTINEL(i));
 }
 
 static void put_ram(uint64_t gpa, const void *buf, size_t len)
@@ -254,11 +283,11 @@ static void test_sbi_dispatch_preserves_other_registers(void **state)
 	assert_ret(V(0), st, SBI_SUCCESS, (long)SBI_IMPL_VERSION);
 	assert_regs_untouched(V(0), 1, 9);
 	/* a2..a7 keep the call's own values; the rest their sentinels. */
-	assert_int_equal(V(0)->arch.regs.x[16], SBI_BASE_GET_IMPL_VERSION);
-	assert_int_equal(V(0)->arch.regs.x[17], SBI_EXT_BASE);
+	assert_int_equal(V(0)->arch->regs.x[16], SBI_BASE_GET_IMPL_VERSION);
+	assert_int_equal(V(0)->arch->regs.x[17], SBI_EXT_BASE);
 	assert_regs_untouched(V(0), 18, 31);
 	/* Only the trap dispatcher moves the pc. */
-	assert_int_equal(V(0)->arch.regs.pc, 0x80001000);
+	assert_int_equal(V(0)->arch->regs.pc, 0x80001000);
 }
 
 static void test_sbi_dispatch_legacy_writes_a0_only(void **state)
@@ -269,10 +298,10 @@ static void test_sbi_dispatch_legacy_writes_a0_only(void **state)
 	st = ECALL(V(0), SBI_LEGACY_SET_TIMER, 0, 1234);
 	assert_int_equal(st, SBI_RESUME_NEXT);
 	assert_int_equal(A0(V(0)), 0);
-	assert_int_equal(V(0)->arch.regs.x[11], 0);     /* as the call set it */
-	V(0)->arch.regs.x[11] = 0x5a5a;
+	assert_int_equal(V(0)->arch->regs.x[11], 0);     /* as the call set it */
+	V(0)->arch->regs.x[11] = 0x5a5a;
 	fake_set_ecall(V(0), SBI_LEGACY_SET_TIMER, 0, 99, 0x5a5a, 0, 0, 0, 0);
-	assert_int_equal(sbi_dispatch(V(0)), SBI_RESUME_NEXT);
+	assert_int_equal(sbi_dispatch(V(0), &last, 4), RESUME_NEXT);
 	assert_int_equal(A0(V(0)), 0);
 	assert_int_equal(A1(V(0)), 0x5a5a);
 }
@@ -309,10 +338,18 @@ static void test_sbi_dispatch_resume_same_and_none_write_nothing(void **state)
 	int st;
 
 	(void)state;
-	st = ECALL(V(0), TEST_EID, 0, SBI_RESUME_SAME, 7, 8);
-	assert_int_equal(st, SBI_RESUME_SAME);
-	assert_int_equal(A0(V(0)), SBI_RESUME_SAME);
+	st = ECALL(V(0), TEST_EID, 0, SBI_RESUME_JUMP, 7, 8, 0x80004000);
+	assert_int_equal(st, SBI_RESUME_JUMP);
+	assert_int_equal(A0(V(0)), SBI_RESUME_JUMP);
 	assert_int_equal(A1(V(0)), 7);
+	assert_int_equal(V(0)->arch->regs.pc, 0x80004000);
+	st = ECALL(V(0), TEST_EID, 0, SBI_RESUME_INJECT, 7, 8, 0, 13, 0x1234);
+	assert_int_equal(st, SBI_RESUME_INJECT);
+	assert_int_equal(A0(V(0)), SBI_RESUME_INJECT);
+	assert_int_equal(A1(V(0)), 7);
+	assert_int_equal(last.inject_cause, 13);
+	assert_int_equal(last.inject_tval, 0x1234);
+	assert_int_equal(V(0)->arch->regs.pc, 0x80001000);
 	st = ECALL(V(0), TEST_EID, 0, SBI_RESUME_NONE, 7, 8);
 	assert_int_equal(st, SBI_RESUME_NONE);
 	assert_int_equal(A0(V(0)), SBI_RESUME_NONE);
@@ -426,17 +463,17 @@ static void test_sbi_guest_ram_spans_adjacent_regions(void **state)
 	assert_int_equal(realmap_add_ram(&vm->realmap, RAM_END, 2, pages), 0);
 	assert_int_equal(realmap_add_ram(&vm->realmap, RAM_END + 0x2000, 1, pages), 0);
 	assert_int_equal(realmap_add_ram(&vm->realmap, 0x90000000, 1, pages), 0);
-	assert_true(sbi_guest_ram(vm, FAKE_RAM_BASE, FAKE_RAM_SIZE + 0x3000));
-	assert_true(sbi_guest_ram(vm, RAM_END - 1, 2));
-	assert_true(sbi_guest_ram(vm, RAM_END + 0x2fff, 1));
-	assert_false(sbi_guest_ram(vm, FAKE_RAM_BASE, FAKE_RAM_SIZE + 0x3001));
-	assert_false(sbi_guest_ram(vm, RAM_END + 0x2000, 0x90000000));
-	assert_true(sbi_guest_ram(vm, 0x90000000, 0x1000));
-	assert_false(sbi_guest_ram(vm, 0x8fffffff, 2));
-	assert_false(sbi_guest_ram(vm, FAKE_MMIO_BASE, 1));
-	assert_false(sbi_guest_ram(vm, FAKE_RAM_BASE, 0));
-	assert_false(sbi_guest_ram(vm, FAKE_RAM_BASE, -1UL));
-	assert_false(sbi_guest_ram(vm, -1UL, 2));
+	assert_true(realmap_ram_range(&vm->realmap, FAKE_RAM_BASE, FAKE_RAM_SIZE + 0x3000));
+	assert_true(realmap_ram_range(&vm->realmap, RAM_END - 1, 2));
+	assert_true(realmap_ram_range(&vm->realmap, RAM_END + 0x2fff, 1));
+	assert_false(realmap_ram_range(&vm->realmap, FAKE_RAM_BASE, FAKE_RAM_SIZE + 0x3001));
+	assert_false(realmap_ram_range(&vm->realmap, RAM_END + 0x2000, 0x90000000));
+	assert_true(realmap_ram_range(&vm->realmap, 0x90000000, 0x1000));
+	assert_false(realmap_ram_range(&vm->realmap, 0x8fffffff, 2));
+	assert_false(realmap_ram_range(&vm->realmap, FAKE_MMIO_BASE, 1));
+	assert_false(realmap_ram_range(&vm->realmap, FAKE_RAM_BASE, 0));
+	assert_false(realmap_ram_range(&vm->realmap, FAKE_RAM_BASE, -1UL));
+	assert_false(realmap_ram_range(&vm->realmap, -1UL, 2));
 }
 
 /* ---- BASE ------------------------------------------------------------- */
@@ -542,9 +579,9 @@ static void test_sbi_ipi_send_raises_ssip_and_kicks_target(void **state)
 	assert_ret(V(0), st, SBI_SUCCESS, 0);
 	assert_int_equal(fake_count(f, FAKE_RAISE_IRQ), 1);
 	assert_ptr_equal(fake_find(f, FAKE_RAISE_IRQ, 0)->v, V(1));
-	assert_int_equal(fake_find(f, FAKE_RAISE_IRQ, 0)->a, IRQ_S_SOFT);
-	assert_true(V(1)->arch.csr.sip & MIP_SSIP);
-	assert_false(V(0)->arch.csr.sip & MIP_SSIP);
+	assert_int_equal(fake_find(f, FAKE_RAISE_IRQ, 0)->a, VIRQ_SOFT);
+	assert_true(V(1)->virq & VIRQ_SOFT);
+	assert_false(V(0)->virq & VIRQ_SOFT);
 	assert_int_equal(fake_count(f, FAKE_KICK), 1);
 	assert_ptr_equal(fake_find(f, FAKE_KICK, 0)->v, V(1));
 }
@@ -557,8 +594,8 @@ static void test_sbi_ipi_send_all_does_not_kick_caller(void **state)
 	st = ECALL(V(0), SBI_EXT_IPI, SBI_IPI_SEND_IPI, 0, ALL_HARTS);
 	assert_ret(V(0), st, SBI_SUCCESS, 0);
 	assert_int_equal(fake_count(f, FAKE_RAISE_IRQ), 2);
-	assert_true(V(0)->arch.csr.sip & MIP_SSIP);
-	assert_true(V(1)->arch.csr.sip & MIP_SSIP);
+	assert_true(V(0)->virq & VIRQ_SOFT);
+	assert_true(V(1)->virq & VIRQ_SOFT);
 	assert_int_equal(fake_count(f, FAKE_KICK), 1);
 	assert_ptr_equal(fake_find(f, FAKE_KICK, 0)->v, V(1));
 }
@@ -573,7 +610,7 @@ static void test_sbi_ipi_send_invalid_mask_sends_nothing(void **state)
 	st = ECALL(V(0), SBI_EXT_IPI, SBI_IPI_SEND_IPI, 1, 2);
 	assert_ret(V(0), st, SBI_ERR_INVALID_PARAM, 0);
 	assert_int_equal(f->ncalls, 0);
-	assert_int_equal(V(1)->arch.csr.sip, 0);
+	assert_int_equal(V(1)->virq, 0);
 }
 
 /* ---- RFENCE ----------------------------------------------------------- */
@@ -731,9 +768,9 @@ static void test_sbi_hsm_start_stopped_hart(void **state)
 	assert_ptr_equal(f->calls[0].v, V(1));
 	assert_int_equal(f->calls[1].kind, FAKE_MAKE_RUNNABLE);
 	assert_ptr_equal(f->calls[1].v, V(1));
-	assert_int_equal(V(1)->arch.regs.pc, FAKE_RAM_BASE + 0x1000);
-	assert_int_equal(V(1)->arch.regs.x[10], 1);
-	assert_int_equal(V(1)->arch.regs.x[11], 0xdead);
+	assert_int_equal(V(1)->arch->regs.pc, FAKE_RAM_BASE + 0x1000);
+	assert_int_equal(V(1)->arch->regs.x[10], 1);
+	assert_int_equal(V(1)->arch->regs.x[11], 0xdead);
 	assert_int_equal(V(1)->state, VCPU_RUNNABLE);
 	assert_int_equal(hart_status(V(0), 1), SBI_HSM_STATE_STARTED);
 }
@@ -829,7 +866,7 @@ static void test_sbi_hsm_start_pending_while_starting(void **state)
 	assert_int_equal(pending_seen.start_error, SBI_ERR_ALREADY_AVAILABLE);
 	assert_int_equal(fake_count(f, FAKE_RESET), 1);
 	assert_int_equal(fake_count(f, FAKE_MAKE_RUNNABLE), 1);
-	assert_int_equal(V(1)->arch.regs.pc, FAKE_RAM_BASE + 0x80);
+	assert_int_equal(V(1)->arch->regs.pc, FAKE_RAM_BASE + 0x80);
 	/* and the claim is released afterwards */
 	assert_int_equal(hart_status(V(0), 1), SBI_HSM_STATE_STARTED);
 }
@@ -849,7 +886,7 @@ static void test_sbi_hsm_stop_stops_caller_without_return(void **state)
 	assert_int_equal(A0(V(1)), 0x1234);
 	assert_int_equal(A1(V(1)), 0x5678);
 	assert_int_equal(fake_count(f, FAKE_RESET), 0);
-	assert_int_equal(V(1)->arch.regs.pc, 0x80001000);
+	assert_int_equal(V(1)->arch->regs.pc, 0x80001000);
 	assert_int_equal(hart_status(V(0), 1), SBI_HSM_STATE_STOPPED);
 }
 
@@ -894,7 +931,7 @@ static void test_sbi_hsm_suspend_retentive_blocks_and_returns(void **state)
 	assert_int_equal(V(1)->state, VCPU_BLOCKED);
 	assert_int_equal(fake_count(f, FAKE_BLOCK), 1);
 	assert_int_equal(fake_count(f, FAKE_RESET), 0);
-	assert_int_equal(V(1)->arch.regs.pc, 0x80001000);
+	assert_int_equal(V(1)->arch->regs.pc, 0x80001000);
 	assert_int_equal(hart_status(V(0), 1), SBI_HSM_STATE_SUSPENDED);
 	/* an interrupt woke it: started again, and a later WFI is no suspend */
 	V(1)->state = VCPU_RUNNING;
@@ -912,12 +949,12 @@ static void test_sbi_hsm_suspend_non_retentive_resumes_at_addr(void **state)
 	V(1)->state = VCPU_RUNNING;
 	st = ECALL(V(0), SBI_EXT_HSM, SBI_HSM_HART_SUSPEND, SBI_HSM_SUSPEND_NON_RET_DEFAULT,
 		   FAKE_RAM_BASE + 0x2000, 0xbeef);
-	assert_int_equal(st, SBI_RESUME_SAME);
+	assert_int_equal(st, SBI_RESUME_JUMP);
 	/* "HSM Hart Resume Register State" */
-	assert_int_equal(V(0)->arch.regs.pc, FAKE_RAM_BASE + 0x2000);
+	assert_int_equal(V(0)->arch->regs.pc, FAKE_RAM_BASE + 0x2000);
 	assert_int_equal(A0(V(0)), 0);
 	assert_int_equal(A1(V(0)), 0xbeef);
-	assert_int_equal(V(0)->arch.csr.satp, 0);
+	assert_int_equal(V(0)->arch->trap.csr.satp, 0);
 	assert_int_equal(V(0)->state, VCPU_BLOCKED);
 	/* the timer that is to wake it survives the reset */
 	assert_int_equal(vcpu_timer_deadline(V(0)), 12345);
@@ -963,7 +1000,7 @@ static void test_sbi_hsm_suspend_type_uses_low_32_bits(void **state)
 
 	(void)state;
 	st = ECALL(V(0), SBI_EXT_HSM, SBI_HSM_HART_SUSPEND, 0xFFFFFFFF80000000UL, FAKE_RAM_BASE, 1);
-	assert_int_equal(st, SBI_RESUME_SAME);
+	assert_int_equal(st, SBI_RESUME_JUMP);
 	assert_int_equal(fake_count(f, FAKE_RESET), 1);
 	V(0)->state = VCPU_RUNNING;
 	st = ECALL(V(0), SBI_EXT_HSM, SBI_HSM_HART_SUSPEND, 0x100000000UL, FAKE_RAM_BASE, 1);
@@ -996,8 +1033,8 @@ static void test_sbi_hsm_state_machine_two_vcpus(void **state)
 	assert_int_equal(hart_status(V(0), 1), SBI_HSM_STATE_STOPPED);
 	st = ECALL(V(0), SBI_EXT_HSM, SBI_HSM_HART_START, 1, FAKE_RAM_BASE + 0x200, 2);
 	assert_ret(V(0), st, SBI_SUCCESS, 0);
-	assert_int_equal(V(1)->arch.regs.pc, FAKE_RAM_BASE + 0x200);
-	assert_int_equal(V(1)->arch.regs.x[11], 2);
+	assert_int_equal(V(1)->arch->regs.pc, FAKE_RAM_BASE + 0x200);
+	assert_int_equal(V(1)->arch->regs.x[11], 2);
 	assert_int_equal(fake_count(f, FAKE_RESET), 2);
 	assert_int_equal(fake_count(f, FAKE_MAKE_RUNNABLE), 2);
 }
@@ -1079,8 +1116,8 @@ static void test_sbi_srst_ignores_upper_register_half(void **state)
 	assert_int_equal(st, SBI_RESUME_NONE);
 	assert_int_equal(fake_find(f, FAKE_POWER_OFF, 0)->a, VM_EXIT_FAILURE);
 	/* and, not returning, it wrote no result */
-	assert_int_equal(V(0)->arch.regs.x[10], 0xFFFFFFFF00000000UL);
-	assert_int_equal(V(0)->arch.regs.x[11], 0xFFFFFFFF00000001UL);
+	assert_int_equal(V(0)->arch->regs.x[10], 0xFFFFFFFF00000000UL);
+	assert_int_equal(V(0)->arch->regs.x[11], 0xFFFFFFFF00000001UL);
 }
 
 /* ---- DBCN ------------------------------------------------------------- */
@@ -1280,11 +1317,11 @@ static void test_sbi_legacy_console_getchar(void **state)
 static void test_sbi_legacy_clear_ipi(void **state)
 {
 	(void)state;
-	V(0)->arch.csr.sip = MIP_SSIP | MIP_STIP;
+	V(0)->virq = VIRQ_SOFT | VIRQ_EXT;
 	ECALL(V(0), SBI_LEGACY_CLEAR_IPI, 0, 0);
 	assert_int_equal(A0(V(0)), 0);
-	assert_int_equal(V(0)->arch.csr.sip, MIP_STIP);
-	assert_int_equal(fake_find(f, FAKE_LOWER_IRQ, 0)->a, IRQ_S_SOFT);
+	assert_int_equal(V(0)->virq, VIRQ_EXT);
+	assert_int_equal(fake_find(f, FAKE_LOWER_IRQ, 0)->a, VIRQ_SOFT);
 }
 
 static void test_sbi_legacy_send_ipi_reads_mask_from_ram(void **state)
@@ -1295,7 +1332,7 @@ static void test_sbi_legacy_send_ipi_reads_mask_from_ram(void **state)
 	assert_int_equal(A0(V(0)), 0);
 	assert_int_equal(A1(V(0)), 0x1111);
 	assert_int_equal(fake_count(f, FAKE_RAISE_IRQ), 1);
-	assert_true(V(1)->arch.csr.sip & MIP_SSIP);
+	assert_true(V(1)->virq & VIRQ_SOFT);
 	assert_ptr_equal(fake_find(f, FAKE_KICK, 0)->v, V(1));
 }
 
@@ -1304,8 +1341,8 @@ static void test_sbi_legacy_send_ipi_null_mask_means_all(void **state)
 	(void)state;
 	ECALL(V(1), SBI_LEGACY_SEND_IPI, 0, 0);
 	assert_int_equal(A0(V(1)), 0);
-	assert_true(V(0)->arch.csr.sip & MIP_SSIP);
-	assert_true(V(1)->arch.csr.sip & MIP_SSIP);
+	assert_true(V(0)->virq & VIRQ_SOFT);
+	assert_true(V(1)->virq & VIRQ_SOFT);
 }
 
 /* SBI v2.0, Legacy Extensions: hart_mask is a virtual address; a load
@@ -1316,13 +1353,15 @@ static void test_sbi_legacy_send_ipi_bad_pointer(void **state)
 {
 	(void)state;
 	const unsigned long bad[] = { 0x1000, RAM_END - 4, FAKE_MMIO_BASE };
-	V(0)->arch.csr.stvec = 0x80002000;
+	V(0)->arch->trap.csr.stvec = 0x80002000;
 	for (unsigned i = 0; i < 3; i++) {
 		fake_forget_calls(f);
 		unsigned long eid = i == 2 ? SBI_LEGACY_REMOTE_FENCE_I : SBI_LEGACY_SEND_IPI;
-		assert_int_equal(ECALL(V(0), eid, 0, bad[i]), SBI_RESUME_SAME);
+		assert_int_equal(ECALL(V(0), eid, 0, bad[i]), SBI_RESUME_INJECT);
 		assert_int_equal(A0(V(0)), bad[i]);      /* untouched: the argument */
-		assert_int_equal(V(0)->arch.regs.pc, 0x80002000);
+		assert_int_equal(last.inject_cause, EXC_LOAD_ACCESS);
+		assert_int_equal(last.inject_tval, bad[i]);
+		assert_int_equal(V(0)->arch->regs.pc, 0x80001000);     /* sepc = the ECALL */
 		assert_int_equal(f->ncalls, 1);
 		assert_int_equal(fake_find(f, FAKE_FIRMWARE_FAULT, 0)->a, bad[i]);
 	}

@@ -9,6 +9,7 @@
 #include "arch/riscv/csr.h"
 #include "arch/riscv/insn.h"
 #include "arch/riscv/probe.h"
+#include "arch/riscv/vcpu_arch.h"
 #include "arch/riscv/vcsr.h"
 #include "fakes/fake_hw.h"
 
@@ -37,11 +38,14 @@ static uint32_t sfence_vma(unsigned rs1, unsigned rs2)
 /* Run one instruction the way the dispatcher does; returns the resume code. */
 static enum resume step(uint32_t insn, struct trap_info *t)
 {
-	*t = (struct trap_info){ .cause = EXC_ILLEGAL_INST, .tval = insn, .epc = vcpu.arch.regs.pc };
+	*t = (struct trap_info){ .cause = EXC_ILLEGAL_INST, .tval = insn, .epc = vcpu.arch->regs.pc };
 	fake_insn = insn;
 	enum resume r = emulate_insn(&vcpu, t);
+	assert_int_equal(vcpu.arch->regs.pc, t->epc);   /* only the dispatcher moves it */
 	if (r == RESUME_NEXT)
-		vcpu.arch.regs.pc += t->insn_len;
+		vcpu.arch->regs.pc += t->insn_len;
+	if (r == RESUME_JUMP)
+		vcpu.arch->regs.pc = t->jump_pc;
 	return r;
 }
 
@@ -50,14 +54,14 @@ static uint64_t csr_value(unsigned csr)
 	struct trap_info t;
 
 	assert_int_equal(step(CSRRS(31, csr, 0), &t), RESUME_NEXT);
-	return vcpu.arch.regs.x[31];
+	return vcpu.arch->regs.x[31];
 }
 
 static void csr_set_value(unsigned csr, uint64_t val)
 {
 	struct trap_info t;
 
-	vcpu.arch.regs.x[30] = val;
+	vcpu.arch->regs.x[30] = val;
 	assert_int_equal(step(CSRRW(0, csr, 30), &t), RESUME_NEXT);
 }
 
@@ -71,12 +75,12 @@ static int setup(void **state)
 static void assert_illegal(uint32_t insn)
 {
 	struct trap_info t;
-	uint64_t pc = vcpu.arch.regs.pc;
+	uint64_t pc = vcpu.arch->regs.pc;
 
 	assert_int_equal(step(insn, &t), RESUME_INJECT);
 	assert_int_equal(t.inject_cause, EXC_ILLEGAL_INST);
 	assert_int_equal(t.inject_tval, insn);      /* stval as the real trap gave it */
-	assert_int_equal(vcpu.arch.regs.pc, pc);
+	assert_int_equal(vcpu.arch->regs.pc, pc);
 }
 
 static void test_vcsr_csrrw_returns_old_and_writes(void **state)
@@ -84,13 +88,13 @@ static void test_vcsr_csrrw_returns_old_and_writes(void **state)
 	struct trap_info t;
 
 	(void)state;
-	vcpu.arch.csr.sscratch = 0x1111;
-	vcpu.arch.regs.x[6] = 0x2222;
+	vcpu.arch->trap.csr.sscratch = 0x1111;
+	vcpu.arch->regs.x[6] = 0x2222;
 	assert_int_equal(step(CSRRW(5, CSR_SSCRATCH, 6), &t), RESUME_NEXT);
-	assert_int_equal(vcpu.arch.regs.x[5], 0x1111);
-	assert_int_equal(vcpu.arch.csr.sscratch, 0x2222);
-	assert_int_equal(vcpu.arch.regs.pc, 0x80200004);
-	assert_int_equal(vm.stats.csr_write[vcsr_slot(vcsr_find(CSR_SSCRATCH))], 1);
+	assert_int_equal(vcpu.arch->regs.x[5], 0x1111);
+	assert_int_equal(vcpu.arch->trap.csr.sscratch, 0x2222);
+	assert_int_equal(vcpu.arch->regs.pc, 0x80200004);
+	assert_int_equal(fake_trap_vm.stats.csr_write[vcsr_slot(vcsr_find(CSR_SSCRATCH))], 1);
 }
 
 static void test_vcsr_set_and_clear_forms(void **state)
@@ -98,21 +102,21 @@ static void test_vcsr_set_and_clear_forms(void **state)
 	struct trap_info t;
 
 	(void)state;
-	vcpu.arch.csr.sscratch = 0xf0;
-	vcpu.arch.regs.x[6] = 0x0f;
+	vcpu.arch->trap.csr.sscratch = 0xf0;
+	vcpu.arch->regs.x[6] = 0x0f;
 	step(CSRRS(5, CSR_SSCRATCH, 6), &t);
-	assert_int_equal(vcpu.arch.regs.x[5], 0xf0);
-	assert_int_equal(vcpu.arch.csr.sscratch, 0xff);
-	vcpu.arch.regs.x[6] = 0x3c;
+	assert_int_equal(vcpu.arch->regs.x[5], 0xf0);
+	assert_int_equal(vcpu.arch->trap.csr.sscratch, 0xff);
+	vcpu.arch->regs.x[6] = 0x3c;
 	step(CSRRC(5, CSR_SSCRATCH, 6), &t);
-	assert_int_equal(vcpu.arch.csr.sscratch, 0xc3);
+	assert_int_equal(vcpu.arch->trap.csr.sscratch, 0xc3);
 	step(CSRRWI(5, CSR_SSCRATCH, 31), &t);
-	assert_int_equal(vcpu.arch.regs.x[5], 0xc3);
-	assert_int_equal(vcpu.arch.csr.sscratch, 31);
+	assert_int_equal(vcpu.arch->regs.x[5], 0xc3);
+	assert_int_equal(vcpu.arch->trap.csr.sscratch, 31);
 	step(CSRRSI(0, CSR_SSCRATCH, 0x20 >> 1), &t);
-	assert_int_equal(vcpu.arch.csr.sscratch, 31);
+	assert_int_equal(vcpu.arch->trap.csr.sscratch, 31);
 	step(CSRRCI(0, CSR_SSCRATCH, 1), &t);
-	assert_int_equal(vcpu.arch.csr.sscratch, 30);
+	assert_int_equal(vcpu.arch->trap.csr.sscratch, 30);
 }
 
 static void test_vcsr_rd_x0_and_rs1_x0(void **state)
@@ -121,19 +125,19 @@ static void test_vcsr_rd_x0_and_rs1_x0(void **state)
 	unsigned slot = vcsr_slot(vcsr_find(CSR_SSCRATCH));
 
 	(void)state;
-	vcpu.arch.csr.sscratch = 7;
+	vcpu.arch->trap.csr.sscratch = 7;
 	step(CSRRS(5, CSR_SSCRATCH, 0), &t);        /* csrr: reads, never writes */
-	assert_int_equal(vcpu.arch.regs.x[5], 7);
-	assert_int_equal(vm.stats.csr_write[slot], 0);
-	assert_int_equal(vm.stats.csr_read[slot], 1);
-	vcpu.arch.regs.x[6] = 9;
+	assert_int_equal(vcpu.arch->regs.x[5], 7);
+	assert_int_equal(fake_trap_vm.stats.csr_write[slot], 0);
+	assert_int_equal(fake_trap_vm.stats.csr_read[slot], 1);
+	vcpu.arch->regs.x[6] = 9;
 	step(CSRRW(0, CSR_SSCRATCH, 6), &t);        /* csrw: writes, does not read */
-	assert_int_equal(vcpu.arch.csr.sscratch, 9);
-	assert_int_equal(vm.stats.csr_read[slot], 1);
-	vcpu.arch.regs.x[5] = 5;
+	assert_int_equal(vcpu.arch->trap.csr.sscratch, 9);
+	assert_int_equal(fake_trap_vm.stats.csr_read[slot], 1);
+	vcpu.arch->regs.x[5] = 5;
 	step(CSRRW(5, CSR_SSCRATCH, 5), &t);        /* rd == rs1: old value out, new in */
-	assert_int_equal(vcpu.arch.regs.x[5], 9);
-	assert_int_equal(vcpu.arch.csr.sscratch, 5);
+	assert_int_equal(vcpu.arch->regs.x[5], 9);
+	assert_int_equal(vcpu.arch->trap.csr.sscratch, 5);
 }
 
 static void test_vcsr_machine_and_hypervisor_csrs_are_illegal(void **state)
@@ -147,7 +151,7 @@ static void test_vcsr_machine_and_hypervisor_csrs_are_illegal(void **state)
 	assert_illegal(CSRRS(5, 0x200, 0));     /* vsstatus */
 	assert_illegal(CSRRS(5, 0x5c0, 0));     /* an absent S CSR */
 	assert_illegal(CSRRS(5, 0xda0, 0));     /* scountovf: no Sscofpmf here */
-	assert_int_equal(vm.stats.csr_illegal, 8);
+	assert_int_equal(fake_trap_vm.stats.csr_illegal, 8);
 	assert_int_equal(vm.stats.inject_exc[EXC_ILLEGAL_INST], 0);  /* counted on delivery */
 }
 
@@ -157,7 +161,7 @@ static void test_vcsr_htimedelta_as_opensbi_emulates_it(void **state)
 	csr_set_value(CSR_HTIMEDELTA, 0x1234);
 	assert_int_equal(csr_value(CSR_HTIMEDELTA), 0x1234);
 	assert_illegal(CSRRS(5, 0x615, 0));     /* htimedeltah: RV32 only */
-	vcpu.arch.vpriv = VPRIV_U;
+	vcpu.arch->trap.vpriv = VPRIV_U;
 	assert_illegal(CSRRS(5, CSR_HTIMEDELTA, 0));
 }
 
@@ -171,7 +175,7 @@ static void test_vcsr_user_csrs_that_trapped_are_illegal(void **state)
 static void test_vcsr_everything_illegal_from_vu(void **state)
 {
 	(void)state;
-	vcpu.arch.vpriv = VPRIV_U;
+	vcpu.arch->trap.vpriv = VPRIV_U;
 	assert_illegal(CSRRS(5, CSR_SSTATUS, 0));
 	assert_illegal(CSRRW(0, CSR_SSCRATCH, 6));
 	assert_illegal(SRET);
@@ -204,7 +208,7 @@ static void test_vcsr_sstatus_warl_and_sd(void **state)
 	s = csr_value(CSR_SSTATUS);
 	assert_int_equal(s & SSTATUS_UXL, SSTATUS_UXL);     /* a zero UXL is ignored */
 	assert_int_equal(s & ~SSTATUS_UXL, 0);              /* SD follows FS = Off */
-	assert_int_equal(vcpu.arch.csr.sstatus & SSTATUS_SD, 0);
+	assert_int_equal(vcpu.arch->trap.csr.sstatus & SSTATUS_SD, 0);
 }
 
 static void test_vcsr_sie_and_sip_masks(void **state)
@@ -264,20 +268,20 @@ static void test_vcsr_sret_to_vu_and_vs(void **state)
 	struct trap_info t;
 
 	(void)state;
-	vcpu.arch.csr.sepc = 0x80400000;
-	vcpu.arch.csr.sstatus |= SSTATUS_SPIE;              /* SPP = U */
-	assert_int_equal(step(SRET, &t), RESUME_SAME);
-	assert_int_equal(vcpu.arch.vpriv, VPRIV_U);
-	assert_int_equal(vcpu.arch.regs.pc, 0x80400000);
-	assert_true(vcpu.arch.csr.sstatus & SSTATUS_SIE);
-	assert_true(vcpu.arch.csr.sstatus & SSTATUS_SPIE);
-	vcpu.arch.vpriv = VPRIV_S;
-	vcpu.arch.csr.sstatus = (vcpu.arch.csr.sstatus & ~(SSTATUS_SPIE | SSTATUS_SIE)) | SSTATUS_SPP;
-	assert_int_equal(step(SRET, &t), RESUME_SAME);
-	assert_int_equal(vcpu.arch.vpriv, VPRIV_S);
-	assert_false(vcpu.arch.csr.sstatus & SSTATUS_SIE);
-	assert_false(vcpu.arch.csr.sstatus & SSTATUS_SPP);  /* SPP = U after SRET */
-	assert_int_equal(vm.stats.insn_sret, 2);
+	vcpu.arch->trap.csr.sepc = 0x80400000;
+	vcpu.arch->trap.csr.sstatus |= SSTATUS_SPIE;              /* SPP = U */
+	assert_int_equal(step(SRET, &t), RESUME_JUMP);
+	assert_int_equal(vcpu.arch->trap.vpriv, VPRIV_U);
+	assert_int_equal(vcpu.arch->regs.pc, 0x80400000);
+	assert_true(vcpu.arch->trap.csr.sstatus & SSTATUS_SIE);
+	assert_true(vcpu.arch->trap.csr.sstatus & SSTATUS_SPIE);
+	vcpu.arch->trap.vpriv = VPRIV_S;
+	vcpu.arch->trap.csr.sstatus = (vcpu.arch->trap.csr.sstatus & ~(SSTATUS_SPIE | SSTATUS_SIE)) | SSTATUS_SPP;
+	assert_int_equal(step(SRET, &t), RESUME_JUMP);
+	assert_int_equal(vcpu.arch->trap.vpriv, VPRIV_S);
+	assert_false(vcpu.arch->trap.csr.sstatus & SSTATUS_SIE);
+	assert_false(vcpu.arch->trap.csr.sstatus & SSTATUS_SPP);  /* SPP = U after SRET */
+	assert_int_equal(fake_trap_vm.stats.insn_sret, 2);
 }
 
 static void test_vcsr_wfi_blocks_only_without_pending(void **state)
@@ -288,12 +292,12 @@ static void test_vcsr_wfi_blocks_only_without_pending(void **state)
 	assert_int_equal(step(WFI, &t), RESUME_NEXT);
 	assert_int_equal(fake_blocked, 1);
 	vcpu.state = VCPU_RUNNING;
-	vcpu.arch.csr.sie = MIP_SSIP;
-	vcpu.arch.csr.sip = MIP_SSIP;                       /* pending, SIE = 0: still wakes */
+	vcpu.arch->trap.csr.sie = MIP_SSIP;
+	vcpu_raise_irq(&vcpu, VIRQ_SOFT);                   /* pending, SIE = 0: still wakes */
 	assert_int_equal(step(WFI, &t), RESUME_NEXT);
 	assert_int_equal(fake_blocked, 1);
-	assert_int_equal(vm.stats.insn_wfi, 2);
-	assert_int_equal(vcpu.arch.regs.pc, 0x80200008);
+	assert_int_equal(fake_trap_vm.stats.insn_wfi, 2);
+	assert_int_equal(vcpu.arch->regs.pc, 0x80200008);
 }
 
 static void test_vcsr_sfence_vma_forms(void **state)
@@ -301,8 +305,8 @@ static void test_vcsr_sfence_vma_forms(void **state)
 	struct trap_info t;
 
 	(void)state;
-	vcpu.arch.regs.x[10] = 0x4000;
-	vcpu.arch.regs.x[11] = 7;
+	vcpu.arch->regs.x[10] = 0x4000;
+	vcpu.arch->regs.x[11] = 7;
 	step(sfence_vma(0, 0), &t);
 	assert_int_equal(fake_flush_size, UINT64_MAX);
 	assert_int_equal(fake_flush_asid, UINT64_MAX);
@@ -317,7 +321,7 @@ static void test_vcsr_sfence_vma_forms(void **state)
 	assert_int_equal(fake_flush_start, 0x4000);
 	assert_int_equal(fake_flush_asid, 7);
 	assert_int_equal(fake_flushes, 4);
-	assert_int_equal(vm.stats.insn_sfence_vma, 4);
+	assert_int_equal(fake_trap_vm.stats.insn_sfence_vma, 4);
 }
 
 static void test_vcsr_sinval_vma_only_with_svinval(void **state)
@@ -339,7 +343,7 @@ static void test_vcsr_other_privileged_insns_reflected(void **state)
 	assert_illegal(0x7b200073u);                        /* DRET */
 	assert_illegal(0x22000073u);                        /* HFENCE.VVMA */
 	assert_illegal(0x00000000u);                        /* not an instruction */
-	assert_int_equal(vm.stats.insn_illegal, 4);
+	assert_int_equal(fake_trap_vm.stats.insn_illegal, 4);
 }
 
 int main(void)

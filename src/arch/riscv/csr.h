@@ -117,7 +117,32 @@
 
 static inline void sfence_vma_all(void) { __asm__ volatile("sfence.vma" ::: "memory"); }
 static inline void sfence_vma_asid(uint64_t asid) { __asm__ volatile("sfence.vma zero, %0" :: "r"(asid) : "memory"); }
+static inline void sfence_vma_va_asid(uint64_t va, uint64_t asid) { __asm__ volatile("sfence.vma %0, %1" :: "r"(va), "r"(asid) : "memory"); }
+static inline void fence_i(void) { __asm__ volatile("fence.i" ::: "memory"); }
 static inline void wfi(void) { __asm__ volatile("wfi" ::: "memory"); }
+static inline uint64_t rdtime(void) { return csr_read(time); }
+#else
+/*
+ * Host unit tests: the fake CSR layer (tests/unit/fakes/fake_csr.c) holds
+ * every CSR by the name the code uses ("sstatus", "0x14d") and records
+ * fences and WFIs, so the dispatcher, the engines and the scheduler run on
+ * the host.
+ */
+uint64_t fake_csr_read(const char *name);
+void fake_csr_write(const char *name, uint64_t val);
+void fake_sfence_vma(uint64_t va, uint64_t asid, int all_va, int all_asid);
+void fake_wfi(void);
+#define csr_read(csr) fake_csr_read(#csr)
+#define csr_write(csr, val) fake_csr_write(#csr, (uint64_t)(val))
+#define csr_set(csr, val) fake_csr_write(#csr, fake_csr_read(#csr) | (uint64_t)(val))
+#define csr_clear(csr, val) fake_csr_write(#csr, fake_csr_read(#csr) & ~(uint64_t)(val))
+#define csr_swap(csr, val) ({ uint64_t __o = fake_csr_read(#csr); \
+	fake_csr_write(#csr, (uint64_t)(val)); __o; })
+static inline void sfence_vma_all(void) { fake_sfence_vma(0, 0, 1, 1); }
+static inline void sfence_vma_asid(uint64_t asid) { fake_sfence_vma(0, asid, 1, 0); }
+static inline void sfence_vma_va_asid(uint64_t va, uint64_t asid) { fake_sfence_vma(va, asid, 0, 0); }
+static inline void fence_i(void) { fake_sfence_vma(0, 0, -1, -1); }
+static inline void wfi(void) { fake_wfi(); }
 static inline uint64_t rdtime(void) { return csr_read(time); }
 #endif
 

@@ -100,9 +100,9 @@ static void shadow_fence(void *ctx, uint64_t asid, uint64_t va, bool all_va)
 {
 	(void)ctx;
 	if (all_va)
-		__asm__ volatile("sfence.vma zero, %0" :: "r"(asid) : "memory");
+		sfence_vma_asid(asid);
 	else
-		__asm__ volatile("sfence.vma %0, %1" :: "r"(va), "r"(asid) : "memory");
+		sfence_vma_va_asid(va, asid);
 	if (platform.nharts > 1)
 		/* SBI v2.0 RFENCE remote_sfence_vma_asid, every hart. */
 		sbi_host_call5(SBI_HOST_EXT_RFENCE, 2, 0, (uint64_t)-1, all_va ? 0 : va,

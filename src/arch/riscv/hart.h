@@ -22,6 +22,7 @@ struct hart {
 
 extern struct hart harts[MAX_HARTS];
 
+#ifndef TRAPEZE_HOST
 static inline struct hart *this_hart(void)
 {
 	struct hart *h;
@@ -29,6 +30,9 @@ static inline struct hart *this_hart(void)
 	__asm__ volatile("mv %0, tp" : "=r"(h));
 	return h;
 }
+#else
+struct hart *this_hart(void);   /* host unit tests: the fake CSR layer's hart */
+#endif
 
 /* Start every secondary hart (SBI HSM) into the scheduler. */
 void hart_start_secondaries(void);

@@ -25,8 +25,11 @@
 #ifndef __ASSEMBLER__
 #include <stdbool.h>
 #include <stdint.h>
-static inline void *phys_to_virt(uint64_t pa) { return (void *)(uintptr_t)(pa + KERNEL_VA_OFFSET); }
-static inline uint64_t virt_to_phys(const void *va) { return (uint64_t)(uintptr_t)va - KERNEL_VA_OFFSET; }
+#include "core/hostmem.h"
+/* The direct map (hostmem.h: its offset is KERNEL_VA_OFFSET here, 0 in
+ * host unit tests). */
+static inline void *phys_to_virt(uint64_t pa) { return hostmem_va(pa); }
+static inline uint64_t virt_to_phys(const void *va) { return hostmem_pa(va); }
 /* True when va lies in Trapeze's region of the Sv57 address space. */
 static inline bool va_is_trapeze(uint64_t va) { return (va >> 48) == (KERNEL_VA_OFFSET >> 48); }
 #endif

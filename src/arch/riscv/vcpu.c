@@ -3,6 +3,7 @@
 
 #include <stddef.h>
 #include "arch/riscv/asm_offsets.h"
+#include "arch/riscv/csr.h"
 #include "arch/riscv/hart.h"
 #include "arch/riscv/sbi_host.h"
 #include "arch/riscv/vcpu_arch.h"
@@ -79,7 +80,7 @@ void vcpu_resume_regs(struct vcpu *v, uint64_t a1)
 void vcpu_flush_icache(struct vcpu *v)
 {
 	(void)v;
-	__asm__ volatile("fence.i" ::: "memory");
+	fence_i();
 }
 
 void vcpu_kick(struct vcpu *v)

@@ -2,7 +2,7 @@
 
 #include <string.h>
 #include "arch/riscv/csr.h"
-#include "arch/riscv/dispatch.h"
+#include "arch/riscv/vcpu_arch.h"
 #include "arch/riscv/probe.h"
 #include "core/platform.h"
 #include "core/sched.h"
@@ -14,7 +14,30 @@ uint32_t fake_insn;
 int fake_blocked;
 int fake_flushes;
 uint64_t fake_flush_start, fake_flush_size, fake_flush_asid;
-const struct engine engine_trap;
+struct trap_vm fake_trap_vm;
+const uint64_t hostmem_virt_offset = 0;
+static struct vcpu_arch fake_arch;
+
+static uint64_t fake_virq_enabled(const struct vcpu *v)
+{
+	return vcsr_virq_enabled(v);
+}
+
+static void fake_flush_guest_tlb(struct vcpu *v, uint64_t start, uint64_t size, uint64_t asid)
+{
+	(void)v;
+	fake_flushes++;
+	fake_flush_start = start;
+	fake_flush_size = size;
+	fake_flush_asid = asid;
+}
+
+/* The trap engine's ops the interpreter routines reach through the core. */
+static const struct engine fake_engine = {
+	.name = "fake-trap",
+	.virq_enabled = fake_virq_enabled,
+	.flush_guest_tlb = fake_flush_guest_tlb,
+};
 
 uint64_t platform_time(void) { return fake_time; }
 
@@ -44,15 +67,22 @@ void fake_hw_reset(struct vm *vm, struct vcpu *v)
 {
 	memset(vm, 0, sizeof(*vm));
 	memset(v, 0, sizeof(*v));
+	memset(&fake_arch, 0, sizeof(fake_arch));
+	memset(&fake_trap_vm, 0, sizeof(fake_trap_vm));
 	strcpy(vm->name, "fake");
 	vm->nvcpus = 1;
 	vm->vcpus[0] = v;
+	vm->engine = &fake_engine;
+	vm->engine_vm = &fake_trap_vm;
 	v->vm = vm;
+	v->engine = &fake_engine;
+	v->arch = &fake_arch;
+	fake_arch.vcpu = v;
 	v->state = VCPU_RUNNING;
-	v->arch.vpriv = VPRIV_S;
-	v->arch.csr.sstatus = 0x200006000ULL;  /* UXL = 64, FS = Dirty */
-	v->arch.timer_deadline = UINT64_MAX;
-	v->arch.regs.pc = 0x80200000;
+	v->arch->trap.vpriv = VPRIV_S;
+	v->arch->trap.csr.sstatus = 0x200006000ULL;  /* UXL = 64, FS = Dirty */
+	v->timer_deadline = UINT64_MAX;
+	v->arch->regs.pc = 0x80200000;
 	host_csr = (struct host_csr_caps){
 		.has_senvcfg = true, .has_stimecmp = true,
 		.sie_wmask = MIP_SSIP | MIP_STIP | MIP_SEIP,
@@ -67,33 +97,13 @@ void fake_hw_reset(struct vm *vm, struct vcpu *v)
 
 uint64_t vcpu_get_gpr(const struct vcpu *v, unsigned reg)
 {
-	return reg == 0 || reg >= 32 ? 0 : v->arch.regs.x[reg];
+	return reg == 0 || reg >= 32 ? 0 : v->arch->regs.x[reg];
 }
 
 void vcpu_set_gpr(struct vcpu *v, unsigned reg, uint64_t val)
 {
 	if (reg != 0 && reg < 32)
-		v->arch.regs.x[reg] = val;
-}
-
-void vcpu_timer_set(struct vcpu *v, uint64_t deadline)
-{
-	v->arch.csr.stimecmp = deadline;
-	v->arch.timer_deadline = deadline;
-}
-
-bool vcpu_irq_wakeup_pending(const struct vcpu *v)
-{
-	return (vcsr_sip_read((struct vcpu *)v) & v->arch.csr.sie) != 0;
-}
-
-void vcpu_flush_guest_tlb(struct vcpu *v, uint64_t start, uint64_t size, uint64_t asid)
-{
-	(void)v;
-	fake_flushes++;
-	fake_flush_start = start;
-	fake_flush_size = size;
-	fake_flush_asid = asid;
+		v->arch->regs.x[reg] = val;
 }
 
 void sched_block(struct vcpu *v)

@@ -4,10 +4,12 @@
 #define FAKES_FAKE_HW_H
 
 #include <stdint.h>
+#include "arch/riscv/engine_trap.h"
 #include "arch/riscv/vcsr.h"
 #include "core/vm.h"
 
 extern uint64_t fake_time;
+extern struct trap_vm fake_trap_vm;     /* the VM's engine state (statistics) */
 extern uint32_t fake_insn;          /* what engine_trap_fetch returns */
 extern int fake_blocked;            /* sched_block calls */
 extern int fake_flushes;

@@ -3,7 +3,6 @@
 
 #include <string.h>
 
-#include "arch/riscv/csr.h"
 #include "core/vcpu.h"
 
 struct fake_irq_hart fake_irq_harts[VM_MAX_VCPUS];
@@ -28,7 +27,7 @@ void fake_irq_reset(struct vm *vm, unsigned nvcpus)
 
 bool fake_irq_seip(unsigned h)
 {
-	return (fake_irq_vcpus[h].arch.csr.sip & MIP_SEIP) != 0;
+	return (fake_irq_vcpus[h].virq & VIRQ_EXT) != 0;
 }
 
 unsigned fake_irq_total_raises(void)
@@ -60,22 +59,22 @@ struct vcpu *vm_vcpu(struct vm *vm, uint64_t hartid)
 	return hartid < vm->nvcpus ? vm->vcpus[hartid] : NULL;
 }
 
-void vcpu_raise_irq(struct vcpu *v, unsigned irq)
+void vcpu_raise_irq(struct vcpu *v, uint64_t virq)
 {
-	if (irq == IRQ_S_EXT)
+	if (virq == VIRQ_EXT)
 		fake_irq_harts[v->id].raises++;
 	else
 		fake_irq_harts[v->id].other_irqs++;
-	v->arch.csr.sip |= 1ULL << irq;
+	v->virq |= virq;
 }
 
-void vcpu_lower_irq(struct vcpu *v, unsigned irq)
+void vcpu_lower_irq(struct vcpu *v, uint64_t virq)
 {
-	if (irq == IRQ_S_EXT)
+	if (virq == VIRQ_EXT)
 		fake_irq_harts[v->id].lowers++;
 	else
 		fake_irq_harts[v->id].other_irqs++;
-	v->arch.csr.sip &= ~(1ULL << irq);
+	v->virq &= ~virq;
 }
 
 void vcpu_kick(struct vcpu *v)
@@ -85,6 +84,6 @@ void vcpu_kick(struct vcpu *v)
 	h->kicks++;
 	if (fake_irq_watch && *fake_irq_watch)
 		h->kicks_locked++;
-	if (!(v->arch.csr.sip & MIP_SEIP))
+	if (!(v->virq & VIRQ_EXT))
 		h->kicks_unraised++;
 }

@@ -14,8 +14,8 @@
 #include "core/vm.h"
 
 struct fake_irq_hart {
-	unsigned raises;            /* vcpu_raise_irq(v, IRQ_S_EXT) calls */
-	unsigned lowers;            /* vcpu_lower_irq(v, IRQ_S_EXT) calls */
+	unsigned raises;            /* vcpu_raise_irq(v, VIRQ_EXT) calls */
+	unsigned lowers;            /* vcpu_lower_irq(v, VIRQ_EXT) calls */
 	unsigned kicks;
 	unsigned kicks_locked;      /* kicks made while *fake_irq_watch was held */
 	unsigned kicks_unraised;    /* kicks made while SEIP was not raised */

@@ -1,6 +1,7 @@
 /* Fakes of the core for host tests: see fake_vm.h. */
 #include "fakes/fake_vm.h"
 #include "arch/riscv/csr.h"
+#include "core/guestmem.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -41,8 +42,10 @@ struct fake_vm *fake_vm_create(unsigned nvcpus)
 
 		v->vm = &f->vm;
 		v->id = i;
+		v->arch = &f->arch[i];
+		v->arch->vcpu = v;
 		v->state = i == 0 ? VCPU_RUNNING : VCPU_STOPPED;
-		v->arch.csr.stimecmp = UINT64_MAX;
+		v->timer_deadline = UINT64_MAX;
 		f->vm.vcpus[i] = v;
 	}
 	platform = (struct platform){
@@ -91,7 +94,7 @@ void fake_set_ecall(struct vcpu *v, unsigned long eid, unsigned long fid,
 		    unsigned long a0, unsigned long a1, unsigned long a2,
 		    unsigned long a3, unsigned long a4, unsigned long a5)
 {
-	uint64_t *x = v->arch.regs.x;
+	uint64_t *x = v->arch->regs.x;
 
 	x[10] = a0, x[11] = a1, x[12] = a2, x[13] = a3, x[14] = a4, x[15] = a5;
 	x[16] = fid;
@@ -102,30 +105,29 @@ void fake_set_ecall(struct vcpu *v, unsigned long eid, unsigned long fid,
 
 uint64_t vcpu_get_gpr(const struct vcpu *v, unsigned reg)
 {
-	return reg == 0 || reg >= 32 ? 0 : v->arch.regs.x[reg];
+	return reg == 0 || reg >= 32 ? 0 : v->arch->regs.x[reg];
 }
 
 void vcpu_set_gpr(struct vcpu *v, unsigned reg, uint64_t val)
 {
 	if (reg != 0 && reg < 32)
-		v->arch.regs.x[reg] = val;
+		v->arch->regs.x[reg] = val;
 }
 
 uint64_t vcpu_get_pc(const struct vcpu *v)
 {
-	return v->arch.regs.pc;
+	return v->arch->regs.pc;
 }
 
-/* As the real one: pc, a0, a1, satp, SIE, vS; recorded like a reset. */
-void vcpu_resume_at(struct vcpu *v, uint64_t pc, uint64_t a1)
+/* As the real one: a0, a1, satp, SIE, vS; recorded like a reset. */
+void vcpu_resume_regs(struct vcpu *v, uint64_t a1)
 {
-	v->arch.regs.pc = pc;
-	v->arch.regs.x[10] = v->id;
-	v->arch.regs.x[11] = a1;
-	v->arch.csr.satp = 0;
-	v->arch.csr.sstatus &= ~SSTATUS_SIE;
-	v->arch.vpriv = VPRIV_S;
-	fake_record(v->vm, FAKE_RESET, v, pc, a1, 0);
+	v->arch->regs.x[10] = v->id;
+	v->arch->regs.x[11] = a1;
+	v->arch->trap.csr.satp = 0;
+	v->arch->trap.csr.sstatus &= ~SSTATUS_SIE;
+	v->arch->trap.vpriv = VPRIV_S;
+	fake_record(v->vm, FAKE_RESET, v, v->arch->regs.pc, a1, 0);
 }
 
 /* Like the real reset, and harsher than it may be: the timer is disarmed
@@ -134,46 +136,48 @@ void vcpu_reset(struct vcpu *v, uint64_t entry, uint64_t arg1)
 {
 	struct fake_vm *f = fake_of(v->vm);
 
-	memset(&v->arch.regs, 0, sizeof(v->arch.regs));
-	v->arch.regs.pc = entry;
-	v->arch.regs.x[10] = v->id;
-	v->arch.regs.x[11] = arg1;
-	v->arch.csr.satp = 0;
-	v->arch.csr.sstatus = 0;
-	v->arch.csr.sip = 0;
-	v->arch.csr.stimecmp = UINT64_MAX;
-	v->arch.vpriv = VPRIV_S;
+	memset(&v->arch->regs, 0, sizeof(v->arch->regs));
+	v->arch->regs.pc = entry;
+	v->arch->regs.x[10] = v->id;
+	v->arch->regs.x[11] = arg1;
+	v->arch->trap.csr.satp = 0;
+	v->arch->trap.csr.sstatus = 0;
+	v->virq = 0;
+	v->timer_deadline = UINT64_MAX;
+	v->arch->trap.vpriv = VPRIV_S;
 	fake_record(v->vm, FAKE_RESET, v, entry, arg1, 0);
 	if (f->on_reset)
 		f->on_reset(f, v);
 }
 
-void vcpu_raise_irq(struct vcpu *v, unsigned irq)
+void vcpu_raise_irq(struct vcpu *v, uint64_t virq)
 {
-	v->arch.csr.sip |= 1ULL << irq;
-	fake_record(v->vm, FAKE_RAISE_IRQ, v, irq, 0, 0);
+	v->virq |= virq;
+	fake_record(v->vm, FAKE_RAISE_IRQ, v, virq, 0, 0);
 }
 
-void vcpu_lower_irq(struct vcpu *v, unsigned irq)
+void vcpu_lower_irq(struct vcpu *v, uint64_t virq)
 {
-	v->arch.csr.sip &= ~(1ULL << irq);
-	fake_record(v->vm, FAKE_LOWER_IRQ, v, irq, 0, 0);
+	v->virq &= ~virq;
+	fake_record(v->vm, FAKE_LOWER_IRQ, v, virq, 0, 0);
 }
 
+/* Every virtual interrupt counts as enabled in the fake. */
 bool vcpu_irq_wakeup_pending(const struct vcpu *v)
 {
-	return (v->arch.csr.sip & v->arch.csr.sie) != 0;
+	return v->virq != 0;
 }
 
 void vcpu_timer_set(struct vcpu *v, uint64_t deadline)
 {
-	v->arch.csr.stimecmp = deadline;
+	v->timer_deadline = deadline;
+	v->timer_programmed = true;
 	fake_record(v->vm, FAKE_TIMER_SET, v, deadline, 0, 0);
 }
 
 uint64_t vcpu_timer_deadline(const struct vcpu *v)
 {
-	return v->arch.csr.stimecmp;
+	return v->timer_deadline;
 }
 
 void vcpu_flush_guest_tlb(struct vcpu *v, uint64_t start, uint64_t size, uint64_t asid)
@@ -182,14 +186,14 @@ void vcpu_flush_guest_tlb(struct vcpu *v, uint64_t start, uint64_t size, uint64_
 }
 
 /* Paging off in the fake: va is a guest-physical address; what is not
- * fake RAM faults, and the fault goes to the vCPU's stvec. */
-bool vcpu_firmware_load(struct vcpu *v, uint64_t va, uint64_t *val)
+ * fake RAM takes a load access fault. */
+uint64_t vcpu_firmware_load(struct vcpu *v, uint64_t va, uint64_t *val, uint64_t *tval)
 {
-	if (vm_read_guest(v->vm, va, val, sizeof(*val)))
-		return true;
+	if (guestmem_read(v->vm, va, val, sizeof(*val)))
+		return 0;
 	fake_record(v->vm, FAKE_FIRMWARE_FAULT, v, va, 0, 0);
-	v->arch.regs.pc = v->arch.csr.stvec;
-	return false;
+	*tval = va;
+	return EXC_LOAD_ACCESS;
 }
 
 void vcpu_flush_icache(struct vcpu *v)
@@ -230,7 +234,9 @@ static bool fake_ram_range(uint64_t gpa, size_t len)
 	       gpa - FAKE_RAM_BASE <= FAKE_RAM_SIZE - len;
 }
 
-bool vm_read_guest(struct vm *vm, uint64_t gpa, void *buf, size_t len)
+/* ---- core/guestmem.h --------------------------------------------------- */
+
+bool guestmem_read(struct vm *vm, uint64_t gpa, void *buf, size_t len)
 {
 	if (!fake_ram_range(gpa, len))
 		return false;
@@ -238,13 +244,20 @@ bool vm_read_guest(struct vm *vm, uint64_t gpa, void *buf, size_t len)
 	return true;
 }
 
-bool vm_write_guest(struct vm *vm, uint64_t gpa, const void *buf, size_t len)
+bool guestmem_write(struct vm *vm, uint64_t gpa, const void *buf, size_t len)
 {
 	if (!fake_ram_range(gpa, len))
 		return false;
 	memcpy(fake_of(vm)->ram + (gpa - FAKE_RAM_BASE), buf, len);
 	return true;
 }
+
+bool guestmem_is_ram(const struct vm *vm, uint64_t gpa, uint64_t len)
+{
+	return realmap_ram_range(&vm->realmap, gpa, len);
+}
+
+/* ---- core/vm.h -------------------------------------------------------- */
 
 /* Keeps what fits; a real console would drop or wrap too. */
 void vm_console_write(struct vm *vm, const char *buf, size_t len)

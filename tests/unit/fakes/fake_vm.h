@@ -18,6 +18,7 @@
 
 #include "core/platform.h"
 #include "core/sched.h"
+#include "arch/riscv/vcpu_arch.h"
 #include "core/vcpu.h"
 #include "core/vm.h"
 
@@ -43,7 +44,7 @@ enum fake_call_kind {
 	FAKE_POWER_OFF,         /* vm, a = enum vm_exit */
 	FAKE_REBOOT,            /* vm */
 	FAKE_VM_STOP,           /* vm, a = enum vm_exit */
-	FAKE_FIRMWARE_FAULT,    /* v, a = va: vcpu_firmware_load redirected a fault */
+	FAKE_FIRMWARE_FAULT,    /* v, a = va: vcpu_firmware_load faulted */
 };
 
 struct fake_call {
@@ -56,6 +57,7 @@ struct fake_call {
 struct fake_vm {
 	struct vm vm;                       /* first: vm_* recover the fake by a cast */
 	struct vcpu vcpus[VM_MAX_VCPUS];
+	struct vcpu_arch arch[VM_MAX_VCPUS];
 	uint8_t ram[FAKE_RAM_SIZE];
 	uint64_t hpa[FAKE_RAM_PAGES];
 	char out[FAKE_OUT_MAX];             /* vm_console_write, in order */
