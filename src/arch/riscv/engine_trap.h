@@ -57,7 +57,9 @@ struct trap_stats {
 	uint64_t insn_wfi;
 	uint64_t insn_sfence_vma;
 	uint64_t insn_illegal;          /* other instructions reflected as illegal */
-	uint64_t page_maps;             /* Bare-view pages mapped on first touch, and shadow fills */
+	uint64_t page_maps;             /* Bare-view chunks mapped on first touch, and shadow fills */
+	uint64_t bare_chunks_2m;        /* Bare-view chunks mapped as one 2 MiB page */
+	uint64_t bare_chunks_4k;        /* ... as 4 KiB pages (frames not one aligned run) */
 	uint64_t sc_completed;          /* SCs finished after a fill (their reservation was valid) */
 	uint64_t accesses_emulated;     /* misaligned accesses performed part by part */
 };

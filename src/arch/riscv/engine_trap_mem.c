@@ -25,23 +25,6 @@
 /* Host ASIDs: each VM a block of 1 (Bare view) + SHADOW_ASIDS_PER_VM. */
 #define ASIDS_PER_VM (1 + SHADOW_ASIDS_PER_VM)
 
-static uint64_t *host_table(void *ctx, uint64_t pa)
-{
-	(void)ctx;
-	return phys_to_virt(pa);
-}
-
-static uint64_t host_alloc(void *ctx)
-{
-	(void)ctx;
-	return frame_alloc();
-}
-
-static void host_free(void *ctx, uint64_t pa)
-{
-	(void)ctx;
-	frame_free(pa, 1);
-}
 
 /* The guest's page tables are read and updated in its RAM only; the
  * compare-and-swap is the atomic A/D update hardware does. */
@@ -127,8 +110,11 @@ static int map_chunk(struct trap_vm *t, const struct realmap_ram *r, uint64_t ch
 		   (r->hpa[first] & (MMU_2M - 1)) == 0;
 	for (uint64_t i = first + 1; run && i < last; i++)
 		run = r->hpa[i] == r->hpa[first] + (i - first) * PAGE_SIZE;
-	if (run)
+	if (run) {
+		t->stats.bare_chunks_2m++;
 		return mmu_map_user_2m(t->bare_root, gpa, r->hpa[first], BARE_FLAGS);
+	}
+	t->stats.bare_chunks_4k++;
 	for (uint64_t i = first; i < last; i++)
 		if (mmu_map_user(t->bare_root, r->gpa + i * PAGE_SIZE, r->hpa[i], BARE_FLAGS))
 			return -1;
@@ -184,7 +170,7 @@ int engine_trap_vm_init(struct vm *vm)
 	if (a->bare_root == 0 || map_bare_view(vm))
 		return -1;
 	a->shadow_ops = (struct shadow_ops){
-		.host = { NULL, host_table, host_alloc, host_free },
+		.host = mmu_host_mem,
 		.guest = { vm, guest_read_pte, guest_cas_pte, guest_pte_allowed },
 		.ctx = vm,
 		.trapeze_entry = boot_l57[TRAPEZE_ROOT_INDEX],
@@ -243,6 +229,8 @@ void engine_trap_print_stats(const struct vm *vm)
 	stats_add(&l, "other-illegal", t->insn_illegal);
 	stats_group(&l, "trap-memory");
 	stats_add(&l, "pages-mapped", t->page_maps);
+	stats_add(&l, "bare-2m", t->bare_chunks_2m);
+	stats_add(&l, "bare-4k", t->bare_chunks_4k);
 	stats_add(&l, "sc-completed", t->sc_completed);
 	stats_add(&l, "accesses-emulated", t->accesses_emulated);
 	stats_flush(&l);

@@ -29,7 +29,7 @@ static void mmu_free(void *ctx, uint64_t pa)
 	frame_free(pa, 1);
 }
 
-static const struct pt_mem mmu_mem = { NULL, mmu_table, mmu_alloc, mmu_free };
+const struct pt_mem mmu_host_mem = { NULL, mmu_table, mmu_alloc, mmu_free };
 
 void mmu_init(uint64_t ram_end)
 {
@@ -59,7 +59,7 @@ void mmu_root_destroy(uint64_t root)
 	uint64_t *r = phys_to_virt(root);
 
 	r[TRAPEZE_ROOT_INDEX] = 0;      /* not ours to free */
-	pt_free_subtrees(&mmu_mem, root, pt_levels(platform.satp_mode), 0, PT_ENTRIES - 1);
+	pt_free_subtrees(&mmu_host_mem, root, pt_levels(platform.satp_mode), 0, PT_ENTRIES - 1);
 	frame_free(root, 1);
 }
 
@@ -67,19 +67,19 @@ int mmu_map_user(uint64_t root, uint64_t va, uint64_t pa, uint64_t flags)
 {
 	if (va_is_trapeze(va) || !mmu_va_canonical(va))
 		return -1;
-	return pt_map_page(&mmu_mem, root, pt_levels(platform.satp_mode), va, pa, flags | PTE_U);
+	return pt_map_page(&mmu_host_mem, root, pt_levels(platform.satp_mode), va, pa, flags | PTE_U);
 }
 
 int mmu_map_user_2m(uint64_t root, uint64_t va, uint64_t pa, uint64_t flags)
 {
 	if (va_is_trapeze(va) || !mmu_va_canonical(va) || ((va | pa) & (MMU_2M - 1)))
 		return -1;
-	return pt_map_leaf(&mmu_mem, root, pt_levels(platform.satp_mode), va, pa, flags | PTE_U, 1);
+	return pt_map_leaf(&mmu_host_mem, root, pt_levels(platform.satp_mode), va, pa, flags | PTE_U, 1);
 }
 
 void mmu_unmap_user(uint64_t root, uint64_t va)
 {
-	uint64_t *slot = pt_leaf_slot(&mmu_mem, root, pt_levels(platform.satp_mode), va);
+	uint64_t *slot = pt_leaf_slot(&mmu_host_mem, root, pt_levels(platform.satp_mode), va);
 
 	if (slot)
 		*slot = 0;

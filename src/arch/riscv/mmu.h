@@ -9,6 +9,10 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include "arch/riscv/pgtable.h"
+
+/* Host table pages: the direct map, zeroed frames from the frame allocator. */
+extern const struct pt_mem mmu_host_mem;
 
 /* Extend the direct map over all of RAM (after the DTB is read). */
 void mmu_init(uint64_t ram_end);
