@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """make bench: the same guests on bare QEMU and under Trapeze, in one run,
 alternating, several rounds; medians as a table, build/bench/results.csv
-(benchmark,engine,bare,virt,ratio; ns per operation) and a chart of the
+(benchmark,engine,bare,virt,ratio,ratio_min,ratio_max; ns per operation;
+the spread is the lowest and highest of the rounds' own ratios) and a chart of the
 ratios (build/bench/ratios.png, gnuplot)."""
 import csv
 import datetime
@@ -117,23 +118,31 @@ def main():
                     samples.setdefault(name, {"bare": [], "virt": []})[side].append(ns)
         print(f"round {r + 1}/{ROUNDS} done", flush=True)
     rows = []
+    spreads = {}
     for name, s in samples.items():
         bare = statistics.median(s["bare"])
         virt = statistics.median(s["virt"])
         rows.append((name, ENGINE, bare, virt, virt / bare if bare else float("inf")))
+        # The spread: each round's own ratio (its bare and virt runs were
+        # made back to back), lowest and highest.
+        per_round = [v / b for b, v in zip(s["bare"], s["virt"]) if b]
+        spreads[name] = (min(per_round), max(per_round)) if per_round else (0.0, 0.0)
     os.makedirs(os.path.join(BUILD, "bench"), exist_ok=True)
     path = os.path.join(BUILD, "bench", "results.csv")
     with open(path, "w", newline="") as f:
         w = csv.writer(f)
-        w.writerow(["benchmark", "engine", "bare", "virt", "ratio"])
+        w.writerow(["benchmark", "engine", "bare", "virt", "ratio", "ratio_min", "ratio_max"])
         for name, engine, bare, virt, ratio in rows:
-            w.writerow([name, engine, f"{bare:.0f}", f"{virt:.0f}", f"{ratio:.2f}"])
+            lo, hi = spreads[name]
+            w.writerow([name, engine, f"{bare:.0f}", f"{virt:.0f}", f"{ratio:.2f}",
+                        f"{lo:.2f}", f"{hi:.2f}"])
     print(f"ns per operation, median of {ROUNDS} rounds, -cpu {CPU}, "
           f"Linux benchmarks at trapeze.bench={LINUX_SCALE}")
-    print(f"| {'benchmark':<18} | {'bare':>12} | {ENGINE:>12} | {'ratio':>8} |")
-    print(f"|{'-' * 20}|{'-' * 14}|{'-' * 14}|{'-' * 10}|")
+    print(f"| {'benchmark':<18} | {'bare':>12} | {ENGINE:>12} | {'ratio':>8} | {'spread (rounds)':>17} |")
+    print(f"|{'-' * 20}|{'-' * 14}|{'-' * 14}|{'-' * 10}|{'-' * 19}|")
     for name, _, bare, virt, ratio in rows:
-        print(f"| {name:<18} | {bare:>12.0f} | {virt:>12.0f} | {ratio:>8.2f} |")
+        lo, hi = spreads[name]
+        print(f"| {name:<18} | {bare:>12.0f} | {virt:>12.0f} | {ratio:>8.2f} | {lo:>7.2f} - {hi:<7.2f} |")
     print(f"written to {path}")
     chart(rows, os.path.join(BUILD, "bench", "ratios.png"))
 

@@ -38,14 +38,32 @@ int guestmem_init(struct vm *vm)
 		uint64_t words = (realmap_chunk_count(&rm->ram[i]) + 63) / 64;
 		uint64_t frames = (words * 8 + FRAME_SIZE - 1) / FRAME_SIZE;
 		uint64_t pa = frame_alloc_contig(frames, 1);
-		if (pa == 0)
+		if (pa == 0) {
+			guestmem_destroy(vm);
 			return -1;
+		}
 		memset(hostmem_va(pa), 0, frames * FRAME_SIZE);
 		rm->ram[i].ready = hostmem_va(pa);
 	}
 	rm->first_touch = guestmem_first_touch;
 	rm->touch_ctx = vm;
 	return 0;
+}
+
+void guestmem_destroy(struct vm *vm)
+{
+	struct realmap *rm = &vm->realmap;
+
+	while (__atomic_load_n(&vm->mem_pins, __ATOMIC_ACQUIRE))
+		;
+	rm->first_touch = NULL;
+	for (unsigned i = 0; i < rm->nram; i++) {
+		if (rm->ram[i].ready == NULL)
+			continue;
+		uint64_t words = (realmap_chunk_count(&rm->ram[i]) + 63) / 64;
+		frame_free(hostmem_pa(rm->ram[i].ready), (words * 8 + FRAME_SIZE - 1) / FRAME_SIZE);
+		rm->ram[i].ready = NULL;
+	}
 }
 
 void guestmem_reset(struct vm *vm)

@@ -20,6 +20,9 @@ struct vm;
 /* After the VM's RAM is in its real map table: no chunk is ready yet.
  * 0, or -1 when out of memory for the bookkeeping. */
 int guestmem_init(struct vm *vm);
+/* Once no access holds a pin: give the bookkeeping back (the VM's RAM is
+ * its owner's to free). */
+void guestmem_destroy(struct vm *vm);
 /* A reset: once no access holds a pin, every chunk is unready again
  * (zeroed on its next touch). The VM's vCPUs run nowhere. */
 void guestmem_reset(struct vm *vm);

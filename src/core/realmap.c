@@ -123,16 +123,22 @@ uint64_t realmap_chunk_count(const struct realmap_ram *r)
 
 void realmap_chunk_pages(const struct realmap_ram *r, uint64_t c, uint64_t *first, uint64_t *last)
 {
+	/* Inclusive ends: a chunk or region at the top of the address space
+	 * must not wrap to 0. */
 	uint64_t start = ((r->gpa >> REALMAP_CHUNK_SHIFT) + c) << REALMAP_CHUNK_SHIFT;
-	uint64_t end = start + REALMAP_CHUNK_SIZE;
-	uint64_t rend = r->gpa + (r->npages << REALMAP_PAGE_SHIFT);
+	uint64_t end = start + (REALMAP_CHUNK_SIZE - 1);
+	uint64_t rend = r->gpa + ((r->npages << REALMAP_PAGE_SHIFT) - 1);
 
 	if (start < r->gpa)
 		start = r->gpa;
 	if (end > rend)
 		end = rend;
+	if (r->npages == 0 || start > end) {
+		*first = *last = 0;
+		return;
+	}
 	*first = (start - r->gpa) >> REALMAP_PAGE_SHIFT;
-	*last = end > start ? (end - r->gpa) >> REALMAP_PAGE_SHIFT : *first;
+	*last = ((end - r->gpa) >> REALMAP_PAGE_SHIFT) + 1;
 }
 
 bool realmap_chunk_ready(const struct realmap_ram *r, uint64_t c)

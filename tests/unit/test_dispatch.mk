@@ -1,0 +1,1 @@
+test_dispatch_SRCS := src/arch/riscv/dispatch.c tests/unit/fakes/fake_csr.c
