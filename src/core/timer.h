@@ -1,8 +1,10 @@
 /*
  * The one real timer per hart, multiplexed between Trapeze's scheduling
- * ticks and every vCPU's virtual timer: it is always armed for the
- * earliest of them. With Sstc the hart's own stimecmp is written (which is
- * also what OpenSBI's set_timer programs then); without it, SBI set_timer.
+ * ticks and the virtual timer of the vCPU it runs: it is armed for the
+ * earlier of the two (blocked vCPUs' deadlines count when the hart idles,
+ * else at the next tick). Implemented by the architecture (RISC-V: with
+ * Sstc the hart's own stimecmp, which is also what OpenSBI's set_timer
+ * programs then; without it, SBI set_timer).
  */
 #ifndef CORE_TIMER_H
 #define CORE_TIMER_H

@@ -72,7 +72,10 @@ static void vm_scan_output(struct vm *vm, const char *buf, size_t len)
 
 bool vm_check_panic(struct vm *vm, uint64_t now, uint64_t grace_ticks)
 {
-	if (vm->state != VM_RUNNING || !vm->panic_seen_at || now - vm->panic_seen_at < grace_ticks)
+	/* now may be older than the report: another hart can have seen it
+	 * since now was read. */
+	if (vm->state != VM_RUNNING || !vm->panic_seen_at || now < vm->panic_seen_at ||
+	    now - vm->panic_seen_at < grace_ticks)
 		return false;
 	vm_stop(vm, VM_EXIT_PANIC, "the guest kernel panicked");
 	return true;

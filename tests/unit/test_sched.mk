@@ -1,0 +1,1 @@
+test_sched_SRCS := src/core/sched.c src/core/vcpu.c
