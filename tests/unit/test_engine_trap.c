@@ -1,0 +1,1459 @@
+/*
+ * The trap engine on the host: its trap handlers and ops, driven through
+ * the dispatcher (dispatch_handle) over the fake CSR layer. Guest RAM is
+ * aligned host memory in the VM's real map table, so instruction fetches,
+ * the Bare view and the shadows work on it as on the target; host frames
+ * for page tables come from a fake frame allocator that counts them.
+ *
+ * Faked here: what lies outside the engine (SBI, device models, the
+ * scheduler, the timer, FP registers (fp.S is assembly), the console,
+ * statistics lines), the host CPU probe (a model of QEMU 7.2's WARL
+ * legalisation, after tests/unit/fakes/fake_hw.c) and the boot tables.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "arch/riscv/boot.h"
+#include "arch/riscv/csr.h"
+#include "arch/riscv/dispatch.h"
+#include "arch/riscv/engine_trap.h"
+#include "arch/riscv/fp.h"
+#include "arch/riscv/hart.h"
+#include "arch/riscv/layout.h"
+#include "arch/riscv/mmu.h"
+#include "arch/riscv/pgtable.h"
+#include "arch/riscv/probe.h"
+#include "arch/riscv/vcpu_arch.h"
+#include "core/console.h"
+#include "core/frame.h"
+#include "core/guestmem.h"
+#include "core/hostmem.h"
+#include "core/lib/format.h"
+#include "core/platform.h"
+#include "core/sbi/sbi.h"
+#include "core/sched.h"
+#include "core/sched_internal.h"
+#include "core/stats.h"
+#include "core/timer.h"
+#include "core/vm.h"
+#include "dev/mmio.h"
+#include "fakes/fake_csr.h"
+
+/* ---- fakes: memory ----------------------------------------------------- */
+
+/* Host memory is its own physical memory in these tests (hostmem.h). */
+const uint64_t hostmem_virt_offset = 0;
+
+uint64_t boot_l39[512], boot_l48[512], boot_l57[512];
+uint64_t boot_satp;
+/* Trapeze's root entry (a global 512 GiB kernel leaf): every root the
+ * engine builds must carry it. */
+#define TRAPEZE_ENTRY pte_make(0, PTE_V | PTE_R | PTE_W | PTE_X | PTE_G | PTE_A | PTE_D)
+#define BOOT_SATP     0x8000000000000123ULL
+
+/* Host frames: aligned host pages, tracked so a test can count what the
+ * engine holds and teardown can free whatever is left. */
+#define FRAMES_MAX 4096
+static struct { void *p; } frames[FRAMES_MAX];
+static unsigned frames_live;
+static bool frames_fail;
+
+static uint64_t frame_track(void *p)
+{
+	for (unsigned i = 0; i < FRAMES_MAX; i++) {
+		if (frames[i].p == NULL) {
+			frames[i].p = p;
+			frames_live++;
+			return hostmem_pa(p);
+		}
+	}
+	abort();
+}
+
+uint64_t frame_alloc(void)
+{
+	if (frames_fail)
+		return 0;
+	void *p = aligned_alloc(FRAME_SIZE, FRAME_SIZE);
+	assert_non_null(p);
+	memset(p, 0, FRAME_SIZE);
+	return frame_track(p);
+}
+
+uint64_t frame_alloc_contig(uint64_t n, uint64_t align)
+{
+	uint64_t a = align * FRAME_SIZE, size = (n * FRAME_SIZE + a - 1) / a * a;
+
+	if (frames_fail)
+		return 0;
+	void *p = aligned_alloc(a, size);
+	assert_non_null(p);
+	return frame_track(p);
+}
+
+void frame_free(uint64_t pa, uint64_t n)
+{
+	(void)n;
+	for (unsigned i = 0; i < FRAMES_MAX; i++) {
+		if (frames[i].p && hostmem_pa(frames[i].p) == pa) {
+			free(frames[i].p);
+			frames[i].p = NULL;
+			frames_live--;
+			return;
+		}
+	}
+	fail_msg("frame_free of a frame never allocated: 0x%lx", (unsigned long)pa);
+}
+
+/* ---- fakes: the host CPU, the platform --------------------------------- */
+
+struct host_csr_caps host_csr;
+struct platform platform;
+static uint64_t fake_time;
+
+uint64_t platform_time(void)
+{
+	return fake_time;
+}
+
+/* A model of QEMU 7.2's rv64 for the CSRs Trapeze legalises on the host
+ * (copied from tests/unit/fakes/fake_hw.c). */
+uint64_t hw_csr_legalise(unsigned num, uint64_t old, uint64_t val)
+{
+	switch (num) {
+	case CSR_SSTATUS: {
+		uint64_t m = SSTATUS_SPIE | SSTATUS_UBE | SSTATUS_SPP | SSTATUS_FS |
+			     SSTATUS_SUM | SSTATUS_MXR;
+		if (val & SSTATUS_UXL)          /* a UXL of 0 is ignored */
+			m |= SSTATUS_UXL;
+		return (old & ~m) | (val & m);
+	}
+	case CSR_STVEC:
+		return (val & 3) < 2 ? val : old;   /* reserved MODE: no change */
+	case CSR_SEPC:
+		return val & ~1ULL;
+	case CSR_SCOUNTEREN:
+		return val & 0xffffffffULL;
+	default:
+		return val;
+	}
+}
+
+/* ---- fakes: the rest of Trapeze ---------------------------------------- */
+
+static unsigned sbi_calls, sbi_ecall_len;
+static enum resume sbi_result;
+static uint64_t sbi_jump_pc;
+
+/* SBI: answer a0 = 0, a1 = 42 and step over the ECALL, or the result asked. */
+enum resume sbi_dispatch(struct vcpu *v, struct trap_info *t, unsigned ecall_len)
+{
+	sbi_calls++;
+	sbi_ecall_len = ecall_len;
+	switch (sbi_result) {
+	case RESUME_NEXT:
+		vcpu_set_gpr(v, 10, 0);
+		vcpu_set_gpr(v, 11, 42);
+		return trap_next(t, ecall_len);
+	case RESUME_JUMP:
+		return trap_jump(t, sbi_jump_pc);
+	default:
+		return sbi_result;
+	}
+}
+
+#define MMIO_LOG_MAX 8
+static struct mmio_access mmio_log[MMIO_LOG_MAX];
+static struct mmio_device *mmio_dev_seen;
+static unsigned mmio_calls, mmio_slot_seen;
+static int mmio_ret;
+static uint64_t mmio_regs[8];   /* what loads at offset 0, 8, ... read, 8 bytes each */
+static struct mmio_device fake_uart = { "uart", NULL, NULL };
+
+int mmio_dispatch(struct vm *vm, struct mmio_device *dev, unsigned slot, struct mmio_access *a)
+{
+	(void)vm;
+	if (mmio_calls < MMIO_LOG_MAX)
+		mmio_log[mmio_calls] = *a;
+	mmio_calls++;
+	mmio_dev_seen = dev;
+	mmio_slot_seen = slot;
+	if (!a->write && mmio_ret == 0) {
+		uint64_t word = mmio_regs[(a->offset / 8) % 8];
+		a->value = word >> (8 * (a->offset % 8));
+	}
+	return mmio_ret;
+}
+
+static unsigned blocks, made_runnable, timer_irqs, vm_stops, fp_saves, fp_loads;
+static struct vcpu *fp_saved_of;
+
+void sched_block(struct vcpu *v)
+{
+	(void)v;
+	blocks++;
+}
+
+void sched_make_runnable(struct vcpu *v)
+{
+	(void)v;
+	made_runnable++;
+}
+
+struct vcpu *sched_resume(struct vcpu *v)
+{
+	return v;
+}
+
+void timer_handle_irq(void)
+{
+	timer_irqs++;
+}
+
+void vm_stop(struct vm *vm, enum vm_exit why, const char *reason)
+{
+	(void)reason;
+	vm->state = VM_STOPPED;
+	vm->exit = why;
+	vm_stops++;
+}
+
+void fp_save(struct vcpu *v)
+{
+	fp_saves++;
+	fp_saved_of = v;
+}
+
+void fp_load(struct vcpu *v)
+{
+	(void)v;
+	fp_loads++;
+}
+
+static uint64_t fake_fregs[32];
+
+uint64_t fp_read_reg(unsigned n)
+{
+	return fake_fregs[n % 32];
+}
+
+void fp_write_reg(unsigned n, uint64_t val)
+{
+	fake_fregs[n % 32] = val;
+}
+
+_Noreturn void trap_return(struct vcpu_arch *a)
+{
+	(void)a;
+	abort();
+}
+
+void log_info(const char *fmt, ...)
+{
+	(void)fmt;
+}
+
+_Noreturn void panic(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	abort();
+}
+
+size_t format(char *buf, size_t size, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	int n = vsnprintf(buf, size, fmt, ap);
+	va_end(ap);
+	return n < 0 ? 0 : (size_t)n;
+}
+
+void stats_add(struct stats_line *l, const char *name, uint64_t n)
+{
+	(void)l;
+	(void)name;
+	(void)n;
+}
+
+void stats_group(struct stats_line *l, const char *group)
+{
+	(void)l;
+	(void)group;
+}
+
+void stats_flush(struct stats_line *l)
+{
+	(void)l;
+}
+
+/* ---- the VM under test ------------------------------------------------- */
+
+/* Guest RAM as the launcher lays it out (vm_alloc_ram): from above
+ * OpenSBI's 512 KiB to 6.5 MiB, so chunk 0 (0x80000000) and chunk 3
+ * (0x80600000) are partial, chunks 1 and 2 whole. Backed by one host
+ * block, 2 MiB aligned at GUEST_RAM_BASE, so whole chunks are one
+ * aligned run of frames (a superpage in the Bare view). */
+#define RAM_BASE    (GUEST_RAM_BASE + GUEST_FW_RESERVED)
+#define RAM_END     0x80680000ULL
+#define RAM_PAGES   ((RAM_END - RAM_BASE) / PAGE_SIZE)
+#define HOST_SPAN   (8ULL << 20)
+#define CODE        GUEST_KERNEL_GPA        /* chunk 1: the kernel image */
+#define CHUNK2      0x80400000ULL           /* whole, untouched at start */
+#define CHUNK3      0x80600000ULL           /* partial: 128 pages */
+#define STVEC_BASE  0x80201000ULL
+#define UART        GUEST_UART_GPA
+#define UART_SIZE   0x100ULL
+#define POISON      0xa5
+
+static struct bootinfo_vm desc;
+static struct vm vm;
+static struct vcpu vcpu;
+static struct vcpu_arch varch;
+static uint8_t *ram;
+static uint64_t ram_pages[RAM_PAGES];
+
+#define REGS    (varch.regs)
+#define TV      (varch.trap)
+#define VCSR    (varch.trap.csr)
+#define A0 10
+#define A1 11
+#define A2 12
+#define A7 17
+
+static void *ram_host(uint64_t gpa)
+{
+	return ram + (gpa - GUEST_RAM_BASE);
+}
+
+/* Instructions as the guest's code: written through guest memory, as the
+ * loader writes the image. */
+static void put16(uint64_t gpa, uint16_t raw)
+{
+	assert_true(guestmem_write(&vm, gpa, &raw, 2));
+}
+
+static void put32(uint64_t gpa, uint32_t raw)
+{
+	assert_true(guestmem_write(&vm, gpa, &raw, 4));
+}
+
+/* Encoders (Unprivileged ISA 20191213, 2.2 "Base Instruction Formats"). */
+static uint32_t enc_i(uint32_t imm, unsigned rs1, unsigned f3, unsigned rd, unsigned op)
+{
+	return (imm & 0xfff) << 20 | rs1 << 15 | f3 << 12 | rd << 7 | op;
+}
+
+static uint32_t enc_s(uint32_t imm, unsigned rs2, unsigned rs1, unsigned f3)
+{
+	return ((imm >> 5) & 0x7f) << 25 | rs2 << 20 | rs1 << 15 | f3 << 12 | (imm & 0x1f) << 7 | 0x23;
+}
+
+/* Zicsr: funct3 1 CSRRW, 2 CSRRS, 3 CSRRC, 5-7 the immediate forms. */
+static uint32_t enc_csr(unsigned csr, unsigned rs1, unsigned f3, unsigned rd)
+{
+	return enc_i(csr, rs1, f3, rd, 0x73);
+}
+
+#define CSRRW_A0_SSCRATCH_A1    0x14059573u     /* csrrw a0, sscratch, a1 */
+#define INSN_SRET               0x10200073u
+#define INSN_MRET               0x30200073u
+#define INSN_WFI                0x10500073u
+#define INSN_SFENCE_VMA_ALL     0x12000073u     /* sfence.vma x0, x0 */
+#define INSN_CUSTOM0            0x0005050bu     /* custom-0: nothing the decoder knows */
+#define INSN_C_FLD              0x2000u         /* c.fld f8, 0(s0) */
+#define INSN_C_LW_A0_A1         0x4188u         /* c.lw a0, 0(a1) */
+#define INSN_NOP                0x00000013u
+#define LOAD_LD                 3
+#define LOAD_LW                 2
+
+static int setup(void **state)
+{
+	(void)state;
+	fake_csr_reset();
+	harts[0].live_satp = 0;
+	harts[0].fp_owner = NULL;
+	host_csr = (struct host_csr_caps){
+		.has_senvcfg = true, .has_stimecmp = true,
+		.sie_wmask = MIP_SSIP | MIP_STIP | MIP_SEIP,
+		.sip_wmask = MIP_SSIP,
+		.satp_modes = (1 << SATP_MODE_BARE) | (1 << SATP_MODE_SV39) |
+			      (1 << SATP_MODE_SV48) | (1 << SATP_MODE_SV57),
+		.satp_asid_mask = 0xffff,
+		.reset = { .sstatus = SSTATUS_UXL_64 },
+	};
+	platform = (struct platform){ .nharts = 1, .satp_mode = SATP_MODE_SV57, .has_sstc = true };
+	boot_l57[TRAPEZE_ROOT_INDEX] = TRAPEZE_ENTRY;
+	boot_satp = BOOT_SATP;
+	frames_fail = false;
+	fake_time = 1000;
+	sbi_calls = sbi_ecall_len = 0;
+	sbi_result = RESUME_NEXT;
+	mmio_calls = 0;
+	mmio_ret = 0;
+	mmio_dev_seen = NULL;
+	memset(mmio_regs, 0, sizeof(mmio_regs));
+	blocks = made_runnable = timer_irqs = vm_stops = fp_saves = fp_loads = 0;
+	fp_saved_of = NULL;
+
+	memset(&vm, 0, sizeof(vm));
+	memset(&vcpu, 0, sizeof(vcpu));
+	memset(&varch, 0, sizeof(varch));
+	desc = (struct bootinfo_vm){ .name = "t", .memory = RAM_END - GUEST_RAM_BASE, .vcpus = 1 };
+	strcpy(vm.name, "t");
+	vm.desc = &desc;
+	vm.engine = &engine_trap;
+	realmap_init(&vm.realmap);
+	ram = aligned_alloc(MMU_2M, HOST_SPAN);
+	assert_non_null(ram);
+	/* Stale contents: first touches must zero them. */
+	memset(ram, POISON, HOST_SPAN);
+	for (uint64_t i = 0; i < RAM_PAGES; i++)
+		ram_pages[i] = hostmem_pa(ram_host(RAM_BASE + i * PAGE_SIZE));
+	assert_int_equal(realmap_add_ram(&vm.realmap, RAM_BASE, RAM_PAGES, ram_pages), 0);
+	vm.ram_pages = ram_pages;
+	vm.ram_npages = RAM_PAGES;
+	assert_int_equal(guestmem_init(&vm), 0);
+	assert_int_equal(realmap_add_mmio(&vm.realmap, UART, UART_SIZE, &fake_uart), 0);
+
+	vcpu.arch = &varch;
+	varch.vcpu = &vcpu;
+	vcpu.vm = &vm;
+	vcpu.engine = &engine_trap;
+	vcpu.state = VCPU_RUNNING;
+	vm.vcpus[0] = &vcpu;
+	vm.nvcpus = 1;
+	/* The loader writes the kernel before the engine starts. */
+	put32(CODE, INSN_NOP);
+	assert_int_equal(engine_trap.vm_init(&vm), 0);
+	vcpu_reset(&vcpu, CODE, 0);
+	VCSR.stvec = STVEC_BASE;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	if (vm.engine_vm)
+		engine_trap.vm_destroy(&vm);
+	guestmem_destroy(&vm);
+	for (unsigned i = 0; i < FRAMES_MAX; i++) {
+		free(frames[i].p);
+		frames[i].p = NULL;
+	}
+	frames_live = 0;
+	free(ram);
+	ram = NULL;
+	return 0;
+}
+
+static void trap(uint64_t cause, uint64_t tval)
+{
+	dispatch_handle(&vcpu, cause, tval);
+}
+
+/* The leaf mapping va in the Bare view (0 when none), and its level. */
+static uint64_t bare_leaf(uint64_t va, unsigned *level)
+{
+	uint64_t pa = trap_vm_of(&vm)->bare_root;
+
+	for (unsigned l = 4; ; l--) {
+		uint64_t pte = ((uint64_t *)hostmem_va(pa))[pt_index(va, l)];
+		if (!(pte & PTE_V))
+			return 0;
+		if (pte_is_leaf(pte)) {
+			*level = l;
+			return pte;
+		}
+		if (l == 0)
+			return 0;
+		pa = pte_pa(pte);
+	}
+}
+
+static bool all_bytes(const void *p, uint8_t b, size_t n)
+{
+	const uint8_t *q = p;
+
+	for (size_t i = 0; i < n; i++)
+		if (q[i] != b)
+			return false;
+	return true;
+}
+
+static void assert_injected(uint64_t cause, uint64_t tval, uint64_t epc, uint64_t pc)
+{
+	assert_int_equal(VCSR.scause, cause);
+	assert_int_equal(VCSR.stval, tval);
+	assert_int_equal(VCSR.sepc, epc);
+	assert_int_equal(REGS.pc, pc);
+	assert_int_equal(TV.vpriv, VPRIV_S);
+}
+
+/* ---- illegal instruction: CSR emulation and reflection ----------------- */
+
+static void test_engine_trap_csr_rw_emulated_on_virtual_file(void **state)
+{
+	(void)state;
+	unsigned slot = vcsr_slot(vcsr_find(CSR_SSCRATCH));
+
+	assert_int_equal(enc_csr(CSR_SSCRATCH, A1, 1, A0), CSRRW_A0_SSCRATCH_A1);
+	put32(CODE, CSRRW_A0_SSCRATCH_A1);
+	VCSR.sscratch = 0x55;
+	REGS.x[A1] = 0x1234;
+	trap(EXC_ILLEGAL_INST, 0);
+	assert_int_equal(REGS.x[A0], 0x55);
+	assert_int_equal(VCSR.sscratch, 0x1234);
+	assert_int_equal(REGS.pc, CODE + 4);
+	assert_int_equal(VCSR.scause, 0);           /* nothing injected */
+	assert_int_equal(TV.vpriv, VPRIV_S);
+	assert_int_equal(trap_vm_of(&vm)->stats.csr_read[slot], 1);
+	assert_int_equal(trap_vm_of(&vm)->stats.csr_write[slot], 1);
+	assert_int_equal(vm.stats.trap_exc[EXC_ILLEGAL_INST], 1);
+}
+
+static void test_engine_trap_csr_immediate_clear_keeps_other_bits(void **state)
+{
+	(void)state;
+	/* csrrci x0, sstatus, 2: clear SIE only. */
+	put32(CODE, enc_csr(CSR_SSTATUS, SSTATUS_SIE, 7, 0));
+	VCSR.sstatus = SSTATUS_UXL_64 | SSTATUS_SIE | SSTATUS_SPIE | SSTATUS_SUM;
+	trap(EXC_ILLEGAL_INST, 0);
+	assert_int_equal(VCSR.sstatus, SSTATUS_UXL_64 | SSTATUS_SPIE | SSTATUS_SUM);
+	assert_int_equal(REGS.pc, CODE + 4);
+}
+
+static void test_engine_trap_csr_read_sip_shows_virq_ext(void **state)
+{
+	(void)state;
+	uint32_t csrr_a0_sip = enc_csr(CSR_SIP, 0, 2, A0);     /* csrrs a0, sip, x0 */
+
+	put32(CODE, csrr_a0_sip);
+	put32(CODE + 4, csrr_a0_sip);
+	trap(EXC_ILLEGAL_INST, 0);
+	assert_int_equal(REGS.x[A0], 0);
+	vcpu_raise_irq(&vcpu, VIRQ_EXT);
+	trap(EXC_ILLEGAL_INST, 0);
+	assert_int_equal(REGS.x[A0], MIP_SEIP);
+	assert_int_equal(REGS.pc, CODE + 8);
+}
+
+static void test_engine_trap_machine_csr_from_vs_reflected(void **state)
+{
+	(void)state;
+	uint32_t raw = enc_csr(0x300, 0, 2, A0);   /* csrrs a0, mstatus, x0 */
+
+	put32(CODE, raw);
+	REGS.x[A0] = 7;
+	VCSR.stvec = STVEC_BASE | STVEC_MODE_VECTORED;
+	trap(EXC_ILLEGAL_INST, 0);
+	/* Illegal instruction is not delegated by OpenSBI: its redirect
+	 * lands on the raw stvec. */
+	assert_injected(EXC_ILLEGAL_INST, raw, CODE, STVEC_BASE | STVEC_MODE_VECTORED);
+	assert_int_equal(REGS.x[A0], 7);
+	assert_int_equal(trap_vm_of(&vm)->stats.csr_illegal, 1);
+	assert_int_equal(vm.stats.inject_exc[EXC_ILLEGAL_INST], 1);
+}
+
+static void test_engine_trap_csr_from_vu_reflected(void **state)
+{
+	(void)state;
+	put32(CODE, CSRRW_A0_SSCRATCH_A1);
+	TV.vpriv = VPRIV_U;
+	VCSR.sscratch = 0x55;
+	VCSR.sstatus |= SSTATUS_SPP;
+	REGS.x[A0] = 1;
+	REGS.x[A1] = 0x1234;
+	trap(EXC_ILLEGAL_INST, 0);
+	assert_injected(EXC_ILLEGAL_INST, CSRRW_A0_SSCRATCH_A1, CODE, STVEC_BASE);
+	assert_int_equal(VCSR.sscratch, 0x55);
+	assert_int_equal(REGS.x[A0], 1);
+	assert_false(VCSR.sstatus & SSTATUS_SPP);  /* it came from U */
+}
+
+static void test_engine_trap_compressed_insn_reflected_with_its_bits(void **state)
+{
+	(void)state;
+	/* An FP load with FS = Off: QEMU reports the 16 bits alone. */
+	put16(CODE, INSN_C_FLD);
+	put16(CODE + 2, 0xffff);
+	trap(EXC_ILLEGAL_INST, 0xdead);
+	assert_injected(EXC_ILLEGAL_INST, INSN_C_FLD, CODE, STVEC_BASE);
+	assert_int_equal(trap_vm_of(&vm)->stats.insn_illegal, 1);
+}
+
+static void test_engine_trap_unknown_insn_reflected_with_its_bits(void **state)
+{
+	(void)state;
+	put32(CODE, INSN_CUSTOM0);
+	trap(EXC_ILLEGAL_INST, 0);
+	assert_injected(EXC_ILLEGAL_INST, INSN_CUSTOM0, CODE, STVEC_BASE);
+	assert_int_equal(trap_vm_of(&vm)->stats.insn_illegal, 1);
+}
+
+static void test_engine_trap_mret_reflected_as_illegal(void **state)
+{
+	(void)state;
+	put32(CODE, INSN_MRET);
+	VCSR.sepc = 0x80300000;
+	trap(EXC_ILLEGAL_INST, 0);
+	assert_injected(EXC_ILLEGAL_INST, INSN_MRET, CODE, STVEC_BASE);
+}
+
+static void test_engine_trap_illegal_unfetchable_keeps_hw_stval(void **state)
+{
+	(void)state;
+	/* No RAM at the pc: nothing to read the bits from. */
+	REGS.pc = 0x1000;
+	trap(EXC_ILLEGAL_INST, 0x1234);
+	assert_injected(EXC_ILLEGAL_INST, 0x1234, 0x1000, STVEC_BASE);
+}
+
+static void test_engine_trap_csr_insn_across_pages_emulated(void **state)
+{
+	(void)state;
+	uint64_t pc = CODE + PAGE_SIZE - 2;
+
+	put32(pc, CSRRW_A0_SSCRATCH_A1);
+	REGS.pc = pc;
+	REGS.x[A1] = 9;
+	trap(EXC_ILLEGAL_INST, 0);
+	assert_int_equal(VCSR.sscratch, 9);
+	assert_int_equal(REGS.pc, pc + 4);
+}
+
+static void test_engine_trap_satp_unsupported_mode_ignored(void **state)
+{
+	(void)state;
+	put32(CODE, enc_csr(CSR_SATP, A1, 1, 0));   /* csrw satp, a1 */
+	host_csr.satp_modes &= ~(1ULL << SATP_MODE_SV57);
+	REGS.x[A1] = (SATP_MODE_SV57 << SATP_MODE_SHIFT) | 0x80300;
+	trap(EXC_ILLEGAL_INST, 0);
+	assert_int_equal(VCSR.satp, 0);
+	assert_int_equal(REGS.pc, CODE + 4);
+}
+
+/* ---- SRET, WFI, SFENCE.VMA --------------------------------------------- */
+
+static void test_engine_trap_sret_to_vu(void **state)
+{
+	(void)state;
+	put32(CODE, INSN_SRET);
+	VCSR.sepc = 0x80300000;
+	VCSR.sstatus = SSTATUS_UXL_64 | SSTATUS_SPIE;     /* SPP = U, SIE = 0 */
+	trap(EXC_ILLEGAL_INST, 0);
+	assert_int_equal(REGS.pc, 0x80300000);
+	assert_int_equal(TV.vpriv, VPRIV_U);
+	assert_int_equal(VCSR.sstatus, SSTATUS_UXL_64 | SSTATUS_SIE | SSTATUS_SPIE);
+	assert_int_equal(VCSR.scause, 0);
+	assert_int_equal(trap_vm_of(&vm)->stats.insn_sret, 1);
+}
+
+static void test_engine_trap_sret_to_vs(void **state)
+{
+	(void)state;
+	put32(CODE, INSN_SRET);
+	VCSR.sepc = 0x80300010;
+	VCSR.sstatus = SSTATUS_UXL_64 | SSTATUS_SPP | SSTATUS_SIE;  /* SPIE = 0 */
+	trap(EXC_ILLEGAL_INST, 0);
+	assert_int_equal(REGS.pc, 0x80300010);
+	assert_int_equal(TV.vpriv, VPRIV_S);
+	/* SIE from SPIE (0), SPIE = 1, SPP = U (Privileged ISA v1.12, 3.3.2). */
+	assert_int_equal(VCSR.sstatus, SSTATUS_UXL_64 | SSTATUS_SPIE);
+}
+
+static void test_engine_trap_sret_from_vu_reflected(void **state)
+{
+	(void)state;
+	put32(CODE, INSN_SRET);
+	TV.vpriv = VPRIV_U;
+	VCSR.sepc = 0x80300000;
+	trap(EXC_ILLEGAL_INST, 0);
+	assert_injected(EXC_ILLEGAL_INST, INSN_SRET, CODE, STVEC_BASE);
+	assert_int_equal(trap_vm_of(&vm)->stats.insn_sret, 0);
+}
+
+static void test_engine_trap_wfi_blocks_without_pending_irq(void **state)
+{
+	(void)state;
+	put32(CODE, INSN_WFI);
+	put32(CODE + 4, INSN_WFI);
+	VCSR.sie = MIP_SEIP;
+	trap(EXC_ILLEGAL_INST, 0);
+	assert_int_equal(blocks, 1);
+	assert_int_equal(REGS.pc, CODE + 4);
+	/* Pending and enabled in sie wakes it, whatever sstatus.SIE says. */
+	vcpu_raise_irq(&vcpu, VIRQ_EXT);
+	trap(EXC_ILLEGAL_INST, 0);
+	assert_int_equal(blocks, 1);
+	assert_int_equal(REGS.pc, CODE + 8);
+	assert_int_equal(trap_vm_of(&vm)->stats.insn_wfi, 2);
+}
+
+static void test_engine_trap_sfence_vma_flushes_shadows(void **state)
+{
+	(void)state;
+	uint64_t gen = trap_vm_of(&vm)->shadow.generation;
+
+	put32(CODE, INSN_SFENCE_VMA_ALL);
+	trap(EXC_ILLEGAL_INST, 0);
+	assert_int_equal(trap_vm_of(&vm)->shadow.stats.flush_all, 1);
+	assert_true(trap_vm_of(&vm)->shadow.generation > gen);
+	assert_int_equal(REGS.pc, CODE + 4);
+}
+
+static void test_engine_trap_flush_range_page_by_page(void **state)
+{
+	(void)state;
+	const struct shadow_stats *s = &trap_vm_of(&vm)->shadow.stats;
+
+	/* An unaligned range touching three pages, every ASID. */
+	vcpu_flush_guest_tlb(&vcpu, 0x10800, 2 * PAGE_SIZE, UINT64_MAX);
+	assert_int_equal(s->flush_va, 3);
+	/* Longer than 64 pages: one flush of the ASID. */
+	vcpu_flush_guest_tlb(&vcpu, 0x10000, 65 * PAGE_SIZE, 5);
+	assert_int_equal(s->flush_asid, 1);
+	assert_int_equal(s->flush_va, 3);
+}
+
+/* ---- ECALL ------------------------------------------------------------- */
+
+static void test_engine_trap_ecall_from_vu_injected_as_user_ecall(void **state)
+{
+	(void)state;
+	TV.vpriv = VPRIV_U;
+	REGS.pc = 0x10074;
+	VCSR.stvec = STVEC_BASE | STVEC_MODE_VECTORED;
+	VCSR.sstatus = SSTATUS_UXL_64 | SSTATUS_SIE | SSTATUS_SPP;
+	trap(EXC_ECALL_U, 0);
+	/* Delegated: the hardware way, stvec's MODE bits cleared. */
+	assert_injected(EXC_ECALL_U, 0, 0x10074, STVEC_BASE);
+	assert_int_equal(VCSR.sstatus, SSTATUS_UXL_64 | SSTATUS_SPIE);  /* SPP = U */
+	assert_int_equal(sbi_calls, 0);
+	assert_int_equal(vm.stats.inject_exc[EXC_ECALL_U], 1);
+}
+
+static void test_engine_trap_ecall_from_vs_goes_to_sbi(void **state)
+{
+	(void)state;
+	REGS.x[A7] = SBI_EXT_BASE;
+	trap(EXC_ECALL_U, 0);
+	assert_int_equal(sbi_calls, 1);
+	assert_int_equal(sbi_ecall_len, 4);
+	assert_int_equal(REGS.x[A0], 0);
+	assert_int_equal(REGS.x[A1], 42);
+	assert_int_equal(REGS.pc, CODE + 4);
+	assert_int_equal(VCSR.scause, 0);
+}
+
+static void test_engine_trap_ecall_sbi_jump_and_halt(void **state)
+{
+	(void)state;
+	sbi_result = RESUME_JUMP;
+	sbi_jump_pc = 0x80280000;
+	trap(EXC_ECALL_U, 0);
+	assert_int_equal(REGS.pc, 0x80280000);
+	sbi_result = RESUME_HALT;
+	trap(EXC_ECALL_U, 0);
+	assert_int_equal(REGS.pc, 0x80280000);
+	assert_int_equal(sbi_calls, 2);
+	assert_int_equal(VCSR.scause, 0);
+}
+
+/* ---- injection --------------------------------------------------------- */
+
+static void test_engine_trap_inject_interrupt_vectored(void **state)
+{
+	(void)state;
+	VCSR.stvec = STVEC_BASE | STVEC_MODE_VECTORED;
+	VCSR.sstatus |= SSTATUS_SIE;
+	VCSR.sie = MIP_SEIP;
+	vcpu_raise_irq(&vcpu, VIRQ_EXT);
+	engine_trap.deliver_irq(&vcpu);
+	assert_injected(CAUSE_INTERRUPT | IRQ_S_EXT, 0, CODE, STVEC_BASE + 4 * IRQ_S_EXT);
+	assert_int_equal(vm.stats.inject_irq[IRQ_S_EXT], 1);
+}
+
+static void test_engine_trap_inject_interrupt_direct(void **state)
+{
+	(void)state;
+	VCSR.sstatus |= SSTATUS_SIE;
+	VCSR.sie = MIP_SSIP;
+	vcpu_raise_irq(&vcpu, VIRQ_SOFT);
+	engine_trap.deliver_irq(&vcpu);
+	assert_injected(CAUSE_INTERRUPT | IRQ_S_SOFT, 0, CODE, STVEC_BASE);
+}
+
+static void test_engine_trap_inject_undelegated_exception_raw_stvec(void **state)
+{
+	(void)state;
+	/* No handler for a misaligned load: reflected, and OpenSBI (which
+	 * does not delegate it) redirects it to the raw stvec. */
+	VCSR.stvec = STVEC_BASE | STVEC_MODE_VECTORED;
+	trap(EXC_LOAD_MISALIGNED, 0x80300001);
+	assert_injected(EXC_LOAD_MISALIGNED, 0x80300001, CODE, STVEC_BASE | STVEC_MODE_VECTORED);
+}
+
+static void test_engine_trap_inject_delegated_exception_masks_mode(void **state)
+{
+	(void)state;
+	VCSR.stvec = STVEC_BASE | STVEC_MODE_VECTORED;
+	/* A breakpoint has no handler and is delegated. */
+	trap(EXC_BREAKPOINT, CODE);
+	assert_injected(EXC_BREAKPOINT, CODE, CODE, STVEC_BASE);
+	/* A page fault, straight through the op. */
+	REGS.pc = 0x80300000;
+	struct trap_info t = { 0 };
+	trap_inject(&t, EXC_LOAD_PAGE_FAULT, 0x5000);
+	engine_trap.inject(&vcpu, &t);
+	assert_injected(EXC_LOAD_PAGE_FAULT, 0x5000, 0x80300000, STVEC_BASE);
+}
+
+static void test_engine_trap_inject_redirected_forces_raw_stvec(void **state)
+{
+	(void)state;
+	struct trap_info t = { 0 };
+
+	VCSR.stvec = STVEC_BASE | STVEC_MODE_VECTORED;
+	trap_inject(&t, EXC_LOAD_PAGE_FAULT, 0x5000);
+	t.inject_redirected = true;
+	engine_trap.inject(&vcpu, &t);
+	assert_injected(EXC_LOAD_PAGE_FAULT, 0x5000, CODE, STVEC_BASE | STVEC_MODE_VECTORED);
+}
+
+static void test_engine_trap_inject_moves_sie_to_spie(void **state)
+{
+	(void)state;
+	struct trap_info t = { 0 };
+
+	trap_inject(&t, EXC_BREAKPOINT, 0);
+	VCSR.sstatus = SSTATUS_UXL_64 | SSTATUS_SIE;
+	engine_trap.inject(&vcpu, &t);
+	assert_int_equal(VCSR.sstatus, SSTATUS_UXL_64 | SSTATUS_SPIE | SSTATUS_SPP);
+	/* Again, now with SIE = 0: SPIE follows it down. */
+	engine_trap.inject(&vcpu, &t);
+	assert_int_equal(VCSR.sstatus, SSTATUS_UXL_64 | SSTATUS_SPP);
+	assert_int_equal(VCSR.sepc, STVEC_BASE);
+}
+
+/* ---- deliver_irq ------------------------------------------------------- */
+
+static void test_engine_trap_deliver_irq_priority_sei_ssi_sti(void **state)
+{
+	(void)state;
+	VCSR.sie = MIP_SSIP | MIP_STIP | MIP_SEIP;
+	vcpu_raise_irq(&vcpu, VIRQ_SOFT | VIRQ_EXT);
+	vcpu_timer_set(&vcpu, fake_time);
+	assert_int_equal(vcsr_sip_read(&vcpu), MIP_SSIP | MIP_STIP | MIP_SEIP);
+
+	VCSR.sstatus |= SSTATUS_SIE;
+	engine_trap.deliver_irq(&vcpu);
+	assert_int_equal(VCSR.scause, CAUSE_INTERRUPT | IRQ_S_EXT);
+
+	vcpu_lower_irq(&vcpu, VIRQ_EXT);
+	VCSR.sstatus |= SSTATUS_SIE;
+	engine_trap.deliver_irq(&vcpu);
+	assert_int_equal(VCSR.scause, CAUSE_INTERRUPT | IRQ_S_SOFT);
+
+	vcpu_lower_irq(&vcpu, VIRQ_SOFT);
+	VCSR.sstatus |= SSTATUS_SIE;
+	engine_trap.deliver_irq(&vcpu);
+	assert_int_equal(VCSR.scause, CAUSE_INTERRUPT | IRQ_S_TIMER);
+}
+
+static void test_engine_trap_deliver_irq_none_in_vs_with_sie_clear(void **state)
+{
+	(void)state;
+	VCSR.sie = MIP_SEIP;
+	vcpu_raise_irq(&vcpu, VIRQ_EXT);
+	engine_trap.deliver_irq(&vcpu);
+	assert_int_equal(REGS.pc, CODE);
+	assert_int_equal(VCSR.scause, 0);
+	assert_int_equal(vm.stats.inject_irq[IRQ_S_EXT], 0);
+}
+
+static void test_engine_trap_deliver_irq_in_vu_regardless_of_sie(void **state)
+{
+	(void)state;
+	TV.vpriv = VPRIV_U;
+	REGS.pc = 0x10000;
+	VCSR.sie = MIP_SEIP;
+	vcpu_raise_irq(&vcpu, VIRQ_EXT);
+	engine_trap.deliver_irq(&vcpu);
+	assert_injected(CAUSE_INTERRUPT | IRQ_S_EXT, 0, 0x10000, STVEC_BASE);
+	assert_false(VCSR.sstatus & SSTATUS_SPP);
+}
+
+static void test_engine_trap_deliver_irq_needs_sie_bit(void **state)
+{
+	(void)state;
+	VCSR.sstatus |= SSTATUS_SIE;
+	VCSR.sie = MIP_SSIP;
+	vcpu_raise_irq(&vcpu, VIRQ_EXT);
+	engine_trap.deliver_irq(&vcpu);
+	assert_int_equal(VCSR.scause, 0);
+	assert_int_equal(REGS.pc, CODE);
+	assert_int_equal(engine_trap.virq_enabled(&vcpu), VIRQ_SOFT);
+}
+
+/* ---- Bare mode: first touch, access faults, MMIO ----------------------- */
+
+static void test_engine_trap_bare_view_maps_loaded_chunk_at_init(void **state)
+{
+	(void)state;
+	unsigned level;
+	uint64_t pte = bare_leaf(CODE, &level);
+
+	/* The kernel's chunk, written by the loader: one 2 MiB superpage. */
+	assert_int_equal(level, 1);
+	assert_int_equal(pte_pa(pte), hostmem_pa(ram_host(CODE)));
+	assert_int_equal(pte & 0xff, PTE_V | PTE_R | PTE_W | PTE_X | PTE_U | PTE_A | PTE_D);
+	assert_int_equal(bare_leaf(CHUNK2, &level), 0);
+	assert_int_equal(trap_vm_of(&vm)->stats.bare_chunks_2m, 1);
+	assert_int_equal(trap_vm_of(&vm)->stats.bare_chunks_4k, 0);
+	assert_int_equal(((uint64_t *)hostmem_va(trap_vm_of(&vm)->bare_root))[TRAPEZE_ROOT_INDEX],
+			 TRAPEZE_ENTRY);
+}
+
+static void test_engine_trap_bare_load_fault_maps_zeroed_chunk(void **state)
+{
+	(void)state;
+	unsigned level;
+	uint64_t chunks = vm.stats.chunks_zeroed;
+
+	assert_true(all_bytes(ram_host(CHUNK2), POISON, MMU_2M));
+	trap(EXC_LOAD_PAGE_FAULT, CHUNK2 + 0x1234);
+	assert_int_equal(REGS.pc, CODE);            /* RESUME_SAME */
+	assert_int_equal(VCSR.scause, 0);
+	assert_true(all_bytes(ram_host(CHUNK2), 0, MMU_2M));
+	assert_int_equal(vm.stats.chunks_zeroed, chunks + 1);
+	uint64_t pte = bare_leaf(CHUNK2 + 0x1234, &level);
+	assert_int_equal(level, 1);
+	assert_int_equal(pte_pa(pte), hostmem_pa(ram_host(CHUNK2)));
+	assert_int_equal(trap_vm_of(&vm)->stats.page_maps, 1);
+	assert_int_equal(trap_vm_of(&vm)->stats.bare_chunks_2m, 2);
+	/* The next chunk is left alone. */
+	assert_true(all_bytes(ram_host(CHUNK3), POISON, PAGE_SIZE));
+}
+
+static void test_engine_trap_bare_fault_partial_chunk_maps_pages(void **state)
+{
+	(void)state;
+	unsigned level;
+
+	trap(EXC_STORE_PAGE_FAULT, CHUNK3 + 8);
+	assert_int_equal(REGS.pc, CODE);
+	uint64_t first = bare_leaf(CHUNK3, &level);
+	assert_int_equal(level, 0);
+	assert_int_equal(pte_pa(first), hostmem_pa(ram_host(CHUNK3)));
+	uint64_t last = bare_leaf(RAM_END - PAGE_SIZE, &level);
+	assert_int_equal(level, 0);
+	assert_int_equal(pte_pa(last), hostmem_pa(ram_host(RAM_END - PAGE_SIZE)));
+	assert_int_equal(bare_leaf(RAM_END, &level), 0);
+	assert_true(all_bytes(ram_host(CHUNK3), 0, RAM_END - CHUNK3));
+	assert_int_equal(trap_vm_of(&vm)->stats.bare_chunks_4k, 1);
+}
+
+static void test_engine_trap_bare_firmware_region_never_mapped(void **state)
+{
+	(void)state;
+	unsigned level;
+
+	/* Chunk 0 holds OpenSBI's 512 KiB below the guest's RAM: it is mapped
+	 * page by page from RAM_BASE, never as a superpage over the firmware. */
+	trap(EXC_LOAD_PAGE_FAULT, RAM_BASE);
+	assert_int_equal(pte_pa(bare_leaf(RAM_BASE, &level)), hostmem_pa(ram_host(RAM_BASE)));
+	assert_int_equal(level, 0);
+	assert_int_equal(bare_leaf(RAM_BASE - PAGE_SIZE, &level), 0);
+	assert_int_equal(bare_leaf(GUEST_RAM_BASE, &level), 0);
+	assert_int_equal(VCSR.scause, 0);
+	/* The firmware's own memory: what the PMP gives S-mode there. */
+	put32(CODE, enc_i(0, A1, LOAD_LD, A0, 0x03));     /* ld a0, 0(a1) */
+	REGS.x[A1] = GUEST_RAM_BASE;
+	trap(EXC_LOAD_PAGE_FAULT, GUEST_RAM_BASE);
+	assert_injected(EXC_LOAD_ACCESS, GUEST_RAM_BASE, CODE, STVEC_BASE);
+}
+
+static void test_engine_trap_bare_fault_scattered_chunk_maps_pages(void **state)
+{
+	(void)state;
+	unsigned level;
+	uint64_t p0 = (CHUNK2 - RAM_BASE) / PAGE_SIZE;
+
+	/* Two frames of the chunk swapped: no longer one run. */
+	uint64_t tmp = ram_pages[p0];
+	ram_pages[p0] = ram_pages[p0 + 1];
+	ram_pages[p0 + 1] = tmp;
+	trap(EXC_INST_PAGE_FAULT, CHUNK2 + PAGE_SIZE);
+	assert_int_equal(pte_pa(bare_leaf(CHUNK2, &level)), ram_pages[p0]);
+	assert_int_equal(level, 0);
+	assert_int_equal(pte_pa(bare_leaf(CHUNK2 + PAGE_SIZE, &level)), ram_pages[p0 + 1]);
+	assert_int_equal(pte_pa(bare_leaf(CHUNK2 + MMU_2M - PAGE_SIZE, &level)),
+			 hostmem_pa(ram_host(CHUNK2 + MMU_2M - PAGE_SIZE)));
+	assert_int_equal(trap_vm_of(&vm)->stats.bare_chunks_4k, 1);
+	assert_int_equal(trap_vm_of(&vm)->stats.bare_chunks_2m, 1);
+	assert_int_equal(VCSR.scause, 0);
+}
+
+static void test_engine_trap_bare_load_outside_everything_access_fault(void **state)
+{
+	(void)state;
+	put32(CODE, enc_i(0, A1, LOAD_LD, A0, 0x03));     /* ld a0, 0(a1) */
+	REGS.x[A1] = 0x1000;
+	REGS.x[A0] = 3;
+	trap(EXC_LOAD_PAGE_FAULT, 0x1000);
+	assert_injected(EXC_LOAD_ACCESS, 0x1000, CODE, STVEC_BASE);
+	assert_int_equal(REGS.x[A0], 3);
+	assert_int_equal(vm.stats.access_faults, 1);
+	assert_int_equal(mmio_calls, 0);
+}
+
+static void test_engine_trap_bare_store_outside_everything_access_fault(void **state)
+{
+	(void)state;
+	put32(CODE, enc_s(8, A2, A1, 3));                 /* sd a2, 8(a1) */
+	REGS.x[A1] = 0x40000000;
+	trap(EXC_STORE_PAGE_FAULT, 0x40000008);
+	assert_injected(EXC_STORE_ACCESS, 0x40000008, CODE, STVEC_BASE);
+}
+
+static void test_engine_trap_bare_fetch_outside_everything_access_fault(void **state)
+{
+	(void)state;
+	REGS.pc = 0x40000000;
+	trap(EXC_INST_PAGE_FAULT, 0x40000000);
+	assert_injected(EXC_INST_ACCESS, 0x40000000, 0x40000000, STVEC_BASE);
+}
+
+static void test_engine_trap_bare_fetch_from_mmio_access_fault(void **state)
+{
+	(void)state;
+	REGS.pc = UART;
+	trap(EXC_INST_PAGE_FAULT, UART);
+	assert_injected(EXC_INST_ACCESS, UART, UART, STVEC_BASE);
+	assert_int_equal(mmio_calls, 0);
+}
+
+static void test_engine_trap_bare_mmio_load_dispatched(void **state)
+{
+	(void)state;
+	put32(CODE, enc_i(4, A1, LOAD_LW, A0, 0x03));     /* lw a0, 4(a1) */
+	REGS.x[A1] = UART;
+	mmio_regs[0] = 0x8000000100000000ULL;           /* offset 4 reads 0x80000001 */
+	trap(EXC_LOAD_PAGE_FAULT, UART + 4);
+	assert_int_equal(mmio_calls, 1);
+	assert_ptr_equal(mmio_dev_seen, &fake_uart);
+	assert_int_equal(mmio_slot_seen, 0);
+	assert_int_equal(mmio_log[0].gpa, UART + 4);
+	assert_int_equal(mmio_log[0].offset, 4);
+	assert_int_equal(mmio_log[0].width, 4);
+	assert_false(mmio_log[0].write);
+	assert_int_equal(REGS.x[A0], 0xffffffff80000001ULL);     /* LW sign-extends */
+	assert_int_equal(REGS.pc, CODE + 4);
+	assert_int_equal(VCSR.scause, 0);
+}
+
+static void test_engine_trap_bare_mmio_store_dispatched(void **state)
+{
+	(void)state;
+	put32(CODE, enc_s(0, A2, A1, 0));                 /* sb a2, 0(a1) */
+	REGS.x[A1] = UART + 1;
+	REGS.x[A2] = 0x1241;
+	trap(EXC_STORE_PAGE_FAULT, UART + 1);
+	assert_int_equal(mmio_calls, 1);
+	assert_int_equal(mmio_log[0].offset, 1);
+	assert_int_equal(mmio_log[0].width, 1);
+	assert_true(mmio_log[0].write);
+	/* The device takes the low width bytes (mmio.h). */
+	assert_int_equal(mmio_log[0].value & 0xff, 0x41);
+	assert_int_equal(REGS.pc, CODE + 4);
+}
+
+static void test_engine_trap_bare_mmio_compressed_load_steps_two(void **state)
+{
+	(void)state;
+	put16(CODE, INSN_C_LW_A0_A1);
+	REGS.x[A1] = UART + 8;
+	mmio_regs[1] = 0x12345678;
+	trap(EXC_LOAD_PAGE_FAULT, UART + 8);
+	assert_int_equal(mmio_log[0].width, 4);
+	assert_int_equal(mmio_log[0].offset, 8);
+	assert_int_equal(REGS.x[A0], 0x12345678);
+	assert_int_equal(REGS.pc, CODE + 2);
+}
+
+static void test_engine_trap_bare_mmio_misaligned_load_split(void **state)
+{
+	(void)state;
+	/* lw a0, 2(a1) on a device: two aligned word loads, below and above
+	 * (misaligned.h, QEMU 7.2's split). */
+	put32(CODE, enc_i(2, A1, LOAD_LW, A0, 0x03));
+	REGS.x[A1] = UART;
+	mmio_regs[0] = 0x8877665544332211ULL;
+	trap(EXC_LOAD_PAGE_FAULT, UART + 2);
+	assert_int_equal(mmio_calls, 2);
+	assert_int_equal(mmio_log[0].offset, 0);
+	assert_int_equal(mmio_log[0].width, 4);
+	assert_int_equal(mmio_log[1].offset, 4);
+	assert_int_equal(mmio_log[1].width, 4);
+	assert_int_equal(REGS.x[A0], 0x66554433);
+	assert_int_equal(REGS.pc, CODE + 4);
+	assert_int_equal(trap_vm_of(&vm)->stats.accesses_emulated, 1);
+}
+
+static void test_engine_trap_bare_mmio_rejected_access_fault(void **state)
+{
+	(void)state;
+	put32(CODE, enc_i(0, A1, LOAD_LW, A0, 0x03));
+	REGS.x[A1] = UART;
+	mmio_ret = -1;
+	trap(EXC_LOAD_PAGE_FAULT, UART);
+	assert_int_equal(mmio_calls, 1);
+	assert_injected(EXC_LOAD_ACCESS, UART, CODE, STVEC_BASE);
+}
+
+static void test_engine_trap_bare_mmio_halt_keeps_pc(void **state)
+{
+	(void)state;
+	put32(CODE, enc_s(0, A2, A1, 2));                 /* sw a2, 0(a1) */
+	REGS.x[A1] = UART;
+	mmio_ret = MMIO_HALT;
+	trap(EXC_STORE_PAGE_FAULT, UART);
+	assert_int_equal(mmio_calls, 1);
+	assert_int_equal(REGS.pc, CODE);
+	assert_int_equal(VCSR.scause, 0);
+}
+
+static void test_engine_trap_bare_fault_out_of_memory_stops_vm(void **state)
+{
+	(void)state;
+	/* A partial chunk needs a new leaf table for its 4 KiB pages. */
+	frames_fail = true;
+	trap(EXC_LOAD_PAGE_FAULT, CHUNK3);
+	assert_int_equal(vm_stops, 1);
+	assert_int_equal(vm.state, VM_STOPPED);
+	assert_int_equal(vm.exit, VM_EXIT_CRASHED);
+	assert_int_equal(REGS.pc, CODE);
+	assert_int_equal(VCSR.scause, 0);
+}
+
+/* ---- paging on: shadows ------------------------------------------------ */
+
+/* An Sv39 address space in guest RAM (chunk 1): code at VA 0x10000 (the
+ * kernel's page, supervisor R|X), data at 0x20000, the UART at 0x30000. */
+#define PT_ROOT     0x80300000ULL
+#define PT_L1       0x80301000ULL
+#define PT_L0       0x80302000ULL
+#define VA_CODE     0x10000ULL
+#define VA_DATA     0x20000ULL
+#define VA_UART     0x30000ULL
+#define DATA_GPA    0x80210000ULL
+#define GUEST_SATP  ((SATP_MODE_SV39 << SATP_MODE_SHIFT) | (3ULL << SATP_ASID_SHIFT) | (PT_ROOT >> 12))
+
+static void put_pte(uint64_t table, unsigned index, uint64_t pte)
+{
+	assert_true(guestmem_write(&vm, table + 8 * index, &pte, 8));
+}
+
+static void paging_on(void)
+{
+	const uint64_t leaf = PTE_V | PTE_A | PTE_D;
+
+	put_pte(PT_ROOT, 0, pte_make(PT_L1, PTE_V));
+	put_pte(PT_L1, 0, pte_make(PT_L0, PTE_V));
+	put_pte(PT_L0, VA_CODE >> 12, pte_make(CODE, leaf | PTE_R | PTE_X));
+	put_pte(PT_L0, VA_DATA >> 12, pte_make(DATA_GPA, leaf | PTE_R | PTE_W));
+	put_pte(PT_L0, VA_UART >> 12, pte_make(UART, leaf | PTE_R | PTE_W));
+	VCSR.satp = GUEST_SATP;
+	REGS.pc = VA_CODE;
+}
+
+static void test_engine_trap_paging_insn_fetched_through_guest_tables(void **state)
+{
+	(void)state;
+	paging_on();
+	put32(CODE, CSRRW_A0_SSCRATCH_A1);
+	REGS.x[A1] = 0x77;
+	trap(EXC_ILLEGAL_INST, 0);
+	assert_int_equal(VCSR.sscratch, 0x77);
+	assert_int_equal(REGS.pc, VA_CODE + 4);
+	assert_true(TV.fetch.valid);
+	assert_int_equal(TV.fetch.gpa_page, CODE);
+}
+
+static void test_engine_trap_paging_load_fault_fills_shadow(void **state)
+{
+	(void)state;
+	paging_on();
+	trap(EXC_LOAD_PAGE_FAULT, VA_DATA + 8);
+	assert_int_equal(REGS.pc, VA_CODE);         /* RESUME_SAME */
+	assert_int_equal(VCSR.scause, 0);
+	assert_int_equal(trap_vm_of(&vm)->stats.page_maps, 1);
+	assert_true(trap_vm_of(&vm)->shadow.stats.fills >= 1);
+}
+
+static void test_engine_trap_paging_unmapped_is_guest_page_fault(void **state)
+{
+	(void)state;
+	paging_on();
+	VCSR.stvec = STVEC_BASE | STVEC_MODE_VECTORED;
+	trap(EXC_STORE_PAGE_FAULT, 0x50000);
+	assert_injected(EXC_STORE_PAGE_FAULT, 0x50000, VA_CODE, STVEC_BASE);
+	assert_int_equal(trap_vm_of(&vm)->stats.page_maps, 0);
+}
+
+static void test_engine_trap_paging_mmio_through_guest_tables(void **state)
+{
+	(void)state;
+	paging_on();
+	put32(CODE, enc_i(0, A1, LOAD_LW, A0, 0x03));     /* lw a0, 0(a1) */
+	REGS.x[A1] = VA_UART;
+	mmio_regs[0] = 0x2a;
+	trap(EXC_LOAD_PAGE_FAULT, VA_UART);
+	assert_int_equal(mmio_calls, 1);
+	assert_int_equal(mmio_log[0].gpa, UART);
+	assert_int_equal(REGS.x[A0], 0x2a);
+	assert_int_equal(REGS.pc, VA_CODE + 4);
+}
+
+/* ---- enter, leave, sync, resume ---------------------------------------- */
+
+static void test_engine_trap_enter_sstatus(void **state)
+{
+	(void)state;
+	/* Trapeze's own sstatus after a trap from U: SPIE, SUM... */
+	fake_csr_set("sstatus", SSTATUS_SPP | SSTATUS_SPIE | SSTATUS_SUM | SSTATUS_MXR |
+			       SSTATUS_FS_DIRTY | SSTATUS_VS | SSTATUS_UXL_32);
+	VCSR.sstatus = SSTATUS_UXL_32 | SSTATUS_FS_CLEAN | SSTATUS_SUM | SSTATUS_SIE;
+	engine_trap.enter(&vcpu);
+	/* vS runs at SXL = 64, with the guest's FS and nothing else of it. */
+	assert_int_equal(fake_csr_get("sstatus"), SSTATUS_UXL_64 | SSTATUS_FS_CLEAN);
+	TV.vpriv = VPRIV_U;
+	engine_trap.enter(&vcpu);
+	assert_int_equal(fake_csr_get("sstatus"), SSTATUS_UXL_32 | SSTATUS_FS_CLEAN);
+	assert_int_equal(vm.stats.world_switches, 2);
+}
+
+static void test_engine_trap_enter_scounteren_and_senvcfg(void **state)
+{
+	(void)state;
+	VCSR.scounteren = 0x5;
+	VCSR.senvcfg = 0x1;
+	engine_trap.enter(&vcpu);
+	assert_int_equal(fake_csr_get("scounteren"), ~0ULL);
+	assert_int_equal(fake_csr_get("0x10a"), 0);
+	TV.vpriv = VPRIV_U;
+	engine_trap.enter(&vcpu);
+	assert_int_equal(fake_csr_get("scounteren"), 0x5);
+	assert_int_equal(fake_csr_get("0x10a"), 0x1);
+}
+
+static void test_engine_trap_enter_writes_satp_only_when_it_changes(void **state)
+{
+	(void)state;
+	struct trap_vm *a = trap_vm_of(&vm);
+
+	engine_trap.enter(&vcpu);
+	assert_int_equal(fake_csr_write_count("satp"), 1);
+	assert_int_equal(fake_csr_get("satp"), mmu_satp(a->bare_root, a->bare_asid));
+	assert_int_equal(harts[0].live_satp, fake_csr_get("satp"));
+	assert_int_not_equal(a->bare_asid, 0);
+	assert_int_equal(fake_csr.nfences, 0);      /* a host ASID of its own */
+	engine_trap.enter(&vcpu);
+	TV.vpriv = VPRIV_U;                         /* Bare: the same view for vU */
+	engine_trap.enter(&vcpu);
+	assert_int_equal(fake_csr_write_count("satp"), 1);
+
+	/* Paging on: the shadow root, with Trapeze's entry in it. */
+	paging_on();
+	engine_trap.enter(&vcpu);
+	assert_int_equal(fake_csr_write_count("satp"), 2);
+	uint64_t satp = fake_csr_get("satp");
+	assert_int_equal(satp >> SATP_MODE_SHIFT, SATP_MODE_SV57);
+	assert_int_not_equal(satp & SATP_PPN_MASK, a->bare_root >> 12);
+	assert_int_equal(((uint64_t *)hostmem_va((satp & SATP_PPN_MASK) << 12))[TRAPEZE_ROOT_INDEX],
+			 TRAPEZE_ENTRY);
+	engine_trap.enter(&vcpu);
+	assert_int_equal(fake_csr_write_count("satp"), 2);
+}
+
+static void test_engine_trap_enter_without_asids_fences(void **state)
+{
+	(void)state;
+	engine_trap.vm_destroy(&vm);
+	host_csr.satp_asid_mask = 0;
+	assert_int_equal(engine_trap.vm_init(&vm), 0);
+	fake_csr.nfences = 0;
+	engine_trap.enter(&vcpu);
+	assert_int_equal(trap_vm_of(&vm)->bare_asid, 0);
+	assert_int_equal(fake_csr.nfences, 1);
+	assert_int_equal(fake_csr.fences[0].all_va, 1);
+	assert_int_equal(fake_csr.fences[0].all_asid, 1);
+}
+
+static void test_engine_trap_enter_loads_fp_leave_saves_it(void **state)
+{
+	(void)state;
+	struct vcpu other = { 0 };
+
+	/* FS = Off: the FP registers are not the guest's business. */
+	engine_trap.enter(&vcpu);
+	assert_int_equal(fp_loads, 0);
+	assert_null(harts[0].fp_owner);
+
+	harts[0].fp_owner = &other;
+	VCSR.sstatus |= SSTATUS_FS_INITIAL;
+	engine_trap.enter(&vcpu);
+	assert_int_equal(fp_saves, 1);
+	assert_ptr_equal(fp_saved_of, &other);
+	assert_int_equal(fp_loads, 1);
+	assert_ptr_equal(harts[0].fp_owner, &vcpu);
+	engine_trap.enter(&vcpu);
+	assert_int_equal(fp_loads, 1);
+
+	engine_trap.leave(&vcpu);
+	assert_int_equal(fp_saves, 2);
+	assert_ptr_equal(fp_saved_of, &vcpu);
+	assert_null(harts[0].fp_owner);
+}
+
+static void test_engine_trap_sync_marks_fs_dirty(void **state)
+{
+	(void)state;
+	put32(CODE, INSN_NOP);
+	VCSR.sstatus = SSTATUS_UXL_64 | SSTATUS_FS_CLEAN;
+	fake_csr_set("sstatus", SSTATUS_FS_DIRTY);
+	trap(EXC_BREAKPOINT, 0);
+	assert_int_equal(VCSR.sstatus & SSTATUS_FS, SSTATUS_FS_DIRTY);
+	assert_true(vcsr_sstatus_read(&vcpu) & SSTATUS_SD);
+	/* FS = Off stays Off, whatever the hardware says. */
+	VCSR.sstatus = SSTATUS_UXL_64;
+	trap(EXC_BREAKPOINT, 0);
+	assert_int_equal(VCSR.sstatus & SSTATUS_FS, SSTATUS_FS_OFF);
+}
+
+static void test_engine_trap_dispatch_host_irqs_leave_guest_alone(void **state)
+{
+	(void)state;
+	fake_csr_set("sip", MIP_SSIP);
+	trap(CAUSE_INTERRUPT | IRQ_S_SOFT, 0);
+	assert_int_equal(fake_csr_get("sip"), 0);
+	trap(CAUSE_INTERRUPT | IRQ_S_TIMER, 0);
+	assert_int_equal(timer_irqs, 1);
+	assert_int_equal(vm.stats.trap_irq[IRQ_S_SOFT], 1);
+	assert_int_equal(vm.stats.trap_irq[IRQ_S_TIMER], 1);
+	assert_int_equal(REGS.pc, CODE);
+	assert_int_equal(VCSR.scause, 0);
+}
+
+static void test_engine_trap_vcpu_resume_op(void **state)
+{
+	(void)state;
+	TV.vpriv = VPRIV_U;
+	VCSR.satp = GUEST_SATP;
+	VCSR.sstatus |= SSTATUS_SIE | SSTATUS_SUM;
+	VCSR.sie = MIP_STIP;
+	vcpu_resume_regs(&vcpu, 0xabc);
+	assert_int_equal(TV.vpriv, VPRIV_S);
+	assert_int_equal(VCSR.satp, 0);
+	assert_int_equal(VCSR.sstatus, SSTATUS_UXL_64 | SSTATUS_SUM);
+	assert_int_equal(VCSR.sie, MIP_STIP);
+	assert_int_equal(REGS.x[A1], 0xabc);
+}
+
+static void test_engine_trap_vm_destroy_frees_every_table(void **state)
+{
+	(void)state;
+	/* Tables of every kind: Bare-view pages and a shadow. */
+	trap(EXC_LOAD_PAGE_FAULT, CHUNK3);
+	paging_on();
+	trap(EXC_LOAD_PAGE_FAULT, VA_DATA);
+	engine_trap.enter(&vcpu);
+	assert_true(frames_live > 3);
+	engine_trap.vm_destroy(&vm);
+	assert_null(vm.engine_vm);
+	assert_int_equal(fake_csr_get("satp"), BOOT_SATP);
+	/* Only the real map table's bookkeeping is left, until guestmem's turn. */
+	assert_int_equal(frames_live, vm.realmap.nram);
+	guestmem_destroy(&vm);
+	assert_int_equal(frames_live, 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+		T(test_engine_trap_csr_rw_emulated_on_virtual_file),
+		T(test_engine_trap_csr_immediate_clear_keeps_other_bits),
+		T(test_engine_trap_csr_read_sip_shows_virq_ext),
+		T(test_engine_trap_machine_csr_from_vs_reflected),
+		T(test_engine_trap_csr_from_vu_reflected),
+		T(test_engine_trap_compressed_insn_reflected_with_its_bits),
+		T(test_engine_trap_unknown_insn_reflected_with_its_bits),
+		T(test_engine_trap_mret_reflected_as_illegal),
+		T(test_engine_trap_illegal_unfetchable_keeps_hw_stval),
+		T(test_engine_trap_csr_insn_across_pages_emulated),
+		T(test_engine_trap_satp_unsupported_mode_ignored),
+		T(test_engine_trap_sret_to_vu),
+		T(test_engine_trap_sret_to_vs),
+		T(test_engine_trap_sret_from_vu_reflected),
+		T(test_engine_trap_wfi_blocks_without_pending_irq),
+		T(test_engine_trap_sfence_vma_flushes_shadows),
+		T(test_engine_trap_flush_range_page_by_page),
+		T(test_engine_trap_ecall_from_vu_injected_as_user_ecall),
+		T(test_engine_trap_ecall_from_vs_goes_to_sbi),
+		T(test_engine_trap_ecall_sbi_jump_and_halt),
+		T(test_engine_trap_inject_interrupt_vectored),
+		T(test_engine_trap_inject_interrupt_direct),
+		T(test_engine_trap_inject_undelegated_exception_raw_stvec),
+		T(test_engine_trap_inject_delegated_exception_masks_mode),
+		T(test_engine_trap_inject_redirected_forces_raw_stvec),
+		T(test_engine_trap_inject_moves_sie_to_spie),
+		T(test_engine_trap_deliver_irq_priority_sei_ssi_sti),
+		T(test_engine_trap_deliver_irq_none_in_vs_with_sie_clear),
+		T(test_engine_trap_deliver_irq_in_vu_regardless_of_sie),
+		T(test_engine_trap_deliver_irq_needs_sie_bit),
+		T(test_engine_trap_bare_view_maps_loaded_chunk_at_init),
+		T(test_engine_trap_bare_load_fault_maps_zeroed_chunk),
+		T(test_engine_trap_bare_fault_partial_chunk_maps_pages),
+		T(test_engine_trap_bare_firmware_region_never_mapped),
+		T(test_engine_trap_bare_fault_scattered_chunk_maps_pages),
+		T(test_engine_trap_bare_load_outside_everything_access_fault),
+		T(test_engine_trap_bare_store_outside_everything_access_fault),
+		T(test_engine_trap_bare_fetch_outside_everything_access_fault),
+		T(test_engine_trap_bare_fetch_from_mmio_access_fault),
+		T(test_engine_trap_bare_mmio_load_dispatched),
+		T(test_engine_trap_bare_mmio_store_dispatched),
+		T(test_engine_trap_bare_mmio_compressed_load_steps_two),
+		T(test_engine_trap_bare_mmio_misaligned_load_split),
+		T(test_engine_trap_bare_mmio_rejected_access_fault),
+		T(test_engine_trap_bare_mmio_halt_keeps_pc),
+		T(test_engine_trap_bare_fault_out_of_memory_stops_vm),
+		T(test_engine_trap_paging_insn_fetched_through_guest_tables),
+		T(test_engine_trap_paging_load_fault_fills_shadow),
+		T(test_engine_trap_paging_unmapped_is_guest_page_fault),
+		T(test_engine_trap_paging_mmio_through_guest_tables),
+		T(test_engine_trap_enter_sstatus),
+		T(test_engine_trap_enter_scounteren_and_senvcfg),
+		T(test_engine_trap_enter_writes_satp_only_when_it_changes),
+		T(test_engine_trap_enter_without_asids_fences),
+		T(test_engine_trap_enter_loads_fp_leave_saves_it),
+		T(test_engine_trap_sync_marks_fs_dirty),
+		T(test_engine_trap_dispatch_host_irqs_leave_guest_alone),
+		T(test_engine_trap_vcpu_resume_op),
+		T(test_engine_trap_vm_destroy_frees_every_table),
+#undef T
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,9 @@
+# The trap engine's handlers and ops, through the dispatcher, over the fake
+# CSR layer; guest RAM and page-table frames are host memory (the test
+# fakes the frame allocator, SBI, devices, scheduler, timer and FP).
+test_engine_trap_SRCS := src/arch/riscv/engine_trap.c src/arch/riscv/engine_trap_mem.c \
+	src/arch/riscv/insn.c src/arch/riscv/vcsr.c src/arch/riscv/decode.c \
+	src/arch/riscv/emulate_mem.c src/arch/riscv/misaligned.c src/arch/riscv/gpt.c \
+	src/arch/riscv/shadow.c src/arch/riscv/pgtable.c src/arch/riscv/mmu.c \
+	src/arch/riscv/dispatch.c src/arch/riscv/vcpu.c src/core/realmap.c src/core/vcpu.c \
+	src/core/guestmem.c tests/unit/fakes/fake_csr.c
