@@ -153,11 +153,11 @@ static const struct audit_control audit_controls[] = {
 	  "the guest's own scounteren" },
 	{ "fs=off", false, "sstatus.FS", NULL },
 	{ "fs=on", true, "sstatus.FS",
-	  "the real FS is the guest's virtual FS (engine_trap_enter), and a hardware "
-	  "FS=Dirty is copied back into it (engine_trap_sync_from_hw)" },
+	  "the real FS is the guest's virtual FS (the trap engine's enter), and a hardware "
+	  "FS=Dirty is copied back into it (its sync_from_hw)" },
 	{ "vs=off", false, "sstatus.VS", NULL },
 	{ "vs=on", true, "sstatus.VS",
-	  "the real VS is the guest's virtual VS (engine_trap_enter); a hardware "
+	  "the real VS is the guest's virtual VS (the trap engine's enter); a hardware "
 	  "VS=Dirty must reach the guest's sstatus as FS=Dirty does" },
 	{ "env=0", false, "senvcfg", NULL },
 	{ "env=1", true, "senvcfg",
