@@ -40,7 +40,7 @@ def bench_lines(lines):
     return out
 
 
-def linux_run(bare):
+def linux_run(bare, engine=ENGINE):
     """Boot Linux with trapeze.bench; returns its bench lines plus
     linux-boot: wall-clock ns from starting QEMU to init's first line."""
     with tempfile.TemporaryDirectory() as d:
@@ -48,7 +48,7 @@ def linux_run(bare):
         write_config(cfg, [("linux", {
             "kernel": IMAGE, "initrd": INITRD, "memory": "256M",
             "bootargs": f"console=ttyS0 trapeze.bench={LINUX_SCALE}"})],
-            machine={"hang-timeout": 300})
+            machine={"hang-timeout": 300}, engine=engine)
         args = [LAUNCHER, "run", "--cpu", CPU] + (["--bare"] if bare else []) + [cfg]
         start = time.monotonic()
         boot_ns = None
@@ -63,7 +63,7 @@ def linux_run(bare):
             status = p.wait()
     if status != 0 or boot_ns is None:
         print("\n".join(lines[-40:]))
-        sys.exit(f"Linux benchmark run failed ({'bare' if bare else 'trap'})")
+        sys.exit(f"Linux benchmark run failed ({'bare' if bare else engine})")
     out = bench_lines(lines)
     out["linux-boot"] = boot_ns
     return out
@@ -107,7 +107,7 @@ def main():
     for r in range(ROUNDS):
         for side, bare in (("bare", True), ("virt", False)):
             for guest in BENCH_GUESTS:
-                res = run_guest(guest, cpu=CPU, bare=bare)
+                res = run_guest(guest, cpu=CPU, bare=bare, engine=ENGINE)
                 if res.status != 0:
                     print(res.output)
                     sys.exit(f"{guest} failed ({side}, round {r + 1})")

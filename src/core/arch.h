@@ -21,6 +21,8 @@ extern const char arch_name[];
  * the CPU (CSRs, translation modes, ASIDs, the H extension) and the
  * firmware's identity. */
 void arch_init(uint64_t boot_hartid);
+/* Per-hart setup of interrupts and the CPU's own state (every hart). */
+void arch_hart_init(void);
 /* Start every other hart into the scheduler. */
 void arch_start_secondaries(void);
 /* Index (0 .. platform.nharts-1) of the hart running this code. */

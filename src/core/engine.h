@@ -103,6 +103,9 @@ struct engine {
 	/* Drop guest translations cached for [start, start+size) (size
 	 * UINT64_MAX: all) in address space asid (UINT64_MAX: all). */
 	void (*flush_guest_tlb)(struct vcpu *v, uint64_t start, uint64_t size, uint64_t asid);
+	/* A load of the unsigned long at guest-virtual va, as the M-mode
+	 * firmware makes one for the vCPU (core/vcpu.h vcpu_firmware_load). */
+	uint64_t (*firmware_load)(struct vcpu *v, uint64_t va, uint64_t *val, uint64_t *tval);
 
 	void (*print_stats)(const struct vm *vm);
 };

@@ -22,6 +22,7 @@ struct platform {
 	bool has_h;                     /* hypervisor extension present */
 	uint64_t satp_mode;             /* widest translation mode, used for Trapeze's tables */
 	unsigned asid_bits;
+	uint64_t vmid_mask;             /* hgatp.VMID bits the CPU keeps (H extension) */
 	uint64_t mvendorid, marchid, mimpid;   /* from the firmware's SBI BASE */
 };
 

@@ -46,3 +46,8 @@ void vcpu_flush_guest_tlb(struct vcpu *v, uint64_t start, uint64_t size, uint64_
 {
 	v->engine->flush_guest_tlb(v, start, size, asid);
 }
+
+uint64_t vcpu_firmware_load(struct vcpu *v, uint64_t va, uint64_t *val, uint64_t *tval)
+{
+	return v->engine->firmware_load(v, va, val, tval);
+}

@@ -53,12 +53,15 @@ CAUSES = {0: "inst-misaligned", 1: "inst-access", 2: "illegal", 3: "breakpoint",
 
 
 class Fidelity:
-    def __init__(self, build=None, launcher=None, jobs=2, batch=20, timeout=180, verbose=False):
+    def __init__(self, build=None, launcher=None, jobs=2, batch=20, timeout=180, verbose=False,
+                 engine="trap"):
         # Absolute: the launcher resolves a config's paths from the config's folder.
         self.build = os.path.abspath(build or os.path.join(ROOT, "build"))
         self.out = os.path.join(self.build, "fidelity")
         self.launcher = os.path.abspath(launcher or os.path.join(self.build, "trapeze"))
         self.jobs, self.batch, self.timeout, self.verbose = jobs, batch, timeout, verbose
+        # Written out, so the launcher's auto default never picks it for us.
+        self.engine = engine
         os.makedirs(self.out, exist_ok=True)
         self._rt = None
         self.entry = {}         # seed -> code address in its batch
@@ -143,7 +146,8 @@ class Fidelity:
     def run_bin(self, binf, cpu, bare):
         cfg = binf[:-4] + (".bare" if bare else "." + cpu.replace(",", "_").replace("=", "")) + ".ini"
         with open(cfg, "w") as f:
-            f.write(f"[machine]\nhang-timeout = 30\n[vm fid]\nkernel = {binf}\nmemory = 64M\n")
+            f.write(f"[machine]\nhang-timeout = 30\n[vm fid]\nkernel = {binf}\nmemory = 64M\n"
+                    f"engine = {self.engine}\n")
         args = [self.launcher, "run", "--cpu", cpu] + (["--bare"] if bare else []) + [cfg]
         t0 = time.time()
         try:
@@ -480,6 +484,7 @@ def main():
     ap.add_argument("--repro", help="rerun a program file (repro-SEED.S)")
     ap.add_argument("--cpus", default=";".join(CPUS), help="Trapeze CPU models, ';'-separated")
     ap.add_argument("--cpu", help="one CPU model (same as --cpus)")
+    ap.add_argument("--engine", default="trap", help="Trapeze engine: trap, hw or auto")
     ap.add_argument("--batch", type=int, default=20)
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--no-reduce", action="store_true", help="report differences, do not reduce them")
@@ -490,7 +495,7 @@ def main():
     ap.add_argument("-v", "--verbose", action="store_true")
     a = ap.parse_args()
     cpus = [a.cpu] if a.cpu else [c for c in a.cpus.split(";") if c]
-    fid = Fidelity(build=a.build, jobs=a.jobs, batch=a.batch, verbose=a.verbose)
+    fid = Fidelity(build=a.build, jobs=a.jobs, batch=a.batch, verbose=a.verbose, engine=a.engine)
     t0 = time.time()
 
     if a.repro:

@@ -50,7 +50,8 @@ static void fuzz_check_config(const struct config *cfg)
 		FUZZ_CHECK(vm->memory >= CONFIG_VM_MEMORY_MIN && vm->memory <= CONFIG_VM_MEMORY_MAX);
 		FUZZ_CHECK(vm->memory % CONFIG_VM_MEMORY_ALIGN == 0);
 		FUZZ_CHECK(vm->vcpus == 1);
-		FUZZ_CHECK(vm->engine != CONFIG_ENGINE_HW);
+		FUZZ_CHECK(vm->engine == CONFIG_ENGINE_TRAP || vm->engine == CONFIG_ENGINE_HW ||
+			   vm->engine == CONFIG_ENGINE_AUTO);
 	}
 }
 

@@ -3,7 +3,7 @@ on a CPU without and with the H extension (issue 2, item 10)."""
 import functools
 import pytest
 
-from trapeze_run import CPUS, NO_H, compared, first_difference, run_guest
+from trapeze_run import CPUS, ENGINE, NO_H, compared, first_difference, run_guest
 
 GUESTS = ["hello", "csr", "traps", "interrupts", "umode", "sbi", "illegal", "access",
           # paging (issue 3): shadow page tables
@@ -41,8 +41,8 @@ def bare(name, cpu):
 
 
 @functools.lru_cache(maxsize=None)
-def virt(name, cpu):
-    return run_guest(name, cpu=cpu)
+def virt(name, cpu, engine=ENGINE):
+    return run_guest(name, cpu=cpu, engine=engine)
 
 
 @pytest.mark.parametrize("cpu", CPUS)

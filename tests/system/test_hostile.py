@@ -32,7 +32,8 @@ import time
 
 import pytest
 
-from trapeze_run import LAUNCHER, compared, first_difference, guest_path, split_output, write_config
+from trapeze_run import (ENGINE, LAUNCHER, compared, first_difference, guest_path, split_output,
+                         write_config)
 
 BARE_CPU = "rv64,h=false"
 NEIGHBOUR_MEMORY = "32M"
@@ -57,7 +58,8 @@ class HRun:
         return "\n".join(self.log_lines)
 
 
-def hrun(vms, cpu="rv64,h=true", bare=False, machine=None, timeout=60, stop_after=None):
+def hrun(vms, cpu="rv64,h=true", bare=False, machine=None, timeout=60, stop_after=None,
+         engine=ENGINE):
     """Runs the launcher like trapeze_run.run, but a hang is a result, not an
     exception: after `timeout` seconds, or half a second after a line
     containing `stop_after` (a guest that loops for ever on bare QEMU), the
@@ -66,7 +68,7 @@ def hrun(vms, cpu="rv64,h=true", bare=False, machine=None, timeout=60, stop_afte
         cfg = os.path.join(d, "vm.ini")
         m = {"hang-timeout": 20}
         m.update(machine or {})
-        write_config(cfg, vms, m)
+        write_config(cfg, vms, m, engine=engine)
         args = [LAUNCHER, "run", "--cpu", cpu] + (["--bare"] if bare else []) + [cfg]
         start = time.monotonic()
         p = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,

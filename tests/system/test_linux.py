@@ -9,7 +9,7 @@ import re
 import pexpect
 import pytest
 
-from trapeze_run import BUILD, LAUNCHER, run, write_config
+from trapeze_run import BUILD, ENGINE, LAUNCHER, run, write_config
 
 IMAGE = os.path.join(BUILD, "linux", "Image")
 INITRD = os.path.join(BUILD, "linux", "initramfs.cpio.gz")
@@ -34,8 +34,9 @@ def after_start(lines):
 
 
 @functools.lru_cache(maxsize=None)
-def boot(cmd, bare, cpu="rv64,h=true"):
-    return run([linux_vm(cmd)], cpu=cpu, bare=bare, machine={"hang-timeout": 60}, timeout=600)
+def boot(cmd, bare, cpu="rv64,h=true", engine=ENGINE):
+    return run([linux_vm(cmd)], cpu=cpu, bare=bare, machine={"hang-timeout": 60}, timeout=600,
+               engine=engine)
 
 
 COMMAND = ("echo hello from busybox; busybox | head -1 | cut -c1-15; "

@@ -34,7 +34,15 @@ def guest_path(name):
     return os.path.join(GUESTS, name + ".bin")
 
 
-def write_config(path, vms, machine=None):
+# The engine every VM runs on unless a test says otherwise. Written out for
+# each VM, so that a change to the launcher's default (auto: hw where the
+# CPU has H) never moves a suite to another engine unnoticed.
+ENGINE = "trap"
+
+
+def write_config(path, vms, machine=None, engine=ENGINE):
+    """vms: [(name, {key: value})]. A VM without an "engine" key gets
+    `engine = <engine>`; engine=None leaves it to the launcher (auto)."""
     with open(path, "w") as f:
         if machine:
             f.write("[machine]\n")
@@ -42,6 +50,8 @@ def write_config(path, vms, machine=None):
                 f.write(f"{k} = {v}\n")
         for name, opts in vms:
             f.write(f"[vm {name}]\n")
+            if engine is not None and "engine" not in opts:
+                f.write(f"engine = {engine}\n")
             for k, v in opts.items():
                 f.write(f"{k} = {v}\n")
 
@@ -61,12 +71,15 @@ def split_output(text):
     return guest, log
 
 
-def run(vms, cpu="rv64,h=true", bare=False, machine=None, timeout=120, extra=()):
+def run(vms, cpu="rv64,h=true", bare=False, machine=None, timeout=120, extra=(),
+        engine=ENGINE):
+    """Runs the launcher on a config of vms (see write_config for engine;
+    --bare runs ignore it)."""
     with tempfile.TemporaryDirectory() as d:
         cfg = os.path.join(d, "vm.ini")
         m = {"hang-timeout": 20}
         m.update(machine or {})
-        write_config(cfg, vms, m)
+        write_config(cfg, vms, m, engine=engine)
         args = [LAUNCHER, "run", "--cpu", cpu, *extra]
         if bare:
             args.append("--bare")

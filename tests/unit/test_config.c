@@ -339,8 +339,157 @@ static void test_config_error_too_many_vms(void **state)
 static void test_config_error_bad_engine(void **state)
 {
 	(void)state;
-	expect_error(VM_OK "engine = hw\n", 4, "engine = hw: the hw engine is not available yet");
 	expect_error(VM_OK "engine = TRAP\n", 4, "engine = TRAP: unknown engine (trap, hw or auto)");
+}
+
+/* ---- engines and the CPU model ---------------------------------------- */
+
+static void test_config_cpu_has_h(void **state)
+{
+	static const struct {
+		const char *cpu;
+		bool h;
+	} cases[] = {
+		{ "rv64", true },
+		{ "rv64,h=true", true },
+		{ "rv64,h=on", true },
+		{ "rv64,h=yes", true },
+		{ "rv64,sv39=on", true },
+		{ "rv64,h=false", false },
+		{ "rv64,h=off", false },
+		{ "rv64,h=n", false },
+		{ "rv64,sv57=on,h=false,zba=on", false },
+		{ "rv64,h=false,h=true", true },        /* the last h= wins */
+		{ "rv64,h=true,h=off", false },
+		{ "rv64,h=maybe", false },              /* QEMU refuses it */
+		{ "rv64,hx=true", true },
+		{ "rv64,x-h=false", true },
+		{ "sifive-u54", false },
+		{ "sifive-u54,h=true", false },         /* misa fixed by the model */
+		{ "sifive-e51", false },
+		{ "any", false },
+		{ "rv64x", false },
+		{ "rv6", false },
+		{ "", false },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		if (config_cpu_has_h(cases[i].cpu) != cases[i].h)
+			fail_msg("config_cpu_has_h(\"%s\") != %d", cases[i].cpu, cases[i].h);
+	}
+}
+
+/* Parses TEXT, applies --cpu CPU (NULL: none), checks the engines. */
+static int parse_engines(const char *text, const char *cpu)
+{
+	assert_int_equal(parse(text), 0);
+	config_override(&cfg, cpu, 0);
+	return config_check_engines(&cfg, &err);
+}
+
+static void test_config_engine_hw_accepted_with_h(void **state)
+{
+	(void)state;
+	assert_int_equal(parse_engines(VM_OK "engine = hw\n", NULL), 0);
+	assert_int_equal(cfg.vms[0].engine, CONFIG_ENGINE_HW);
+	assert_int_equal(cfg.vms[0].engine_line, 4);
+	assert_int_equal(config_vm_engine(&cfg.vms[0], cfg.machine.cpu), CONFIG_ENGINE_HW);
+	assert_int_equal(parse_engines("[machine]\ncpu = rv64\n" VM_OK "engine = hw\n", NULL), 0);
+	assert_int_equal(parse_engines("[machine]\ncpu = rv64,h=true\n" VM_OK "engine = hw\n",
+				       NULL), 0);
+	assert_int_equal(parse_engines(VM_OK "engine = hw\n", "rv64"), 0);
+	assert_int_equal(parse_engines(VM_OK "engine = hw\n", "rv64,h=true"), 0);
+	assert_int_equal(config_vm_engine(&cfg.vms[0], cfg.machine.cpu), CONFIG_ENGINE_HW);
+}
+
+static void test_config_engine_hw_refused_without_h(void **state)
+{
+	(void)state;
+	assert_int_equal(parse_engines("[machine]\ncpu = rv64,h=false\n" VM_OK "engine = hw\n",
+				       NULL), -1);
+	assert_int_equal(err.line, 6);
+	assert_string_equal(err.msg, "engine = hw: CPU rv64,h=false (line 2) has no H extension; "
+			    "use engine = trap or auto, or a CPU with H such as rv64,h=true");
+	assert_int_equal(parse_engines("[machine]\ncpu = sifive-u54\n" VM_OK "engine = hw\n",
+				       NULL), -1);
+	assert_int_equal(err.line, 6);
+	assert_string_equal(err.msg, "engine = hw: CPU sifive-u54 (line 2) has no H extension; "
+			    "use engine = trap or auto, or a CPU with H such as rv64,h=true");
+	assert_int_equal(parse_engines(VM_OK "engine = hw\n", "rv64,h=off"), -1);
+	assert_int_equal(err.line, 4);
+	assert_string_equal(err.msg, "engine = hw: CPU rv64,h=off (--cpu) has no H extension; "
+			    "use engine = trap or auto, or a CPU with H such as rv64,h=true");
+	/* The first VM that asks for hw is the one named. */
+	assert_int_equal(parse_engines("[vm t]\nkernel = k\nmemory = 8M\nengine = trap\n"
+				       "[vm h]\nkernel = k\nengine = hw\nmemory = 8M\n"
+				       "[vm h2]\nkernel = k\nmemory = 8M\nengine = hw\n",
+				       "sifive-u54"), -1);
+	assert_int_equal(err.line, 7);
+	assert_string_equal(err.msg, "engine = hw: CPU sifive-u54 (--cpu) has no H extension; "
+			    "use engine = trap or auto, or a CPU with H such as rv64,h=true");
+}
+
+static void test_config_engine_auto_follows_h(void **state)
+{
+	static const struct {
+		const char *cpu;
+		enum config_engine engine;
+	} cases[] = {
+		{ NULL, CONFIG_ENGINE_HW },             /* the default, rv64,h=true */
+		{ "rv64", CONFIG_ENGINE_HW },
+		{ "rv64,h=true", CONFIG_ENGINE_HW },
+		{ "rv64,h=false", CONFIG_ENGINE_TRAP },
+		{ "sifive-u54", CONFIG_ENGINE_TRAP },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		/* auto by default, and written out */
+		assert_int_equal(parse_engines(VM_OK, cases[i].cpu), 0);
+		assert_int_equal(cfg.vms[0].engine, CONFIG_ENGINE_AUTO);
+		assert_int_equal(config_vm_engine(&cfg.vms[0], cfg.machine.cpu), cases[i].engine);
+		assert_int_equal(parse_engines(VM_OK "engine = auto\n", cases[i].cpu), 0);
+		assert_int_equal(config_vm_engine(&cfg.vms[0], cfg.machine.cpu), cases[i].engine);
+	}
+}
+
+static void test_config_engine_trap_on_any_cpu(void **state)
+{
+	static const char *const cpus[] = {
+		NULL, "rv64", "rv64,h=true", "rv64,h=false", "sifive-u54",
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cpus) / sizeof(cpus[0]); i++) {
+		assert_int_equal(parse_engines(VM_OK "engine = trap\n", cpus[i]), 0);
+		assert_int_equal(config_vm_engine(&cfg.vms[0], cfg.machine.cpu), CONFIG_ENGINE_TRAP);
+	}
+}
+
+static void test_config_engine_cpu_override_decides(void **state)
+{
+	static const char *const no_h = "[machine]\ncpu = rv64,h=false\n" VM_OK;
+	static const char *const h = "[machine]\ncpu = rv64,h=true\n" VM_OK;
+	char text[256];
+
+	(void)state;
+	/* hw: refused by the config's CPU, accepted once --cpu gives H ... */
+	snprintf(text, sizeof(text), "%sengine = hw\n", no_h);
+	assert_int_equal(parse_engines(text, NULL), -1);
+	assert_int_equal(parse_engines(text, "rv64"), 0);
+	/* ... and the other way round. */
+	snprintf(text, sizeof(text), "%sengine = hw\n", h);
+	assert_int_equal(parse_engines(text, NULL), 0);
+	assert_int_equal(parse_engines(text, "rv64,h=false"), -1);
+	assert_int_equal(err.line, 6);
+	assert_string_equal(err.msg, "engine = hw: CPU rv64,h=false (--cpu) has no H extension; "
+			    "use engine = trap or auto, or a CPU with H such as rv64,h=true");
+	/* auto is decided by the CPU after --cpu. */
+	assert_int_equal(parse_engines(no_h, "rv64,h=true"), 0);
+	assert_int_equal(config_vm_engine(&cfg.vms[0], cfg.machine.cpu), CONFIG_ENGINE_HW);
+	assert_int_equal(parse_engines(h, "sifive-u54"), 0);
+	assert_int_equal(config_vm_engine(&cfg.vms[0], cfg.machine.cpu), CONFIG_ENGINE_TRAP);
 }
 
 static void test_config_error_vcpus(void **state)
@@ -637,7 +786,7 @@ static void test_layout_bootinfo(void **state)
 	assert_int_equal(bi.vms[0].memory, 64 * MIB);
 	assert_int_equal(bi.vms[0].entry, 0x80201000);
 	assert_int_equal(bi.vms[0].vcpus, 1);
-	assert_int_equal(bi.vms[0].engine, BOOTINFO_ENGINE_TRAP);
+	assert_int_equal(bi.vms[0].engine, BOOTINFO_ENGINE_HW);     /* auto, default CPU */
 	assert_int_equal(bi.vms[0].kernel.hpa, BOOTINFO_HPA + 0x1000);
 	assert_int_equal(bi.vms[0].kernel.size, 0x2000);
 	assert_int_equal(bi.vms[0].kernel.gpa, GUEST_KERNEL_GPA);
@@ -645,6 +794,7 @@ static void test_layout_bootinfo(void **state)
 	assert_int_equal(bi.vms[0].initrd.gpa, 0x82200000 + 0x1000);
 	assert_int_equal(bi.vms[0].dtb.gpa, 0x83e00000);
 	assert_string_equal(bi.vms[1].name, "second");
+	assert_int_equal(bi.vms[1].engine, BOOTINFO_ENGINE_TRAP);
 	assert_int_equal(bi.vms[1].initrd.hpa, 0);
 	assert_int_equal(bi.vms[1].initrd.size, 0);
 	assert_int_equal(bi.vms[1].initrd.gpa, 0);
@@ -656,6 +806,15 @@ static void test_layout_bootinfo(void **state)
 	layout_fill_bootinfo(&cfg, &lo, &bi);
 	assert_int_equal(bi.flags, 0);
 	assert_int_equal(bi.hang_timeout_ms, 30000);
+
+	/* auto on a CPU without H; hw as written. */
+	assert_int_equal(parse("[machine]\ncpu = rv64,h=false\n" VM_OK
+			       "[vm h]\nkernel = k\nmemory = 8M\nengine = hw\n"), 0);
+	layout_prepare(0x2000, 0, 0x800);
+	assert_int_equal(layout_compute(&cfg, &lo, &err), 0);
+	layout_fill_bootinfo(&cfg, &lo, &bi);
+	assert_int_equal(bi.vms[0].engine, BOOTINFO_ENGINE_TRAP);
+	assert_int_equal(bi.vms[1].engine, BOOTINFO_ENGINE_HW);
 }
 
 int main(void)
@@ -685,6 +844,12 @@ int main(void)
 		cmocka_unit_test(test_config_error_no_vm),
 		cmocka_unit_test(test_config_error_too_many_vms),
 		cmocka_unit_test(test_config_error_bad_engine),
+		cmocka_unit_test(test_config_cpu_has_h),
+		cmocka_unit_test(test_config_engine_hw_accepted_with_h),
+		cmocka_unit_test(test_config_engine_hw_refused_without_h),
+		cmocka_unit_test(test_config_engine_auto_follows_h),
+		cmocka_unit_test(test_config_engine_trap_on_any_cpu),
+		cmocka_unit_test(test_config_engine_cpu_override_decides),
 		cmocka_unit_test(test_config_error_vcpus),
 		cmocka_unit_test(test_config_error_machine_values),
 		cmocka_unit_test(test_config_error_duplicate_key),

@@ -310,8 +310,7 @@ static int config_set_engine(struct config_parser *p, void *desc,
 	else if (strcmp(value, "auto") == 0)
 		vm->engine = CONFIG_ENGINE_AUTO;
 	else if (strcmp(value, "hw") == 0)
-		return config_fail(p, p->lineno, "%s = %s: the hw engine is not available yet",
-				   key, value);
+		vm->engine = CONFIG_ENGINE_HW;  /* needs H: config_check_engines */
 	else
 		return config_fail(p, p->lineno, "%s = %s: unknown engine (trap, hw or auto)",
 				   key, value);
@@ -639,4 +638,75 @@ void config_override(struct config *cfg, const char *cpu, unsigned harts)
 		cfg->machine.harts = harts;
 		cfg->machine.harts_line = 0;
 	}
+}
+
+/* ---- engines and the CPU model ------------------------------------------- */
+
+/* Whether the LEN bytes at S are one of WORDS (NULL-terminated). */
+static bool config_word_in(const char *s, size_t len, const char *const *words)
+{
+	for (; *words; words++)
+		if (strlen(*words) == len && memcmp(s, *words, len) == 0)
+			return true;
+	return false;
+}
+
+bool config_cpu_has_h(const char *cpu)
+{
+	/* QEMU 7.2 qapi_bool_parse: what a boolean property accepts. */
+	static const char *const on[] = { "on", "yes", "true", "y", NULL };
+	static const char *const off[] = { "off", "no", "false", "n", NULL };
+	size_t len = strcspn(cpu, ",");
+	bool h = true;
+
+	if (len != 4 || memcmp(cpu, "rv64", 4) != 0)
+		return false;
+	/* -cpu options become global properties, applied in order. */
+	for (const char *opt = cpu + len; *opt == ','; opt += len) {
+		opt++;
+		len = strcspn(opt, ",");
+		if (len < 2 || opt[0] != 'h' || opt[1] != '=')
+			continue;
+		if (config_word_in(opt + 2, len - 2, on))
+			h = true;
+		else if (config_word_in(opt + 2, len - 2, off))
+			h = false;
+		else
+			return false;   /* QEMU refuses the model: no H to count on */
+	}
+	return h;
+}
+
+enum config_engine config_vm_engine(const struct vm_desc *vm, const char *cpu)
+{
+	if (vm->engine != CONFIG_ENGINE_AUTO)
+		return vm->engine;
+	return config_cpu_has_h(cpu) ? CONFIG_ENGINE_HW : CONFIG_ENGINE_TRAP;
+}
+
+int config_check_engines(const struct config *cfg, struct config_error *err)
+{
+	const struct machine_desc *m = &cfg->machine;
+	char from[32];
+
+	memset(err, 0, sizeof(*err));
+	if (config_cpu_has_h(m->cpu))
+		return 0;
+	for (unsigned i = 0; i < cfg->nvms; i++) {
+		const struct vm_desc *vm = &cfg->vms[i];
+
+		if (vm->engine != CONFIG_ENGINE_HW)
+			continue;
+		if (m->cpu_line)
+			snprintf(from, sizeof(from), "line %d", m->cpu_line);
+		else
+			snprintf(from, sizeof(from), "%s",
+				 strcmp(m->cpu, CONFIG_DEFAULT_CPU) == 0 ? "the default" : "--cpu");
+		err->line = vm->engine_line ? vm->engine_line : vm->line;
+		snprintf(err->msg, sizeof(err->msg),
+			 "engine = hw: CPU %s (%s) has no H extension; use engine = trap or auto, "
+			 "or a CPU with H such as rv64,h=true", m->cpu, from);
+		return -1;
+	}
+	return 0;
 }

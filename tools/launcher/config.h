@@ -44,6 +44,10 @@
 #define CONFIG_VM_MEMORY_MAX    (16ull << 30)
 #define CONFIG_MACHINE_MEMORY_MAX (1ull << 40)
 
+/*
+ * What a [vm] asked for. AUTO stays AUTO in struct vm_desc: it is resolved
+ * against the CPU model only once --cpu has had its say (config_vm_engine).
+ */
 enum config_engine {
 	CONFIG_ENGINE_AUTO = 0,
 	CONFIG_ENGINE_TRAP,
@@ -116,6 +120,29 @@ int config_load(struct config *cfg, const char *path, struct config_error *err);
 
 /* Command-line options win over [machine]; NULL / 0 leave a value alone. */
 void config_override(struct config *cfg, const char *cpu, unsigned harts);
+
+/*
+ * Whether QEMU 7.2's "-cpu CPU" gives the harts the H extension. Only the
+ * generic rv64 does, by default (its "h" property is on); "h=false" or
+ * "h=off" (QEMU's other boolean spellings too; the last h= wins) takes it
+ * away. Named models (sifive-u54, ...) set their own misa, without H,
+ * whatever their options say (target/riscv/cpu.c, riscv_cpu_realize).
+ */
+bool config_cpu_has_h(const char *cpu);
+
+/*
+ * The engine VM runs on when the harts are "-cpu CPU": trap or hw as
+ * written; auto is hw where CPU has H, else trap. Never CONFIG_ENGINE_AUTO.
+ */
+enum config_engine config_vm_engine(const struct vm_desc *vm, const char *cpu);
+
+/*
+ * Checks every VM's engine against the machine's CPU model: hw needs H.
+ * Call it after config_override, since --cpu may change the answer.
+ * Returns 0, or -1 with ERR (line of the engine key, else of the VM's
+ * header).
+ */
+int config_check_engines(const struct config *cfg, struct config_error *err);
 
 /*
  * "64M", "1G", "4096", "512k": decimal, optional K/M/G suffix (binary

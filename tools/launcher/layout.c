@@ -201,8 +201,8 @@ void layout_fill_bootinfo(const struct config *cfg, const struct layout *lo,
 		bv->memory = vm->memory;
 		bv->entry = lv->entry;
 		bv->vcpus = vm->vcpus;
-		/* "auto" means trap until the hw engine exists. */
-		bv->engine = BOOTINFO_ENGINE_TRAP;
+		bv->engine = config_vm_engine(vm, cfg->machine.cpu) == CONFIG_ENGINE_HW ?
+			     BOOTINFO_ENGINE_HW : BOOTINFO_ENGINE_TRAP;
 		layout_fill_module(&bv->kernel, &lv->kernel);
 		layout_fill_module(&bv->initrd, &lv->initrd);
 		layout_fill_module(&bv->dtb, &lv->dtb);

@@ -359,6 +359,9 @@ int main(int argc, char **argv)
 	if (config_load(&l.cfg, l.config_path, &err) != 0)
 		return launch_config_error(&l, &err);
 	config_override(&l.cfg, cpu, smp);
+	/* Only now is the CPU final; a bare run has no engine. */
+	if (!bare && config_check_engines(&l.cfg, &err) != 0)
+		return launch_config_error(&l, &err);
 	ret = bare ? launch_bare(&l) : launch_trapeze(&l);
 	launch_free(&l);
 	return ret;

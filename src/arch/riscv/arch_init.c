@@ -6,6 +6,7 @@
 
 #include "arch/riscv/boot.h"
 #include "arch/riscv/csr.h"
+#include "arch/riscv/engine_hw.h"
 #include "arch/riscv/engine_trap.h"
 #include "arch/riscv/hart.h"
 #include "arch/riscv/layout.h"
@@ -61,9 +62,17 @@ void arch_init(uint64_t boot_hartid)
 	log_info("host: sv57, H extension %s, Sstc %s, %u ASID bits",
 		 platform.has_h ? "yes" : "no",
 		 platform.has_sstc ? "yes" : "no", platform.asid_bits);
-	/* Timer and IPI interrupts reach Trapeze (only between guest entries:
-	 * sstatus.SIE stays 0 in Trapeze itself). */
+	arch_hart_init();
+}
+
+/* Every hart, before it first schedules: timer and IPI interrupts reach
+ * Trapeze (only while a guest runs: sstatus.SIE stays 0 in Trapeze
+ * itself), and the H extension's per-hart delegation for hw guests. */
+void arch_hart_init(void)
+{
 	csr_write(sie, MIP_STIP | MIP_SSIP);
+	if (platform.has_h)
+		engine_hw_hart_init();
 }
 
 void arch_start_secondaries(void)
@@ -95,7 +104,14 @@ void arch_idle(uint64_t deadline)
 
 const struct engine *arch_engine(unsigned kind)
 {
-	return kind == BOOTINFO_ENGINE_TRAP ? &engine_trap : NULL;
+	switch (kind) {
+	case BOOTINFO_ENGINE_TRAP:
+		return &engine_trap;
+	case BOOTINFO_ENGINE_HW:
+		return platform.has_h ? &engine_hw : NULL;
+	default:
+		return NULL;
+	}
 }
 
 /* Names of exception causes (Privileged ISA v1.12, Table 4.2; the H

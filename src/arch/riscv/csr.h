@@ -28,6 +28,41 @@
 #define CSR_SATP        0x180
 #define CSR_HTIMEDELTA  0x605
 
+/* Hypervisor extension (Privileged ISA v1.12, chapter 8), by number: the
+ * accessors stringify the name, and numbers need no assembler support. */
+#define CSR_HSTATUS     0x600
+#define CSR_HEDELEG     0x602
+#define CSR_HIDELEG     0x603
+#define CSR_HCOUNTEREN  0x606
+#define CSR_HENVCFG     0x60a
+#define CSR_HTVAL       0x643
+#define CSR_HVIP        0x645
+#define CSR_HTINST      0x64a
+#define CSR_HGATP       0x680
+#define CSR_VSSTATUS    0x200
+#define CSR_VSIE        0x204
+#define CSR_VSTVEC      0x205
+#define CSR_VSSCRATCH   0x240
+#define CSR_VSEPC       0x241
+#define CSR_VSCAUSE     0x242
+#define CSR_VSTVAL      0x243
+#define CSR_VSIP        0x244
+#define CSR_VSTIMECMP   0x24d
+#define CSR_VSATP       0x280
+
+#define HSTATUS_GVA     (1ULL << 6)
+#define HSTATUS_SPV     (1ULL << 7)
+#define HSTATUS_SPVP    (1ULL << 8)
+#define HSTATUS_HU      (1ULL << 9)
+#define HSTATUS_VTVM    (1ULL << 20)
+#define HSTATUS_VTW     (1ULL << 21)
+#define HSTATUS_VTSR    (1ULL << 22)
+#define HVIP_VSSIP      (1ULL << 2)
+#define HVIP_VSTIP      (1ULL << 6)
+#define HVIP_VSEIP      (1ULL << 10)
+#define HENVCFG_STCE    (1ULL << 63)
+#define HCOUNTEREN_TM   (1ULL << 1)
+
 /* CSR address fields (Privileged ISA v1.12, 2.1 CSR Address Mapping Conventions). */
 #define CSR_NUM_PRIV(n)     (((n) >> 8) & 3)
 #define CSR_NUM_READONLY(n) ((((n) >> 10) & 3) == 3)
@@ -103,16 +138,23 @@
 #define SATP_ASID_MASK  0xffffULL
 #define SATP_PPN_MASK   ((1ULL << 44) - 1)
 
+/* One level of indirection, so that a CSR given as a macro (CSR_HSTATUS)
+ * reaches the assembler as its number. */
+#define csr_read(csr) csr_read_(csr)
+#define csr_write(csr, val) csr_write_(csr, val)
+#define csr_set(csr, val) csr_set_(csr, val)
+#define csr_clear(csr, val) csr_clear_(csr, val)
+#define csr_swap(csr, val) csr_swap_(csr, val)
 #ifndef TRAPEZE_HOST
-#define csr_read(csr) ({ uint64_t __v; \
+#define csr_read_(csr) ({ uint64_t __v; \
 	__asm__ volatile("csrr %0, " #csr : "=r"(__v) :: "memory"); __v; })
-#define csr_write(csr, val) ({ uint64_t __v = (uint64_t)(val); \
+#define csr_write_(csr, val) ({ uint64_t __v = (uint64_t)(val); \
 	__asm__ volatile("csrw " #csr ", %0" :: "rK"(__v) : "memory"); })
-#define csr_set(csr, val) ({ uint64_t __v = (uint64_t)(val); \
+#define csr_set_(csr, val) ({ uint64_t __v = (uint64_t)(val); \
 	__asm__ volatile("csrs " #csr ", %0" :: "rK"(__v) : "memory"); })
-#define csr_clear(csr, val) ({ uint64_t __v = (uint64_t)(val); \
+#define csr_clear_(csr, val) ({ uint64_t __v = (uint64_t)(val); \
 	__asm__ volatile("csrc " #csr ", %0" :: "rK"(__v) : "memory"); })
-#define csr_swap(csr, val) ({ uint64_t __v = (uint64_t)(val); \
+#define csr_swap_(csr, val) ({ uint64_t __v = (uint64_t)(val); \
 	__asm__ volatile("csrrw %0, " #csr ", %1" : "=r"(__v) : "rK"(__v) : "memory"); __v; })
 
 static inline void sfence_vma_all(void) { __asm__ volatile("sfence.vma" ::: "memory"); }
@@ -132,11 +174,11 @@ uint64_t fake_csr_read(const char *name);
 void fake_csr_write(const char *name, uint64_t val);
 void fake_sfence_vma(uint64_t va, uint64_t asid, int all_va, int all_asid);
 void fake_wfi(void);
-#define csr_read(csr) fake_csr_read(#csr)
-#define csr_write(csr, val) fake_csr_write(#csr, (uint64_t)(val))
-#define csr_set(csr, val) fake_csr_write(#csr, fake_csr_read(#csr) | (uint64_t)(val))
-#define csr_clear(csr, val) fake_csr_write(#csr, fake_csr_read(#csr) & ~(uint64_t)(val))
-#define csr_swap(csr, val) ({ uint64_t __o = fake_csr_read(#csr); \
+#define csr_read_(csr) fake_csr_read(#csr)
+#define csr_write_(csr, val) fake_csr_write(#csr, (uint64_t)(val))
+#define csr_set_(csr, val) fake_csr_write(#csr, fake_csr_read(#csr) | (uint64_t)(val))
+#define csr_clear_(csr, val) fake_csr_write(#csr, fake_csr_read(#csr) & ~(uint64_t)(val))
+#define csr_swap_(csr, val) ({ uint64_t __o = fake_csr_read(#csr); \
 	fake_csr_write(#csr, (uint64_t)(val)); __o; })
 static inline void sfence_vma_all(void) { fake_sfence_vma(0, 0, 1, 1); }
 static inline void sfence_vma_asid(uint64_t asid) { fake_sfence_vma(0, asid, 1, 0); }

@@ -3,6 +3,7 @@
 #include "arch/riscv/csr.h"
 #include "arch/riscv/decode.h"
 #include "arch/riscv/engine_trap.h"
+#include "arch/riscv/firmware_pmp.h"
 #include "arch/riscv/fp.h"
 #include "arch/riscv/gpt.h"
 #include "arch/riscv/layout.h"
@@ -84,7 +85,7 @@ static uint64_t guest_translate(void *ctx, uint64_t va, unsigned len, bool store
 			return res.cause ? res.cause : fault_cause(access, true);
 		gpa = res.gpa;
 	}
-	if (!engine_trap_pmp_allows(gpa, len))
+	if (!firmware_pmp_allows(gpa, len))
 		return fault_cause(access, false);
 	*pa = gpa;
 	return 0;
@@ -162,7 +163,7 @@ static int guest_write(void *ctx, uint64_t pa, unsigned len, uint64_t val)
 	return guest_part(ctx, pa, len, true, &val);
 }
 
-uint64_t vcpu_firmware_load(struct vcpu *v, uint64_t va, uint64_t *val, uint64_t *tval)
+uint64_t emulate_firmware_load(struct vcpu *v, uint64_t va, uint64_t *val, uint64_t *tval)
 {
 	const struct misaligned_ops ops = { v, guest_translate, guest_is_ram, guest_read, guest_write };
 	uint64_t cause;

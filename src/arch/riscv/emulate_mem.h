@@ -24,6 +24,9 @@ void emulate_mem_load_result(struct vcpu *v, const struct insn *in, uint64_t val
  * bare QEMU performs it (misaligned.h), with every part that reaches a
  * device handed to its model, and the fault the guest would get. */
 enum resume emulate_data_access(struct vcpu *v, struct trap_info *t, const struct insn *in);
+/* vcpu_firmware_load for the trap engine: through the guest's own
+ * translation, as OpenSBI's MPRV load walks it. */
+uint64_t emulate_firmware_load(struct vcpu *v, uint64_t va, uint64_t *val, uint64_t *tval);
 /* The instruction in faulted on an address in the hidden region;
  * emulate it completely. */
 enum resume emulate_hidden_access(struct vcpu *v, struct trap_info *t, const struct insn *in);

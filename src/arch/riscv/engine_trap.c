@@ -4,6 +4,7 @@
 #include "arch/riscv/decode.h"
 #include "arch/riscv/dispatch.h"
 #include "arch/riscv/emulate_mem.h"
+#include "arch/riscv/firmware_pmp.h"
 #include "arch/riscv/fp.h"
 #include "arch/riscv/gpt.h"
 #include "arch/riscv/layout.h"
@@ -328,7 +329,7 @@ static enum resume fetch_access_fault(struct vcpu *v, struct trap_info *t, uint6
 {
 	v->vm->stats.access_faults++;
 	return trap_inject(t, EXC_INST_ACCESS,
-			   engine_trap_pmp_allows(gpa & ~1ULL, 2) ? t->tval & ~1ULL : t->tval);
+			   firmware_pmp_allows(gpa & ~1ULL, 2) ? t->tval & ~1ULL : t->tval);
 }
 
 static enum gpt_access access_of(uint64_t cause)
@@ -528,5 +529,6 @@ const struct engine engine_trap = {
 	.deliver_irq = trap_deliver_irq,
 	.virq_enabled = trap_virq_enabled,
 	.flush_guest_tlb = trap_flush_guest_tlb,
+	.firmware_load = emulate_firmware_load,
 	.print_stats = engine_trap_print_stats,
 };

@@ -98,8 +98,5 @@ void engine_trap_print_stats(const struct vm *vm);
 /* Bare view: map the 2 MiB chunk of guest RAM holding gpa (a superpage
  * where its frames are one aligned 2 MiB run). 0, or -1 out of memory. */
 int engine_trap_map_bare_chunk(struct vm *vm, uint64_t gpa);
-/* The PMP of the M-mode firmware lets S-mode reach [gpa, gpa + len)
- * (what bare QEMU checks for every access, and for every PTE it reads). */
-bool engine_trap_pmp_allows(uint64_t gpa, uint64_t len);
 
 #endif

@@ -9,6 +9,7 @@
 
 #include "arch/riscv/boot.h"
 #include "arch/riscv/csr.h"
+#include "arch/riscv/firmware_pmp.h"
 #include "arch/riscv/hart.h"
 #include "arch/riscv/layout.h"
 #include "arch/riscv/mmu.h"
@@ -56,26 +57,11 @@ static bool guest_cas_pte(void *ctx, uint64_t gpa, uint64_t expected, uint64_t d
 	return done;
 }
 
-/* OpenSBI 1.1 leaves the PMP for S-mode on virt denying its own 512 KiB
- * and the CLINT. QEMU checks an access's whole range [gpa, gpa + len): a
- * range that touches a denied region at all fails (pmp_hart_has_privs, a
- * partial match). */
-static bool overlaps(uint64_t a, uint64_t len, uint64_t base, uint64_t size)
-{
-	return a < base + size && a + len > base;
-}
-
-bool engine_trap_pmp_allows(uint64_t gpa, uint64_t len)
-{
-	return !overlaps(gpa, len, GUEST_RAM_BASE, GUEST_FW_RESERVED) &&
-	       !overlaps(gpa, len, GUEST_CLINT_GPA, GUEST_CLINT_SIZE);
-}
-
 /* The PMP check QEMU makes before reading a PTE. */
 static bool guest_pte_allowed(void *ctx, uint64_t gpa)
 {
 	(void)ctx;
-	return engine_trap_pmp_allows(gpa, 8);
+	return firmware_pmp_allows(gpa, 8);
 }
 
 /* Drop host TLB entries on every hart that may have run the VM. */

@@ -5,6 +5,7 @@
 #include "arch/riscv/csr.h"
 #include "arch/riscv/sbi_host.h"
 #include "core/console.h"
+#include "core/arch.h"
 #include "core/platform.h"
 
 _Static_assert(offsetof(struct hart, stack_top) == HART_STACK_TOP, "asm_offsets.h is stale");
@@ -21,7 +22,12 @@ void hyp_trap(void)
 	struct hart *h = this_hart();
 	uint64_t cause = csr_read(scause);
 
-	if (h->probe_active && cause == EXC_ILLEGAL_INST) {
+	/* An expected fault: a CSR probe's illegal instruction, or a load of
+	 * guest memory through the guest's translation (HLV, HLVX) that
+	 * faults. The faulting instruction is skipped (all are 4 bytes). */
+	if (h->probe_active && (cause == EXC_ILLEGAL_INST || cause == EXC_LOAD_PAGE_FAULT ||
+				cause == EXC_LOAD_ACCESS || cause == EXC_LOAD_GUEST_PAGE_FAULT ||
+				cause == EXC_LOAD_MISALIGNED)) {
 		h->probe_faulted = true;
 		csr_write(sepc, csr_read(sepc) + 4);
 		return;
@@ -48,6 +54,6 @@ void hyp_secondary_main(uint64_t hartid, struct hart *h)
 {
 	__asm__ volatile("mv tp, %0" :: "r"(h));
 	(void)hartid;
-	csr_write(sie, MIP_STIP | MIP_SSIP);
+	arch_hart_init();
 	sched_run();
 }

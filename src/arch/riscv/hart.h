@@ -13,8 +13,10 @@ struct hart {
 	unsigned index;             /* 0 .. platform.nharts-1 */
 	uint64_t hartid;
 	struct vcpu *fp_owner;      /* whose FP registers are in the FP register file */
+	struct vcpu *hw_current;    /* whose VS-level CSRs are live (hw engine) */
 	uint64_t timer_armed;       /* deadline the real timer is set to */
 	uint64_t live_satp;         /* satp as last written, to skip redundant writes */
+	uint64_t live_hgatp;        /* hgatp as last written (hw engine) */
 	volatile bool probe_active; /* a CSR probe is running: its trap is expected */
 	volatile bool probe_faulted;
 	uint8_t stack[HART_STACK_SIZE] __attribute__((aligned(16)));

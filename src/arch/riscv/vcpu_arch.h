@@ -6,6 +6,7 @@
 #define ARCH_RISCV_VCPU_ARCH_H
 
 #include <stdint.h>
+#include "arch/riscv/engine_hw.h"
 #include "arch/riscv/engine_trap.h"
 
 struct vcpu;
@@ -31,6 +32,7 @@ struct vcpu_arch {
 	/* The engine's own per-vCPU state. */
 	union {
 		struct trap_vcpu trap;
+		struct hw_vcpu hw;
 	};
 };
 

@@ -1,0 +1,626 @@
+#include "arch/riscv/engine_hw.h"
+
+#include "arch/riscv/csr.h"
+#include "arch/riscv/decode.h"
+#include "arch/riscv/firmware_pmp.h"
+#include "arch/riscv/fp.h"
+#include "arch/riscv/hart.h"
+#include "arch/riscv/mmu.h"
+#include "arch/riscv/probe.h"
+#include "arch/riscv/vcpu_arch.h"
+#include "core/console.h"
+#include "core/lib/format.h"
+#include "core/platform.h"
+#include "core/sbi/sbi.h"
+#include "core/sched.h"
+#include "core/stats.h"
+#include "core/vm.h"
+#include "dev/mmio.h"
+
+/*
+ * hedeleg: the guest's own exceptions go straight to it, as they go to a
+ * bare S-mode kernel (Privileged ISA v1.12, 8.2.2). The ones OpenSBI 1.1
+ * takes in M-mode (illegal instructions, access faults, misaligned
+ * accesses) it redirects to VS when their hedeleg bit is set, as it
+ * redirects them to S on bare hardware.
+ */
+#define HW_HEDELEG ((1ULL << EXC_INST_MISALIGNED) | (1ULL << EXC_INST_ACCESS) |         \
+		    (1ULL << EXC_ILLEGAL_INST) | (1ULL << EXC_BREAKPOINT) |              \
+		    (1ULL << EXC_LOAD_MISALIGNED) | (1ULL << EXC_LOAD_ACCESS) |          \
+		    (1ULL << EXC_STORE_MISALIGNED) | (1ULL << EXC_STORE_ACCESS) |        \
+		    (1ULL << EXC_ECALL_U) | (1ULL << EXC_INST_PAGE_FAULT) |              \
+		    (1ULL << EXC_LOAD_PAGE_FAULT) | (1ULL << EXC_STORE_PAGE_FAULT))
+/* hideleg: the VS-level interrupts are the guest's (8.2.2). */
+#define HW_HIDELEG (HVIP_VSSIP | HVIP_VSTIP | HVIP_VSEIP)
+/* OpenSBI 1.1's medeleg with H: what reaches a bare S-mode kernel the
+ * hardware way; the rest it redirects with pc = the raw stvec. */
+#define OPENSBI_MEDELEG_H 0xf0b509ULL
+/* henvcfg.PBMTE (bit 62): Svpbmt for the guest's own tables, where the
+ * host has it. */
+#define HENVCFG_PBMTE (1ULL << 62)
+
+static uint64_t henvcfg_pbmte;  /* PBMTE if this CPU keeps it, else 0 */
+
+/* ---- guest memory as the hardware sees it ------------------------------ */
+
+/* HLVX.HU and HLV.D (8.3.1): loads through the guest's two-stage
+ * translation at the privilege in hstatus.SPVP. A fault on them is
+ * Trapeze's own trap: caught by the probe fixup (hart.c hyp_trap), which
+ * skips the instruction. */
+static bool hlvx_hu(uint64_t va, uint64_t *val)
+{
+	uint64_t v = 0;
+
+	probe_begin();
+	__asm__ volatile(".insn r 0x73, 0x4, 0x32, %0, %1, x3" : "+r"(v) : "r"(va) : "memory");
+	*val = v;
+	return probe_end();
+}
+
+static bool hlv_d(uint64_t va, uint64_t *val)
+{
+	uint64_t v = 0;
+
+	probe_begin();
+	__asm__ volatile(".insn r 0x73, 0x4, 0x36, %0, %1, x0" : "+r"(v) : "r"(va) : "memory");
+	*val = v;
+	return probe_end();
+}
+
+/* The instruction at the guest's pc: its first halfword, and the second
+ * only when the first says it is 32 bits, so an instruction at the end of
+ * a page never faults on the next one. */
+static bool hw_fetch(uint64_t pc, uint32_t *raw)
+{
+	uint64_t lo, hi;
+
+	if (!hlvx_hu(pc, &lo))
+		return false;
+	if (insn_length((uint32_t)lo) == 2) {
+		*raw = (uint32_t)lo;
+		return true;
+	}
+	if (!hlvx_hu(pc + 2, &hi))
+		return false;
+	*raw = (uint32_t)lo | ((uint32_t)hi << 16);
+	return true;
+}
+
+/* ---- world switch ------------------------------------------------------- */
+
+static struct hw_vcpu *hw(struct vcpu *v)
+{
+	return &v->arch->hw;
+}
+
+static bool hw_live_here(const struct vcpu *v)
+{
+	const struct hw_vcpu *g = &v->arch->hw;
+
+	return g->loaded && g->loaded_hart == this_hart()->index;
+}
+
+/* Put v's VS-level state on this hart (8.2, "VS CSRs"). */
+static void hw_load(struct vcpu *v, struct hart *h)
+{
+	struct hw_vcpu *g = hw(v);
+
+	if (h->hw_current && h->hw_current != v)
+		h->hw_current->arch->hw.loaded = false;
+	csr_write(CSR_VSSTATUS, g->vsstatus);
+	csr_write(CSR_VSIE, g->vsie);
+	csr_write(CSR_VSTVEC, g->vstvec);
+	csr_write(CSR_VSSCRATCH, g->vsscratch);
+	csr_write(CSR_VSEPC, g->vsepc);
+	csr_write(CSR_VSCAUSE, g->vscause);
+	csr_write(CSR_VSTVAL, g->vstval);
+	csr_write(CSR_VSATP, g->vsatp);
+	csr_write(scounteren, g->scounteren);
+	if (host_csr.has_senvcfg)
+		csr_write(CSR_SENVCFG, g->senvcfg);
+	csr_write(CSR_HENVCFG, g->henvcfg);
+	/* QEMU's timer belongs to the hart: the guest's comparison is
+	 * rewritten on every switch (after henvcfg: QEMU 7.2 arms the VS
+	 * timer only while STCE is set). */
+	if (g->henvcfg & HENVCFG_STCE)
+		csr_write(CSR_VSTIMECMP, g->vstimecmp);
+	/* The guest's translations on another vCPU's watch may be stale here. */
+	__asm__ volatile(".insn r 0x73, 0, 0x11, x0, x0, x0" ::: "memory");     /* hfence.vvma */
+	g->loaded = true;
+	g->loaded_hart = h->index;
+	h->hw_current = v;
+	hw_vm_of(v->vm)->stats.world_loads++;
+}
+
+static void hw_save(struct vcpu *v, struct hart *h)
+{
+	struct hw_vcpu *g = hw(v);
+
+	g->vsstatus = csr_read(CSR_VSSTATUS);
+	g->vsie = csr_read(CSR_VSIE);
+	g->vstvec = csr_read(CSR_VSTVEC);
+	g->vsscratch = csr_read(CSR_VSSCRATCH);
+	g->vsepc = csr_read(CSR_VSEPC);
+	g->vscause = csr_read(CSR_VSCAUSE);
+	g->vstval = csr_read(CSR_VSTVAL);
+	g->vsatp = csr_read(CSR_VSATP);
+	g->scounteren = csr_read(scounteren);
+	if (host_csr.has_senvcfg)
+		g->senvcfg = csr_read(CSR_SENVCFG);
+	if (g->henvcfg & HENVCFG_STCE)
+		g->vstimecmp = csr_read(CSR_VSTIMECMP);
+	g->loaded = false;
+	if (h->hw_current == v)
+		h->hw_current = NULL;
+}
+
+/* After a trap from the guest: its privilege at the trap, and what it
+ * changed itself (its timer, its own sip.SSIP, its FP state). */
+static void hw_sync_from_hw(struct vcpu *v)
+{
+	struct hw_vcpu *g = hw(v);
+
+	g->guest_s = (csr_read(sstatus) & SSTATUS_SPP) != 0;
+	if (platform.has_sstc && (g->henvcfg & HENVCFG_STCE)) {
+		g->vstimecmp = csr_read(CSR_VSTIMECMP);
+		vcpu_timer_set(v, g->vstimecmp);
+	}
+	/* A VS write of sip.SSIP lands in hvip.VSSIP (8.2.4). */
+	bool ssip = (csr_read(CSR_HVIP) & HVIP_VSSIP) != 0;
+	if (ssip != g->ssip_injected) {
+		if (ssip)
+			vcpu_raise_irq(v, VIRQ_SOFT);
+		else
+			vcpu_lower_irq(v, VIRQ_SOFT);
+		g->ssip_injected = ssip;
+	}
+}
+
+static void hw_enter(struct vcpu *v)
+{
+	struct hart *h = this_hart();
+	struct hw_vcpu *g = hw(v);
+
+	/* Trapeze's own tables under HS: a trap VM's shadow that this hart
+	 * ran before may go away. */
+	mmu_use_trapeze_root();
+	if (h->fp_owner != v) {
+		if (h->fp_owner)
+			fp_save(h->fp_owner);
+		fp_load(v);
+		h->fp_owner = v;
+	}
+	if (!hw_live_here(v) || h->hw_current != v)
+		hw_load(v, h);
+	engine_hw_load_gstage(v->vm);
+	if ((g->henvcfg & HENVCFG_STCE) && g->vstimecmp != v->timer_deadline) {
+		/* SBI set_timer: the guest's comparison is the hardware's. */
+		g->vstimecmp = v->timer_deadline;
+		csr_write(CSR_VSTIMECMP, g->vstimecmp);
+	}
+	/* sret to V = 1 at the guest's privilege (8.6.4); WFI exits (VTW), so
+	 * a waiting guest gives its hart up. HS FS stays on: QEMU needs both
+	 * it and vsstatus.FS for the guest's FP. */
+	uint64_t hs = csr_read(CSR_HSTATUS);
+	hs = (hs & ~(HSTATUS_SPVP | HSTATUS_VTSR | HSTATUS_VTVM | HSTATUS_HU | HSTATUS_GVA)) |
+	     HSTATUS_SPV | HSTATUS_VTW | (g->guest_s ? HSTATUS_SPVP : 0);
+	csr_write(CSR_HSTATUS, hs);
+	uint64_t s = csr_read(sstatus);
+	s &= ~(SSTATUS_SPP | SSTATUS_SPIE | SSTATUS_SUM | SSTATUS_MXR);
+	s |= SSTATUS_FS_DIRTY | (g->guest_s ? SSTATUS_SPP : 0);
+	csr_write(sstatus, s);
+	v->vm->stats.world_switches++;
+}
+
+static void hw_leave(struct vcpu *v)
+{
+	struct hart *h = this_hart();
+
+	if (h->fp_owner == v) {
+		fp_save(v);
+		h->fp_owner = NULL;
+	}
+	if (hw_live_here(v))
+		hw_save(v, h);
+	/* A trap-engine guest entered next must not land in V = 1. */
+	csr_clear(CSR_HSTATUS, HSTATUS_SPV);
+}
+
+/* Pending virtual interrupts become the guest's VS-level ones; the
+ * hardware takes them by its own priorities and enables. Once the guest
+ * has programmed stimecmp (henvcfg.STCE) the timer is its vstimecmp, never
+ * hvip.VSTIP: QEMU 7.2 keeps both in one bit. Before that, and without
+ * Sstc, Trapeze drives VSTIP from the SBI timer. */
+static void hw_deliver_irq(struct vcpu *v)
+{
+	struct hw_vcpu *g = hw(v);
+	uint64_t p = vcpu_virq_pending(v), set = 0, clear = 0;
+
+	*(p & VIRQ_SOFT ? &set : &clear) |= HVIP_VSSIP;
+	*(p & VIRQ_EXT ? &set : &clear) |= HVIP_VSEIP;
+	if (!(g->henvcfg & HENVCFG_STCE))
+		*(p & VIRQ_TIMER ? &set : &clear) |= HVIP_VSTIP;
+	csr_set(CSR_HVIP, set);
+	csr_clear(CSR_HVIP, clear);
+	g->ssip_injected = (p & VIRQ_SOFT) != 0;
+}
+
+static uint64_t hw_virq_enabled(const struct vcpu *v)
+{
+	uint64_t ie = hw_live_here(v) ? csr_read(CSR_VSIE) : v->arch->hw.vsie;
+
+	return ((ie & MIP_SSIP) ? VIRQ_SOFT : 0) | ((ie & MIP_STIP) ? VIRQ_TIMER : 0) |
+	       ((ie & MIP_SEIP) ? VIRQ_EXT : 0);
+}
+
+/* A trap the guest takes (its own fault, or an illegal instruction for
+ * what it may not do), delivered as the hardware or the firmware would
+ * deliver it to a bare S-mode kernel. The vCPU is live on this hart. */
+static void hw_inject(struct vcpu *v, const struct trap_info *t)
+{
+	struct hw_vcpu *g = hw(v);
+	bool irq = t->inject_cause & CAUSE_INTERRUPT;
+	uint64_t code = t->inject_cause & ~CAUSE_INTERRUPT;
+
+	if (!irq && code < STATS_EXC_MAX)
+		v->vm->stats.inject_exc[code]++;
+	csr_write(CSR_VSEPC, v->arch->regs.pc);
+	csr_write(CSR_VSCAUSE, t->inject_cause);
+	csr_write(CSR_VSTVAL, t->inject_tval);
+	uint64_t s = csr_read(CSR_VSSTATUS) & ~(SSTATUS_SPP | SSTATUS_SPIE);
+	if (g->guest_s)
+		s |= SSTATUS_SPP;
+	if (s & SSTATUS_SIE)
+		s |= SSTATUS_SPIE;
+	csr_write(CSR_VSSTATUS, s & ~SSTATUS_SIE);
+	g->guest_s = true;
+	uint64_t tvec = csr_read(CSR_VSTVEC);
+	v->arch->regs.pc = tvec & ~STVEC_MODE_MASK;
+	if (irq && (tvec & STVEC_MODE_MASK) == STVEC_MODE_VECTORED)
+		v->arch->regs.pc += 4 * code;
+	else if (!irq && (t->inject_redirected || (code < 64 && !(OPENSBI_MEDELEG_H & (1ULL << code)))))
+		v->arch->regs.pc = tvec;
+}
+
+/* ---- trap handlers -------------------------------------------------------- */
+
+static uint64_t access_fault_of(uint64_t guest_page_fault)
+{
+	switch (guest_page_fault) {
+	case EXC_INST_GUEST_PAGE_FAULT: return EXC_INST_ACCESS;
+	case EXC_LOAD_GUEST_PAGE_FAULT: return EXC_LOAD_ACCESS;
+	default: return EXC_STORE_ACCESS;
+	}
+}
+
+static uint64_t sign_extend(uint64_t val, unsigned width)
+{
+	unsigned shift = 64 - 8 * width;
+
+	return width == 8 ? val : (uint64_t)((int64_t)(val << shift) >> shift);
+}
+
+/*
+ * The instruction of a device access: htinst when the hardware gives a
+ * transformed one (8.6.3: bit 0 set; bit 1 clear when the original was
+ * compressed), else read from the guest's pc (QEMU 7.2 reports htinst = 0
+ * for ordinary loads and stores).
+ */
+static bool hw_access_insn(uint64_t htinst, uint64_t pc, struct insn *in)
+{
+	uint32_t raw;
+
+	if (htinst & 1) {
+		if (decode_insn((uint32_t)htinst | 2, in) != 0)
+			return false;
+		in->len = (htinst & 2) ? 4 : 2;
+		return true;
+	}
+	return hw_fetch(pc, &raw) && decode_insn(raw, in) == 0;
+}
+
+static enum resume hw_mmio(struct vcpu *v, struct trap_info *t, const struct realmap_entry *e,
+			   uint64_t gpa, uint64_t htinst)
+{
+	struct insn in;
+	bool store = t->cause == EXC_STORE_GUEST_PAGE_FAULT;
+
+	if (!hw_access_insn(htinst, t->epc, &in) || in.kind != (store ? INSN_STORE : INSN_LOAD) ||
+	    (gpa & (in.width - 1)))
+		return trap_inject(t, access_fault_of(t->cause), t->tval);
+	hw_vm_of(v->vm)->stats.mmio_exits++;
+	struct mmio_access a = {
+		.gpa = gpa, .offset = e->offset, .width = in.width, .write = store,
+		.value = store ? (in.fp ? fp_read_reg(in.rs2) : vcpu_get_gpr(v, in.rs2)) : 0,
+	};
+	int r = mmio_dispatch(v->vm, e->dev, e->mmio_slot, &a);
+	if (r < 0)
+		return trap_inject(t, access_fault_of(t->cause), t->tval);
+	if (r == MMIO_HALT)
+		return RESUME_HALT;
+	if (!store) {
+		uint64_t val = in.width == 8 ? a.value : a.value & ((1ULL << (8 * in.width)) - 1);
+		if (in.fp) {
+			/* A 32-bit FP load NaN-boxes its value (Unprivileged ISA, "D"). */
+			fp_write_reg(in.rd, in.width == 4 ? (val | 0xffffffff00000000ULL) : val);
+			csr_set(CSR_VSSTATUS, SSTATUS_FS_DIRTY);
+		} else {
+			vcpu_set_gpr(v, in.rd, in.sign_extend ? sign_extend(val, in.width) : val);
+		}
+	}
+	return trap_next(t, in.len);
+}
+
+/*
+ * The guest's own page-table walk read a PTE from guest-physical gpa,
+ * which is not RAM. Bare QEMU 7.2 takes the access that walked with an
+ * access fault where the firmware's PMP denies the PTE's address, and a
+ * page fault where nothing answers there (its PTE load fails and the walk
+ * fails). QEMU reports the walk's guest-page fault as a load one whatever
+ * the access (it is the PTE that is loaded), so the access's kind comes
+ * from its instruction.
+ */
+static enum resume hw_walk_fault(struct vcpu *v, struct trap_info *t, uint64_t gpa)
+{
+	bool pmp = !firmware_pmp_allows(gpa & ~7ULL, 8);
+	struct insn in;
+	uint32_t raw;
+	enum { FETCH, LOAD, STORE } kind = LOAD;
+
+	if (t->cause == EXC_INST_GUEST_PAGE_FAULT)
+		kind = FETCH;
+	else if (t->cause == EXC_STORE_GUEST_PAGE_FAULT)
+		kind = STORE;
+	else if (hw_fetch(t->epc, &raw) && decode_insn(raw, &in) == 0 &&
+		 (in.kind == INSN_STORE || (in.kind == INSN_AMO && ((in.raw >> 27) & 0x1f) != 0x02)))
+		kind = STORE;   /* stores, AMOs and SC; LR (funct5 0x02) loads */
+	static const uint64_t access[] = { EXC_INST_ACCESS, EXC_LOAD_ACCESS, EXC_STORE_ACCESS };
+	static const uint64_t page[] = { EXC_INST_PAGE_FAULT, EXC_LOAD_PAGE_FAULT, EXC_STORE_PAGE_FAULT };
+	if (pmp)
+		v->vm->stats.access_faults++;
+	return trap_inject(t, pmp ? access[kind] : page[kind], t->tval);
+}
+
+/*
+ * A guest-page fault (8.5): the first touch of a chunk of the VM's RAM
+ * (mapped, retried), a device (emulated), or nothing the real map table
+ * gives the VM, which gets the access fault bare hardware gives. htinst
+ * 0x2000/0x3000 (and 0x2020/0x3020 for A/D updates) is the guest's own
+ * page-table walk (8.6.3): its table page is mapped if it is RAM, else the
+ * access that walked faults as on bare hardware.
+ */
+static enum resume hw_guest_page_fault(struct vcpu *v, struct trap_info *t)
+{
+	struct vm *vm = v->vm;
+	uint64_t gpa = (csr_read(CSR_HTVAL) << 2) | (t->tval & 3);
+	uint64_t htinst = csr_read(CSR_HTINST);
+	bool walk = htinst != 0 && (htinst & 3) == 0;
+	struct realmap_entry e;
+
+	switch (realmap_lookup(&vm->realmap, gpa, &e)) {
+	case REALMAP_RAM:
+		if (engine_hw_map_chunk(vm, gpa) == 0) {
+			hw_vm_of(vm)->stats.gstage_maps++;
+			return RESUME_SAME;
+		}
+		vm_stop(vm, VM_EXIT_CRASHED, "out of memory for G-stage tables");
+		return RESUME_HALT;
+	case REALMAP_MMIO:
+		if (!walk && t->cause != EXC_INST_GUEST_PAGE_FAULT)
+			return hw_mmio(v, t, &e, gpa, htinst);
+		break;
+	case REALMAP_NONE:
+		break;
+	}
+	if (walk)
+		return hw_walk_fault(v, t, gpa);
+	vm->stats.access_faults++;
+	return trap_inject(t, access_fault_of(t->cause), t->tval);
+}
+
+static enum resume hw_ecall_vs(struct vcpu *v, struct trap_info *t)
+{
+	return sbi_dispatch(v, t, 4);
+}
+
+/* CSR numbers of the counters (Zicntr, Zihpm). */
+#define CSR_COUNTER_FIRST 0xc00
+#define CSR_COUNTER_LAST  0xc1f
+
+/*
+ * A virtual-instruction trap (8.6.1): something the guest may not do in
+ * V-mode. On a CPU without H (the virtual CPU) H instructions and CSRs are
+ * illegal instructions, stval = the instruction's bits; WFI under VTW is
+ * the guest waiting; stimecmp before the guest's first write is emulated
+ * (henvcfg.STCE is set then, so the comparison arms only once written, as
+ * QEMU's stimecmp does); a VU `rdtime` that the guest's scounteren denies
+ * is completed as OpenSBI 1.1 completes it on bare hardware
+ * (sbi_emulate_csr_read: time is always emulated; other counters follow
+ * scounteren and stay illegal).
+ */
+static enum resume hw_virtual_insn(struct vcpu *v, struct trap_info *t)
+{
+	struct hw_stats *st = &hw_vm_of(v->vm)->stats;
+	struct insn in;
+	uint32_t raw;
+
+	st->virtual_insn++;
+	if (!hw_fetch(t->epc, &raw) || decode_insn(raw, &in) != 0) {
+		st->vi_illegal++;
+		return trap_inject(t, EXC_ILLEGAL_INST, t->tval);
+	}
+	if (in.kind == INSN_WFI && hw(v)->guest_s) {
+		st->vi_wfi++;
+		if (!vcpu_irq_wakeup_pending(v))
+			sched_block(v);
+		return trap_next(t, in.len);
+	}
+	if (in.kind == INSN_CSR && in.csr == CSR_STIMECMP && hw(v)->guest_s && platform.has_sstc) {
+		struct hw_vcpu *g = hw(v);
+		uint64_t old = v->timer_programmed ? v->timer_deadline : host_csr.reset.stimecmp;
+		st->vi_timer++;
+		if (insn_csr_writes(&in)) {
+			uint64_t src = in.csr_imm ? in.rs1 : vcpu_get_gpr(v, in.rs1);
+			uint64_t val = in.csr_op == CSR_OP_RW ? src :
+				       in.csr_op == CSR_OP_RS ? old | src : old & ~src;
+			vcpu_timer_set(v, val);
+			g->vstimecmp = val;
+			g->henvcfg |= HENVCFG_STCE;
+			/* From now on the hardware's comparison drives VSTIP. */
+			csr_clear(CSR_HVIP, HVIP_VSTIP);
+			csr_set(CSR_HENVCFG, HENVCFG_STCE);
+			csr_write(CSR_VSTIMECMP, val);
+		}
+		vcpu_set_gpr(v, in.rd, old);
+		return trap_next(t, in.len);
+	}
+	if (in.kind == INSN_CSR && in.csr == CSR_HTIMEDELTA && hw(v)->guest_s) {
+		/* On a CPU without H, OpenSBI 1.1 emulates htimedelta for S-mode
+		 * as a plain register (see vcsr.c); so does Trapeze here. */
+		struct hw_vcpu *g = hw(v);
+		uint64_t old = g->htimedelta;
+		st->vi_htimedelta++;
+		if (insn_csr_writes(&in)) {
+			uint64_t src = in.csr_imm ? in.rs1 : vcpu_get_gpr(v, in.rs1);
+			g->htimedelta = in.csr_op == CSR_OP_RW ? src :
+					in.csr_op == CSR_OP_RS ? old | src : old & ~src;
+		}
+		vcpu_set_gpr(v, in.rd, old);
+		return trap_next(t, in.len);
+	}
+	if (in.kind == INSN_CSR && in.csr == CSR_TIME && !hw(v)->guest_s && !insn_csr_writes(&in)) {
+		st->vi_counter++;
+		vcpu_set_gpr(v, in.rd, platform_time());
+		return trap_next(t, in.len);
+	}
+	st->vi_illegal++;
+	return trap_inject(t, EXC_ILLEGAL_INST, raw);
+}
+
+/* ---- the rest of the ops --------------------------------------------------- */
+
+static void hw_vcpu_reset(struct vcpu *v)
+{
+	const struct vcsr *r = &host_csr.reset;
+	struct hart *h = this_hart();
+
+	if (h->hw_current == v)
+		h->hw_current = NULL;
+	v->arch->hw = (struct hw_vcpu){
+		.vsstatus = r->sstatus, .vsie = r->sie, .vstvec = r->stvec, .vsscratch = r->sscratch,
+		.vsepc = r->sepc, .vscause = r->scause, .vstval = r->stval, .vsatp = 0,
+		.vstimecmp = r->stimecmp, .scounteren = r->scounteren, .senvcfg = r->senvcfg,
+		.henvcfg = henvcfg_pbmte, .guest_s = true,
+	};
+}
+
+static void hw_vcpu_resume(struct vcpu *v)
+{
+	struct hw_vcpu *g = hw(v);
+
+	if (hw_live_here(v)) {
+		csr_write(CSR_VSATP, 0);
+		csr_clear(CSR_VSSTATUS, SSTATUS_SIE);
+	}
+	g->vsatp = 0;
+	g->vsstatus &= ~SSTATUS_SIE;
+	g->guest_s = true;
+}
+
+/* SBI RFENCE: the guest's own SFENCE.VMA runs in VS without an exit; a
+ * remote one is an HFENCE.VVMA for the VM's VMID on the hart that runs
+ * it, and the next load of the vCPU fences anyway (hw_load). */
+static void hw_flush_guest_tlb(struct vcpu *v, uint64_t start, uint64_t size, uint64_t asid)
+{
+	(void)start, (void)size, (void)asid;
+	if (hw_live_here(v))
+		__asm__ volatile(".insn r 0x73, 0, 0x11, x0, x0, x0" ::: "memory");     /* hfence.vvma */
+}
+
+static void hw_print_stats(const struct vm *vm)
+{
+	const struct hw_stats *s = &hw_vm_of(vm)->stats;
+	struct stats_line l = { .vm = vm->name, .group = "hw" };
+
+	stats_add(&l, "gstage-maps", s->gstage_maps);
+	stats_add(&l, "mmio-exits", s->mmio_exits);
+	stats_add(&l, "virtual-insn", s->virtual_insn);
+	stats_add(&l, "vi-illegal", s->vi_illegal);
+	stats_add(&l, "vi-wfi", s->vi_wfi);
+	stats_add(&l, "vi-stimecmp", s->vi_timer);
+	stats_add(&l, "vi-counter", s->vi_counter);
+	stats_add(&l, "vi-htimedelta", s->vi_htimedelta);
+	stats_add(&l, "vcpu-loads", s->world_loads);
+	stats_flush(&l);
+}
+
+uint64_t engine_hw_firmware_load(struct vcpu *v, uint64_t va, uint64_t *val, uint64_t *tval);
+
+const struct engine engine_hw = {
+	.name = "hw",
+	.handlers = {
+		[EXC_ECALL_VS] = hw_ecall_vs,
+		[EXC_INST_GUEST_PAGE_FAULT] = hw_guest_page_fault,
+		[EXC_LOAD_GUEST_PAGE_FAULT] = hw_guest_page_fault,
+		[EXC_STORE_GUEST_PAGE_FAULT] = hw_guest_page_fault,
+		[EXC_VIRTUAL_INST] = hw_virtual_insn,
+	},
+	.vm_init = engine_hw_vm_init,
+	.vm_reset = engine_hw_vm_reset,
+	.vm_destroy = engine_hw_vm_destroy,
+	.vcpu_reset = hw_vcpu_reset,
+	.vcpu_resume = hw_vcpu_resume,
+	.sync_from_hw = hw_sync_from_hw,
+	.enter = hw_enter,
+	.leave = hw_leave,
+	.inject = hw_inject,
+	.deliver_irq = hw_deliver_irq,
+	.virq_enabled = hw_virq_enabled,
+	.flush_guest_tlb = hw_flush_guest_tlb,
+	.firmware_load = engine_hw_firmware_load,
+	.print_stats = hw_print_stats,
+};
+
+/*
+ * OpenSBI's sbi_load_ulong for a VS caller: an MPRV load with MPV set,
+ * through both stages. A guest-page fault on RAM is a first touch (mapped,
+ * retried); elsewhere it is the access fault bare hardware gives; a VS-stage
+ * fault is the guest's own.
+ */
+uint64_t engine_hw_firmware_load(struct vcpu *v, uint64_t va, uint64_t *val, uint64_t *tval)
+{
+	for (unsigned tries = 0; tries < 4; tries++) {
+		if (hlv_d(va, val))
+			return 0;
+		uint64_t cause = csr_read(scause);
+		*tval = va;
+		if (cause != EXC_LOAD_GUEST_PAGE_FAULT)
+			return cause == EXC_LOAD_PAGE_FAULT ? cause : EXC_LOAD_ACCESS;
+		uint64_t gpa = (csr_read(CSR_HTVAL) << 2) | (va & 3);
+		struct realmap_entry e;
+		if (realmap_lookup(&v->vm->realmap, gpa, &e) != REALMAP_RAM ||
+		    engine_hw_map_chunk(v->vm, gpa))
+			return EXC_LOAD_ACCESS;
+	}
+	*tval = va;
+	return EXC_LOAD_ACCESS;
+}
+
+/* Per hart, once: what hedeleg, hideleg and hcounteren say for every hw
+ * guest, and whether henvcfg keeps PBMTE. */
+void engine_hw_hart_init(void)
+{
+	csr_write(CSR_HEDELEG, HW_HEDELEG);
+	csr_write(CSR_HIDELEG, HW_HIDELEG);
+	csr_write(CSR_HCOUNTEREN, ~0ULL);
+	csr_write(CSR_HENVCFG, HENVCFG_PBMTE);
+	henvcfg_pbmte = csr_read(CSR_HENVCFG) & HENVCFG_PBMTE;
+	csr_write(CSR_HENVCFG, 0);
+	csr_write(CSR_HVIP, 0);
+	/* VMIDLEN: the VMID bits hgatp keeps, written with MODE Bare (the
+	 * only probe QEMU 7.2 survives: it stores any MODE and aborts on an
+	 * unknown one at the next walk). */
+	csr_write(CSR_HGATP, HGATP_VMID_MASK << HGATP_VMID_SHIFT);
+	platform.vmid_mask = (csr_read(CSR_HGATP) >> HGATP_VMID_SHIFT) & HGATP_VMID_MASK;
+	csr_write(CSR_HGATP, 0);
+}

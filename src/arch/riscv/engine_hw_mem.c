@@ -1,0 +1,148 @@
+/*
+ * The hw engine's memory half: a VM's G-stage tables (gstage.c), built
+ * from its real map table chunk by chunk on first touch, its VMID, and
+ * the HFENCE.GVMA every change of them needs (Privileged ISA v1.12, 8.3.2).
+ */
+#include "arch/riscv/engine_hw.h"
+
+#include "arch/riscv/csr.h"
+#include "arch/riscv/hart.h"
+#include "arch/riscv/layout.h"
+#include "arch/riscv/mmu.h"
+#include "arch/riscv/sbi_host.h"
+#include "core/console.h"
+#include "core/frame.h"
+#include "core/lib/string.h"
+#include "core/platform.h"
+#include "core/vm.h"
+
+static struct hw_vm hw_vms[BOOTINFO_MAX_VMS];
+
+#define GSTAGE_RWX (PTE_R | PTE_W | PTE_X)
+/* SBI v2.0 RFENCE remote_hfence_gvma_vmid. */
+#define SBI_RFENCE_HFENCE_GVMA_VMID 3
+
+static uint64_t root_alloc(void *ctx)
+{
+	(void)ctx;
+	uint64_t pa = frame_alloc_contig(GSTAGE_ROOT_PAGES, GSTAGE_ROOT_PAGES);
+
+	if (pa)
+		memset(phys_to_virt(pa), 0, GSTAGE_ROOT_SIZE);
+	return pa;
+}
+
+static void root_free(void *ctx, uint64_t pa)
+{
+	(void)ctx;
+	frame_free(pa, GSTAGE_ROOT_PAGES);
+}
+
+static const struct gstage_mem gstage_host_mem = {
+	.pt = { NULL, NULL, NULL, NULL },   /* filled from mmu_host_mem at init */
+	.alloc_root = root_alloc,
+	.free_root = root_free,
+};
+static struct gstage_mem gstage_mem;
+
+static inline void hfence_gvma(uint64_t gpa_shifted, uint64_t vmid)
+{
+	__asm__ volatile(".insn r 0x73, 0, 0x31, x0, %0, %1" :: "r"(gpa_shifted), "r"(vmid) : "memory");
+}
+
+static inline void hfence_gvma_vmid(uint64_t vmid)
+{
+	__asm__ volatile(".insn r 0x73, 0, 0x31, x0, x0, %0" :: "r"(vmid) : "memory");
+}
+
+/* HFENCE.GVMA for the VM's VMID here and, through the firmware, on every
+ * other hart, complete when it returns (SBI v2.0 RFENCE). */
+static void gstage_fence(void *ctx, uint64_t gpa, uint64_t size, bool all)
+{
+	struct hw_vm *h = ctx;
+
+	if (all || size > 64 * GSTAGE_PAGE_SIZE) {
+		hfence_gvma_vmid(h->vmid);
+		gpa = 0;
+		size = 0;
+	} else {
+		for (uint64_t a = gpa; a < gpa + size; a += GSTAGE_PAGE_SIZE)
+			hfence_gvma(a >> 2, h->vmid);
+	}
+	if (platform.nharts > 1)
+		sbi_host_call5(SBI_HOST_EXT_RFENCE, SBI_RFENCE_HFENCE_GVMA_VMID, 0, (uint64_t)-1,
+			       gpa, size, h->vmid);
+}
+
+/* The chunks already ready (what the loader wrote) are mapped before the
+ * guest runs: no exit for the kernel's first instructions. */
+static int map_ready_chunks(struct vm *vm, struct hw_vm *h)
+{
+	const struct realmap *rm = &vm->realmap;
+
+	for (unsigned i = 0; i < rm->nram; i++)
+		for (uint64_t c = 0; c < realmap_chunk_count(&rm->ram[i]); c++)
+			if (realmap_chunk_ready(&rm->ram[i], c) &&
+			    gstage_map_chunk(&h->gs, &rm->ram[i], c, GSTAGE_RWX))
+				return -1;
+	return 0;
+}
+
+int engine_hw_vm_init(struct vm *vm)
+{
+	struct hw_vm *h = &hw_vms[vm->id];
+
+	memset(h, 0, sizeof(*h));
+	vm->engine_vm = h;
+	gstage_mem = gstage_host_mem;
+	gstage_mem.pt = mmu_host_mem;
+	/* One VMID per VM slot, never reused while Trapeze runs; 0 stays
+	 * unused, so a VM never shares a tag with an empty hgatp. */
+	h->vmid = (vm->id + 1) & HGATP_VMID_MASK & platform.vmid_mask;
+	if (gstage_create(&h->gs, &gstage_mem, gstage_fence, h) || map_ready_chunks(vm, h))
+		return -1;
+	h->hgatp = gstage_hgatp(h->gs.root, h->vmid);
+	if (h->hgatp == 0)
+		panic("vm %s: no valid hgatp for its G-stage root 0x%lx", vm->name, h->gs.root);
+	return 0;
+}
+
+void engine_hw_vm_reset(struct vm *vm)
+{
+	struct hw_vm *h = hw_vm_of(vm);
+
+	gstage_destroy(&h->gs);
+	this_hart()->live_hgatp = 0;
+	if (gstage_create(&h->gs, &gstage_mem, gstage_fence, h) || map_ready_chunks(vm, h))
+		panic("vm %s: no memory for its G-stage tables after a reset", vm->name);
+	h->hgatp = gstage_hgatp(h->gs.root, h->vmid);
+}
+
+void engine_hw_vm_destroy(struct vm *vm)
+{
+	struct hw_vm *h = hw_vm_of(vm);
+
+	gstage_destroy(&h->gs);
+	this_hart()->live_hgatp = 0;
+	vm->engine_vm = NULL;
+}
+
+int engine_hw_map_chunk(struct vm *vm, uint64_t gpa)
+{
+	return gstage_map_ram(&hw_vm_of(vm)->gs, &vm->realmap, gpa, GSTAGE_RWX) ? -1 : 0;
+}
+
+/* hgatp written only when it changes. Without VMIDs every VM shares tag
+ * 0, so a switch between VMs must drop the previous one's translations. */
+void engine_hw_load_gstage(struct vm *vm)
+{
+	struct hart *h = this_hart();
+	uint64_t hgatp = hw_vm_of(vm)->hgatp;
+
+	if (h->live_hgatp == hgatp)
+		return;
+	csr_write(CSR_HGATP, hgatp);
+	if (platform.vmid_mask == 0)
+		hfence_gvma_vmid(0);
+	h->live_hgatp = hgatp;
+}
