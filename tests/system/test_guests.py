@@ -80,3 +80,60 @@ def test_trapeze_logs_banner_and_stats(cpu):
     assert "stats hello sbi: " in log and "srst=1" in log
     assert "stats hello mmio: uart=" in log
     assert "all VMs have ended: success" in log
+
+
+# The hw engine (issue 10): the same guests in VS-mode on a CPU with H.
+#
+# QEMU 7.2 bug (H extension), class `vs-sip-stip`: in VS-mode a read of
+# sip never shows STIP, whether hvip.VSTIP or vstimecmp makes the VS timer
+# interrupt pending (HS reads of hip and hvip show it, and the interrupt
+# is taken as soon as the guest enables it). So a guest that polls
+# sip.STIP with interrupts off reads 0 where bare QEMU reads 1. The lines
+# that do so, and what the hw engine prints there; the reproducer is the
+# `interrupts` guest itself (bare: 1, hw: 0 on these lines).
+HW_KNOWN_DIFFERENCES = {
+    "interrupts": {
+        "sstc: pending with SIE=0 after deadline=": "sstc: pending with SIE=0 after deadline=0 taken=0",
+        "sstc: stimecmp=0 pending=": "sstc: stimecmp=0 pending=0",
+        "timer: pending with SIE=0 after deadline=": "timer: pending with SIE=0 after deadline=0 taken=0",
+        "wfi: woke with pending=": "wfi: woke with pending=0 taken=0",
+    },
+}
+# The same bug makes the `traps` guest spin for ever on sip.STIP after
+# sbi_set_timer(0) with interrupts off ("vectored sti").
+HW_HANGS = {"traps": "vs-sip-stip: spins on sip.STIP after sbi_set_timer(0)"}
+
+HW_CPUS = ["rv64,h=true"]
+
+
+def without_hw_known(name, ref, got):
+    known = HW_KNOWN_DIFFERENCES.get(name, {})
+    got = list(got)
+    for i, (r, g) in enumerate(zip(ref, got)):
+        for prefix, expected in known.items():
+            if r != g and r.startswith(prefix) and g == expected:
+                got[i] = r
+    return ref, got
+
+
+@pytest.mark.parametrize("cpu", HW_CPUS)
+@pytest.mark.parametrize("name", [
+    pytest.param(g, marks=pytest.mark.xfail(strict=True, reason=HW_HANGS[g])) if g in HW_HANGS else g
+    for g in GUESTS])
+def test_guest_matches_bare_qemu_hw(name, cpu):
+    ref = bare(name, NO_H[cpu])
+    got = virt(name, cpu, engine="hw")
+    assert ref.status == 0, ref.output
+    assert got.status == 0, got.output
+    assert got.guest_lines and got.guest_lines[-1] == "done", got.output
+    assert "engine hw" in "\n".join(got.log_lines)
+    diff = first_difference(*without_hw_known(name, compared(ref.guest_lines),
+                                              compared(got.guest_lines)))
+    assert diff is None, f"{name} on {cpu} (hw): {diff}\n--- trapeze output ---\n{got.output}"
+
+
+def test_hw_known_difference_still_there():
+    """The documented QEMU bug is still what makes the lines differ: if a
+    QEMU update fixes it, this fails and the class goes."""
+    got = virt("interrupts", "rv64,h=true", engine="hw")
+    assert "timer: pending with SIE=0 after deadline=0 taken=0" in got.guest_lines

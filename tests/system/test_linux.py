@@ -135,3 +135,31 @@ def test_make_run_gives_a_shell(tmp_path):
     finally:
         child.close()
     assert child.exitstatus == 0
+
+
+# The hw engine (issue 10): the same Image and initramfs in VS-mode.
+
+def test_linux_hw_busybox_command_line_matches_bare():
+    virt = boot(COMMAND, False, "rv64,h=true", engine="hw")
+    bare = boot(COMMAND, True, "rv64,h=false")
+    assert bare.status == 0 and virt.status == 0, virt.output
+    got, ref = after_start(init_lines(virt)), after_start(init_lines(bare))
+    assert "hello from busybox" in got
+    assert got == ref, f"bare:\n{ref}\nhw:\n{got}"
+    log = "\n".join(virt.log_lines)
+    assert "engine hw" in log and "vm linux: clean shutdown" in log
+    # Guest-internal traps never reach Trapeze: no emulated instruction, no
+    # shadow, only SBI calls, devices and G-stage first touches.
+    assert "stats linux hw:" in log and "shadow:" not in log and "emulated:" not in log
+
+
+def test_linux_hw_beside_trap_linux():
+    """A trap VM and an hw VM on one Trapeze, both to completion."""
+    a, b = linux_vm("echo trap side"), linux_vm("echo hw side", name="linuxhw")
+    a[1]["engine"], b[1]["engine"] = "trap", "hw"
+    r = run([a, b], cpu="rv64,h=true", machine={"harts": 2, "hang-timeout": 60}, timeout=600)
+    assert r.status == 0, r.output
+    assert "[linux] trap side" in r.output and "[linuxhw] hw side" in r.output
+    log = "\n".join(r.log_lines)
+    assert "vm linux: 256 MiB RAM, 1 vCPU, engine trap" in log
+    assert "vm linuxhw: 256 MiB RAM, 1 vCPU, engine hw" in log
