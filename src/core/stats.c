@@ -53,6 +53,7 @@ void stats_print(const struct vm *vm)
 		stats_add(&l, arch_irq_name(i), s->inject_irq[i]);
 	stats_group(&l, "memory");
 	stats_add(&l, "access-faults", s->access_faults);
+	stats_add(&l, "accesses-emulated", s->accesses_emulated);
 	stats_add(&l, "chunks-zeroed", s->chunks_zeroed);
 	stats_add(&l, "world-switches", s->world_switches);
 	stats_flush(&l);

@@ -23,6 +23,7 @@ struct vm_stats {
 	uint64_t inject_exc[STATS_EXC_MAX]; /* virtual exceptions delivered to the guest */
 	uint64_t inject_irq[STATS_IRQ_MAX]; /* virtual interrupts delivered */
 	uint64_t access_faults;             /* accesses outside the real map table */
+	uint64_t accesses_emulated;         /* misaligned accesses Trapeze performed part by part */
 	uint64_t world_switches;            /* entries into the guest */
 	uint64_t chunks_zeroed;             /* 2 MiB chunks of guest RAM zeroed on first touch */
 };

@@ -58,12 +58,27 @@ class HRun:
         return "\n".join(self.log_lines)
 
 
+# Every test runs under both engines (issue 10): the engine its VMs get
+# unless a test names one.
+HOSTILE_ENGINE = {"engine": ENGINE}
+
+
+@pytest.fixture(autouse=True, params=["trap", "hw"])
+def engine(request):
+    HOSTILE_ENGINE["engine"] = request.param
+    yield request.param
+    HOSTILE_ENGINE["engine"] = ENGINE
+
+
 def hrun(vms, cpu="rv64,h=true", bare=False, machine=None, timeout=60, stop_after=None,
-         engine=ENGINE):
+         engine=None):
     """Runs the launcher like trapeze_run.run, but a hang is a result, not an
     exception: after `timeout` seconds, or half a second after a line
     containing `stop_after` (a guest that loops for ever on bare QEMU), the
     launcher's process group is killed and the output so far returned."""
+    engine = engine or HOSTILE_ENGINE["engine"]
+    if engine == "hw" and not bare and "h=false" in cpu:
+        pytest.skip("the hw engine needs a CPU with the H extension")
     with tempfile.TemporaryDirectory() as d:
         cfg = os.path.join(d, "vm.ini")
         m = {"hang-timeout": 20}
@@ -132,7 +147,7 @@ def neighbour_reference():
 BENIGN_LOG = [
     r"^trapeze: Trapeze hypervisor \(riscv64\)",
     r"^trapeze: host: ",
-    r"^trapeze: vm \S+: \d+ MiB RAM, 1 vCPU, engine trap, ",
+    r"^trapeze: vm \S+: \d+ MiB RAM, 1 vCPU, engine (trap|hw), ",
     r"^trapeze: \d+ MiB of host memory free$",
     r"^trapeze: stats \S+ ",
     r"^trapeze: vm \S+: clean shutdown$",
@@ -420,7 +435,19 @@ def test_legacy_hart_mask_pointer_faults_like_bare():
 
 # ---- case 7: timers at the extremes, interrupt storms ------------------------------
 
-def test_timer_extremes_and_interrupt_storms_on_a_shared_hart():
+def vs_sip_stip(ref_lines, got_lines):
+    """The hw engine's one known difference class (test_guests.py,
+    HW_KNOWN_DIFFERENCES): QEMU 7.2 never shows STIP in a VS-mode sip read.
+    A line that differs only by bare's `stip=1` against `stip=0` counts as
+    equal; any other difference stays."""
+    got = list(got_lines)
+    for i, (r, g) in enumerate(zip(ref_lines, got)):
+        if r != g and r.replace("stip=1", "stip=0") == g:
+            got[i] = r
+    return got
+
+
+def test_timer_extremes_and_interrupt_storms_on_a_shared_hart(engine):
     """stimecmp and set_timer at 0 and at the maximum, then five storms of
     3,000 back-to-back timer interrupts (re-armed at 0, or never quieted),
     from S and from U, on the neighbour's only hart."""
@@ -428,7 +455,11 @@ def test_timer_extremes_and_interrupt_storms_on_a_shared_hart():
     assert_alive_and_neighbour_intact(r, min_chunks=200)
     assert r.seconds < 30, f"the run took {r.seconds:.0f} s"
 
-    assert_like_bare(bare("hostile_timer"), r.lines_of("timer"), "hostile_timer")
+    ref = bare("hostile_timer")
+    got = r.lines_of("timer")
+    if engine == "hw":
+        got = vs_sip_stip(ref.guest_lines, got)
+    assert_like_bare(ref, got, "hostile_timer")
     assert_done(r, "timer")
     assert r.status == 0, r.output
     assert alarming(r) == [], r.output

@@ -163,6 +163,24 @@ static inline void sfence_vma_va_asid(uint64_t va, uint64_t asid) { __asm__ vola
 static inline void fence_i(void) { __asm__ volatile("fence.i" ::: "memory"); }
 static inline void wfi(void) { __asm__ volatile("wfi" ::: "memory"); }
 static inline uint64_t rdtime(void) { return csr_read(time); }
+/* H extension (Privileged ISA v1.12, 8.3): loads through a guest's
+ * two-stage translation at hstatus.SPVP's privilege, and the fences. The
+ * loads may fault: callers bracket them with probe_begin/probe_end. */
+static inline uint64_t hlvx_hu(uint64_t va)
+{
+	uint64_t v = 0;
+	__asm__ volatile(".insn r 0x73, 0x4, 0x32, %0, %1, x3" : "+r"(v) : "r"(va) : "memory");
+	return v;
+}
+static inline uint64_t hlv_d(uint64_t va)
+{
+	uint64_t v = 0;
+	__asm__ volatile(".insn r 0x73, 0x4, 0x36, %0, %1, x0" : "+r"(v) : "r"(va) : "memory");
+	return v;
+}
+static inline void hfence_vvma_all(void) { __asm__ volatile(".insn r 0x73, 0, 0x11, x0, x0, x0" ::: "memory"); }
+static inline void hfence_gvma_vmid(uint64_t vmid) { __asm__ volatile(".insn r 0x73, 0, 0x31, x0, x0, %0" :: "r"(vmid) : "memory"); }
+static inline void hfence_gvma_gpa(uint64_t gpa, uint64_t vmid) { __asm__ volatile(".insn r 0x73, 0, 0x31, x0, %0, %1" :: "r"(gpa >> 2), "r"(vmid) : "memory"); }
 #else
 /*
  * Host unit tests: the fake CSR layer (tests/unit/fakes/fake_csr.c) holds
@@ -186,6 +204,15 @@ static inline void sfence_vma_va_asid(uint64_t va, uint64_t asid) { fake_sfence_
 static inline void fence_i(void) { fake_sfence_vma(0, 0, -1, -1); }
 static inline void wfi(void) { fake_wfi(); }
 static inline uint64_t rdtime(void) { return csr_read(time); }
+/* The guest-memory loads and H fences, faked (fake_csr.c: a fault sets the
+ * probe's fault flag as the real trap path would). */
+uint64_t fake_hlv(uint64_t va, unsigned bytes, int exec);
+void fake_hfence(int gvma, uint64_t addr, uint64_t id, int all);
+static inline uint64_t hlvx_hu(uint64_t va) { return fake_hlv(va, 2, 1); }
+static inline uint64_t hlv_d(uint64_t va) { return fake_hlv(va, 8, 0); }
+static inline void hfence_vvma_all(void) { fake_hfence(0, 0, 0, 1); }
+static inline void hfence_gvma_vmid(uint64_t vmid) { fake_hfence(1, 0, vmid, 1); }
+static inline void hfence_gvma_gpa(uint64_t gpa, uint64_t vmid) { fake_hfence(1, gpa, vmid, 0); }
 #endif
 
 #endif

@@ -6,6 +6,7 @@
 #include "arch/riscv/firmware_pmp.h"
 #include "arch/riscv/fp.h"
 #include "arch/riscv/gpt.h"
+#include "arch/riscv/guest_pt.h"
 #include "arch/riscv/layout.h"
 #include "arch/riscv/misaligned.h"
 #include "arch/riscv/vcpu_arch.h"
@@ -45,43 +46,43 @@ uint64_t emulate_mem_store_value(const struct vcpu *v, const struct insn *in)
 	return in->fp ? fp_read_reg(in->rs2) : vcpu_get_gpr(v, in->rs2);
 }
 
-void emulate_mem_load_result(struct vcpu *v, const struct insn *in, uint64_t val)
+void emulate_mem_load_result(const struct guest_view *gv, const struct insn *in, uint64_t val)
 {
+	struct vcpu *v = gv->v;
+
 	if (in->width < 8)
 		val &= (1ULL << (8 * in->width)) - 1;
 	if (in->fp) {
 		/* A 32-bit FP load NaN-boxes its value (Unprivileged ISA, "D" extension). */
 		fp_write_reg(in->rd, in->width == 4 ? (val | 0xffffffff00000000ULL) : val);
-		v->arch->trap.csr.sstatus |= SSTATUS_FS_DIRTY;
+		gv->fp_dirty(v);
 	} else {
 		vcpu_set_gpr(v, in->rd, in->sign_extend ? sign_extend(val, in->width) : val);
 	}
 }
 
-uint64_t emulate_mem_ea(const struct vcpu *v, const struct insn *in)
+uint64_t emulate_mem_ea(const struct guest_view *gv, const struct insn *in)
 {
-	uint64_t ea = vcpu_get_gpr(v, in->rs1) + (uint64_t)in->imm;
+	uint64_t ea = vcpu_get_gpr(gv->v, in->rs1) + (uint64_t)in->imm;
 
-	return engine_trap_xlen32(v) ? ea & 0xffffffffULL : ea;
+	return gv->xlen32 ? ea & 0xffffffffULL : ea;
 }
 
 /* The reference machine's view of guest memory for misaligned.c: the
  * guest's translation (A/D set), OpenSBI's PMP, its RAM and devices. */
 static uint64_t guest_translate(void *ctx, uint64_t va, unsigned len, bool store, uint64_t *pa)
 {
-	struct vcpu *v = ctx;
+	const struct guest_view *gv = ctx;
 	enum gpt_access access = store ? GPT_STORE : GPT_LOAD;
 	uint64_t gpa = va;
 
-	if ((v->arch->trap.csr.satp >> SATP_MODE_SHIFT) != SATP_MODE_BARE) {
+	if ((gv->satp >> SATP_MODE_SHIFT) != SATP_MODE_BARE) {
 		struct gpt_walk_req req = {
-			.satp = v->arch->trap.csr.satp, .va = va, .access = access,
-			.priv_s = v->arch->trap.vpriv == VPRIV_S,
-			.sum = v->arch->trap.csr.sstatus & SSTATUS_SUM,
-			.mxr = v->arch->trap.csr.sstatus & SSTATUS_MXR, .update_ad = true,
+			.satp = gv->satp, .va = va, .access = access, .priv_s = gv->priv_s,
+			.sum = gv->sum, .mxr = gv->mxr, .update_ad = true,
 		};
 		struct gpt_walk_res res;
-		if (gpt_walk(&trap_vm_of(v->vm)->shadow_ops.guest, &req, &res) != GPT_WALK_OK)
+		if (gpt_walk(&gv->pt, &req, &res) != GPT_WALK_OK)
 			return res.cause ? res.cause : fault_cause(access, true);
 		gpa = res.gpa;
 	}
@@ -93,16 +94,16 @@ static uint64_t guest_translate(void *ctx, uint64_t va, unsigned len, bool store
 
 /* Pin the guest RAM at va for an access of width bytes, through the
  * same translation (A/D set as hardware would, PMP): the caller unpins. */
-static void *guest_pin(struct vcpu *v, uint64_t va, unsigned width, enum gpt_access access,
-		       uint64_t *cause)
+static void *guest_pin(const struct guest_view *gv, uint64_t va, unsigned width,
+		       enum gpt_access access, uint64_t *cause)
 {
 	uint64_t gpa;
 	void *p;
 
-	*cause = guest_translate(v, va, width, access == GPT_STORE, &gpa);
+	*cause = guest_translate((void *)gv, va, width, access == GPT_STORE, &gpa);
 	if (*cause)
 		return NULL;
-	p = guestmem_pin(v->vm, gpa, width);
+	p = guestmem_pin(gv->v->vm, gpa, width);
 	if (p == NULL)
 		*cause = fault_cause(access, false);
 	return p;
@@ -110,9 +111,9 @@ static void *guest_pin(struct vcpu *v, uint64_t va, unsigned width, enum gpt_acc
 
 static bool guest_is_ram(void *ctx, uint64_t pa)
 {
-	struct vcpu *v = ctx;
+	const struct guest_view *gv = ctx;
 
-	return guestmem_is_ram(v->vm, pa, 1);
+	return guestmem_is_ram(gv->v->vm, pa, 1);
 }
 
 /* One part: RAM (within one page: parts never cross one), or a device. */
@@ -155,17 +156,19 @@ static int guest_part(struct vcpu *v, uint64_t pa, unsigned len, bool write, uin
 
 static int guest_read(void *ctx, uint64_t pa, unsigned len, uint64_t *val)
 {
-	return guest_part(ctx, pa, len, false, val);
+	return guest_part(((const struct guest_view *)ctx)->v, pa, len, false, val);
 }
 
 static int guest_write(void *ctx, uint64_t pa, unsigned len, uint64_t val)
 {
-	return guest_part(ctx, pa, len, true, &val);
+	return guest_part(((const struct guest_view *)ctx)->v, pa, len, true, &val);
 }
 
-uint64_t emulate_firmware_load(struct vcpu *v, uint64_t va, uint64_t *val, uint64_t *tval)
+uint64_t emulate_firmware_load(const struct guest_view *gv, uint64_t va, uint64_t *val,
+			       uint64_t *tval)
 {
-	const struct misaligned_ops ops = { v, guest_translate, guest_is_ram, guest_read, guest_write };
+	const struct misaligned_ops ops = { (void *)gv, guest_translate, guest_is_ram, guest_read,
+					    guest_write };
 	uint64_t cause;
 
 	if (misaligned_access(&ops, va, 8, false, val, &cause, tval) == MISALIGNED_DONE)
@@ -173,16 +176,19 @@ uint64_t emulate_firmware_load(struct vcpu *v, uint64_t va, uint64_t *val, uint6
 	return cause;
 }
 
-enum resume emulate_data_access(struct vcpu *v, struct trap_info *t, const struct insn *in)
+enum resume emulate_data_access(const struct guest_view *gv, struct trap_info *t,
+				const struct insn *in)
 {
-	const struct misaligned_ops ops = { v, guest_translate, guest_is_ram, guest_read, guest_write };
+	struct vcpu *v = gv->v;
+	const struct misaligned_ops ops = { (void *)gv, guest_translate, guest_is_ram, guest_read,
+					    guest_write };
 	bool store = in->kind == INSN_STORE;
 	uint64_t val = 0, cause, tval;
 
-	trap_vm_of(v->vm)->stats.accesses_emulated++;
+	v->vm->stats.accesses_emulated++;
 	if (store)
 		val = emulate_mem_store_value(v, in);
-	switch (misaligned_access(&ops, emulate_mem_ea(v, in), in->width, store, &val, &cause, &tval)) {
+	switch (misaligned_access(&ops, emulate_mem_ea(gv, in), in->width, store, &val, &cause, &tval)) {
 	case MISALIGNED_DONE:
 		break;
 	case MISALIGNED_HALT:
@@ -193,7 +199,7 @@ enum resume emulate_data_access(struct vcpu *v, struct trap_info *t, const struc
 		return trap_inject(t, cause, tval);
 	}
 	if (!store)
-		emulate_mem_load_result(v, in, val);
+		emulate_mem_load_result(gv, in, val);
 	t->insn_len = in->len;
 	return RESUME_NEXT;
 }
@@ -266,8 +272,10 @@ static enum resume amo_on(struct vcpu *v, const struct insn *in, unsigned op, ui
 /* AMOs and LR/SC: naturally aligned or a misaligned fault (QEMU 7.2
  * reports a misaligned AMO or LR as a load address misaligned fault, and a
  * misaligned SC simply fails). AMOs and SC are checked as stores. */
-static enum resume emulate_amo(struct vcpu *v, struct trap_info *t, const struct insn *in)
+static enum resume emulate_amo(const struct guest_view *gv, struct trap_info *t,
+			       const struct insn *in)
 {
+	struct vcpu *v = gv->v;
 	unsigned op = (in->raw >> 27) & 0x1f;
 	uint64_t ea = vcpu_get_gpr(v, in->rs1), cause;
 	bool lr = op == AMO_LR, sc = op == AMO_SC;
@@ -280,7 +288,7 @@ static enum resume emulate_amo(struct vcpu *v, struct trap_info *t, const struct
 		}
 		return trap_inject(t, EXC_LOAD_MISALIGNED, ea);
 	}
-	uint8_t *p = guest_pin(v, ea, in->width, lr ? GPT_LOAD : GPT_STORE, &cause);
+	uint8_t *p = guest_pin(gv, ea, in->width, lr ? GPT_LOAD : GPT_STORE, &cause);
 	if (p == NULL)
 		return trap_inject(t, cause, ea);
 	enum resume r = amo_on(v, in, op, ea, p);
@@ -288,8 +296,9 @@ static enum resume emulate_amo(struct vcpu *v, struct trap_info *t, const struct
 	return r;
 }
 
-enum resume emulate_sc_after_fill(struct vcpu *v, struct trap_info *t)
+enum resume emulate_sc_after_fill(const struct guest_view *gv, struct trap_info *t)
 {
+	struct vcpu *v = gv->v;
 	struct insn in;
 	uint32_t raw;
 	uint64_t cause;
@@ -298,12 +307,12 @@ enum resume emulate_sc_after_fill(struct vcpu *v, struct trap_info *t)
 	    in.kind != INSN_AMO || ((in.raw >> 27) & 0x1f) != AMO_SC)
 		return RESUME_SAME;
 	uint64_t ea = vcpu_get_gpr(v, in.rs1);
-	if (engine_trap_xlen32(v))
+	if (gv->xlen32)
 		ea &= 0xffffffffULL;
 	/* The fill has just set A and D; this walk finds them set. */
 	if (ea & (in.width - 1))
 		return RESUME_SAME;
-	uint8_t *p = guest_pin(v, ea, in.width, GPT_STORE, &cause);
+	uint8_t *p = guest_pin(gv, ea, in.width, GPT_STORE, &cause);
 	if (p == NULL)
 		return RESUME_SAME;
 	uint64_t src = vcpu_get_gpr(v, in.rs2);
@@ -318,14 +327,15 @@ enum resume emulate_sc_after_fill(struct vcpu *v, struct trap_info *t)
 	return RESUME_NEXT;
 }
 
-enum resume emulate_hidden_access(struct vcpu *v, struct trap_info *t, const struct insn *in)
+enum resume emulate_hidden_access(const struct guest_view *gv, struct trap_info *t,
+				  const struct insn *in)
 {
 	switch (in->kind) {
 	case INSN_LOAD:
 	case INSN_STORE:
-		return emulate_data_access(v, t, in);
+		return emulate_data_access(gv, t, in);
 	case INSN_AMO:
-		return emulate_amo(v, t, in);
+		return emulate_amo(gv, t, in);
 	default:
 		return trap_inject(t, t->cause == EXC_LOAD_PAGE_FAULT ? EXC_LOAD_ACCESS : EXC_STORE_ACCESS,
 				   t->tval);

@@ -9,27 +9,48 @@
 #ifndef ARCH_RISCV_EMULATE_MEM_H
 #define ARCH_RISCV_EMULATE_MEM_H
 
+#include <stdbool.h>
+#include "arch/riscv/gpt.h"
 #include "core/engine.h"
 
 struct vcpu;
 struct insn;
 
+/*
+ * How the guest sees memory right now, whichever engine runs it: its
+ * translation (satp, privilege, SUM, MXR, XLEN) and its page tables in its
+ * RAM. Filled by the engine (the trap engine from its virtual CSRs, the hw
+ * engine from the VS CSRs) for the accesses Trapeze completes on the
+ * guest's behalf, which are then the same code for both.
+ */
+struct guest_view {
+	struct vcpu *v;
+	uint64_t satp;
+	bool priv_s, sum, mxr;
+	bool xlen32;                /* addresses wrap at 32 bits */
+	struct gpt_mem pt;
+	void (*fp_dirty)(struct vcpu *v);   /* an FP register was written */
+};
+
 /* The effective address of load/store in, at the XLEN the guest runs at. */
-uint64_t emulate_mem_ea(const struct vcpu *v, const struct insn *in);
+uint64_t emulate_mem_ea(const struct guest_view *gv, const struct insn *in);
 /* The value store in writes (its x or f register). */
 uint64_t emulate_mem_store_value(const struct vcpu *v, const struct insn *in);
 /* Load in's result into rd: sign- or zero-extended, NaN-boxed for FLW. */
-void emulate_mem_load_result(struct vcpu *v, const struct insn *in, uint64_t val);
+void emulate_mem_load_result(const struct guest_view *gv, const struct insn *in, uint64_t val);
 /* Load or store in (any width, alignment, integer or FP) performed here as
  * bare QEMU performs it (misaligned.h), with every part that reaches a
  * device handed to its model, and the fault the guest would get. */
-enum resume emulate_data_access(struct vcpu *v, struct trap_info *t, const struct insn *in);
-/* vcpu_firmware_load for the trap engine: through the guest's own
+enum resume emulate_data_access(const struct guest_view *gv, struct trap_info *t,
+				const struct insn *in);
+/* vcpu_firmware_load for either engine: through the guest's own
  * translation, as OpenSBI's MPRV load walks it. */
-uint64_t emulate_firmware_load(struct vcpu *v, uint64_t va, uint64_t *val, uint64_t *tval);
+uint64_t emulate_firmware_load(const struct guest_view *gv, uint64_t va, uint64_t *val,
+			       uint64_t *tval);
 /* The instruction in faulted on an address in the hidden region;
  * emulate it completely. */
-enum resume emulate_hidden_access(struct vcpu *v, struct trap_info *t, const struct insn *in);
+enum resume emulate_hidden_access(const struct guest_view *gv, struct trap_info *t,
+				  const struct insn *in);
 
 /*
  * A store page fault has just been resolved by a fill (the guest sees
@@ -41,6 +62,6 @@ enum resume emulate_hidden_access(struct vcpu *v, struct trap_info *t, const str
  * change), so the SC retried would fail where bare hardware succeeds: it
  * is completed here (store, rd = 0). Else RESUME_SAME: retry.
  */
-enum resume emulate_sc_after_fill(struct vcpu *v, struct trap_info *t);
+enum resume emulate_sc_after_fill(const struct guest_view *gv, struct trap_info *t);
 
 #endif

@@ -2,8 +2,10 @@
 
 #include "arch/riscv/csr.h"
 #include "arch/riscv/decode.h"
+#include "arch/riscv/emulate_mem.h"
 #include "arch/riscv/firmware_pmp.h"
 #include "arch/riscv/fp.h"
+#include "arch/riscv/guest_pt.h"
 #include "arch/riscv/hart.h"
 #include "arch/riscv/mmu.h"
 #include "arch/riscv/probe.h"
@@ -43,27 +45,14 @@ static uint64_t henvcfg_pbmte;  /* PBMTE if this CPU keeps it, else 0 */
 
 /* ---- guest memory as the hardware sees it ------------------------------ */
 
-/* HLVX.HU and HLV.D (8.3.1): loads through the guest's two-stage
- * translation at the privilege in hstatus.SPVP. A fault on them is
- * Trapeze's own trap: caught by the probe fixup (hart.c hyp_trap), which
- * skips the instruction. */
-static bool hlvx_hu(uint64_t va, uint64_t *val)
+/* HLVX.HU and HLV.D (8.3.1) through the guest's two-stage translation at
+ * the privilege in hstatus.SPVP. A fault on them is Trapeze's own trap:
+ * caught by the probe fixup (hart.c hyp_trap), which skips the
+ * instruction. */
+static bool guest_hlvx_hu(uint64_t va, uint64_t *val)
 {
-	uint64_t v = 0;
-
 	probe_begin();
-	__asm__ volatile(".insn r 0x73, 0x4, 0x32, %0, %1, x3" : "+r"(v) : "r"(va) : "memory");
-	*val = v;
-	return probe_end();
-}
-
-static bool hlv_d(uint64_t va, uint64_t *val)
-{
-	uint64_t v = 0;
-
-	probe_begin();
-	__asm__ volatile(".insn r 0x73, 0x4, 0x36, %0, %1, x0" : "+r"(v) : "r"(va) : "memory");
-	*val = v;
+	*val = hlvx_hu(va);
 	return probe_end();
 }
 
@@ -74,13 +63,13 @@ static bool hw_fetch(uint64_t pc, uint32_t *raw)
 {
 	uint64_t lo, hi;
 
-	if (!hlvx_hu(pc, &lo))
+	if (!guest_hlvx_hu(pc, &lo))
 		return false;
 	if (insn_length((uint32_t)lo) == 2) {
 		*raw = (uint32_t)lo;
 		return true;
 	}
-	if (!hlvx_hu(pc + 2, &hi))
+	if (!guest_hlvx_hu(pc + 2, &hi))
 		return false;
 	*raw = (uint32_t)lo | ((uint32_t)hi << 16);
 	return true;
@@ -125,7 +114,7 @@ static void hw_load(struct vcpu *v, struct hart *h)
 	if (g->henvcfg & HENVCFG_STCE)
 		csr_write(CSR_VSTIMECMP, g->vstimecmp);
 	/* The guest's translations on another vCPU's watch may be stale here. */
-	__asm__ volatile(".insn r 0x73, 0, 0x11, x0, x0, x0" ::: "memory");     /* hfence.vvma */
+	hfence_vvma_all();
 	g->loaded = true;
 	g->loaded_hart = h->index;
 	h->hw_current = v;
@@ -282,6 +271,30 @@ static void hw_inject(struct vcpu *v, const struct trap_info *t)
 		v->arch->regs.pc = tvec;
 }
 
+/* ---- accesses Trapeze completes for the guest --------------------------- */
+
+static void hw_fp_dirty(struct vcpu *v)
+{
+	(void)v;
+	csr_set(CSR_VSSTATUS, SSTATUS_FS_DIRTY);
+}
+
+/* The guest's translation as it stands (the vCPU is live on this hart):
+ * VS-stage from vsatp at its privilege, SUM and MXR from vsstatus, its
+ * tables read through the G-stage's source, the real map table. */
+static void hw_guest_view(struct vcpu *v, struct guest_view *gv)
+{
+	uint64_t vs = csr_read(CSR_VSSTATUS);
+	bool s = hw(v)->guest_s;
+
+	*gv = (struct guest_view){
+		.v = v, .satp = csr_read(CSR_VSATP), .priv_s = s,
+		.sum = vs & SSTATUS_SUM, .mxr = vs & SSTATUS_MXR,
+		.xlen32 = !s && (vs & SSTATUS_UXL) == SSTATUS_UXL_32,
+		.pt = guest_pt_mem(v->vm), .fp_dirty = hw_fp_dirty,
+	};
+}
+
 /* ---- trap handlers -------------------------------------------------------- */
 
 static uint64_t access_fault_of(uint64_t guest_page_fault)
@@ -325,9 +338,19 @@ static enum resume hw_mmio(struct vcpu *v, struct trap_info *t, const struct rea
 	struct insn in;
 	bool store = t->cause == EXC_STORE_GUEST_PAGE_FAULT;
 
-	if (!hw_access_insn(htinst, t->epc, &in) || in.kind != (store ? INSN_STORE : INSN_LOAD) ||
-	    (gpa & (in.width - 1)))
+	if (!hw_access_insn(htinst, t->epc, &in) || in.kind != (store ? INSN_STORE : INSN_LOAD))
 		return trap_inject(t, access_fault_of(t->cause), t->tval);
+	if (gpa & (in.width - 1)) {
+		/* Misaligned: bare QEMU splits it into parts (misaligned.h), so
+		 * the whole access is completed here the same way, from the
+		 * instruction itself (a transformed one has lost its offset). */
+		struct guest_view gv;
+		uint32_t raw;
+		if (!hw_fetch(t->epc, &raw) || decode_insn(raw, &in) != 0)
+			return trap_inject(t, access_fault_of(t->cause), t->tval);
+		hw_guest_view(v, &gv);
+		return emulate_data_access(&gv, t, &in);
+	}
 	hw_vm_of(v->vm)->stats.mmio_exits++;
 	struct mmio_access a = {
 		.gpa = gpa, .offset = e->offset, .width = in.width, .write = store,
@@ -534,7 +557,7 @@ static void hw_flush_guest_tlb(struct vcpu *v, uint64_t start, uint64_t size, ui
 {
 	(void)start, (void)size, (void)asid;
 	if (hw_live_here(v))
-		__asm__ volatile(".insn r 0x73, 0, 0x11, x0, x0, x0" ::: "memory");     /* hfence.vvma */
+		hfence_vvma_all();
 }
 
 static void hw_print_stats(const struct vm *vm)
@@ -554,7 +577,7 @@ static void hw_print_stats(const struct vm *vm)
 	stats_flush(&l);
 }
 
-uint64_t engine_hw_firmware_load(struct vcpu *v, uint64_t va, uint64_t *val, uint64_t *tval);
+static uint64_t hw_firmware_load(struct vcpu *v, uint64_t va, uint64_t *val, uint64_t *tval);
 
 const struct engine engine_hw = {
 	.name = "hw",
@@ -577,33 +600,19 @@ const struct engine engine_hw = {
 	.deliver_irq = hw_deliver_irq,
 	.virq_enabled = hw_virq_enabled,
 	.flush_guest_tlb = hw_flush_guest_tlb,
-	.firmware_load = engine_hw_firmware_load,
+	.firmware_load = hw_firmware_load,
 	.print_stats = hw_print_stats,
 };
 
-/*
- * OpenSBI's sbi_load_ulong for a VS caller: an MPRV load with MPV set,
- * through both stages. A guest-page fault on RAM is a first touch (mapped,
- * retried); elsewhere it is the access fault bare hardware gives; a VS-stage
- * fault is the guest's own.
- */
-uint64_t engine_hw_firmware_load(struct vcpu *v, uint64_t va, uint64_t *val, uint64_t *tval)
+/* OpenSBI's sbi_load_ulong for a VS caller (an MPRV load with MPV set,
+ * through both stages), as the trap engine does it: the same walk, the
+ * same split of a misaligned address, the same faults. */
+static uint64_t hw_firmware_load(struct vcpu *v, uint64_t va, uint64_t *val, uint64_t *tval)
 {
-	for (unsigned tries = 0; tries < 4; tries++) {
-		if (hlv_d(va, val))
-			return 0;
-		uint64_t cause = csr_read(scause);
-		*tval = va;
-		if (cause != EXC_LOAD_GUEST_PAGE_FAULT)
-			return cause == EXC_LOAD_PAGE_FAULT ? cause : EXC_LOAD_ACCESS;
-		uint64_t gpa = (csr_read(CSR_HTVAL) << 2) | (va & 3);
-		struct realmap_entry e;
-		if (realmap_lookup(&v->vm->realmap, gpa, &e) != REALMAP_RAM ||
-		    engine_hw_map_chunk(v->vm, gpa))
-			return EXC_LOAD_ACCESS;
-	}
-	*tval = va;
-	return EXC_LOAD_ACCESS;
+	struct guest_view gv;
+
+	hw_guest_view(v, &gv);
+	return emulate_firmware_load(&gv, va, val, tval);
 }
 
 /* Per hart, once: what hedeleg, hideleg and hcounteren say for every hw

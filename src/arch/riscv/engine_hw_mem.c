@@ -45,16 +45,6 @@ static const struct gstage_mem gstage_host_mem = {
 };
 static struct gstage_mem gstage_mem;
 
-static inline void hfence_gvma(uint64_t gpa_shifted, uint64_t vmid)
-{
-	__asm__ volatile(".insn r 0x73, 0, 0x31, x0, %0, %1" :: "r"(gpa_shifted), "r"(vmid) : "memory");
-}
-
-static inline void hfence_gvma_vmid(uint64_t vmid)
-{
-	__asm__ volatile(".insn r 0x73, 0, 0x31, x0, x0, %0" :: "r"(vmid) : "memory");
-}
-
 /* HFENCE.GVMA for the VM's VMID here and, through the firmware, on every
  * other hart, complete when it returns (SBI v2.0 RFENCE). */
 static void gstage_fence(void *ctx, uint64_t gpa, uint64_t size, bool all)
@@ -67,7 +57,7 @@ static void gstage_fence(void *ctx, uint64_t gpa, uint64_t size, bool all)
 		size = 0;
 	} else {
 		for (uint64_t a = gpa; a < gpa + size; a += GSTAGE_PAGE_SIZE)
-			hfence_gvma(a >> 2, h->vmid);
+			hfence_gvma_gpa(a, h->vmid);
 	}
 	if (platform.nharts > 1)
 		sbi_host_call5(SBI_HOST_EXT_RFENCE, SBI_RFENCE_HFENCE_GVMA_VMID, 0, (uint64_t)-1,

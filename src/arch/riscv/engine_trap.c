@@ -259,6 +259,31 @@ static uint64_t access_fault_of(uint64_t page_fault)
 	}
 }
 
+static void trap_fp_dirty(struct vcpu *v)
+{
+	v->arch->trap.csr.sstatus |= SSTATUS_FS_DIRTY;
+}
+
+void engine_trap_guest_view(struct vcpu *v, struct guest_view *gv)
+{
+	const struct trap_vcpu *tv = &v->arch->trap;
+
+	*gv = (struct guest_view){
+		.v = v, .satp = tv->csr.satp, .priv_s = tv->vpriv == VPRIV_S,
+		.sum = tv->csr.sstatus & SSTATUS_SUM, .mxr = tv->csr.sstatus & SSTATUS_MXR,
+		.xlen32 = engine_trap_xlen32(v), .pt = trap_vm_of(v->vm)->shadow_ops.guest,
+		.fp_dirty = trap_fp_dirty,
+	};
+}
+
+static uint64_t trap_firmware_load(struct vcpu *v, uint64_t va, uint64_t *val, uint64_t *tval)
+{
+	struct guest_view gv;
+
+	engine_trap_guest_view(v, &gv);
+	return emulate_firmware_load(&gv, va, val, tval);
+}
+
 bool engine_trap_xlen32(const struct vcpu *v)
 {
 	return v->arch->trap.vpriv == VPRIV_U && (v->arch->trap.csr.sstatus & SSTATUS_UXL) == SSTATUS_UXL_32;
@@ -284,8 +309,10 @@ static enum resume engine_trap_mmio(struct vcpu *v, struct trap_info *t,
 
 	/* Not naturally aligned (the hardware may have named another part's
 	 * address): split as bare QEMU splits it (misaligned.h). */
-	if (emulate_mem_ea(v, &in) & (in.width - 1))
-		return emulate_data_access(v, t, &in);
+	struct guest_view gv;
+	engine_trap_guest_view(v, &gv);
+	if (emulate_mem_ea(&gv, &in) & (in.width - 1))
+		return emulate_data_access(&gv, t, &in);
 	struct mmio_access a = {
 		.gpa = gpa, .offset = e->offset, .width = in.width, .write = store,
 		.value = store ? emulate_mem_store_value(v, &in) : 0,
@@ -296,7 +323,7 @@ static enum resume engine_trap_mmio(struct vcpu *v, struct trap_info *t,
 	if (r == MMIO_HALT)
 		return RESUME_HALT;
 	if (!store)
-		emulate_mem_load_result(v, &in, a.value);
+		emulate_mem_load_result(&gv, &in, a.value);
 	t->insn_len = in.len;
 	return RESUME_NEXT;
 }
@@ -311,10 +338,13 @@ static enum resume data_fault(struct vcpu *v, struct trap_info *t, uint64_t caus
 	struct insn in;
 	uint32_t raw;
 
+	struct guest_view gv;
+
+	engine_trap_guest_view(v, &gv);
 	if (engine_trap_fetch(v, t->epc, &raw) == 0 && engine_trap_decode(v, raw, &in) == 0 &&
 	    (in.kind == INSN_LOAD || in.kind == INSN_STORE) &&
-	    (emulate_mem_ea(v, &in) & (in.width - 1)))
-		return emulate_data_access(v, t, &in);
+	    (emulate_mem_ea(&gv, &in) & (in.width - 1)))
+		return emulate_data_access(&gv, t, &in);
 	if (cause == EXC_LOAD_ACCESS || cause == EXC_STORE_ACCESS)
 		v->vm->stats.access_faults++;
 	return trap_inject(t, cause, t->tval);
@@ -399,8 +429,11 @@ static enum resume shadow_page_fault(struct vcpu *v, struct trap_info *t)
 	switch (shadow_fault(&trap_vm_of(vm)->shadow, &req, &res)) {
 	case SHADOW_FILLED:
 		trap_vm_of(vm)->stats.page_maps++;
-		if (res.upgraded)
-			return emulate_sc_after_fill(v, t);
+		if (res.upgraded) {
+			struct guest_view gv;
+			engine_trap_guest_view(v, &gv);
+			return emulate_sc_after_fill(&gv, t);
+		}
 		if (req.access == GPT_FETCH)
 			shadow_prefetch_next_code_page(v, &req);
 		return RESUME_SAME;
@@ -421,7 +454,9 @@ static enum resume shadow_page_fault(struct vcpu *v, struct trap_info *t)
 			uint32_t raw;
 			if (engine_trap_fetch(v, t->epc, &raw) || engine_trap_decode(v, raw, &in))
 				return trap_inject(t, access_fault_of(t->cause), t->tval);
-			return emulate_hidden_access(v, t, &in);
+			struct guest_view gv;
+			engine_trap_guest_view(v, &gv);
+			return emulate_hidden_access(&gv, t, &in);
 		}
 		if (req.access != GPT_FETCH)
 			return engine_trap_mmio(v, t, &res.ent, res.gpa);
@@ -529,6 +564,6 @@ const struct engine engine_trap = {
 	.deliver_irq = trap_deliver_irq,
 	.virq_enabled = trap_virq_enabled,
 	.flush_guest_tlb = trap_flush_guest_tlb,
-	.firmware_load = emulate_firmware_load,
+	.firmware_load = trap_firmware_load,
 	.print_stats = engine_trap_print_stats,
 };

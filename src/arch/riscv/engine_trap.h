@@ -61,7 +61,6 @@ struct trap_stats {
 	uint64_t bare_chunks_2m;        /* Bare-view chunks mapped as one 2 MiB page */
 	uint64_t bare_chunks_4k;        /* ... as 4 KiB pages (frames not one aligned run) */
 	uint64_t sc_completed;          /* SCs finished after a fill (their reservation was valid) */
-	uint64_t accesses_emulated;     /* misaligned accesses performed part by part */
 };
 
 /* The engine's per-VM state: its host address spaces. */
@@ -80,6 +79,9 @@ static inline struct trap_vm *trap_vm_of(const struct vm *vm)
 	return vm->engine_vm;
 }
 
+/* How the guest sees memory now, for the accesses Trapeze completes. */
+struct guest_view;
+void engine_trap_guest_view(struct vcpu *v, struct guest_view *gv);
 /* Fetch the instruction at guest address pc: 0, or -1 when it is not in guest RAM. */
 int engine_trap_fetch(struct vcpu *v, uint64_t pc, uint32_t *raw);
 /* The guest runs with XLEN = 32 now: vU under sstatus.UXL = 1. */

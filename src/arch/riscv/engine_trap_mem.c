@@ -9,7 +9,7 @@
 
 #include "arch/riscv/boot.h"
 #include "arch/riscv/csr.h"
-#include "arch/riscv/firmware_pmp.h"
+#include "arch/riscv/guest_pt.h"
 #include "arch/riscv/hart.h"
 #include "arch/riscv/layout.h"
 #include "arch/riscv/mmu.h"
@@ -26,43 +26,6 @@
 /* Host ASIDs: each VM a block of 1 (Bare view) + SHADOW_ASIDS_PER_VM. */
 #define ASIDS_PER_VM (1 + SHADOW_ASIDS_PER_VM)
 
-
-/* The guest's page tables are read and updated in its RAM only; the
- * compare-and-swap is the atomic A/D update hardware does. */
-static uint64_t *guest_pte(struct vm *vm, uint64_t gpa)
-{
-	return (gpa & 7) ? NULL : guestmem_pin(vm, gpa, 8);
-}
-
-static bool guest_read_pte(void *ctx, uint64_t gpa, uint64_t *pte)
-{
-	uint64_t *p = guest_pte(ctx, gpa);
-
-	if (p == NULL)
-		return false;
-	*pte = __atomic_load_n(p, __ATOMIC_ACQUIRE);
-	guestmem_unpin(ctx);
-	return true;
-}
-
-static bool guest_cas_pte(void *ctx, uint64_t gpa, uint64_t expected, uint64_t desired)
-{
-	uint64_t *p = guest_pte(ctx, gpa);
-
-	if (p == NULL)
-		return false;
-	bool done = __atomic_compare_exchange_n(p, &expected, desired, false,
-						__ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
-	guestmem_unpin(ctx);
-	return done;
-}
-
-/* The PMP check QEMU makes before reading a PTE. */
-static bool guest_pte_allowed(void *ctx, uint64_t gpa)
-{
-	(void)ctx;
-	return firmware_pmp_allows(gpa, 8);
-}
 
 /* Drop host TLB entries on every hart that may have run the VM. */
 static void shadow_fence(void *ctx, uint64_t asid, uint64_t va, bool all_va)
@@ -157,7 +120,7 @@ int engine_trap_vm_init(struct vm *vm)
 		return -1;
 	a->shadow_ops = (struct shadow_ops){
 		.host = mmu_host_mem,
-		.guest = { vm, guest_read_pte, guest_cas_pte, guest_pte_allowed },
+		.guest = guest_pt_mem(vm),
 		.ctx = vm,
 		.trapeze_entry = boot_l57[TRAPEZE_ROOT_INDEX],
 		.fence = shadow_fence,
@@ -218,7 +181,6 @@ void engine_trap_print_stats(const struct vm *vm)
 	stats_add(&l, "bare-2m", t->bare_chunks_2m);
 	stats_add(&l, "bare-4k", t->bare_chunks_4k);
 	stats_add(&l, "sc-completed", t->sc_completed);
-	stats_add(&l, "accesses-emulated", t->accesses_emulated);
 	stats_flush(&l);
 
 	const struct shadow_stats *s = &trap_vm_of(vm)->shadow.stats;

@@ -6,9 +6,10 @@
 
 /* Every leaf: U because "for G-stage address translation, all memory
  * accesses ... are considered to be user-level accesses" (Privileged ISA
- * v1.12, Guest Physical Address Translation); A and D so the hardware
- * neither faults (Svade) nor writes our tables (Svadu). G stays 0: it is
- * reserved in G-stage PTEs. */
+ * v1.12, Guest Physical Address Translation); A and D set so that under
+ * either A/D scheme the spec allows (Sv32, "A and D bits": a page fault,
+ * or a hardware update) the hardware neither faults nor writes our
+ * tables. G stays 0: "reserved for future standard use" in G-stage PTEs. */
 #define LEAF_FLAGS  (PTE_V | PTE_U | PTE_A | PTE_D)
 #define PERM_MASK   (PTE_R | PTE_W | PTE_X)
 #define CHUNK_PAGES (REALMAP_CHUNK_SIZE / GSTAGE_PAGE_SIZE)

@@ -125,10 +125,12 @@ int gstage_map_ram(struct gstage *g, const struct realmap *rm, uint64_t gpa, uin
 
 /*
  * Unmap [gpa, gpa + size) (page aligned): the number of 4 KiB pages that
- * were mapped there (0: nothing was, nothing fenced), or a GSTAGE_ error
- * (GSTAGE_ENOMEM: a superpage partly in the range could not be split; what
- * was unmapped before it stays unmapped and fenced). Tables wholly inside
- * the range are freed, after a fence of every level.
+ * were mapped there (0: none were), or a GSTAGE_ error (GSTAGE_ENOMEM: a
+ * superpage partly in the range could not be split; what was unmapped
+ * before it stays unmapped and fenced). Removed leaves are fenced by
+ * range; tables wholly inside the range, even empty ones, are freed after
+ * one fence of every level. Where nothing is mapped and no table lies
+ * wholly inside, nothing is fenced.
  */
 int gstage_unmap(struct gstage *g, uint64_t gpa, uint64_t size);
 

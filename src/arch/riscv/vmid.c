@@ -49,10 +49,12 @@ static unsigned vmid_assign(struct vmid_space *s, struct vmid_vm *vm)
 	}
 	vm->generation = s->generation;
 	s->stats.assigned++;
-	/* A reused VMID: the VS-stage entries harts hold under it are the
-	 * old owner's, and HFENCE.GVMA need not drop those ("HFENCE.GVMA need
-	 * not flush the former cache", Privileged ISA v1.12, Hypervisor
-	 * Memory-Management Fence Instructions). */
+	/* Nothing of vm is cached under its new VMID yet, on any hart
+	 * (vmid_hart_may_hold). What harts hold under it is the old owner's,
+	 * VS-stage entries included, which HFENCE.GVMA "need not flush"
+	 * (Privileged ISA v1.12, Hypervisor Memory-Management Fence
+	 * Instructions): each vCPU's first entry on a hart flushes them, the
+	 * generation in vmid_vcpu_moved sees to that. */
 	for (unsigned h = 0; h < VMID_MAX_HARTS; h++)
 		vm->last_vcpu[h] = 0;
 	return act;
