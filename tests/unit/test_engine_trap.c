@@ -1108,7 +1108,7 @@ static void test_engine_trap_bare_mmio_misaligned_load_split(void **state)
 	assert_int_equal(mmio_log[1].width, 4);
 	assert_int_equal(REGS.x[A0], 0x66554433);
 	assert_int_equal(REGS.pc, CODE + 4);
-	assert_int_equal(trap_vm_of(&vm)->stats.accesses_emulated, 1);
+	assert_int_equal(vm.stats.accesses_emulated, 1);
 }
 
 static void test_engine_trap_bare_mmio_rejected_access_fault(void **state)
