@@ -1020,7 +1020,7 @@ static void op_map_page(struct tvm *vm, unsigned v)
 	assert_int_equal(rc, 0);
 	assert_int_equal(vm->fences - f, fences_for(ref[v][p], hpa | perms));
 	ref[v][p] = hpa | perms;
-	touch(vm, gpa);
+	assert_true(touch(vm, gpa).ok);     /* mapped means usable: U, A, D set */
 }
 
 static void op_map_2m(struct tvm *vm, unsigned v)
@@ -1046,7 +1046,7 @@ static void op_map_2m(struct tvm *vm, unsigned v)
 	assert_int_equal(vm->fences - f, fences_for(old, hpa | perms));
 	for (unsigned i = 0; i < 512; i++)
 		ref[v][first + i] = (hpa + i * PAGE) | perms;
-	touch(vm, gpa + (rnd() % 512) * PAGE);
+	assert_true(touch(vm, gpa + (rnd() % 512) * PAGE).ok);
 }
 
 static void op_map_chunk(struct tvm *vm, unsigned v, const struct realmap *rm)

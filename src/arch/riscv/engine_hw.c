@@ -59,17 +59,21 @@ static bool guest_hlvx_hu(uint64_t va, uint64_t *val)
 /* The instruction at the guest's pc: its first halfword, and the second
  * only when the first says it is 32 bits, so an instruction at the end of
  * a page never faults on the next one. */
-static bool hw_fetch(uint64_t pc, uint32_t *raw)
+static bool hw_fetch(struct vcpu *v, uint64_t pc, uint32_t *raw)
 {
 	uint64_t lo, hi;
 
+	/* At XLEN 32 QEMU keeps the pc sign-extended (sepc shows it so); the
+	 * fetch is from its low 32 bits. */
+	if (!v->arch->hw.guest_s && (csr_read(CSR_VSSTATUS) & SSTATUS_UXL) == SSTATUS_UXL_32)
+		pc &= 0xffffffffULL;
 	if (!guest_hlvx_hu(pc, &lo))
 		return false;
 	if (insn_length((uint32_t)lo) == 2) {
 		*raw = (uint32_t)lo;
 		return true;
 	}
-	if (!guest_hlvx_hu(pc + 2, &hi))
+	if (!guest_hlvx_hu((pc + 2) & (pc >> 32 ? ~0ULL : 0xffffffffULL), &hi))
 		return false;
 	*raw = (uint32_t)lo | ((uint32_t)hi << 16);
 	return true;
@@ -179,9 +183,11 @@ static void hw_enter(struct vcpu *v)
 		fp_load(v);
 		h->fp_owner = v;
 	}
+	/* hgatp first: the HFENCE.VVMA of a load applies to the VMID that
+	 * hgatp holds (8.3.2). */
+	engine_hw_load_gstage(v->vm);
 	if (!hw_live_here(v) || h->hw_current != v)
 		hw_load(v, h);
-	engine_hw_load_gstage(v->vm);
 	if ((g->henvcfg & HENVCFG_STCE) && g->vstimecmp != v->timer_deadline) {
 		/* SBI set_timer: the guest's comparison is the hardware's. */
 		g->vstimecmp = v->timer_deadline;
@@ -295,6 +301,15 @@ static void hw_guest_view(struct vcpu *v, struct guest_view *gv)
 	};
 }
 
+/* The guest's instruction by the rules of the XLEN it runs at: VU under
+ * vsstatus.UXL = 32 decodes RV32 forms (C.FLW for C.LD, no LD/SD). */
+static int hw_decode(struct vcpu *v, uint32_t raw, struct insn *in)
+{
+	bool rv32 = !hw(v)->guest_s && (csr_read(CSR_VSSTATUS) & SSTATUS_UXL) == SSTATUS_UXL_32;
+
+	return rv32 ? decode_insn_rv32(raw, in) : decode_insn(raw, in);
+}
+
 /* ---- trap handlers -------------------------------------------------------- */
 
 static uint64_t access_fault_of(uint64_t guest_page_fault)
@@ -319,17 +334,17 @@ static uint64_t sign_extend(uint64_t val, unsigned width)
  * compressed), else read from the guest's pc (QEMU 7.2 reports htinst = 0
  * for ordinary loads and stores).
  */
-static bool hw_access_insn(uint64_t htinst, uint64_t pc, struct insn *in)
+static bool hw_access_insn(struct vcpu *v, uint64_t htinst, uint64_t pc, struct insn *in)
 {
 	uint32_t raw;
 
 	if (htinst & 1) {
-		if (decode_insn((uint32_t)htinst | 2, in) != 0)
+		if (hw_decode(v, (uint32_t)htinst | 2, in) != 0)
 			return false;
 		in->len = (htinst & 2) ? 4 : 2;
 		return true;
 	}
-	return hw_fetch(pc, &raw) && decode_insn(raw, in) == 0;
+	return hw_fetch(v, pc, &raw) && hw_decode(v, raw, in) == 0;
 }
 
 static enum resume hw_mmio(struct vcpu *v, struct trap_info *t, const struct realmap_entry *e,
@@ -338,7 +353,7 @@ static enum resume hw_mmio(struct vcpu *v, struct trap_info *t, const struct rea
 	struct insn in;
 	bool store = t->cause == EXC_STORE_GUEST_PAGE_FAULT;
 
-	if (!hw_access_insn(htinst, t->epc, &in) || in.kind != (store ? INSN_STORE : INSN_LOAD))
+	if (!hw_access_insn(v, htinst, t->epc, &in) || in.kind != (store ? INSN_STORE : INSN_LOAD))
 		return trap_inject(t, access_fault_of(t->cause), t->tval);
 	if (gpa & (in.width - 1)) {
 		/* Misaligned: bare QEMU splits it into parts (misaligned.h), so
@@ -346,7 +361,7 @@ static enum resume hw_mmio(struct vcpu *v, struct trap_info *t, const struct rea
 		 * instruction itself (a transformed one has lost its offset). */
 		struct guest_view gv;
 		uint32_t raw;
-		if (!hw_fetch(t->epc, &raw) || decode_insn(raw, &in) != 0)
+		if (!hw_fetch(v, t->epc, &raw) || hw_decode(v, raw, &in) != 0)
 			return trap_inject(t, access_fault_of(t->cause), t->tval);
 		hw_guest_view(v, &gv);
 		return emulate_data_access(&gv, t, &in);
@@ -394,7 +409,7 @@ static enum resume hw_walk_fault(struct vcpu *v, struct trap_info *t, uint64_t g
 		kind = FETCH;
 	else if (t->cause == EXC_STORE_GUEST_PAGE_FAULT)
 		kind = STORE;
-	else if (hw_fetch(t->epc, &raw) && decode_insn(raw, &in) == 0 &&
+	else if (hw_fetch(v, t->epc, &raw) && decode_insn(raw, &in) == 0 &&
 		 (in.kind == INSN_STORE || (in.kind == INSN_AMO && ((in.raw >> 27) & 0x1f) != 0x02)))
 		kind = STORE;   /* stores, AMOs and SC; LR (funct5 0x02) loads */
 	static const uint64_t access[] = { EXC_INST_ACCESS, EXC_LOAD_ACCESS, EXC_STORE_ACCESS };
@@ -437,6 +452,19 @@ static enum resume hw_guest_page_fault(struct vcpu *v, struct trap_info *t)
 	}
 	if (walk)
 		return hw_walk_fault(v, t, gpa);
+	if (t->cause != EXC_INST_GUEST_PAGE_FAULT) {
+		/* A misaligned access of which this part reaches nothing: bare
+		 * QEMU splits it and what the guest sees depends on how
+		 * (misaligned.h), so it is completed the same way here. */
+		struct insn in;
+		uint32_t raw;
+		struct guest_view gv;
+		hw_guest_view(v, &gv);
+		if (hw_fetch(v, t->epc, &raw) && hw_decode(v, raw, &in) == 0 &&
+		    (in.kind == INSN_LOAD || in.kind == INSN_STORE) &&
+		    (emulate_mem_ea(&gv, &in) & (in.width - 1)))
+			return emulate_data_access(&gv, t, &in);
+	}
 	vm->stats.access_faults++;
 	return trap_inject(t, access_fault_of(t->cause), t->tval);
 }
@@ -468,7 +496,7 @@ static enum resume hw_virtual_insn(struct vcpu *v, struct trap_info *t)
 	uint32_t raw;
 
 	st->virtual_insn++;
-	if (!hw_fetch(t->epc, &raw) || decode_insn(raw, &in) != 0) {
+	if (!hw_fetch(v, t->epc, &raw) || decode_insn(raw, &in) != 0) {
 		st->vi_illegal++;
 		return trap_inject(t, EXC_ILLEGAL_INST, t->tval);
 	}

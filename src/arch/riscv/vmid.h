@@ -33,7 +33,8 @@
  *                     until its next vmid_enter a hart may neither run a
  *                     guest nor use HLV/HSV, since its hgatp.VMID may now
  *                     belong to another VM.
- * VMID_NEW            vm->vmid changed: rebuild hgatp (gstage_hgatp).
+ * VMID_NEW            vm got its VMID (its first entry, or its old one went
+ *                     stale): rebuild hgatp (gstage_hgatp).
  * VMID_FLUSH_GVMA_ALL HFENCE.GVMA x0, x0 on this hart: it may hold
  *                     translations tagged with a VMID that now means
  *                     another VM (rollover; VMIDLEN 0: another VM ran here).
@@ -96,9 +97,10 @@ void vmid_vm_init(struct vmid_vm *vm);
 void vmid_vcpu_init(struct vmid_vcpu *v, unsigned index);
 
 /*
- * vCPU v of vm is about to enter the guest on hart: gives vm a VMID of the
- * current generation if it has none, records the entry and returns the
- * VMID_* actions owed. VMID_FLUSH_VVMA comes when v moved here from
+ * vCPU v of vm is about to enter the guest on hart (< s->nharts), the
+ * caller holding the space's lock: gives vm a VMID of the current
+ * generation if it has none, records the entry and returns the VMID_*
+ * actions owed. VMID_FLUSH_VVMA comes when v moved here from
  * another hart or generation (vmid_vcpu_moved: the guest's remote fences
  * went to where v was, not to the entries it left here), or when another
  * vCPU of the VM entered this hart after v last did (all of a VM's vCPUs

@@ -102,3 +102,32 @@ struct sbi_host_ret sbi_host_call5(uint64_t eid, uint64_t fid, uint64_t a0,
 		fake_csr.sbi[fake_csr.nsbi++] = (struct fake_sbi_call){ eid, fid, a0, a1, a2, a3, a4 };
 	return (struct sbi_host_ret){ 0, 0 };
 }
+
+struct fake_guest_mem fake_guest_mem;
+
+uint64_t fake_hlv(uint64_t va, unsigned bytes, int exec)
+{
+	struct hart *h = this_hart();
+
+	(void)exec;
+	if (fake_csr.nhlv < FAKE_CSR_LOG_MAX)
+		fake_csr.hlv[fake_csr.nhlv++] = va;
+	if (fake_guest_mem.base == NULL || va < fake_guest_mem.va ||
+	    va - fake_guest_mem.va > fake_guest_mem.size - bytes || fake_guest_mem.fault) {
+		/* What the trap path does for an expected fault (hart.c hyp_trap). */
+		if (h->probe_active)
+			h->probe_faulted = true;
+		fake_csr_set("scause", fake_guest_mem.fault_cause ? fake_guest_mem.fault_cause : 13);
+		fake_csr_set("0x643", fake_guest_mem.fault_htval);
+		return 0;
+	}
+	uint64_t v = 0;
+	memcpy(&v, fake_guest_mem.base + (va - fake_guest_mem.va), bytes);
+	return v;
+}
+
+void fake_hfence(int gvma, uint64_t addr, uint64_t id, int all)
+{
+	if (fake_csr.nhfences < FAKE_CSR_LOG_MAX)
+		fake_csr.hfences[fake_csr.nhfences++] = (struct fake_hfence){ gvma, addr, id, all };
+}

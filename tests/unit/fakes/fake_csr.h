@@ -22,6 +22,12 @@ struct fake_sbi_call {
 	uint64_t eid, fid, a0, a1, a2, a3, a4;
 };
 
+struct fake_hfence {
+	int gvma;               /* 1: HFENCE.GVMA, 0: HFENCE.VVMA */
+	uint64_t addr, id;      /* GPA/VA, VMID/ASID */
+	int all;
+};
+
 struct fake_csr_state {
 	struct { const char *name; uint64_t val; } csr[FAKE_CSR_MAX];
 	unsigned ncsr;
@@ -31,10 +37,25 @@ struct fake_csr_state {
 	struct fake_sbi_call sbi[FAKE_CSR_LOG_MAX];
 	unsigned nsbi;
 	unsigned wfis;
+	uint64_t hlv[FAKE_CSR_LOG_MAX];     /* addresses of HLV/HLVX loads */
+	unsigned nhlv;
+	struct fake_hfence hfences[FAKE_CSR_LOG_MAX];
+	unsigned nhfences;
 	void (*on_wfi)(void);               /* what an interrupt does while waiting */
 };
 
 extern struct fake_csr_state fake_csr;
+
+/* What HLV/HLVX read: the guest-virtual window [va, va + size) backed by
+ * base; outside it, or with fault set, the load faults with fault_cause
+ * (default 13, load page fault) and htval = fault_htval. */
+struct fake_guest_mem {
+	uint8_t *base;
+	uint64_t va, size;
+	int fault;
+	uint64_t fault_cause, fault_htval;
+};
+extern struct fake_guest_mem fake_guest_mem;
 
 /* Forget every CSR and record. */
 void fake_csr_reset(void);

@@ -1,0 +1,8 @@
+# The hw engine's handlers and ops, through the dispatcher, over the fake
+# CSR layer (VS CSRs, hvip, htval/htinst, HLV/HLVX, hfences); guest RAM,
+# G-stage tables and page-table frames are host memory (the test fakes the
+# frame allocator, SBI, devices, scheduler, timer, FP and the probe).
+test_engine_hw_SRCS := src/arch/riscv/engine_hw.c src/arch/riscv/engine_hw_mem.c \
+	src/arch/riscv/gstage.c src/arch/riscv/pgtable.c src/arch/riscv/mmu.c \
+	src/arch/riscv/dispatch.c src/arch/riscv/decode.c src/arch/riscv/vcpu.c \
+	src/core/vcpu.c src/core/realmap.c src/core/guestmem.c tests/unit/fakes/fake_csr.c

@@ -1,0 +1,1 @@
+test_vmid_SRCS := src/arch/riscv/vmid.c
