@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""make bench: the same guests on bare QEMU and under Trapeze, in one run,
-alternating, several rounds; medians as a table, build/bench/results.csv
+"""make bench: the same guests on bare QEMU and under Trapeze's two engines
+(trap, and hw where the CPU has H), in one run, alternating, several rounds;
+medians as a table, build/bench/results.csv
 (benchmark,engine,bare,virt,ratio,ratio_min,ratio_max; ns per operation;
 the spread is the lowest and highest of the rounds' own ratios) and a chart of the
 ratios (build/bench/ratios.png, gnuplot)."""
@@ -20,7 +21,10 @@ from trapeze_run import BUILD, LAUNCHER, run_guest, write_config  # noqa: E402
 
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 CPU = os.environ.get("BENCH_CPU", "rv64,h=true")
-ENGINE = "trap"
+# Every engine is measured in the same run; hw needs the H extension.
+ENGINES = [e for e in os.environ.get("BENCH_ENGINES", "trap,hw").split(",") if e]
+if "h=false" in CPU:
+    ENGINES = [e for e in ENGINES if e != "hw"]
 # Guests that print "bench: NAME NS" lines: the trap engine's unit costs,
 # then paging (shadow fills, address-space switches, SUM toggles).
 BENCH_GUESTS = ["bench", "paging_bench"]
@@ -40,7 +44,7 @@ def bench_lines(lines):
     return out
 
 
-def linux_run(bare, engine=ENGINE):
+def linux_run(bare, engine="trap"):
     """Boot Linux with trapeze.bench; returns its bench lines plus
     linux-boot: wall-clock ns from starting QEMU to init's first line."""
     with tempfile.TemporaryDirectory() as d:
@@ -70,29 +74,41 @@ def linux_run(bare, engine=ENGINE):
 
 
 def chart(rows, path):
+    """One bar series per engine: ratios, log scale."""
     if shutil.which("gnuplot") is None:
         print("gnuplot not found: no chart")
         return
     data = path + ".dat"
+    names = []
+    ratio = {}
+    for name, engine, _, _, r in rows:
+        if name not in names:
+            names.append(name)
+        ratio[(name, engine)] = r
     with open(data, "w") as f:
-        for name, _, _, _, ratio in rows:
-            f.write(f"{name} {ratio:.3f}\n")
-    title = (f"Trapeze {ENGINE} engine / bare QEMU (lower is better), "
-             f"{datetime.date.today().isoformat()}, {platform.node()}, {os.cpu_count()} cores")
+        for name in names:
+            f.write(name + " " + " ".join(f"{ratio.get((name, e), float('nan')):.3f}"
+                                          for e in ENGINES) + "\n")
+    title = (f"Trapeze / bare QEMU (lower is better), {datetime.date.today().isoformat()}, "
+             f"{platform.node()}, {os.cpu_count()} cores")
+    colors = {"trap": "#3060a0", "hw": "#30a060"}
+    series = ", ".join(
+        f'"{data}" using {i + 2}:xtic(1) title "{e}" linecolor rgb "{colors.get(e, "#808080")}"'
+        for i, e in enumerate(ENGINES))
     script = f"""
 set terminal pngcairo size 1100,520 font ",10"
 set output "{path}"
 set title "{title}"
 set style data histograms
+set style histogram clustered gap 1
 set style fill solid 0.8 border -1
-set boxwidth 0.8
 set logscale y 10
 set yrange [0.1:*]
 set ylabel "time ratio (log scale)"
 set xtics rotate by -40 nomirror
 set grid ytics
-unset key
-plot "{data}" using 2:xtic(1) linecolor rgb "#3060a0", 1 with lines dashtype 2 linecolor rgb "#a03030"
+set key top right
+plot {series}, 1 with lines dashtype 2 linecolor rgb "#a03030" notitle
 """
     try:
         subprocess.run(["gnuplot"], input=script.encode(), check=True)
@@ -102,47 +118,67 @@ plot "{data}" using 2:xtic(1) linecolor rgb "#3060a0", 1 with lines dashtype 2 l
 
 
 def main():
-    samples = {}        # name -> {"bare": [...], "virt": [...]}
+    sides = [("bare", None)] + [(e, e) for e in ENGINES]
+    samples = {}        # name -> {side: [...]}
     with_linux = os.path.exists(IMAGE) and os.path.exists(INITRD)
+    started = time.monotonic()
     for r in range(ROUNDS):
-        for side, bare in (("bare", True), ("virt", False)):
+        for side, engine in sides:
+            bare = engine is None
             for guest in BENCH_GUESTS:
-                res = run_guest(guest, cpu=CPU, bare=bare, engine=ENGINE)
+                res = run_guest(guest, cpu=CPU, bare=bare, engine=engine or "trap")
                 if res.status != 0:
                     print(res.output)
                     sys.exit(f"{guest} failed ({side}, round {r + 1})")
                 for name, ns in bench_lines(res.guest_lines).items():
-                    samples.setdefault(name, {"bare": [], "virt": []})[side].append(ns)
+                    samples.setdefault(name, {}).setdefault(side, []).append(ns)
             if with_linux:
-                for name, ns in linux_run(bare).items():
-                    samples.setdefault(name, {"bare": [], "virt": []})[side].append(ns)
+                for name, ns in linux_run(bare, engine or "trap").items():
+                    samples.setdefault(name, {}).setdefault(side, []).append(ns)
         print(f"round {r + 1}/{ROUNDS} done", flush=True)
     rows = []
     spreads = {}
     for name, s in samples.items():
         bare = statistics.median(s["bare"])
-        virt = statistics.median(s["virt"])
-        rows.append((name, ENGINE, bare, virt, virt / bare if bare else float("inf")))
-        # The spread: each round's own ratio (its bare and virt runs were
-        # made back to back), lowest and highest.
-        per_round = [v / b for b, v in zip(s["bare"], s["virt"]) if b]
-        spreads[name] = (min(per_round), max(per_round)) if per_round else (0.0, 0.0)
+        for e in ENGINES:
+            if e not in s:
+                continue
+            virt = statistics.median(s[e])
+            rows.append((name, e, bare, virt, virt / bare if bare else float("inf")))
+            # The spread: each round's own ratio (its bare and engine runs
+            # were made back to back), lowest and highest.
+            per_round = [v / b for b, v in zip(s["bare"], s[e]) if b]
+            spreads[(name, e)] = (min(per_round), max(per_round)) if per_round else (0.0, 0.0)
     os.makedirs(os.path.join(BUILD, "bench"), exist_ok=True)
     path = os.path.join(BUILD, "bench", "results.csv")
     with open(path, "w", newline="") as f:
         w = csv.writer(f)
         w.writerow(["benchmark", "engine", "bare", "virt", "ratio", "ratio_min", "ratio_max"])
         for name, engine, bare, virt, ratio in rows:
-            lo, hi = spreads[name]
+            lo, hi = spreads[(name, engine)]
             w.writerow([name, engine, f"{bare:.0f}", f"{virt:.0f}", f"{ratio:.2f}",
                         f"{lo:.2f}", f"{hi:.2f}"])
     print(f"ns per operation, median of {ROUNDS} rounds, -cpu {CPU}, "
-          f"Linux benchmarks at trapeze.bench={LINUX_SCALE}")
-    print(f"| {'benchmark':<18} | {'bare':>12} | {ENGINE:>12} | {'ratio':>8} | {'spread (rounds)':>17} |")
-    print(f"|{'-' * 20}|{'-' * 14}|{'-' * 14}|{'-' * 10}|{'-' * 19}|")
-    for name, _, bare, virt, ratio in rows:
-        lo, hi = spreads[name]
-        print(f"| {name:<18} | {bare:>12.0f} | {virt:>12.0f} | {ratio:>8.2f} | {lo:>7.2f} - {hi:<7.2f} |")
+          f"Linux benchmarks at trapeze.bench={LINUX_SCALE}, "
+          f"{time.monotonic() - started:.0f} s in all")
+    head = f"| {'benchmark':<18} | {'bare':>12} |"
+    rule = f"|{'-' * 20}|{'-' * 14}|"
+    for e in ENGINES:
+        head += f" {e:>12} | {'ratio':>8} | {'spread':>15} |"
+        rule += f"{'-' * 14}|{'-' * 10}|{'-' * 17}|"
+    print(head)
+    print(rule)
+    by = {(n, e): (b, v, r) for n, e, b, v, r in rows}
+    for name in samples:
+        line = f"| {name:<18} | {statistics.median(samples[name]['bare']):>12.0f} |"
+        for e in ENGINES:
+            if (name, e) not in by:
+                line += f" {'':>12} | {'':>8} | {'':>15} |"
+                continue
+            _, v, r = by[(name, e)]
+            lo, hi = spreads[(name, e)]
+            line += f" {v:>12.0f} | {r:>8.2f} | {lo:>6.2f} - {hi:<6.2f} |"
+        print(line)
     print(f"written to {path}")
     chart(rows, os.path.join(BUILD, "bench", "ratios.png"))
 

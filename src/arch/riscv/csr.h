@@ -179,6 +179,7 @@ static inline uint64_t hlv_d(uint64_t va)
 	return v;
 }
 static inline void hfence_vvma_all(void) { __asm__ volatile(".insn r 0x73, 0, 0x11, x0, x0, x0" ::: "memory"); }
+static inline void hfence_gvma_all(void) { __asm__ volatile(".insn r 0x73, 0, 0x31, x0, x0, x0" ::: "memory"); }
 static inline void hfence_gvma_vmid(uint64_t vmid) { __asm__ volatile(".insn r 0x73, 0, 0x31, x0, x0, %0" :: "r"(vmid) : "memory"); }
 static inline void hfence_gvma_gpa(uint64_t gpa, uint64_t vmid) { __asm__ volatile(".insn r 0x73, 0, 0x31, x0, %0, %1" :: "r"(gpa >> 2), "r"(vmid) : "memory"); }
 #else
@@ -211,6 +212,7 @@ void fake_hfence(int gvma, uint64_t addr, uint64_t id, int all);
 static inline uint64_t hlvx_hu(uint64_t va) { return fake_hlv(va, 2, 1); }
 static inline uint64_t hlv_d(uint64_t va) { return fake_hlv(va, 8, 0); }
 static inline void hfence_vvma_all(void) { fake_hfence(0, 0, 0, 1); }
+static inline void hfence_gvma_all(void) { fake_hfence(1, 0, UINT64_MAX, 1); }
 static inline void hfence_gvma_vmid(uint64_t vmid) { fake_hfence(1, 0, vmid, 1); }
 static inline void hfence_gvma_gpa(uint64_t gpa, uint64_t vmid) { fake_hfence(1, gpa, vmid, 0); }
 #endif

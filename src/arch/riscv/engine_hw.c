@@ -117,8 +117,6 @@ static void hw_load(struct vcpu *v, struct hart *h)
 	 * timer only while STCE is set). */
 	if (g->henvcfg & HENVCFG_STCE)
 		csr_write(CSR_VSTIMECMP, g->vstimecmp);
-	/* The guest's translations on another vCPU's watch may be stale here. */
-	hfence_vvma_all();
 	g->loaded = true;
 	g->loaded_hart = h->index;
 	h->hw_current = v;
@@ -185,9 +183,17 @@ static void hw_enter(struct vcpu *v)
 	}
 	/* hgatp first: the HFENCE.VVMA of a load applies to the VMID that
 	 * hgatp holds (8.3.2). */
-	engine_hw_load_gstage(v->vm);
+	engine_hw_load_gstage(v);
 	if (!hw_live_here(v) || h->hw_current != v)
 		hw_load(v, h);
+	if (platform.has_sstc && v->timer_programmed && !(g->henvcfg & HENVCFG_STCE)) {
+		/* The guest programmed its timer through SBI set_timer: from now
+		 * on the hardware's comparison is its timer (QEMU 7.2 will not
+		 * let hvip.VSTIP drive it while the firmware has Sstc on). */
+		g->henvcfg |= HENVCFG_STCE;
+		csr_set(CSR_HENVCFG, HENVCFG_STCE);
+		g->vstimecmp = ~v->timer_deadline;      /* written just below */
+	}
 	if ((g->henvcfg & HENVCFG_STCE) && g->vstimecmp != v->timer_deadline) {
 		/* SBI set_timer: the guest's comparison is the hardware's. */
 		g->vstimecmp = v->timer_deadline;
@@ -563,6 +569,7 @@ static void hw_vcpu_reset(struct vcpu *v)
 		.vstimecmp = r->stimecmp, .scounteren = r->scounteren, .senvcfg = r->senvcfg,
 		.henvcfg = henvcfg_pbmte, .guest_s = true,
 	};
+	vmid_vcpu_init(&v->arch->hw.vmid, v->id);
 }
 
 static void hw_vcpu_resume(struct vcpu *v)
@@ -658,6 +665,13 @@ void engine_hw_hart_init(void)
 	 * only probe QEMU 7.2 survives: it stores any MODE and aborts on an
 	 * unknown one at the next walk). */
 	csr_write(CSR_HGATP, HGATP_VMID_MASK << HGATP_VMID_SHIFT);
-	platform.vmid_mask = (csr_read(CSR_HGATP) >> HGATP_VMID_SHIFT) & HGATP_VMID_MASK;
+	uint64_t mask = (csr_read(CSR_HGATP) >> HGATP_VMID_SHIFT) & HGATP_VMID_MASK;
 	csr_write(CSR_HGATP, 0);
+	if (this_hart()->index == platform.boot_hart) {
+		unsigned bits = 0;
+		for (uint64_t m = mask; m & 1; m >>= 1)
+			bits++;
+		platform.vmid_mask = mask;
+		engine_hw_vmid_init(bits);
+	}
 }

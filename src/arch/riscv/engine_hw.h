@@ -16,6 +16,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "arch/riscv/gstage.h"
+#include "arch/riscv/vmid.h"
 #include "core/engine.h"
 #include "core/vm.h"
 
@@ -32,6 +33,7 @@ struct hw_vcpu {
 	uint64_t htimedelta;    /* OpenSBI's emulation of it on CPUs without H */
 	bool guest_s;           /* the guest runs in VS (else VU): sstatus.SPP at entry */
 	bool ssip_injected;     /* hvip.VSSIP was set at entry (a clear is the guest's) */
+	struct vmid_vcpu vmid;  /* where it last entered, for HFENCE.VVMA */
 	bool loaded;            /* the CSRs above are live on hart `loaded_hart` */
 	unsigned loaded_hart;
 };
@@ -52,7 +54,7 @@ struct hw_stats {
 /* The engine's per-VM state. */
 struct hw_vm {
 	struct gstage gs;           /* Sv39x4 tables from the real map table */
-	uint64_t vmid;
+	struct vmid_vm vmid;        /* its VMID and generation (vmid.h) */
 	uint64_t hgatp;
 	struct hw_stats stats;
 };
@@ -76,7 +78,9 @@ void engine_hw_vm_destroy(struct vm *vm);
  * first touch by the lookup). 0, or -1 when out of memory. */
 int engine_hw_map_chunk(struct vm *vm, uint64_t gpa);
 /* Before entering v's guest on this hart: hgatp and whatever fences its
- * VMID needs here. */
-void engine_hw_load_gstage(struct vm *vm);
+ * VMID needs here (vmid.h). */
+void engine_hw_load_gstage(struct vcpu *v);
+/* Once, on the boot hart, with the VMID width known. */
+void engine_hw_vmid_init(unsigned vmidlen);
 
 #endif

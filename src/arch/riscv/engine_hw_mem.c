@@ -10,13 +10,18 @@
 #include "arch/riscv/layout.h"
 #include "arch/riscv/mmu.h"
 #include "arch/riscv/sbi_host.h"
+#include "arch/riscv/vcpu_arch.h"
 #include "core/console.h"
 #include "core/frame.h"
+#include "core/lib/spinlock.h"
 #include "core/lib/string.h"
 #include "core/platform.h"
 #include "core/vm.h"
 
 static struct hw_vm hw_vms[BOOTINFO_MAX_VMS];
+/* VMIDs of every hw VM, and the lock all their calls take. */
+static struct vmid_space vmids;
+static struct spinlock vmid_lock;
 
 #define GSTAGE_RWX (PTE_R | PTE_W | PTE_X)
 /* SBI v2.0 RFENCE remote_hfence_gvma_vmid. */
@@ -51,17 +56,19 @@ static void gstage_fence(void *ctx, uint64_t gpa, uint64_t size, bool all)
 {
 	struct hw_vm *h = ctx;
 
+	uint64_t vmid = h->vmid.vmid;
+
 	if (all || size > 64 * GSTAGE_PAGE_SIZE) {
-		hfence_gvma_vmid(h->vmid);
+		hfence_gvma_vmid(vmid);
 		gpa = 0;
 		size = 0;
 	} else {
 		for (uint64_t a = gpa; a < gpa + size; a += GSTAGE_PAGE_SIZE)
-			hfence_gvma_gpa(a, h->vmid);
+			hfence_gvma_gpa(a, vmid);
 	}
 	if (platform.nharts > 1)
 		sbi_host_call5(SBI_HOST_EXT_RFENCE, SBI_RFENCE_HFENCE_GVMA_VMID, 0, (uint64_t)-1,
-			       gpa, size, h->vmid);
+			       gpa, size, vmid);
 }
 
 /* The chunks already ready (what the loader wrote) are mapped before the
@@ -86,14 +93,11 @@ int engine_hw_vm_init(struct vm *vm)
 	vm->engine_vm = h;
 	gstage_mem = gstage_host_mem;
 	gstage_mem.pt = mmu_host_mem;
-	/* One VMID per VM slot, never reused while Trapeze runs; 0 stays
-	 * unused, so a VM never shares a tag with an empty hgatp. */
-	h->vmid = (vm->id + 1) & HGATP_VMID_MASK & platform.vmid_mask;
+	/* Its VMID comes at its first entry (vmid_enter). */
+	vmid_vm_init(&h->vmid);
 	if (gstage_create(&h->gs, &gstage_mem, gstage_fence, h) || map_ready_chunks(vm, h))
 		return -1;
-	h->hgatp = gstage_hgatp(h->gs.root, h->vmid);
-	if (h->hgatp == 0)
-		panic("vm %s: no valid hgatp for its G-stage root 0x%lx", vm->name, h->gs.root);
+	h->hgatp = 0;
 	return 0;
 }
 
@@ -105,7 +109,7 @@ void engine_hw_vm_reset(struct vm *vm)
 	this_hart()->live_hgatp = 0;
 	if (gstage_create(&h->gs, &gstage_mem, gstage_fence, h) || map_ready_chunks(vm, h))
 		panic("vm %s: no memory for its G-stage tables after a reset", vm->name);
-	h->hgatp = gstage_hgatp(h->gs.root, h->vmid);
+	h->hgatp = gstage_hgatp(h->gs.root, h->vmid.vmid);
 }
 
 void engine_hw_vm_destroy(struct vm *vm)
@@ -114,6 +118,9 @@ void engine_hw_vm_destroy(struct vm *vm)
 
 	gstage_destroy(&h->gs);
 	this_hart()->live_hgatp = 0;
+	spin_lock(&vmid_lock);
+	vmid_vm_destroy(&vmids, &h->vmid);
+	spin_unlock(&vmid_lock);
 	vm->engine_vm = NULL;
 }
 
@@ -122,17 +129,44 @@ int engine_hw_map_chunk(struct vm *vm, uint64_t gpa)
 	return gstage_map_ram(&hw_vm_of(vm)->gs, &vm->realmap, gpa, GSTAGE_RWX) ? -1 : 0;
 }
 
-/* hgatp written only when it changes. Without VMIDs every VM shares tag
- * 0, so a switch between VMs must drop the previous one's translations. */
-void engine_hw_load_gstage(struct vm *vm)
+void engine_hw_vmid_init(unsigned vmidlen)
+{
+	vmid_space_init(&vmids, vmidlen, platform.nharts);
+}
+
+/*
+ * The world switch's G-stage half (Privileged ISA v1.12, 8.3.2 and
+ * "Memory-Management Fences"): the VMID for this entry, hgatp (written only
+ * when it changes), then the fences the VMID scheme owes on this hart.
+ * After a rollover every other hart is kicked out of its guest; each
+ * flushes everything at its own next entry (vmid_enter tells it to).
+ */
+void engine_hw_load_gstage(struct vcpu *v)
 {
 	struct hart *h = this_hart();
-	uint64_t hgatp = hw_vm_of(vm)->hgatp;
+	struct hw_vm *hv = hw_vm_of(v->vm);
 
-	if (h->live_hgatp == hgatp)
-		return;
-	csr_write(CSR_HGATP, hgatp);
-	if (platform.vmid_mask == 0)
-		hfence_gvma_vmid(0);
-	h->live_hgatp = hgatp;
+	spin_lock(&vmid_lock);
+	unsigned todo = vmid_enter(&vmids, &hv->vmid, &v->arch->hw.vmid, h->index);
+	if (todo & VMID_NEW)
+		hv->hgatp = gstage_hgatp(hv->gs.root, hv->vmid.vmid);
+	spin_unlock(&vmid_lock);
+	if (hv->hgatp == 0)
+		panic("vm %s: no valid hgatp for its G-stage root 0x%lx", v->vm->name, hv->gs.root);
+	if (todo & VMID_ROLLOVER)
+		for (unsigned i = 0; i < platform.nharts; i++)
+			if (i != h->index)
+				sbi_host_call(SBI_HOST_EXT_IPI, 0, 1, harts[i].hartid, 0);
+	if (h->live_hgatp != hv->hgatp) {
+		csr_write(CSR_HGATP, hv->hgatp);
+		h->live_hgatp = hv->hgatp;
+	}
+	if (todo & VMID_FLUSH_GVMA_ALL) {
+		hfence_gvma_all();
+		spin_lock(&vmid_lock);
+		vmid_hart_flushed(&vmids, h->index);
+		spin_unlock(&vmid_lock);
+	}
+	if (todo & VMID_FLUSH_VVMA)
+		hfence_vvma_all();
 }
