@@ -175,7 +175,11 @@ static void hw_enter(struct vcpu *v)
 	/* Trapeze's own tables under HS: a trap VM's shadow that this hart
 	 * ran before may go away. */
 	mmu_use_trapeze_root();
-	if (h->fp_owner != v) {
+	/* The guest's FP registers are the hart's whenever it runs: its own
+	 * FS is vsstatus.FS, which it flips without an exit. A CPU without F
+	 * (sstatus.FS not writable) has none to switch. */
+	bool fp = (host_csr.sstatus_wmask & SSTATUS_FS) != 0;
+	if (fp && h->fp_owner != v) {
 		if (h->fp_owner)
 			fp_save(h->fp_owner);
 		fp_load(v);
@@ -208,7 +212,7 @@ static void hw_enter(struct vcpu *v)
 	csr_write(CSR_HSTATUS, hs);
 	uint64_t s = csr_read(sstatus);
 	s &= ~(SSTATUS_SPP | SSTATUS_SPIE | SSTATUS_SUM | SSTATUS_MXR);
-	s |= SSTATUS_FS_DIRTY | (g->guest_s ? SSTATUS_SPP : 0);
+	s |= (fp ? SSTATUS_FS_DIRTY : 0) | (g->guest_s ? SSTATUS_SPP : 0);
 	csr_write(sstatus, s);
 	v->vm->stats.world_switches++;
 }
