@@ -108,6 +108,35 @@ static void bench_u_ecall(unsigned long n)
 	trap_exc_hook = 0;
 }
 
+/* A CSR a CPU without H does not have but S-mode can use on bare QEMU:
+ * htimedelta, which OpenSBI 1.1 emulates (an M-mode round trip). Under
+ * the hw engine it is a virtual-instruction exit, under the trap engine
+ * an emulated instruction: each engine's cost of the "virtual
+ * instruction" path. */
+static void bench_virtual_insn(unsigned long n)
+{
+	uint64_t t0 = time_now();
+	unsigned long v = 0;
+
+	for (unsigned long i = 0; i < n; i++)
+		v += csr_read(0x605);
+	bench_print("virtual-insn", time_now() - t0, n);
+	(void)v;
+}
+
+/* The first touch of 2 MiB chunks of RAM nothing has touched yet (the
+ * upper half of a 64 MiB guest): under the hw engine a G-stage fault that
+ * maps (and zeroes) the chunk, under the trap engine the Bare view's, on
+ * bare QEMU a plain store. */
+static void bench_chunk_first_touch(unsigned long n)
+{
+	uint64_t t0 = time_now();
+
+	for (unsigned long i = 0; i < n; i++)
+		*(volatile uint64_t *)(0x82000000UL + i * 0x200000UL) = i;
+	bench_print("chunk-first-touch", time_now() - t0, n);
+}
+
 void guest_main(unsigned long hartid, unsigned long dtb)
 {
 	(void)hartid;
@@ -117,4 +146,6 @@ void guest_main(unsigned long hartid, unsigned long dtb)
 	bench_mmio(2000);
 	bench_timer_irq(200);
 	bench_u_ecall(2000);
+	bench_virtual_insn(2000);
+	bench_chunk_first_touch(8);
 }
