@@ -4,6 +4,7 @@
 #   make fuzz-fidelity               200 programs with random seeds
 #   make fuzz-fidelity SEEDS=1000    more
 #   make fuzz-fidelity FIDELITY_ARGS="--seeds 1-200 --no-reduce"
+#   make fuzz-fidelity FIDELITY_ARGS="--random 200 --engine hw"   the hw engine (rv64,h=true)
 #
 # Prints the programs compared, every difference (seed, first differing
 # line, a reduced reproducer in $(BUILD)/fidelity/repro-SEED.S and its known

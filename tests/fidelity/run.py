@@ -5,11 +5,14 @@ under Trapeze, compared line by line.
     run.py --seeds 1-200                  # fixed seeds (ranges and lists: 1-50,77)
     run.py --random 100                   # 100 random seeds
     run.py --repro build/fidelity/repro-7.S --cpu rv64,h=true
+    run.py --seeds 1-200 --engine hw      # the hw engine (its CPU: rv64,h=true)
 
 Programs are built first (gen.py, then one assembler run per batch of
 --batch programs linked with the runtime in rt/), then every batch runs on
 bare QEMU (`trapeze run --bare`, cpu rv64,h=false: the virtual CPU has no
-H extension) and under Trapeze on each --cpus model, --jobs QEMUs at a time.
+H extension) and under Trapeze on each --cpus model, --jobs QEMUs at a time,
+Trapeze running its guest on --engine (trap, the default; hw needs the H
+extension, so its CPU models are HW_CPUS).
 A program whose output differs is reported with its seed and first
 differing line, then reduced by delta debugging (steps removed while the
 difference stays) to build/fidelity/repro-SEED.S. The report ends with the
@@ -37,6 +40,8 @@ ROOT = gen.ROOT
 CROSS = os.environ.get("CROSS", "riscv64-linux-gnu-")
 BARE_CPU = "rv64,h=false"
 CPUS = ["rv64,h=false", "rv64,h=true"]
+HW_CPUS = ["rv64,h=true"]           # the hw engine runs only where the CPU has H
+ENGINE_CPUS = {"trap": CPUS, "hw": HW_CPUS}
 
 CFLAGS = ["-std=c11", "-Wall", "-Wextra", "-Werror", "-O2", "-g", "-ffreestanding",
           "-fno-builtin", "-nostdlib", "-fno-pic", "-fno-pie", "-fno-stack-protector",
@@ -54,10 +59,12 @@ CAUSES = {0: "inst-misaligned", 1: "inst-access", 2: "illegal", 3: "breakpoint",
 
 class Fidelity:
     def __init__(self, build=None, launcher=None, jobs=2, batch=20, timeout=180, verbose=False,
-                 engine="trap"):
+                 engine="trap", out=None):
         # Absolute: the launcher resolves a config's paths from the config's folder.
         self.build = os.path.abspath(build or os.path.join(ROOT, "build"))
-        self.out = os.path.join(self.build, "fidelity")
+        # out: where programs, binaries and reproducers go (two Fidelity
+        # objects alive at once, one per engine, each need their own).
+        self.out = os.path.abspath(out) if out else os.path.join(self.build, "fidelity")
         self.launcher = os.path.abspath(launcher or os.path.join(self.build, "trapeze"))
         self.jobs, self.batch, self.timeout, self.verbose = jobs, batch, timeout, verbose
         # Written out, so the launcher's auto default never picks it for us.
@@ -325,6 +332,21 @@ def lrsc_pages(binf, seed):
     return False
 
 
+def leaf_lines(prog):
+    """{id: assembly lines} of every leaf step (what the hw recognisers read)."""
+    out = {}
+
+    def walk(step):
+        if step.is_block():
+            for c in step.children:
+                walk(c)
+        else:
+            out[step.id] = list(step.lines)
+    for s in prog.steps:
+        walk(s)
+    return out
+
+
 def leaf_steps(prog):
     """(id, kind) of every leaf step, blocks named by their path."""
     out = []
@@ -338,6 +360,28 @@ def leaf_steps(prog):
     for s in prog.steps:
         walk(s, [])
     return out
+
+
+def program_file_leaves(text):
+    """A program file's (prog.S, repro-SEED.S, known-hw/CLASS.S) leaves read
+    back from its step labels (`pSEED_ID:  # kind`): ([(id, 'block/.../kind')],
+    {id: assembly lines}), as leaf_steps and leaf_lines give them (a block's
+    last leaf also gets the block's closing lines: the file does not mark them)."""
+    lines = text.splitlines()
+    labels = [(m.group(1), m.group(2), i) for i, m in
+              ((i, re.match(r"p\d+_(s\d+(?:_\d+)*):\s*#\s*(\S+)", l)) for i, l in enumerate(lines)) if m]
+    ends = [i for i, l in enumerate(lines) if re.match(r"p\d+_end:", l)]
+    kinds = {ident: kind for ident, kind, _ in labels}
+    leaves, body = [], {}
+    for n, (ident, kind, i) in enumerate(labels):
+        if any(o.startswith(ident + "_") for o in kinds):
+            continue        # a block: its children are the leaves
+        parts = ident.split("_")
+        path = [kinds[p] for p in ("_".join(parts[:k]) for k in range(1, len(parts))) if p in kinds]
+        end = labels[n + 1][2] if n + 1 < len(labels) else (ends[0] if ends else len(lines))
+        body[ident] = [l.strip() for l in lines[i + 1:end] if l.strip() and not l.strip().endswith(":")]
+        leaves.append((ident, "/".join(path + [kind])))
+    return leaves, body
 
 
 def parse_seeds(spec):
@@ -431,7 +475,9 @@ def explain(fid, seed, prog, cpu, label=""):
     d2 = fid.differs(small, cpu, f"repro-check-{seed}")
     ref, got = fid.last
     leaves = leaf_steps(small)
-    cls = known.classify(leaves, ref, got, lrsc_pages(fid.last_bin, seed)) if d2 else None
+    cls = known.classify(leaves, ref, got, lrsc_pages(fid.last_bin, seed), engine=fid.engine,
+                         lines=leaf_lines(small)) if d2 else None
+    open_classes = known.open_classes(fid.engine)
     binf = os.path.join(fid.out, "bin", f"repro-check-{seed}.bin")
     where = ""
     if d2 and d2[1] and d2[1].startswith("trap "):
@@ -439,18 +485,18 @@ def explain(fid, seed, prog, cpu, label=""):
         if m:
             off = int(m.group(2), 16) * (1 if m.group(1) == "+" else -1)
             where = f" (bare's trap is in step {step_of(binf, seed, off)})"
-    print(f"REDUCED seed {seed} on {cpu}: {prog.leaves()} -> {small.leaves()} leaves in {runs} runs, "
-          f"{time.time() - t1:.0f}s: {os.path.relpath(path, ROOT)}: "
-          + (f"known difference '{cls}'" if cls in known.CLASSES else
+    print(f"REDUCED seed {seed} on {cpu} ({fid.engine}): {prog.leaves()} -> {small.leaves()} leaves "
+          f"in {runs} runs, {time.time() - t1:.0f}s: {os.path.relpath(path, ROOT)}: "
+          + (f"known difference '{cls}'" if cls in open_classes else
              f"NEW difference (REGRESSION: looks like fixed class '{cls}', tests/fidelity/fixed/{cls}.S)"
              if cls else "NEW difference") +
           f"\n  first difference: line {d2[0] + 1 if d2 else '?'}: "
           f"bare {d2[1] if d2 else None!r} trapeze {d2[2] if d2 else None!r}{where}\n"
           "  steps kept: " + ", ".join(f"{i} ({k})" for i, k in leaves) +
           f"\n  rerun: python3 {os.path.relpath(__file__, ROOT)} --repro "
-          f"{os.path.relpath(path, ROOT)} --cpu {cpu}", flush=True)
+          f"{os.path.relpath(path, ROOT)} --cpu {cpu} --engine {fid.engine}", flush=True)
     return {"seed": seed, "cpu": cpu, "repro": path, "leaves": leaves,
-            "class": cls if cls in known.CLASSES else None,
+            "class": cls if cls in open_classes else None,
             "diff": d2, "reproduces": d2 is not None}
 
 
@@ -477,24 +523,48 @@ def triage(fid, prog, cpus, rounds=8):
     return found
 
 
+def write_known_steps(engine, table, seeds):
+    """Rewrites the engine's steps dict in known.py: the seeds run lose
+    their old entries, and those of table (seed -> [(id, class)]) go in."""
+    name = known.steps_name(engine)
+    path = os.path.join(HERE, "known.py")
+    text = open(path).read()
+    m = re.search(rf"^{name} = \{{\}}$|^{name} = \{{\n.*?^\}}$", text, re.M | re.S)
+    if not m:
+        raise SystemExit(f"{path}: no `{name} = {{...}}` to rewrite")
+    run = set(seeds)
+    merged = {s: v for s, v in known.known_steps(engine).items() if s not in run}
+    merged.update({s: v for s, v in table.items() if v})
+    body = "".join(f"    {s}: {merged[s]!r},\n" for s in sorted(merged))
+    text = text[:m.start()] + (f"{name} = {{\n{body}}}" if merged else f"{name} = {{}}") + text[m.end():]
+    with open(path, "w") as f:
+        f.write(text)
+    print(f"wrote {name} in {os.path.relpath(path, ROOT)}: {len(merged)} seeds")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--seeds", help="seeds: 1-200 or 3,5,9")
     ap.add_argument("--random", type=int, metavar="N", help="N random seeds")
     ap.add_argument("--repro", help="rerun a program file (repro-SEED.S)")
-    ap.add_argument("--cpus", default=";".join(CPUS), help="Trapeze CPU models, ';'-separated")
+    ap.add_argument("--cpus", help="Trapeze CPU models, ';'-separated (default: the engine's, "
+                    f"trap: {';'.join(CPUS)}, hw: {';'.join(HW_CPUS)})")
     ap.add_argument("--cpu", help="one CPU model (same as --cpus)")
-    ap.add_argument("--engine", default="trap", help="Trapeze engine: trap, hw or auto")
+    ap.add_argument("--engine", default="trap", choices=sorted(known.ENGINES),
+                    help="Trapeze engine (its own known classes, known.py)")
     ap.add_argument("--batch", type=int, default=20)
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--no-reduce", action="store_true", help="report differences, do not reduce them")
     ap.add_argument("--triage", action="store_true",
-                    help="reduce and drop every difference of each program; print a KNOWN_STEPS table")
+                    help="reduce and drop every difference of each program; print the engine's "
+                    "steps table (KNOWN_STEPS, HW_KNOWN_STEPS)")
+    ap.add_argument("--write", action="store_true",
+                    help="with --triage: write that table into known.py (entries of the seeds run)")
     ap.add_argument("--build", default=os.path.join(ROOT, "build"))
     ap.add_argument("--json", help="write the results here")
     ap.add_argument("-v", "--verbose", action="store_true")
     a = ap.parse_args()
-    cpus = [a.cpu] if a.cpu else [c for c in a.cpus.split(";") if c]
+    cpus = [a.cpu] if a.cpu else [c for c in a.cpus.split(";") if c] if a.cpus else ENGINE_CPUS[a.engine]
     fid = Fidelity(build=a.build, jobs=a.jobs, batch=a.batch, verbose=a.verbose, engine=a.engine)
     t0 = time.time()
 
@@ -505,10 +575,17 @@ def main():
         res = fid.run_configs(binf, configs)
         ref = res[(BARE_CPU, True)][0].get(seeds[0])
         bad = 0
+        leaves, lines = program_file_leaves(open(a.repro).read())
         for c in cpus:
-            d = fid.first_difference(ref, res[(c, False)][0].get(seeds[0]))
-            print(f"{a.repro} on {c}: " + ("same as bare QEMU" if d is None else
-                                           f"differs at line {d[0] + 1}: bare {d[1]!r} trapeze {d[2]!r}"))
+            got = res[(c, False)][0].get(seeds[0])
+            d = fid.first_difference(ref, got)
+            cls = known.classify(leaves, ref, got, lrsc_pages(binf, seeds[0]), engine=a.engine,
+                                 lines=lines) if d else None
+            print(f"{a.repro} on {c} ({a.engine}): " + (
+                "same as bare QEMU" if d is None else
+                f"differs at line {d[0] + 1}: bare {d[1]!r} trapeze {d[2]!r}" +
+                (f": known difference '{cls}'" if cls in known.open_classes(a.engine) else
+                 f": looks like fixed class '{cls}'" if cls else "")))
             bad += d is not None
         return 1 if bad else 0
 
@@ -517,8 +594,8 @@ def main():
     else:
         seeds = parse_seeds(a.seeds or "1-20")
     progs = [gen.generate(s) for s in seeds]
-    print(f"fidelity: {len(progs)} programs (seeds {a.seeds or 'random'}), Trapeze on "
-          f"{', '.join(cpus)} against bare QEMU {BARE_CPU}", flush=True)
+    print(f"fidelity: {len(progs)} programs (seeds {a.seeds or 'random'}), Trapeze ({a.engine} "
+          f"engine) on {', '.join(cpus)} against bare QEMU {BARE_CPU}", flush=True)
     results, outputs = fid.compare_programs(progs, cpus)
     t_run = time.time() - t0
     diffs = [(s, c, d) for s, c, d in results if d is not None]
@@ -548,11 +625,13 @@ def main():
     print(format_counter("instruction kinds", kinds))
     print(format_counter("CSRs", csrs))
     print(format_counter("traps taken on bare QEMU, by cause", causes))
-    if a.triage and table:
-        print("\nKNOWN_STEPS = {")
+    if a.triage:
+        print(f"\n{known.steps_name(a.engine)} = {{")
         for s, items in sorted(table.items()):
             print(f"    {s}: {items!r},")
         print("}")
+        if a.write:
+            write_known_steps(a.engine, table, seeds)
     if a.json:
         with open(a.json, "w") as f:
             json.dump({"seeds": seeds, "cpus": cpus, "differences": diffs,

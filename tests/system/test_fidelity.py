@@ -12,6 +12,17 @@ its own reproducer, tests/fidelity/known/CLASS.S, as a strict expected
 failure: when Trapeze is fixed, that test XPASSes (and fails) until the
 class moves to known.FIXED. Every fixed class keeps its reproducer,
 tests/fidelity/fixed/CLASS.S, run here as a regression test.
+
+The hw engine (the guest in VS/VU-mode on the H extension) runs the same
+200 seeds on rv64,h=true with the same discipline, per engine: its open
+classes are known.HW_CLASSES (bugs of QEMU 7.2's H extension in what the
+guest runs natively, which Trapeze cannot work around), their steps
+known.HW_KNOWN_STEPS (written by `run.py --seeds 1-200 --engine hw
+--triage --write`) are dropped, and each class's reproducer,
+tests/fidelity/known-hw/CLASS.S, runs under hw as a strict expected failure
+(XPASS, and a failure, the day QEMU is fixed) and under the trap engine as
+a regular test: there it must match bare QEMU on every CPU. The fixed
+classes' reproducers run under hw too.
 """
 import functools
 import os
@@ -29,6 +40,7 @@ import run  # noqa: E402
 
 SEEDS = range(1, 201)
 BARE = (run.BARE_CPU, True)
+HW_CPUS = run.HW_CPUS
 
 
 class TrapezeDiffers(Exception):
@@ -37,7 +49,7 @@ class TrapezeDiffers(Exception):
 
 @functools.lru_cache(maxsize=None)
 def fidelity():
-    fid = run.Fidelity(jobs=2, batch=20)
+    fid = run.Fidelity(jobs=2, batch=20, engine="trap")
     progs = []
     for s in SEEDS:
         drop = {i for i, _ in known.KNOWN_STEPS.get(s, ()) if i}
@@ -158,3 +170,113 @@ def test_fidelity_every_class_has_its_reproducer():
     for c in known.FIXED:
         assert os.path.exists(os.path.join(FIDELITY, "fixed", c + ".S")), c
     assert not set(known.CLASSES) & set(known.FIXED)
+
+
+# ---- the hw engine -----------------------------------------------------------
+
+@functools.lru_cache(maxsize=None)
+def runner(engine):
+    """A runner of one engine, in a folder of its own (nothing it writes
+    meets the files of fidelity()'s trap runs)."""
+    return run.Fidelity(jobs=2, batch=20, engine=engine,
+                        out=os.path.join(ROOT, "build", "fidelity", f"engine-{engine}"))
+
+
+@functools.lru_cache(maxsize=None)
+def fidelity_hw():
+    """The 200 seeds under the hw engine, HW_KNOWN_STEPS dropped."""
+    fid = runner("hw")
+    progs = []
+    for s in SEEDS:
+        drop = {i for i, _ in known.HW_KNOWN_STEPS.get(s, ()) if i}
+        p = gen.generate(s)
+        progs.append(run.drop_steps(p, drop) if drop else p)
+    results, outputs = fid.compare_programs(progs, HW_CPUS)
+    return fid, progs, results, outputs
+
+
+@pytest.mark.parametrize("cpu", HW_CPUS)
+def test_fidelity_programs_match_bare_qemu_hw(cpu):
+    _, progs, results, outputs = fidelity_hw()
+    compared = [r for r in results if r[1] == cpu]
+    assert len(compared) == len(progs) >= 200
+    assert not [p.seed for p in progs if p.seed not in outputs[BARE]], "bare QEMU did not finish"
+    diffs = [(s, d) for s, c, d in compared if d is not None]
+    assert not diffs, (
+        f"{len(diffs)} of {len(compared)} programs differ on {cpu} (hw engine):\n" +
+        "\n".join(f"  seed {s}: line {d[0] + 1}: bare {d[1]!r} trapeze {d[2]!r}" for s, d in diffs) +
+        f"\nreduce one: python3 tests/fidelity/run.py --seeds SEED --cpu '{cpu}' --engine hw")
+
+
+def test_fidelity_hw_known_steps_are_exact():
+    """Every step dropped under hw exists in its program and has an open hw
+    class (a difference triage could not name is never dropped)."""
+    leaves = {s: dict(run.leaf_steps(gen.generate(s))) for s in known.HW_KNOWN_STEPS}
+    for seed, items in known.HW_KNOWN_STEPS.items():
+        assert seed in SEEDS
+        assert items, f"seed {seed}: no steps"
+        for ident, cls in items:
+            assert ident in leaves[seed], f"seed {seed}: no step {ident}"
+            assert cls in known.HW_CLASSES, f"seed {seed} step {ident}: class {cls!r}"
+
+
+def run_reproducer_on(fid, path, name, cpus):
+    """Bare QEMU and Trapeze (fid's engine, on cpus) on one reproducer:
+    {cpu: (first difference or None, bare dump, Trapeze dump)}."""
+    binf, seeds = fid.link(name, [path])
+    res = fid.run_configs(binf, [BARE] + [(c, False) for c in cpus])
+    ref = res[BARE][0].get(seeds[0])
+    assert ref is not None, f"bare QEMU did not finish {path}"
+    out = {}
+    for c in cpus:
+        got = res[(c, False)][0].get(seeds[0])
+        out[c] = (fid.first_difference(ref, got), ref, got)
+    return out
+
+
+@pytest.mark.parametrize("cls", [
+    pytest.param(c, marks=pytest.mark.xfail(raises=TrapezeDiffers, strict=True,
+                                            reason=f"known hw difference {c} (QEMU 7.2)"))
+    for c in sorted(known.HW_CLASSES)])
+def test_fidelity_known_difference_hw(cls):
+    """The reproducer of one open hw class (tests/fidelity/known-hw/CLASS.S)
+    under the hw engine: it still differs, and as its class says (the hw
+    recogniser names it), else the test fails outright."""
+    path = os.path.join(FIDELITY, "known-hw", cls + ".S")
+    fid = runner("hw")
+    leaves, lines = run.program_file_leaves(open(path).read())
+    diffs = []
+    for c, (d, ref, got) in run_reproducer_on(fid, path, f"known-hw-{cls}", HW_CPUS).items():
+        if d:
+            got_cls = known.classify(leaves, ref, got, engine="hw", lines=lines)
+            assert got_cls == cls, f"{path} on {c} differs, but not as {cls} ({got_cls}): {d}"
+            diffs.append(f"{c}: line {d[0] + 1}: bare {d[1]!r} trapeze {d[2]!r}")
+    if diffs:
+        raise TrapezeDiffers("\n".join(diffs))
+
+
+@pytest.mark.parametrize("cls", sorted(known.HW_CLASSES))
+def test_fidelity_known_hw_difference_matches_under_trap(cls):
+    """What QEMU's H extension gets wrong is Trapeze's to get right under
+    the trap engine: the hw class's reproducer matches bare QEMU there."""
+    path = os.path.join(FIDELITY, "known-hw", cls + ".S")
+    res = run_reproducer_on(runner("trap"), path, f"known-hw-trap-{cls}", CPUS)
+    diffs = [f"{c}: line {d[0] + 1}: bare {d[1]!r} trapeze {d[2]!r}" for c, (d, _, _) in res.items() if d]
+    assert not diffs, f"{cls} under the trap engine:\n" + "\n".join(diffs)
+
+
+@pytest.mark.parametrize("cls", sorted(known.FIXED))
+def test_fidelity_fixed_difference_stays_fixed_hw(cls):
+    """The fixed classes' reproducers match bare QEMU under hw too."""
+    path = os.path.join(FIDELITY, "fixed", cls + ".S")
+    res = run_reproducer_on(runner("hw"), path, f"fixed-hw-{cls}", HW_CPUS)
+    diffs = [f"{c}: line {d[0] + 1}: bare {d[1]!r} trapeze {d[2]!r}" for c, (d, _, _) in res.items() if d]
+    assert not diffs, f"{cls} is back under hw ({known.FIXED[cls][0]}):\n" + "\n".join(diffs)
+
+
+def test_fidelity_every_hw_class_has_its_reproducer():
+    kdir = os.path.join(FIDELITY, "known-hw")
+    files = {f[:-2] for f in os.listdir(kdir) if f.endswith(".S")}
+    assert files == set(known.HW_CLASSES), "one reproducer per open hw class, none left over"
+    assert not set(known.HW_CLASSES) & set(known.FIXED)
+    assert set(known.ENGINES) == {"trap", "hw"}

@@ -371,7 +371,8 @@ static enum resume hw_mmio(struct vcpu *v, struct trap_info *t, const struct rea
 		 * instruction itself (a transformed one has lost its offset). */
 		struct guest_view gv;
 		uint32_t raw;
-		if (!hw_fetch(v, t->epc, &raw) || hw_decode(v, raw, &in) != 0)
+		if (!hw_fetch(v, t->epc, &raw) || hw_decode(v, raw, &in) != 0 ||
+		    in.kind != (store ? INSN_STORE : INSN_LOAD))
 			return trap_inject(t, access_fault_of(t->cause), t->tval);
 		hw_guest_view(v, &gv);
 		return emulate_data_access(&gv, t, &in);
