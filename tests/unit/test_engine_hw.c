@@ -1563,7 +1563,10 @@ static void test_engine_hw_stimecmp_write_hands_timer_to_guest(void **state)
 	enter(&vcpu);
 	vcpu_timer_set(&vcpu, fake_time);           /* the SBI timer is due */
 	engine_hw.deliver_irq(&vcpu);
-	assert_true(fake_csr_get(HVIP) & HVIP_VSTIP);
+	/* With Sstc the timer is never hvip.VSTIP (the firmware's Sstc makes
+	 * it read-only on QEMU 7.2; elsewhere it would stay stuck once
+	 * vstimecmp took over): the next entry hands it to vstimecmp. */
+	assert_false(fake_csr_get(HVIP) & HVIP_VSTIP);
 	put32(CODE, enc_csr(CSR_STIMECMP, A1, 1, 0));       /* csrw stimecmp, a1 */
 	REGS.x[A1] = 0x5000;
 	trap(EXC_VIRTUAL_INST, 0);

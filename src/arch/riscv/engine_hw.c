@@ -93,13 +93,15 @@ static bool hw_live_here(const struct vcpu *v)
 	return g->loaded && g->loaded_hart == this_hart()->index;
 }
 
+static void hw_save(struct vcpu *v, struct hart *h);
+
 /* Put v's VS-level state on this hart (8.2, "VS CSRs"). */
 static void hw_load(struct vcpu *v, struct hart *h)
 {
 	struct hw_vcpu *g = hw(v);
 
 	if (h->hw_current && h->hw_current != v)
-		h->hw_current->arch->hw.loaded = false;
+		hw_save(h->hw_current, h);      /* never lose another vCPU's state */
 	csr_write(CSR_VSSTATUS, g->vsstatus);
 	csr_write(CSR_VSIE, g->vsie);
 	csr_write(CSR_VSTVEC, g->vstvec);
@@ -195,6 +197,7 @@ static void hw_enter(struct vcpu *v)
 		 * on the hardware's comparison is its timer (QEMU 7.2 will not
 		 * let hvip.VSTIP drive it while the firmware has Sstc on). */
 		g->henvcfg |= HENVCFG_STCE;
+		csr_clear(CSR_HVIP, HVIP_VSTIP);
 		csr_set(CSR_HENVCFG, HENVCFG_STCE);
 		g->vstimecmp = ~v->timer_deadline;      /* written just below */
 	}
@@ -234,8 +237,9 @@ static void hw_leave(struct vcpu *v)
 /* Pending virtual interrupts become the guest's VS-level ones; the
  * hardware takes them by its own priorities and enables. Once the guest
  * has programmed stimecmp (henvcfg.STCE) the timer is its vstimecmp, never
- * hvip.VSTIP: QEMU 7.2 keeps both in one bit. Before that, and without
- * Sstc, Trapeze drives VSTIP from the SBI timer. */
+ * hvip.VSTIP: QEMU 7.2 keeps both in one bit (and makes VSTIP read-only
+ * while the firmware has Sstc on). Without Sstc, Trapeze drives VSTIP from
+ * the SBI timer. */
 static void hw_deliver_irq(struct vcpu *v)
 {
 	struct hw_vcpu *g = hw(v);
@@ -243,7 +247,7 @@ static void hw_deliver_irq(struct vcpu *v)
 
 	*(p & VIRQ_SOFT ? &set : &clear) |= HVIP_VSSIP;
 	*(p & VIRQ_EXT ? &set : &clear) |= HVIP_VSEIP;
-	if (!(g->henvcfg & HENVCFG_STCE))
+	if (!platform.has_sstc)
 		*(p & VIRQ_TIMER ? &set : &clear) |= HVIP_VSTIP;
 	csr_set(CSR_HVIP, set);
 	csr_clear(CSR_HVIP, clear);
@@ -472,7 +476,7 @@ static enum resume hw_guest_page_fault(struct vcpu *v, struct trap_info *t)
 		struct guest_view gv;
 		hw_guest_view(v, &gv);
 		if (hw_fetch(v, t->epc, &raw) && hw_decode(v, raw, &in) == 0 &&
-		    (in.kind == INSN_LOAD || in.kind == INSN_STORE) &&
+		    in.kind == (t->cause == EXC_STORE_GUEST_PAGE_FAULT ? INSN_STORE : INSN_LOAD) &&
 		    (emulate_mem_ea(&gv, &in) & (in.width - 1)))
 			return emulate_data_access(&gv, t, &in);
 	}
