@@ -218,3 +218,47 @@ def test_audit_extension_state(cpu):
     # QEMU 7.2 has no Zicbom/Zicboz: cache-block operations trap everywhere.
     for cond in ("env=0", "env=1"):
         assert result(guest, "insn", "cbo.zero", "-", "U", cond) == "trap=2"
+
+
+# ---- the audit guest under Trapeze ---------------------------------------------
+
+def audit_guest_lines(cpu, bare=False, engine="trap"):
+    from trapeze_run import compared, run_guest
+    r = run_guest("audit", cpu=cpu, bare=bare, engine=engine, timeout=300,
+                  machine={"hang-timeout": 120})   # long silent stretches under trap
+    assert r.status == 0, r.output
+    return compared(r.guest_lines)
+
+
+def ok_to_emu(ref, got, allowed):
+    """Lines where bare reads `S ok` and Trapeze `S emu` (the access was
+    emulated, so it took microseconds) for the CSR ranges in allowed; every
+    other line must be the same."""
+    assert len(ref) == len(got), (ref, got)
+    emulated = []
+    for r, g in zip(ref, got):
+        if r == g:
+            continue
+        assert r.endswith(" S ok") and g == r[:-len("ok")] + "emu", f"bare {r!r} trapeze {g!r}"
+        emulated.append(r.split()[1])
+    assert set(emulated) <= set(allowed), emulated
+    return emulated
+
+
+def test_audit_guest_under_the_trap_engine():
+    """The audit guest unchanged under the trap engine: the same results,
+    with the S-mode CSRs Trapeze emulates reported as emulated."""
+    ref = audit_guest_lines("rv64,h=false", bare=True)
+    got = audit_guest_lines("rv64,h=true", engine="trap")
+    emulated = ok_to_emu(ref, got, ["0x100", "0x104-0x106", "0x10a", "0x140-0x144", "0x14d",
+                                    "0x180"])
+    assert "0x100" in emulated and "0x180" in emulated
+
+
+def test_audit_guest_under_the_hw_engine():
+    """Under the hw engine the guest's S-mode CSRs are the hardware's (VS):
+    only stimecmp, emulated until the guest first programs its timer, reads
+    as emulated."""
+    ref = audit_guest_lines("rv64,h=false", bare=True)
+    got = audit_guest_lines("rv64,h=true", engine="hw")
+    assert ok_to_emu(ref, got, ["0x14d"]) in ([], ["0x14d"])
