@@ -49,6 +49,7 @@
 #include "core/vm.h"
 #include "dev/mmio.h"
 #include "fakes/fake_csr.h"
+#include "fakes/fake_frames.h"
 
 /* The fake CSR layer's names: what csr.h stringifies (engine_hw.c uses the
  * H CSRs by number). */
@@ -79,67 +80,9 @@
 
 /* ---- fakes: memory ----------------------------------------------------- */
 
-/* Host memory is its own physical memory in these tests (hostmem.h). */
-const uint64_t hostmem_virt_offset = 0;
-
-uint64_t boot_l39[512], boot_l48[512], boot_l57[512];
-uint64_t boot_satp;
+/* Host memory, boot tables and frames: fakes/fake_frames.c. */
 #define TRAPEZE_ENTRY pte_make(0, PTE_V | PTE_R | PTE_W | PTE_X | PTE_G | PTE_A | PTE_D)
 #define BOOT_SATP     0x8000000000000123ULL
-
-/* Host frames: aligned host pages, tracked so a test can count what the
- * engine holds and teardown can free whatever is left. */
-#define FRAMES_MAX 4096
-static struct { void *p; } frames[FRAMES_MAX];
-static unsigned frames_live;
-static bool frames_fail;
-
-static uint64_t frame_track(void *p)
-{
-	for (unsigned i = 0; i < FRAMES_MAX; i++) {
-		if (frames[i].p == NULL) {
-			frames[i].p = p;
-			frames_live++;
-			return hostmem_pa(p);
-		}
-	}
-	abort();
-}
-
-uint64_t frame_alloc(void)
-{
-	if (frames_fail)
-		return 0;
-	void *p = aligned_alloc(FRAME_SIZE, FRAME_SIZE);
-	assert_non_null(p);
-	memset(p, 0, FRAME_SIZE);
-	return frame_track(p);
-}
-
-uint64_t frame_alloc_contig(uint64_t n, uint64_t align)
-{
-	uint64_t a = align * FRAME_SIZE, size = (n * FRAME_SIZE + a - 1) / a * a;
-
-	if (frames_fail)
-		return 0;
-	void *p = aligned_alloc(a, size);
-	assert_non_null(p);
-	return frame_track(p);
-}
-
-void frame_free(uint64_t pa, uint64_t n)
-{
-	(void)n;
-	for (unsigned i = 0; i < FRAMES_MAX; i++) {
-		if (frames[i].p && hostmem_pa(frames[i].p) == pa) {
-			free(frames[i].p);
-			frames[i].p = NULL;
-			frames_live--;
-			return;
-		}
-	}
-	fail_msg("frame_free of a frame never allocated: 0x%lx", (unsigned long)pa);
-}
 
 /* ---- fakes: the host CPU, the platform, the probe fixup ---------------- */
 
@@ -457,7 +400,7 @@ static int setup(void **state)
 	};
 	boot_l57[TRAPEZE_ROOT_INDEX] = TRAPEZE_ENTRY;
 	boot_satp = BOOT_SATP;
-	frames_fail = false;
+	fake_frames_fail = false;
 	fake_time = 1000;
 	sbi_calls = sbi_ecall_len = 0;
 	sbi_result = RESUME_NEXT;
@@ -512,11 +455,7 @@ static int teardown(void **state)
 		if (other_vm[i].engine_vm)
 			engine_hw.vm_destroy(&other_vm[i]);
 	guestmem_destroy(&vm);
-	for (unsigned i = 0; i < FRAMES_MAX; i++) {
-		free(frames[i].p);
-		frames[i].p = NULL;
-	}
-	frames_live = 0;
+	fake_frames_free_all();
 	free(ram);
 	ram = NULL;
 	fake_guest_mem = (struct fake_guest_mem){ 0 };
@@ -1154,7 +1093,7 @@ static void test_engine_hw_gpf_out_of_memory_stops_vm(void **state)
 	(void)state;
 	enter(&vcpu);
 	/* A partial chunk needs a leaf table for its 4 KiB pages. */
-	frames_fail = true;
+	fake_frames_fail = true;
 	guest_page_fault(EXC_LOAD_GUEST_PAGE_FAULT, CHUNK3, CHUNK3, 0);
 	assert_int_equal(vm_stops, 1);
 	assert_int_equal(vm.state, VM_STOPPED);
@@ -1953,14 +1892,14 @@ static void test_engine_hw_vm_destroy_frees_every_table(void **state)
 	guest_page_fault(EXC_LOAD_GUEST_PAGE_FAULT, CHUNK3, CHUNK3, 0);
 	guest_page_fault(EXC_LOAD_GUEST_PAGE_FAULT, RAM_BASE, RAM_BASE, 0);
 	/* The root, the table of the GiB, leaf tables for chunks 0 and 3. */
-	assert_true(frames_live >= vm.realmap.nram + 4);
+	assert_true(fake_frames_live >= vm.realmap.nram + 4);
 	engine_hw.vm_destroy(&vm);
 	assert_null(vm.engine_vm);
 	assert_int_equal(harts[0].live_hgatp, 0);
 	/* Only the real map table's bookkeeping is left, until guestmem's turn. */
-	assert_int_equal(frames_live, vm.realmap.nram);
+	assert_int_equal(fake_frames_live, vm.realmap.nram);
 	guestmem_destroy(&vm);
-	assert_int_equal(frames_live, 0);
+	assert_int_equal(fake_frames_live, 0);
 }
 
 static void test_engine_hw_hart_init_delegation(void **state)

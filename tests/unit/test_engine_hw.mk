@@ -7,4 +7,5 @@ test_engine_hw_SRCS := src/arch/riscv/engine_hw.c src/arch/riscv/engine_hw_mem.c
 	src/arch/riscv/dispatch.c src/arch/riscv/decode.c src/arch/riscv/emulate_mem.c \
 	src/arch/riscv/misaligned.c src/arch/riscv/gpt.c src/arch/riscv/guest_pt.c \
 	src/arch/riscv/vmid.c src/arch/riscv/vcpu.c src/core/vcpu.c src/core/realmap.c \
-	src/core/guestmem.c tests/unit/fakes/fake_csr.c
+	src/core/guestmem.c tests/unit/fakes/fake_csr.c \
+	tests/unit/fakes/fake_frames.c tests/unit/fakes/fake_legalise.c

@@ -44,72 +44,15 @@
 #include "core/vm.h"
 #include "dev/mmio.h"
 #include "fakes/fake_csr.h"
+#include "fakes/fake_frames.h"
 
 /* ---- fakes: memory ----------------------------------------------------- */
 
-/* Host memory is its own physical memory in these tests (hostmem.h). */
-const uint64_t hostmem_virt_offset = 0;
-
-uint64_t boot_l39[512], boot_l48[512], boot_l57[512];
-uint64_t boot_satp;
+/* Host memory, boot tables and frames: fakes/fake_frames.c. */
 /* Trapeze's root entry (a global 512 GiB kernel leaf): every root the
  * engine builds must carry it. */
 #define TRAPEZE_ENTRY pte_make(0, PTE_V | PTE_R | PTE_W | PTE_X | PTE_G | PTE_A | PTE_D)
 #define BOOT_SATP     0x8000000000000123ULL
-
-/* Host frames: aligned host pages, tracked so a test can count what the
- * engine holds and teardown can free whatever is left. */
-#define FRAMES_MAX 4096
-static struct { void *p; } frames[FRAMES_MAX];
-static unsigned frames_live;
-static bool frames_fail;
-
-static uint64_t frame_track(void *p)
-{
-	for (unsigned i = 0; i < FRAMES_MAX; i++) {
-		if (frames[i].p == NULL) {
-			frames[i].p = p;
-			frames_live++;
-			return hostmem_pa(p);
-		}
-	}
-	abort();
-}
-
-uint64_t frame_alloc(void)
-{
-	if (frames_fail)
-		return 0;
-	void *p = aligned_alloc(FRAME_SIZE, FRAME_SIZE);
-	assert_non_null(p);
-	memset(p, 0, FRAME_SIZE);
-	return frame_track(p);
-}
-
-uint64_t frame_alloc_contig(uint64_t n, uint64_t align)
-{
-	uint64_t a = align * FRAME_SIZE, size = (n * FRAME_SIZE + a - 1) / a * a;
-
-	if (frames_fail)
-		return 0;
-	void *p = aligned_alloc(a, size);
-	assert_non_null(p);
-	return frame_track(p);
-}
-
-void frame_free(uint64_t pa, uint64_t n)
-{
-	(void)n;
-	for (unsigned i = 0; i < FRAMES_MAX; i++) {
-		if (frames[i].p && hostmem_pa(frames[i].p) == pa) {
-			free(frames[i].p);
-			frames[i].p = NULL;
-			frames_live--;
-			return;
-		}
-	}
-	fail_msg("frame_free of a frame never allocated: 0x%lx", (unsigned long)pa);
-}
 
 /* ---- fakes: the host CPU, the platform --------------------------------- */
 
@@ -120,29 +63,6 @@ static uint64_t fake_time;
 uint64_t platform_time(void)
 {
 	return fake_time;
-}
-
-/* A model of QEMU 7.2's rv64 for the CSRs Trapeze legalises on the host
- * (copied from tests/unit/fakes/fake_hw.c). */
-uint64_t hw_csr_legalise(unsigned num, uint64_t old, uint64_t val)
-{
-	switch (num) {
-	case CSR_SSTATUS: {
-		uint64_t m = SSTATUS_SPIE | SSTATUS_UBE | SSTATUS_SPP | SSTATUS_FS |
-			     SSTATUS_SUM | SSTATUS_MXR;
-		if (val & SSTATUS_UXL)          /* a UXL of 0 is ignored */
-			m |= SSTATUS_UXL;
-		return (old & ~m) | (val & m);
-	}
-	case CSR_STVEC:
-		return (val & 3) < 2 ? val : old;   /* reserved MODE: no change */
-	case CSR_SEPC:
-		return val & ~1ULL;
-	case CSR_SCOUNTEREN:
-		return val & 0xffffffffULL;
-	default:
-		return val;
-	}
 }
 
 /* ---- fakes: the rest of Trapeze ---------------------------------------- */
@@ -395,7 +315,7 @@ static int setup(void **state)
 	platform = (struct platform){ .nharts = 1, .satp_mode = SATP_MODE_SV57, .has_sstc = true };
 	boot_l57[TRAPEZE_ROOT_INDEX] = TRAPEZE_ENTRY;
 	boot_satp = BOOT_SATP;
-	frames_fail = false;
+	fake_frames_fail = false;
 	fake_time = 1000;
 	sbi_calls = sbi_ecall_len = 0;
 	sbi_result = RESUME_NEXT;
@@ -447,11 +367,7 @@ static int teardown(void **state)
 	if (vm.engine_vm)
 		engine_trap.vm_destroy(&vm);
 	guestmem_destroy(&vm);
-	for (unsigned i = 0; i < FRAMES_MAX; i++) {
-		free(frames[i].p);
-		frames[i].p = NULL;
-	}
-	frames_live = 0;
+	fake_frames_free_all();
 	free(ram);
 	ram = NULL;
 	return 0;
@@ -1138,7 +1054,7 @@ static void test_engine_trap_bare_fault_out_of_memory_stops_vm(void **state)
 {
 	(void)state;
 	/* A partial chunk needs a new leaf table for its 4 KiB pages. */
-	frames_fail = true;
+	fake_frames_fail = true;
 	trap(EXC_LOAD_PAGE_FAULT, CHUNK3);
 	assert_int_equal(vm_stops, 1);
 	assert_int_equal(vm.state, VM_STOPPED);
@@ -1379,14 +1295,14 @@ static void test_engine_trap_vm_destroy_frees_every_table(void **state)
 	paging_on();
 	trap(EXC_LOAD_PAGE_FAULT, VA_DATA);
 	engine_trap.enter(&vcpu);
-	assert_true(frames_live > 3);
+	assert_true(fake_frames_live > 3);
 	engine_trap.vm_destroy(&vm);
 	assert_null(vm.engine_vm);
 	assert_int_equal(fake_csr_get("satp"), BOOT_SATP);
 	/* Only the real map table's bookkeeping is left, until guestmem's turn. */
-	assert_int_equal(frames_live, vm.realmap.nram);
+	assert_int_equal(fake_frames_live, vm.realmap.nram);
 	guestmem_destroy(&vm);
-	assert_int_equal(frames_live, 0);
+	assert_int_equal(fake_frames_live, 0);
 }
 
 int main(void)

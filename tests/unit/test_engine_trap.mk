@@ -6,4 +6,5 @@ test_engine_trap_SRCS := src/arch/riscv/engine_trap.c src/arch/riscv/engine_trap
 	src/arch/riscv/emulate_mem.c src/arch/riscv/misaligned.c src/arch/riscv/gpt.c \
 	src/arch/riscv/shadow.c src/arch/riscv/pgtable.c src/arch/riscv/mmu.c \
 	src/arch/riscv/dispatch.c src/arch/riscv/vcpu.c src/core/realmap.c src/core/vcpu.c \
-	src/arch/riscv/guest_pt.c src/core/guestmem.c tests/unit/fakes/fake_csr.c
+	src/arch/riscv/guest_pt.c src/core/guestmem.c tests/unit/fakes/fake_csr.c \
+	tests/unit/fakes/fake_frames.c tests/unit/fakes/fake_legalise.c
