@@ -83,6 +83,18 @@ void guestmem_reset(struct vm *vm)
  * every byte is guest RAM. */
 static bool guestmem_copy(struct vm *vm, uint64_t gpa, void *buf, size_t len, bool to_guest)
 {
+	/* Within one page (an instruction fetch for emulation, a PTE): one
+	 * lookup answers both "is it RAM" and "where". */
+	if (len && len <= REALMAP_PAGE_SIZE - (gpa & PAGE_MASK)) {
+		uint64_t hpa = realmap_ram_hpa(&vm->realmap, gpa, len);
+		if (hpa == 0)
+			return false;
+		if (to_guest)
+			memcpy(hostmem_va(hpa), buf, len);
+		else
+			memcpy(buf, hostmem_va(hpa), len);
+		return true;
+	}
 	if (!guestmem_is_ram(vm, gpa, len))
 		return len == 0;
 	uint8_t *b = buf;
