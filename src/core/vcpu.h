@@ -10,6 +10,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "core/sbi/sbi_state.h"
+
 struct engine;
 struct vcpu_arch;
 struct vm;
@@ -54,6 +56,7 @@ struct vcpu {
 	 * until the guest first programs it. */
 	uint64_t timer_deadline;
 	bool timer_programmed;
+	struct sbi_vcpu sbi;    /* per-extension SBI state (core/sbi/sbi_state.h) */
 };
 
 /* Guest general-purpose registers: x0 reads 0, writes to x0 are dropped. */

@@ -9,6 +9,7 @@
 #include "core/lib/format.h"
 #include "core/lib/spinlock.h"
 #include "core/lib/string.h"
+#include "core/sbi/sbi.h"
 #include "core/machine.h"
 #include "core/platform.h"
 #include "core/sched.h"
@@ -241,6 +242,7 @@ static bool vm_load(struct vm *vm)
 	for (unsigned i = 0; i < vm->nvcpus; i++) {
 		struct vcpu *v = vm->vcpus[i];
 		vcpu_reset(v, d->entry, d->dtb.gpa);
+		sbi_vcpu_reset(v);
 		v->state = i == 0 ? VCPU_RUNNABLE : VCPU_STOPPED;
 	}
 	return true;

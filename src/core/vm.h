@@ -56,6 +56,7 @@ struct vm {
 	struct spinlock mem_lock;           /* first touches of guest RAM (guestmem.c) */
 	uint64_t mem_pins;                  /* host pointers into guest RAM in use (guestmem.c) */
 	struct vm_stats stats;
+	struct sbi_vm sbi;                  /* per-extension SBI state (core/sbi/sbi_state.h) */
 	uint64_t last_activity;             /* time of the last output (hang watchdog) */
 	/* console: a line buffer when several VMs share the UART */
 	char line[VM_LINE_MAX];

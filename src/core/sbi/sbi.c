@@ -34,6 +34,13 @@ const struct sbi_ext *sbi_find_ext(unsigned long eid)
 	return NULL;
 }
 
+void sbi_vcpu_reset(struct vcpu *v)
+{
+	for (const struct sbi_ext *e = __start_sbi_exts; e < __stop_sbi_exts; e++)
+		if (e->vcpu_reset)
+			e->vcpu_reset(v);
+}
+
 unsigned sbi_ext_slot(const struct sbi_ext *ext)
 {
 	return (unsigned)(ext - __start_sbi_exts);

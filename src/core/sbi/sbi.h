@@ -13,8 +13,7 @@
 struct vcpu;
 struct vm;
 
-/* SBI v2.0, Binary Encoding, Table "Standard SBI Errors" (the subset up to
- * v2.0's NO_SHMEM; Trapeze never returns INVALID_STATE or BAD_RANGE). */
+/* SBI v3.0, Binary Encoding, Table "Standard SBI Errors". */
 #define SBI_SUCCESS                 0
 #define SBI_ERR_FAILED              -1
 #define SBI_ERR_NOT_SUPPORTED       -2
@@ -25,6 +24,11 @@ struct vm;
 #define SBI_ERR_ALREADY_STARTED     -7
 #define SBI_ERR_ALREADY_STOPPED     -8
 #define SBI_ERR_NO_SHMEM            -9
+#define SBI_ERR_INVALID_STATE       -10
+#define SBI_ERR_BAD_RANGE           -11
+#define SBI_ERR_TIMEOUT             -12
+#define SBI_ERR_IO                  -13
+#define SBI_ERR_DENIED_LOCKED       -14
 
 /* Extension ids (a7). */
 #define SBI_EXT_LEGACY_MIN  0x00        /* SBI v2.0, Legacy Extensions: 0x00-0x0F */
@@ -36,6 +40,15 @@ struct vm;
 #define SBI_EXT_HSM         0x48534D    /* "HSM" */
 #define SBI_EXT_SRST        0x53525354  /* "SRST" */
 #define SBI_EXT_DBCN        0x4442434E  /* "DBCN" */
+#define SBI_EXT_PMU         0x504D55    /* "PMU" */
+#define SBI_EXT_SUSP        0x53555350  /* "SUSP" */
+#define SBI_EXT_CPPC        0x43505043  /* "CPPC" (not offered) */
+#define SBI_EXT_NACL        0x4E41434C  /* "NACL" (not offered) */
+#define SBI_EXT_STA         0x535441    /* "STA" */
+#define SBI_EXT_SSE         0x535345    /* "SSE" */
+#define SBI_EXT_FWFT        0x46574654  /* "FWFT" */
+#define SBI_EXT_DBTR        0x44425452  /* "DBTR" (not offered) */
+#define SBI_EXT_MPXY        0x4D505859  /* "MPXY" (not offered) */
 
 /* Legacy extension ids (SBI v2.0, Legacy Extensions; a6 is ignored). */
 #define SBI_LEGACY_SET_TIMER                0x00
@@ -160,6 +173,10 @@ struct sbi_ext {
 	unsigned long eid_min, eid_max;
 	bool legacy;                    /* v0.1 calls: result in a0 only, a1 untouched */
 	sbi_handler_t handle;
+	/* Optional: put the extension's per-vCPU state (v->sbi, sbi_vcpu.h)
+	 * and its share of the VM's (v->vm->sbi) in their boot state; called
+	 * for every vCPU when its VM is loaded or reset (sbi_vcpu_reset). */
+	void (*vcpu_reset)(struct vcpu *v);
 };
 
 /*
@@ -176,6 +193,10 @@ struct sbi_ext {
 #define SBI_EXTENSION(ident) \
 	const struct sbi_ext sbi_ext_##ident \
 	__attribute__((used, section(SBI_EXT_SECTION), aligned(8)))
+
+/* Every extension's vcpu_reset hook, in descriptor order: the SBI state of a
+ * vCPU of a VM being loaded or reset (vm.c). */
+void sbi_vcpu_reset(struct vcpu *v);
 
 /* The descriptor whose [eid_min, eid_max] holds eid, or NULL. */
 const struct sbi_ext *sbi_find_ext(unsigned long eid);
