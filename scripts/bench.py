@@ -23,12 +23,16 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "system"))
-from trapeze_run import BUILD, LAUNCHER, run_guest, write_config  # noqa: E402
+from trapeze_run import BUILD, LAUNCHER, guest_path, run, run_guest, write_config  # noqa: E402
 
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
 CPU = os.environ.get("BENCH_CPU", "rv64,h=true")
 # Every engine is measured in the same run; hw needs the H extension.
-ENGINES = [e for e in os.environ.get("BENCH_ENGINES", "trap,hw").split(",") if e]
+# "trap" is the trap engine with patching on, "trap-nopatch" with it off
+# (README, Patching): side by side.
+ENGINES = [e for e in os.environ.get("BENCH_ENGINES", "trap,trap-nopatch,hw").split(",") if e]
+SIDE_ENGINE = {"trap-nopatch": "trap"}
+SIDE_PATCHING = {"trap": "on", "trap-nopatch": "off"}
 if "h=false" in CPU:
     ENGINES = [e for e in ENGINES if e != "hw"]
 # Guests that print "bench: NAME NS" lines: the trap engine's unit costs,
@@ -50,14 +54,21 @@ def bench_lines(lines):
     return out
 
 
-def linux_run(bare, engine="trap"):
+def side_vm(side, opts):
+    """A VM's keys for a side: patching where the side says."""
+    if side in SIDE_PATCHING:
+        opts = dict(opts, patching=SIDE_PATCHING[side])
+    return opts
+
+
+def linux_run(bare, engine="trap", side=None):
     """Boot Linux with trapeze.bench; returns its bench lines plus
     linux-boot: wall-clock ns from starting QEMU to init's first line."""
     with tempfile.TemporaryDirectory() as d:
         cfg = os.path.join(d, "linux.ini")
-        write_config(cfg, [("linux", {
+        write_config(cfg, [("linux", side_vm(side, {
             "kernel": IMAGE, "initrd": INITRD, "memory": "256M",
-            "bootargs": f"console=ttyS0 trapeze.bench={LINUX_SCALE}"})],
+            "bootargs": f"console=ttyS0 trapeze.bench={LINUX_SCALE}"}))],
             machine={"hang-timeout": 300}, engine=engine)
         args = [LAUNCHER, "run", "--cpu", CPU] + (["--bare"] if bare else []) + [cfg]
         start = time.monotonic()
@@ -79,6 +90,110 @@ def linux_run(bare, engine="trap"):
     return out
 
 
+# Disk rows (issue 12): sequential write and read of BENCH_DISK_MB MiB in
+# 1 MiB requests through busybox dd on the VM's virtio-blk disk (a raw image,
+# cache=writeback on both sides), the write with conv=fsync, the guest's
+# page cache dropped before the read. MB/s: higher is better; their ratio is
+# virt / bare (a throughput share: issue 12's target is at least 0.7). Run
+# in the first BENCH_DISK_ROUNDS rounds only (the trap engine's copy of the
+# data through the guest's page cache is slow).
+DISK_MB = int(os.environ.get("BENCH_DISK_MB", "64"))
+DISK_ROUNDS = int(os.environ.get("BENCH_DISK_ROUNDS", "1"))
+HIGHER_IS_BETTER = {"disk-seq-write", "disk-seq-read"}
+
+
+def disk_run(bare, engine="trap", side=None):
+    cmd = (f"dd if=/dev/zero of=/dev/vda bs=1M count={DISK_MB} conv=fsync 2>%261 %7C tail -1; "
+           "echo 3 > /proc/sys/vm/drop_caches; "
+           f"dd if=/dev/vda of=/dev/null bs=1M count={DISK_MB} 2>%261 %7C tail -1")
+    with tempfile.TemporaryDirectory() as d:
+        img = os.path.join(d, "disk.img")
+        subprocess.run(["truncate", "-s", f"{DISK_MB + 16}M", img], check=True)
+        res = run([("linux", side_vm(side, {
+            "kernel": IMAGE, "initrd": INITRD, "memory": "256M", "disk": img,
+            "bootargs": f'console=ttyS0 quiet trapeze.cmd="{cmd}"'}))],
+            cpu=CPU, bare=bare, engine=engine, machine={"hang-timeout": 0}, timeout=3600)
+    rates = []
+    for line in res.guest_lines:
+        # busybox: "67108864 bytes (64.0MB) copied, 4.883918 seconds, 13.1MB/s"
+        parts = line.replace(",", "").split()
+        if "copied" in parts and "seconds" in parts:
+            nbytes, secs = int(parts[0]), float(parts[parts.index("seconds") - 1])
+            rates.append(nbytes / secs / 1e6)
+    if res.status != 0 or len(rates) != 2:
+        print(res.output[-4000:])
+        sys.exit(f"disk benchmark failed ({'bare' if bare else engine})")
+    return {"disk-seq-write": rates[0], "disk-seq-read": rates[1]}
+
+
+# SMP (issue 13): a parallel workload in Linux at 1, 2 and 4 vCPUs, bare
+# QEMU with -smp N against Trapeze on SMP_HARTS harts (4 vCPUs on 2 harts
+# is overcommitted): one busy shell loop per vCPU (builtins only, no
+# system calls), timed by the host from init's first line to the workload's
+# end marker. Fairness: equal busy VMs share the harts evenly, weights 2:1
+# share one hart 2:1 (CPU time from Trapeze's `sched` statistics).
+SMP_VCPUS = [int(n) for n in os.environ.get("BENCH_SMP_VCPUS", "1,2,4").split(",") if n]
+SMP_HARTS = int(os.environ.get("BENCH_SMP_HARTS", "2"))
+SMP_STEPS = int(os.environ.get("BENCH_SMP_STEPS", "20000"))
+FAIR_SECONDS = int(os.environ.get("BENCH_FAIR_SECONDS", "6"))
+
+
+def smp_run(vcpus, bare, engine="trap", side=None):
+    """Wall-clock ns of the parallel workload at vcpus vCPUs."""
+    loop = f"i=0; while [ $i -lt {SMP_STEPS} ]; do i=$((i+1)); done"
+    cmd = f"for w in $(seq {vcpus}); do ({loop}) & done; wait; echo smp-done"
+    with tempfile.TemporaryDirectory() as d:
+        cfg = os.path.join(d, "smp.ini")
+        write_config(cfg, [("linux", side_vm(side, {
+            "kernel": IMAGE, "initrd": INITRD, "memory": "256M", "vcpus": vcpus,
+            "bootargs": f'console=ttyS0 trapeze.cmd="{cmd}"'}))],
+            machine={"hang-timeout": 300, "harts": SMP_HARTS}, engine=engine)
+        args = [LAUNCHER, "run", "--cpu", CPU] + (["--bare"] if bare else []) + [cfg]
+        start = end = None
+        lines = []
+        with subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT) as p:
+            for raw in p.stdout:
+                line = raw.decode("utf-8", "replace").rstrip("\r\n")
+                if start is None and line.startswith("trapeze-init: start"):
+                    start = time.monotonic()
+                if end is None and line == "smp-done":
+                    end = time.monotonic()
+                lines.append(line)
+            status = p.wait()
+    if status != 0 or start is None or end is None:
+        print("\n".join(lines[-40:]))
+        sys.exit(f"SMP benchmark run failed ({'bare' if bare else engine}, {vcpus} vCPUs)")
+    return int((end - start) * 1e9)
+
+
+def sched_cpu_ms(log_lines, name):
+    for line in log_lines:
+        if line.startswith(f"trapeze: stats {name} sched:"):
+            for kv in line.split(":", 2)[2].split():
+                k, v = kv.split("=")
+                if k == "cpu-ms":
+                    return int(v)
+    return 0
+
+
+def fairness(engine, side):
+    """(worst share of 3 equal busy VMs on 2 harts / 1/3, heavy/light CPU
+    time of weights 2:1 pinned to one hart / 2): 1.0 is exact."""
+    spin = {"kernel": guest_path("spin"), "memory": "32M"}
+    m = {"harts": 2, "hang-timeout": FAIR_SECONDS}
+    r = run([(f"f{i}", side_vm(side, dict(spin))) for i in range(3)], cpu=CPU, machine=m,
+            engine=engine)
+    ms = [sched_cpu_ms(r.log_lines, f"f{i}") for i in range(3)]
+    total = sum(ms) or 1
+    worst = min(ms) / total * 3 if max(ms) - total / 3 < total / 3 - min(ms) else max(ms) / total * 3
+    r = run([("heavy", side_vm(side, dict(spin, weight=2, cpus=0))),
+             ("light", side_vm(side, dict(spin, weight=1, cpus=0)))], cpu=CPU, machine=m,
+            engine=engine)
+    light = sched_cpu_ms(r.log_lines, "light") or 1
+    return worst, sched_cpu_ms(r.log_lines, "heavy") / light / 2
+
+
 def chart(rows, path):
     """One bar series per engine: ratios, log scale."""
     if shutil.which("gnuplot") is None:
@@ -90,7 +205,8 @@ def chart(rows, path):
     for name, engine, _, _, r in rows:
         if name not in names:
             names.append(name)
-        ratio[(name, engine)] = r
+        # Throughput rows as time ratios too: the chart is lower-is-better.
+        ratio[(name, engine)] = 1 / r if name in HIGHER_IS_BETTER and r else r
     with open(data, "w") as f:
         for name in names:
             f.write(name + " " + " ".join(f"{ratio.get((name, e), float('nan')):.3f}"
@@ -124,23 +240,34 @@ plot {series}, 1 with lines dashtype 2 linecolor rgb "#a03030" notitle
 
 
 def main():
-    sides = [("bare", None)] + [(e, e) for e in ENGINES]
+    sides = [("bare", None)] + [(e, SIDE_ENGINE.get(e, e)) for e in ENGINES]
     samples = {}        # name -> {side: [...]}
+    fair = {}           # side -> [(3-VM worst share ratio, 2:1 weight ratio)]
     with_linux = os.path.exists(IMAGE) and os.path.exists(INITRD)
     started = time.monotonic()
     for r in range(ROUNDS):
         for side, engine in sides:
             bare = engine is None
             for guest in BENCH_GUESTS:
-                res = run_guest(guest, cpu=CPU, bare=bare, engine=engine or "trap")
+                res = run([(guest, side_vm(side, {"kernel": guest_path(guest), "memory": "64M"}))],
+                          cpu=CPU, bare=bare, engine=engine or "trap")
                 if res.status != 0:
                     print(res.output)
                     sys.exit(f"{guest} failed ({side}, round {r + 1})")
                 for name, ns in bench_lines(res.guest_lines).items():
                     samples.setdefault(name, {}).setdefault(side, []).append(ns)
             if with_linux:
-                for name, ns in linux_run(bare, engine or "trap").items():
+                for name, ns in linux_run(bare, engine or "trap", side).items():
                     samples.setdefault(name, {}).setdefault(side, []).append(ns)
+                for n in SMP_VCPUS:
+                    samples.setdefault(f"smp-{n}-vcpu", {}).setdefault(side, []).append(
+                        smp_run(n, bare, engine or "trap", side))
+            if not bare:
+                share, weight = fairness(engine, side)
+                fair.setdefault(side, []).append((share, weight))
+            if with_linux and r < DISK_ROUNDS:
+                for name, mbps in disk_run(bare, engine or "trap", side).items():
+                    samples.setdefault(name, {}).setdefault(side, []).append(mbps)
         print(f"round {r + 1}/{ROUNDS} done", flush=True)
     rows = []
     spreads = {}
@@ -168,7 +295,8 @@ def main():
                     "spread"])
         for name, engine, bare, virt, ratio in rows:
             lo, hi, spread = spreads[(name, engine)]
-            w.writerow([name, engine, f"{bare:.0f}", f"{virt:.0f}", f"{ratio:.3f}",
+            fmt = ".2f" if name in HIGHER_IS_BETTER else ".0f"
+            w.writerow([name, engine, f"{bare:{fmt}}", f"{virt:{fmt}}", f"{ratio:.3f}",
                         f"{lo:.3f}", f"{hi:.3f}", f"{spread:.4f}"])
     print(f"ns per operation, median of {ROUNDS} rounds, -cpu {CPU}, "
           f"Linux benchmarks at trapeze.bench={LINUX_SCALE}, "
@@ -182,16 +310,32 @@ def main():
     print(rule)
     by = {(n, e): (b, v, r) for n, e, b, v, r in rows}
     for name in samples:
-        line = f"| {name:<18} | {statistics.median(samples[name]['bare']):>12.0f} |"
+        label = name + (" MB/s ^" if name in HIGHER_IS_BETTER else "")
+        fmt = ".2f" if name in HIGHER_IS_BETTER else ".0f"
+        line = f"| {label:<18} | {statistics.median(samples[name]['bare']):>12{fmt}} |"
         for e in ENGINES:
             if (name, e) not in by:
                 line += f" {'':>12} | {'':>8} | {'':>8} |"
                 continue
             _, v, r = by[(name, e)]
             spread = spreads[(name, e)][2]
-            line += f" {v:>12.0f} | {r:>8.3f} | {spread * 100:>7.1f}% |"
+            line += f" {v:>12{fmt}} | {r:>8.3f} | {spread * 100:>7.1f}% |"
         print(line)
+    print("^: MB/s, higher is better; its ratio is Trapeze's throughput over bare QEMU's")
     print(f"written to {path}")
+    # Fairness: 1.000 is exact; the issue asks for within 10% (0.9-1.1).
+    fpath = os.path.join(BUILD, "bench", "fairness.csv")
+    with open(fpath, "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["engine", "three_vms_worst_share", "weights_2to1", "rounds"])
+        print("fairness (1.000 = exact): 3 equal busy VMs on 2 harts, the share furthest "
+              "from 1/3 over 1/3; weights 2:1 on one hart, CPU-time ratio over 2")
+        for side, vals in fair.items():
+            share = statistics.median(v[0] for v in vals)
+            weight = statistics.median(v[1] for v in vals)
+            w.writerow([side, f"{share:.3f}", f"{weight:.3f}", len(vals)])
+            print(f"| {side:<14} | three equal VMs {share:.3f} | weights 2:1 {weight:.3f} |")
+    print(f"written to {fpath}")
     chart(rows, os.path.join(BUILD, "bench", "ratios.png"))
 
 

@@ -18,7 +18,7 @@ HOSTCC ?= gcc
 LINUX_SRC    := guests/linux
 LINUX_OUT    := $(BUILD)/linux
 LINUX_CFLAGS := -std=c11 -Wall -Wextra -Werror -O2 -static -s
-LINUX_PROGS  := $(LINUX_OUT)/init $(LINUX_OUT)/bench $(LINUX_OUT)/bench-nop
+LINUX_PROGS  := $(LINUX_OUT)/init $(LINUX_OUT)/bench $(LINUX_OUT)/bench-nop $(LINUX_OUT)/perf-check
 LINUX_ENV    := CROSS=$(CROSS) BUILD=$(BUILD)
 
 .PHONY: linux linux-clean linux-check linux-deps linux-force
@@ -43,6 +43,9 @@ $(LINUX_OUT)/init: $(LINUX_SRC)/init.c
 	@mkdir -p $(dir $@)
 	$(CROSS)gcc $(LINUX_CFLAGS) -o $@ $<
 $(LINUX_OUT)/bench: $(LINUX_SRC)/bench/bench.c
+	@mkdir -p $(dir $@)
+	$(CROSS)gcc $(LINUX_CFLAGS) -o $@ $<
+$(LINUX_OUT)/perf-check: $(LINUX_SRC)/perf/perf.c
 	@mkdir -p $(dir $@)
 	$(CROSS)gcc $(LINUX_CFLAGS) -o $@ $<
 $(LINUX_OUT)/bench-nop: $(LINUX_SRC)/bench/nop.c

@@ -30,6 +30,9 @@ unsigned arch_cpu_index(void);
 /* Nothing to run on this hart: leave every guest's address space, wait
  * for an interrupt or until deadline (time-CSR ticks), acknowledge it. */
 void arch_idle(uint64_t deadline);
+/* Make hart (an index, like arch_cpu_index) enter Trapeze soon: out of
+ * its guest or its idle wait (an IPI). */
+void arch_kick_hart(unsigned cpu);
 /* Enter v's guest on this hart; the next trap reaches the dispatcher. */
 _Noreturn void arch_vcpu_run(struct vcpu *v);
 /* The architectural half of a vCPU (registers, engine state), bound to v

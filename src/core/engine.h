@@ -68,6 +68,19 @@ static inline enum resume trap_next(struct trap_info *t, unsigned len)
 	return RESUME_NEXT;
 }
 
+/*
+ * The supervisor state an SBI SSE event handler interrupts (SBI v3.0,
+ * "Supervisor Software Events Extension", "Software Event Injection"):
+ * sepc and sstatus.SPP/SPIE as they were before the handler's entry
+ * rewrote them. The virtual CPU has no H extension, so hstatus.SPV/SPVP
+ * have nothing to hold.
+ */
+struct engine_sse_state {
+	uint64_t sepc;
+	bool spp;       /* sstatus.SPP: 1 = S-mode */
+	bool spie;      /* sstatus.SPIE */
+};
+
 struct engine {
 	const char *name;
 	/* By exception cause; NULL: the trap is reflected to the guest. */
@@ -108,6 +121,18 @@ struct engine {
 	uint64_t (*firmware_load)(struct vcpu *v, uint64_t va, uint64_t *val, uint64_t *tval);
 
 	void (*print_stats)(const struct vm *vm);
+
+	/* SBI SSE (SBI v3.0, "Software Event Injection"): the guest takes an
+	 * event at entry_pc. The interrupted sepc, SPP and SPIE go to
+	 * *interrupted; then sepc = the interrupted pc, SPP = the interrupted
+	 * privilege, SPIE = SIE, SIE = 0, virtual S-mode, pc = entry_pc. GPRs
+	 * are the caller's business (a6/a7 through vcpu_set_gpr). */
+	void (*sse_enter)(struct vcpu *v, uint64_t entry_pc, struct engine_sse_state *interrupted);
+	/* SBI SSE completion ("Software Event Completion"), from the vCPU's
+	 * own ECALL: privilege = SPP, SIE = SPIE, then SPP, SPIE and sepc
+	 * from *restore. Returns the pc to resume at (sepc before the
+	 * restore); the caller moves the pc (RESUME_JUMP). */
+	uint64_t (*sse_complete)(struct vcpu *v, const struct engine_sse_state *restore);
 };
 
 #endif

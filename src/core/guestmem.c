@@ -144,3 +144,8 @@ void guestmem_unpin(struct vm *vm)
 {
 	__atomic_fetch_sub(&vm->mem_pins, 1, __ATOMIC_RELEASE);
 }
+
+uint64_t guestmem_dma_addr(struct vm *vm, uint64_t gpa, size_t len)
+{
+	return realmap_ram_hpa(&vm->realmap, gpa, len);
+}

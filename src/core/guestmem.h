@@ -40,4 +40,11 @@ bool guestmem_is_ram(const struct vm *vm, uint64_t gpa, uint64_t len);
 void *guestmem_pin(struct vm *vm, uint64_t gpa, size_t len);
 void guestmem_unpin(struct vm *vm);
 
+/* DMA by a host device on the VM's behalf (virtio requests passed to the
+ * host's own devices): the host-physical address of [gpa, gpa+len), which
+ * must lie in one page of guest RAM, its chunk zeroed first like any first
+ * touch; 0 when it is not RAM. The caller holds a pin (guestmem_pin) from
+ * before this until the device is done, so a reset drains it. */
+uint64_t guestmem_dma_addr(struct vm *vm, uint64_t gpa, size_t len);
+
 #endif

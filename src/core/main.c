@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include "core/arch.h"
 #include "core/console.h"
+#include "core/devices.h"
 #include "core/fdt.h"
 #include "core/frame.h"
 #include "core/hostmem.h"
@@ -121,6 +122,9 @@ _Noreturn void hyp_main(uint64_t hartid, uint64_t dtb_pa)
 	log_info("Trapeze hypervisor (%s), %u hart(s), %lu MiB RAM at 0x%lx, timebase %lu Hz",
 		 arch_name, platform.nharts, platform.ram_size >> 20, platform.ram_base,
 		 platform.timebase_hz);
+	/* The host's PLIC and virtio devices, before any hart enables its
+	 * external interrupt (arch_hart_init). */
+	devices_probe_host(&dt);
 	arch_init(hartid);
 
 	frames_init(&dt, dtb_pa);

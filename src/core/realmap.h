@@ -14,7 +14,7 @@
 #include <stdint.h>
 
 #define REALMAP_MAX_RAM     4
-#define REALMAP_MAX_MMIO    8
+#define REALMAP_MAX_MMIO    16
 #define REALMAP_PAGE_SHIFT  12
 #define REALMAP_PAGE_SIZE   (1ULL << REALMAP_PAGE_SHIFT)
 

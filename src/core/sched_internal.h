@@ -14,6 +14,8 @@ void sched_add_vcpu(struct vcpu *v);
  * interrupts and load its state. Never returns NULL: idles until some
  * vCPU can run. */
 struct vcpu *sched_resume(struct vcpu *v);
+/* A vCPU parked while its VM was paused (lifecycle.c) is queued again. */
+void sched_unpark(struct vcpu *v);
 /* Enter the scheduler on this hart for the first time. */
 _Noreturn void sched_run(void);
 /* The hang watchdog's limit, in time-CSR ticks (0 = off). */

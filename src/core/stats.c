@@ -56,6 +56,9 @@ void stats_print(const struct vm *vm)
 	stats_add(&l, "accesses-emulated", s->accesses_emulated);
 	stats_add(&l, "chunks-zeroed", s->chunks_zeroed);
 	stats_add(&l, "world-switches", s->world_switches);
+	stats_group(&l, "lifecycle");
+	stats_add(&l, "resets", s->resets);
+	stats_add(&l, "console-throttled", s->console_throttled);
 	stats_flush(&l);
 	if (vm->engine && vm->engine->print_stats)
 		vm->engine->print_stats(vm);

@@ -12,7 +12,7 @@
 #define STATS_EXC_MAX   24      /* exception causes 0..23 (the architecture's numbering) */
 #define STATS_IRQ_MAX   16      /* interrupt causes 0..15 */
 #define STATS_SBI_MAX   16      /* SBI extensions, indexed by descriptor slot */
-#define STATS_MMIO_MAX  8       /* devices, indexed by realmap MMIO slot */
+#define STATS_MMIO_MAX  16      /* devices, indexed by realmap MMIO slot */
 
 struct vm_stats {
 	uint64_t trap_exc[STATS_EXC_MAX];   /* real traps taken while the VM ran, by cause */
@@ -26,6 +26,8 @@ struct vm_stats {
 	uint64_t accesses_emulated;         /* misaligned accesses Trapeze performed part by part */
 	uint64_t world_switches;            /* entries into the guest */
 	uint64_t chunks_zeroed;             /* 2 MiB chunks of guest RAM zeroed on first touch */
+	uint64_t resets;                    /* SBI SRST reboots and monitor resets */
+	uint64_t console_throttled;         /* output bytes dropped over the console rate limit */
 };
 
 struct vm;

@@ -6,7 +6,25 @@
 
 void vcpu_raise_irq(struct vcpu *v, uint64_t virq)
 {
+	/* Counted before it shows: see vcpu_soft_acked. */
+	if (virq & VIRQ_SOFT)
+		__atomic_fetch_add(&v->soft_raises, 1, __ATOMIC_SEQ_CST);
 	__atomic_fetch_or(&v->virq, virq & ~VIRQ_TIMER, __ATOMIC_SEQ_CST);
+}
+
+/* An IPI from another hart between the guest's clear and the engine
+ * noticing it must not be lost: either it was counted before the first
+ * read (nothing is lowered), between the reads (raised again here) or
+ * after the second (its own fetch_or comes after the lowering). */
+void vcpu_soft_acked(struct vcpu *v, uint64_t seen)
+{
+	uint64_t before = __atomic_load_n(&v->soft_raises, __ATOMIC_SEQ_CST);
+
+	if (before != seen)
+		return;
+	__atomic_fetch_and(&v->virq, ~VIRQ_SOFT, __ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&v->soft_raises, __ATOMIC_SEQ_CST) != before)
+		__atomic_fetch_or(&v->virq, VIRQ_SOFT, __ATOMIC_SEQ_CST);
 }
 
 void vcpu_lower_irq(struct vcpu *v, uint64_t virq)

@@ -39,11 +39,28 @@ struct vcpu {
 	enum vcpu_state state;
 	struct vcpu *rq_next;   /* run queue link (sched.c) */
 	unsigned on_hart;       /* last physical hart it ran on */
+	/* Fair share (sched_queue.h): weighted virtual run time, the hart
+	 * whose run queue holds it while queued, and when it last got a hart. */
+	struct vcpu_sched {
+		uint64_t vruntime;
+		uint64_t ran_since;
+		unsigned rq;
+		bool queued;
+		uint64_t hart_ticks[8];     /* time on each hart (PLATFORM_MAX_HARTS) */
+		struct vcpu *yield_to;      /* sched_yield_to, at the end of this trap */
+	} sched;
+	/* Steal time (sched.c): when it last became runnable, and the total
+	 * time it spent runnable but not running, in time-CSR ticks (what SBI
+	 * STA reports, sbi_sta.c). Blocked or stopped time is not counted. */
+	uint64_t runnable_since;
+	uint64_t steal_ticks;
 	/* Requests from the vCPU's own trap handling (WFI, HSM), acted on by
 	 * the scheduler only once this hart has finished with the vCPU, so no
 	 * other hart can pick it up while its trap is still being handled. */
 	bool want_block;
 	bool want_stop;
+	/* Its VM is paused (lifecycle.c): runnable, out of the run queue. */
+	bool parked;
 	/* SBI HSM facts the scheduler state does not hold (sbi_hsm.c). Words:
 	 * RV64A has no byte-wide compare-and-swap. */
 	struct vcpu_hsm {
@@ -51,6 +68,10 @@ struct vcpu {
 		uint32_t suspended;     /* blocked by hart_suspend, not by WFI; cleared on wake-up */
 	} hsm;
 	uint64_t virq;          /* VIRQ_SOFT, VIRQ_EXT pending (atomic) */
+	/* VIRQ_SOFT raises so far (atomic): an engine that learns late that
+	 * the guest cleared its SSIP clears VIRQ_SOFT only if no IPI came
+	 * after the one it delivered (vcpu_soft_acked). */
+	uint64_t soft_raises;
 	/* The virtual timer (SBI set_timer, or the guest's own compare CSR):
 	 * VIRQ_TIMER is pending while time >= timer_deadline. UINT64_MAX
 	 * until the guest first programs it. */
@@ -76,6 +97,9 @@ void vcpu_resume_regs(struct vcpu *v, uint64_t a1);
 /* Virtual interrupts: mark VIRQ_SOFT or VIRQ_EXT pending or not. */
 void vcpu_raise_irq(struct vcpu *v, uint64_t virq);
 void vcpu_lower_irq(struct vcpu *v, uint64_t virq);
+/* The guest cleared the VIRQ_SOFT delivered when soft_raises was `seen`:
+ * it is lowered unless another IPI was raised since (then it stays). */
+void vcpu_soft_acked(struct vcpu *v, uint64_t seen);
 /* Every virtual interrupt pending now, the timer's included. */
 uint64_t vcpu_virq_pending(const struct vcpu *v);
 /* True when some virtual interrupt is pending and enabled in sie

@@ -2,6 +2,7 @@
 
 #include "core/arch.h"
 #include "core/console.h"
+#include "core/devices.h"
 #include "core/engine.h"
 #include "core/frame.h"
 #include "core/guestmem.h"
@@ -11,14 +12,18 @@
 #include "core/lib/string.h"
 #include "core/sbi/sbi.h"
 #include "core/machine.h"
+#include "core/monitor.h"
 #include "core/platform.h"
 #include "core/sched.h"
 #include "core/sched_internal.h"
+#include "core/sched_queue.h"
+#include "trapeze/console_proto.h"
 
 static struct vm vms[BOOTINFO_MAX_VMS];
 static struct vcpu vcpus[BOOTINFO_MAX_VMS][VM_MAX_VCPUS];
 static unsigned nvms;
 static bool prefix_lines;
+static bool framed;         /* the launcher labels lines (trapeze/console_proto.h) */
 static struct spinlock vm_lock;
 
 #define PAGE_SIZE REALMAP_PAGE_SIZE
@@ -88,6 +93,10 @@ void vm_console_write(struct vm *vm, const char *buf, size_t len)
 {
 	vm->last_activity = platform_time();
 	vm_scan_output(vm, buf, len);
+	if (framed) {
+		monitor_console_out(vm, buf, len);
+		return;
+	}
 	if (!prefix_lines) {
 		console_write(buf, len);
 		return;
@@ -101,34 +110,45 @@ void vm_console_write(struct vm *vm, const char *buf, size_t len)
 	}
 }
 
-/* Input goes to the VM in focus: the first one still running. */
+/* Input goes to the VM in focus (monitor.c: Ctrl-A and a digit in the
+ * launcher, else the first VM still running). */
 static struct vm *vm_focus(void)
 {
-	for (unsigned i = 0; i < nvms; i++)
-		if (vms[i].state == VM_RUNNING)
-			return &vms[i];
-	return NULL;
+	return monitor_focus();
 }
 
-/* Pull waiting physical console bytes into vm's queue if it has focus.
+/* The input queue: filled by monitor_input_pull under its own lock (for
+ * whichever VM has focus, from any hart), emptied by the VM's UART under
+ * vm->dev_lock: one producer, one consumer. */
+bool vm_input_push(struct vm *vm, uint8_t c)
+{
+	unsigned tail = vm->input_tail, next = (tail + 1) % sizeof(vm->input);
+
+	if (next == __atomic_load_n(&vm->input_head, __ATOMIC_ACQUIRE))
+		return false;
+	vm->input[tail] = c;
+	__atomic_store_n(&vm->input_tail, next, __ATOMIC_RELEASE);
+	return true;
+}
+
+bool vm_input_full(const struct vm *vm)
+{
+	return (vm->input_tail + 1) % sizeof(vm->input) ==
+	       __atomic_load_n(&vm->input_head, __ATOMIC_ACQUIRE);
+}
+
+/* Pull waiting physical console bytes (into the queue of the VM in focus).
  * vm->dev_lock held. */
 static void vm_console_pull(struct vm *vm)
 {
-	int c;
-
-	if (vm != vm_focus())
-		return;
-	while (((vm->input_tail + 1) % sizeof(vm->input)) != vm->input_head &&
-	       (c = console_getc()) >= 0) {
-		vm->input[vm->input_tail] = (uint8_t)c;
-		vm->input_tail = (vm->input_tail + 1) % sizeof(vm->input);
-	}
+	(void)vm;
+	monitor_input_pull();
 }
 
 bool vm_console_poll_locked(struct vm *vm)
 {
 	vm_console_pull(vm);
-	return vm->input_head != vm->input_tail;
+	return vm->input_head != __atomic_load_n(&vm->input_tail, __ATOMIC_ACQUIRE);
 }
 
 int vm_console_getc_locked(struct vm *vm)
@@ -136,7 +156,8 @@ int vm_console_getc_locked(struct vm *vm)
 	if (!vm_console_poll_locked(vm))
 		return -1;
 	int c = vm->input[vm->input_head];
-	vm->input_head = (vm->input_head + 1) % sizeof(vm->input);
+	__atomic_store_n(&vm->input_head, (vm->input_head + 1) % sizeof(vm->input),
+			 __ATOMIC_RELEASE);
 	return c;
 }
 
@@ -151,12 +172,14 @@ int vm_console_getc(struct vm *vm)
 
 void vm_console_input_tick(void)
 {
+	monitor_input_pull();
+	/* Monitor commands run here: on a tick or an idle hart, no lock held. */
+	monitor_poll();
 	struct vm *vm = vm_focus();
 
 	if (vm == NULL)
 		return;
 	spin_lock(&vm->dev_lock);
-	vm_console_pull(vm);
 	uart_input_ready(&vm->uart, vm);
 	spin_unlock(&vm->dev_lock);
 }
@@ -174,12 +197,44 @@ static const char *vm_exit_name(enum vm_exit why)
 	case VM_EXIT_HUNG: return "hung";
 	case VM_EXIT_CRASHED: return "crashed";
 	case VM_EXIT_PANIC: return "the guest kernel reported a panic or an oops";
+	case VM_EXIT_DESTROYED: return "destroyed";
 	default: return "stopped";
 	}
 }
 
 /* When the last VM has ended, so does the machine: status 0 only if every
  * guest asked for a clean shutdown. */
+unsigned vm_count(void)
+{
+	return nvms;
+}
+
+struct vm *vm_at(unsigned i)
+{
+	return i < nvms ? &vms[i] : NULL;
+}
+
+static bool vm_exit_clean(enum vm_exit why)
+{
+	return why == VM_EXIT_CLEAN || why == VM_EXIT_DESTROYED;
+}
+
+void vm_check_all_ended(void)
+{
+	bool all_done = true, all_clean = true;
+
+	spin_lock(&vm_lock);
+	for (unsigned i = 0; i < nvms; i++) {
+		all_done &= vms[i].state != VM_RUNNING;
+		all_clean &= vm_exit_clean(vms[i].exit);
+	}
+	spin_unlock(&vm_lock);
+	if (all_done) {
+		log_info("all VMs have ended: %s", all_clean ? "success" : "failure");
+		machine_exit(all_clean ? 0 : 1);
+	}
+}
+
 static void vm_end(struct vm *vm, enum vm_state state, enum vm_exit why)
 {
 	bool all_done = true, all_clean = true;
@@ -195,14 +250,19 @@ static void vm_end(struct vm *vm, enum vm_state state, enum vm_exit why)
 		vm->vcpus[i]->state = VCPU_HALTED;
 	for (unsigned i = 0; i < nvms; i++) {
 		all_done &= vms[i].state != VM_RUNNING;
-		all_clean &= vms[i].exit == VM_EXIT_CLEAN;
+		all_clean &= vm_exit_clean(vms[i].exit);
 	}
 	spin_unlock(&vm_lock);
-	if (prefix_lines && vm->line_len)
+	/* Its vCPUs on other harts leave them (they may run without slices). */
+	sched_vm_ended(vm);
+	if (prefix_lines && !framed && vm->line_len)
 		vm_emit_line(vm);
+	console_event(CONSOLE_VM_ENDED, vm->id);
 	log_info("vm %s: %s", vm->name, vm_exit_name(why));
 	stats_print(vm);
-	if (all_done) {
+	sched_print_stats(vm);
+	/* A destroyed VM's memory goes back first (lifecycle.c). */
+	if (all_done && why != VM_EXIT_DESTROYED) {
 		log_info("all VMs have ended: %s", all_clean ? "success" : "failure");
 		machine_exit(all_clean ? 0 : 1);
 	}
@@ -250,7 +310,10 @@ static bool vm_load(struct vm *vm)
 
 void vm_reboot(struct vm *vm)
 {
-	log_info("vm %s: reset", vm->name);
+	vm->stats.resets++;
+	/* No host device may still write into the RAM about to be reset. */
+	vm_devices_quiesce(vm);
+	vm_devices_reset(vm);
 	guestmem_reset(vm);
 	plic_reset(&vm->plic);
 	if (!vm_load(vm)) {
@@ -263,6 +326,10 @@ void vm_reboot(struct vm *vm)
 	/* vCPU 0 is the caller (VMs have one vCPU until SMP guests arrive),
 	 * running: it continues from its reset state. */
 	vm->vcpus[0]->state = VCPU_RUNNING;
+	/* Every reset leaves the allocator where the last one did (what
+	 * test_lifecycle.py checks over a thousand of them). */
+	log_info("vm %s: reset (%lu, %lu frames free)", vm->name, vm->stats.resets,
+		 host_frames.nfree);
 }
 
 /* Guest RAM: the firmware's first 512 KiB stay unbacked, as OpenSBI's PMP
@@ -311,7 +378,8 @@ static bool vm_create(struct vm *vm, unsigned id, const struct bootinfo_vm *d)
 		log_info("vm %s: engine %u is not available on this CPU", vm->name, d->engine);
 		return false;
 	}
-	if (d->vcpus == 0 || d->vcpus > 1 || d->memory < 4 * 1024 * 1024 || d->memory % PAGE_SIZE) {
+	if (d->vcpus == 0 || d->vcpus > VM_MAX_VCPUS || d->memory < 4 * 1024 * 1024 ||
+	    d->memory % PAGE_SIZE) {
 		log_info("vm %s: unsupported shape (%u vCPUs, 0x%lx bytes)", vm->name, d->vcpus, d->memory);
 		return false;
 	}
@@ -324,12 +392,15 @@ static bool vm_create(struct vm *vm, unsigned id, const struct bootinfo_vm *d)
 	uart_init(&vm->uart);
 	plic_init(&vm->plic, vm, d->vcpus);
 	syscon_init(&vm->syscon);
-	if (realmap_add_mmio(&vm->realmap, GUEST_UART_GPA, UART_REG_SIZE, &vm->uart.mmio) ||
-	    realmap_add_mmio(&vm->realmap, PLIC_GPA, PLIC_QEMU_VIRT_SIZE, &vm->plic.mmio) ||
-	    realmap_add_mmio(&vm->realmap, SYSCON_GPA, SYSCON_SIZE, &vm->syscon.mmio)) {
+	if (realmap_add_mmio(&vm->realmap, BOARD_UART_GPA, BOARD_UART_SIZE, &vm->uart.mmio) ||
+	    realmap_add_mmio(&vm->realmap, BOARD_PLIC_GPA, BOARD_PLIC_SIZE, &vm->plic.mmio) ||
+	    realmap_add_mmio(&vm->realmap, BOARD_TEST_GPA, BOARD_TEST_SIZE, &vm->syscon.mmio)) {
 		log_info("vm %s: device regions overlap", vm->name);
 		return false;
 	}
+	/* The virtio slots, and the devices the manifest puts in them. */
+	if (!vm_devices_create(vm))
+		return false;
 	vm->nvcpus = d->vcpus;
 	for (unsigned i = 0; i < vm->nvcpus; i++) {
 		struct vcpu *v = &vcpus[id][i];
@@ -357,6 +428,11 @@ static bool vm_create(struct vm *vm, unsigned id, const struct bootinfo_vm *d)
 		sched_add_vcpu(vm->vcpus[i]);
 	log_info("vm %s: %lu MiB RAM, %u vCPU, engine %s, entry 0x%lx, dtb 0x%lx", vm->name,
 		 d->memory >> 20, d->vcpus, vm->engine->name, d->entry, d->dtb.gpa);
+	if (d->weight > 1 || d->cpu_mask)
+		log_info("vm %s: weight %u, harts 0x%x%s", vm->name, d->weight ? d->weight : 1,
+			 sched_vcpu_harts(vm->vcpus[0], platform.nharts),
+			 d->cpu_mask && !(d->cpu_mask & ((1u << platform.nharts) - 1)) ?
+			 " (cpus names no hart of this machine: any hart)" : "");
 	return true;
 }
 
@@ -365,6 +441,8 @@ unsigned vm_create_all(const struct bootinfo *bi)
 	unsigned running = 0;
 
 	prefix_lines = bi->flags & BOOTINFO_F_PREFIX;
+	framed = bi->flags & BOOTINFO_F_FRAMED;
+	console_set_framed(framed);
 	nvms = bi->nvms;
 	for (unsigned i = 0; i < nvms; i++) {
 		vms[i].exit = VM_EXIT_NONE;

@@ -15,6 +15,7 @@
 #include "dev/plic.h"
 #include "dev/syscon.h"
 #include "dev/uart.h"
+#include "dev/virtio_mmio.h"
 #include "trapeze/bootinfo.h"
 
 #define VM_MAX_VCPUS    8
@@ -34,6 +35,7 @@ enum vm_exit {
 	VM_EXIT_HUNG,
 	VM_EXIT_CRASHED,
 	VM_EXIT_PANIC,          /* the guest kernel reported a panic or an oops */
+	VM_EXIT_DESTROYED,      /* destroyed from the monitor: counts as clean */
 };
 
 struct vm {
@@ -52,12 +54,18 @@ struct vm {
 	struct uart_dev uart;
 	struct plic_dev plic;
 	struct syscon_dev syscon;
+	struct virtio_mmio_dev virtio[BOARD_VIRTIO_SLOTS];
 	struct spinlock dev_lock;           /* device model state, console input */
 	struct spinlock mem_lock;           /* first touches of guest RAM (guestmem.c) */
 	uint64_t mem_pins;                  /* host pointers into guest RAM in use (guestmem.c) */
 	struct vm_stats stats;
 	struct sbi_vm sbi;                  /* per-extension SBI state (core/sbi/sbi_state.h) */
 	uint64_t last_activity;             /* time of the last output (hang watchdog) */
+	uint32_t lifecycle;                 /* LIFE_* state and request bits (lifecycle.h, atomic) */
+	/* SBI SUSP system suspend (sched_suspend): asleep until an interrupt
+	 * wakes its vCPU, not hung; the time asleep does not count as silence. */
+	bool suspended;
+	uint64_t suspended_at;
 	/* console: a line buffer when several VMs share the UART */
 	char line[VM_LINE_MAX];
 	size_t line_len;
@@ -80,6 +88,9 @@ bool vm_console_poll_locked(struct vm *vm);     /* true when this VM has input w
 /* Move waiting physical console input to the VM in focus and let its UART
  * raise its interrupt (called by the scheduler on ticks and when idle). */
 void vm_console_input_tick(void);
+/* The input queue's producer side (monitor.c routes console input). */
+bool vm_input_push(struct vm *vm, uint8_t c);
+bool vm_input_full(const struct vm *vm);
 
 /* SBI SRST: power the VM off (reason as in SBI v2.0 System Reset) or reset it. */
 void vm_power_off(struct vm *vm, enum vm_exit why);
@@ -88,6 +99,12 @@ void vm_reboot(struct vm *vm);
 void vm_stop(struct vm *vm, enum vm_exit why, const char *reason);
 
 struct vcpu *vm_vcpu(struct vm *vm, uint64_t hartid);  /* NULL when absent */
+/* Every VM the manifest named, by index (the monitor's view). */
+unsigned vm_count(void);
+struct vm *vm_at(unsigned i);
+/* When no VM is running any more, the machine ends (a destroyed VM's end
+ * waits for its memory to be returned first). */
+void vm_check_all_ended(void);
 
 /* A VM whose guest reported a kernel panic this long ago is stopped
  * (after its report has come out whole). Returns true when it was. */

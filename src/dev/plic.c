@@ -115,7 +115,7 @@ static uint32_t plic_claim(struct plic_dev *p, unsigned ctx)
  * against it working. */
 static void plic_complete(struct plic_dev *p, uint32_t src)
 {
-	if (src < PLIC_NUM_SOURCES)
+	if (src < BOARD_PLIC_SOURCES)
 		p->claimed[src / 32] &= ~(1u << (src % 32));
 }
 
@@ -143,7 +143,7 @@ static struct plic_reg plic_decode(const struct plic_dev *p, uint64_t off)
 	if (off < PLIC_PENDING_BASE) {
 		uint64_t src = (off - PLIC_PRIORITY_BASE) / 4;
 		/* Source 0 does not exist (spec, "Interrupt Priorities"). */
-		if (src >= 1 && src < PLIC_NUM_SOURCES)
+		if (src >= 1 && src < BOARD_PLIC_SOURCES)
 			return (struct plic_reg){ PLIC_PRIORITY, 0, (unsigned)src };
 	} else if (off < PLIC_PENDING_BASE + 4 * PLIC_WORDS) {
 		/* QEMU decodes (num_sources + 31) / 8 = 15 bytes here, so its
@@ -234,7 +234,7 @@ void plic_set_level(struct plic_dev *p, unsigned source, bool level)
 {
 	uint32_t rose;
 
-	if (source == 0 || source >= PLIC_NUM_SOURCES)
+	if (source == 0 || source >= BOARD_PLIC_SOURCES)
 		return;
 	spin_lock(&p->lock);
 	if (level)

@@ -23,24 +23,22 @@
 #include <stdint.h>
 #include "core/lib/spinlock.h"
 #include "dev/mmio.h"
+#include "trapeze/board.h"
 
 struct vm;
 
-#define PLIC_GPA            0x0c000000ULL
-#define PLIC_NUM_SOURCES    96      /* QEMU virt's VIRT_IRQCHIP_NUM_SOURCES, source 0 included */
 #define PLIC_PRIO_MASK      0x7     /* VIRT_IRQCHIP_NUM_PRIO_BITS = 3 */
 #define PLIC_MAX_HARTS      8       /* VM_MAX_VCPUS (plic.c checks) */
-#define PLIC_WORDS          ((PLIC_NUM_SOURCES + 31) / 32)
+#define PLIC_WORDS          ((BOARD_PLIC_SOURCES + 31) / 32)
 #define PLIC_MAX_CONTEXTS   (2 * PLIC_MAX_HARTS)
 /* What QEMU virt maps whatever its hart count: VIRT_PLIC_SIZE(VIRT_CPUS_MAX * 2). */
-#define PLIC_QEMU_VIRT_SIZE 0x600000ULL
 
 struct plic_dev {
 	struct mmio_device mmio;
 	struct vm *vm;
 	unsigned nharts;
 	struct spinlock lock;               /* guards everything below */
-	uint32_t priority[PLIC_NUM_SOURCES];
+	uint32_t priority[BOARD_PLIC_SOURCES];
 	uint32_t level[PLIC_WORDS];         /* the sources' input lines */
 	uint32_t claimed[PLIC_WORDS];       /* claimed, not yet completed */
 	uint32_t enable[PLIC_MAX_CONTEXTS][PLIC_WORDS];
@@ -60,10 +58,10 @@ void plic_reset(struct plic_dev *p);
 
 /* Bytes of the MMIO region for nharts: QEMU virt's
  * VIRT_PLIC_SIZE(2 * nharts) = 0x200000 + 0x2000 * nharts. Offsets past
- * the last context (e.g. up to PLIC_QEMU_VIRT_SIZE) read as holes. */
+ * the last context (e.g. up to BOARD_PLIC_SIZE) read as holes. */
 uint64_t plic_size(unsigned nharts);
 
-/* A device model's interrupt line: source 1..PLIC_NUM_SOURCES-1 (others
+/* A device model's interrupt line: source 1..BOARD_PLIC_SOURCES-1 (others
  * are ignored), level-triggered. While a line is high and its source is
  * not claimed the source is pending; a claim clears pending until the
  * complete, after which a still-high line is pending again (PLIC spec

@@ -9,9 +9,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "dev/mmio.h"
+#include "trapeze/board.h"
 
-#define SYSCON_GPA              0x100000ULL
-#define SYSCON_SIZE             0x1000ULL
 
 /* Values written to offset 0; bits 31:16 of a FAIL write carry an exit
  * code, which QEMU passes to exit() and Trapeze drops (a VM ends CLEAN or

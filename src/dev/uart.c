@@ -54,7 +54,7 @@ static void uart_update_irq(struct uart_dev *u, struct vm *vm)
 
 	if (level != u->irq_level) {
 		u->irq_level = level;
-		plic_set_level(&vm->plic, UART_PLIC_SOURCE, level);
+		plic_set_level(&vm->plic, BOARD_UART_IRQ, level);
 	}
 }
 

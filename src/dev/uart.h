@@ -7,10 +7,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "dev/mmio.h"
+#include "trapeze/board.h"
 
-#define UART_REG_SIZE   0x100   /* the region the DTB names */
 #define UART_REGS       8       /* what answers in it */
-#define UART_PLIC_SOURCE 10     /* its interrupt line on QEMU virt */
 
 struct uart_dev {
 	struct mmio_device mmio;

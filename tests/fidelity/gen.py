@@ -70,6 +70,7 @@ PT_PAGES = FID["FID_PT_PAGES"]
 RAM_END = FID["FID_RAM_END"]
 MASK64 = (1 << 64) - 1
 UART = 0x10000000
+VIRTIO = 0x10001000     # eight empty virtio-mmio slots of 4 KiB; registers in the first 0x200
 PLIC = 0x0c000000
 FINISHER = 0x100000
 CLINT = 0x02000000
@@ -743,8 +744,9 @@ class Gen:
 
     def step_mem_odd(self):
         """Devices and addresses that are not RAM: firmware (PMP), CLINT,
-        beyond RAM, across the end of RAM, UART registers, PLIC, test
-        finisher (reads only: a store would end the machine)."""
+        beyond RAM, across the end of RAM, UART registers, the empty
+        virtio-mmio slots, PLIC, test finisher (reads only: a store would end
+        the machine)."""
         r = self.r
         k = r.randrange(12)
         if k == 0:
@@ -767,14 +769,43 @@ class Gen:
                 return Step("mem.ram-end.load", [self.li(b, a), f"ld {d}, 0({b})"])
             return Step("mem.ram-end.store", [self.li(b, a), self.li(s, self.val64()),
                                               f"sd {s}, 0({b})", f"lbu {d}, 0({b})"])
-        if k < 9:
+        if k < 8:
             return self.uart_step(UART)
+        if k == 8:
+            return self.virtio_step()
         b, d = self.reg(), self.reg()
         if k == 9:
             return Step("mmio.finisher.read", [self.li(b, FINISHER), f"lw {d}, 0({b})"])
         reg, off = r.choice([("priority", 0x28), ("pending", 0x1000), ("s-enable", 0x2080),
                              ("s-threshold", 0x201000)])
         return Step("mmio.plic." + reg, [self.li(b, PLIC + off), f"lw {d}, 0({b})"])
+
+    def virtio_step(self):
+        """An empty virtio-mmio transport: its registers at every width
+        (MagicValue, Version, DeviceID 0, VendorID; zero elsewhere), stores
+        it ignores, and the part of the 4 KiB slot past the 0x200-byte
+        register window, where nothing answers (an access fault)."""
+        r = self.r
+        b, d, s = self.reg(), self.reg(), self.reg()
+        base = VIRTIO + r.randrange(8) * 0x1000
+        k = r.randrange(5)
+        if k == 0:
+            op, off = "lw", r.choice([0, 4, 8, 0xc, r.randrange(0x10, 0x200, 4)])
+        elif k == 1:
+            op = r.choice(["lbu", "lhu"])
+            off = r.randrange(0x10) & (~1 if op == "lhu" else ~0)
+        elif k == 2:
+            op, off = "ld", r.choice([0, 8, 0x100, 0x1f8])
+        elif k == 3:
+            off = r.choice([0, 4, 0x14, 0x30, 0x44, 0x70, 0x100])
+            return Step("mmio.virtio.store", [self.li(b, base + off), self.li(s, self.val64()),
+                                              f"sw {s}, 0({b})", f"lw {d}, 0({b})"])
+        else:
+            op, off = r.choice([("lw", r.randrange(0x200, 0x1000, 4)), ("lbu", 0xfff),
+                                ("sw", r.randrange(0x200, 0x1000, 4))])
+            reg = s if op[0] == "s" else d
+            return Step("mmio.virtio.hole." + op, [self.li(b, base + off), f"{op} {reg}, 0({b})"])
+        return Step("mmio.virtio." + op, [self.li(b, base + off), f"{op} {d}, 0({b})"])
 
     def uart_step(self, uart, store_ok=True):
         """Byte accesses to the ns16550: LSR with its transmitter bits masked

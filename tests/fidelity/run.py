@@ -59,7 +59,7 @@ CAUSES = {0: "inst-misaligned", 1: "inst-access", 2: "illegal", 3: "breakpoint",
 
 class Fidelity:
     def __init__(self, build=None, launcher=None, jobs=2, batch=20, timeout=180, verbose=False,
-                 engine="trap", out=None):
+                 engine="trap", out=None, patching=None):
         # Absolute: the launcher resolves a config's paths from the config's folder.
         self.build = os.path.abspath(build or os.path.join(ROOT, "build"))
         # out: where programs, binaries and reproducers go (two Fidelity
@@ -69,6 +69,10 @@ class Fidelity:
         self.jobs, self.batch, self.timeout, self.verbose = jobs, batch, timeout, verbose
         # Written out, so the launcher's auto default never picks it for us.
         self.engine = engine
+        # patching = on|off for the Trapeze runs (None: the launcher's
+        # default); the `stats ... patch:` lines they printed, collected.
+        self.patching = patching
+        self.patch_stats = []
         os.makedirs(self.out, exist_ok=True)
         self._rt = None
         self.entry = {}         # seed -> code address in its batch
@@ -155,6 +159,8 @@ class Fidelity:
         with open(cfg, "w") as f:
             f.write(f"[machine]\nhang-timeout = 30\n[vm fid]\nkernel = {binf}\nmemory = 64M\n"
                     f"engine = {self.engine}\n")
+            if self.patching and not bare:
+                f.write(f"patching = {self.patching}\n")
         args = [self.launcher, "run", "--cpu", cpu] + (["--bare"] if bare else []) + [cfg]
         t0 = time.time()
         try:
@@ -163,7 +169,9 @@ class Fidelity:
             out, status = p.stdout.decode("utf-8", "replace"), p.returncode
         except subprocess.TimeoutExpired as e:
             out, status = (e.stdout or b"").decode("utf-8", "replace"), "timeout"
-        guest, _ = split_output(out)
+        guest, log = split_output(out)
+        if not bare:
+            self.patch_stats += [l for l in log if " patch: " in l]
         self.log(f"  ran {os.path.basename(binf)} {'bare' if bare else 'trapeze'} {cpu}: "
                  f"{time.time() - t0:.1f}s status {status}")
         return guest, status, out
@@ -552,6 +560,8 @@ def main():
     ap.add_argument("--cpu", help="one CPU model (same as --cpus)")
     ap.add_argument("--engine", default="trap", choices=sorted(known.ENGINES),
                     help="Trapeze engine (its own known classes, known.py)")
+    ap.add_argument("--patching", choices=["on", "off"],
+                    help="patching = on|off for the Trapeze runs (trap engine; README, Patching)")
     ap.add_argument("--batch", type=int, default=20)
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--no-reduce", action="store_true", help="report differences, do not reduce them")
@@ -565,7 +575,8 @@ def main():
     ap.add_argument("-v", "--verbose", action="store_true")
     a = ap.parse_args()
     cpus = [a.cpu] if a.cpu else [c for c in a.cpus.split(";") if c] if a.cpus else ENGINE_CPUS[a.engine]
-    fid = Fidelity(build=a.build, jobs=a.jobs, batch=a.batch, verbose=a.verbose, engine=a.engine)
+    fid = Fidelity(build=a.build, jobs=a.jobs, batch=a.batch, verbose=a.verbose, engine=a.engine,
+                   patching=a.patching)
     t0 = time.time()
 
     if a.repro:

@@ -49,7 +49,10 @@ static void fuzz_check_config(const struct config *cfg)
 		FUZZ_CHECK(vm->kernel[0] != '\0');
 		FUZZ_CHECK(vm->memory >= CONFIG_VM_MEMORY_MIN && vm->memory <= CONFIG_VM_MEMORY_MAX);
 		FUZZ_CHECK(vm->memory % CONFIG_VM_MEMORY_ALIGN == 0);
-		FUZZ_CHECK(vm->vcpus == 1);
+		FUZZ_CHECK(vm->vcpus >= 1 && vm->vcpus <= CONFIG_VCPUS_MAX);
+		FUZZ_CHECK(vm->weight >= 1 && vm->weight <= BOOTINFO_WEIGHT_MAX);
+		FUZZ_CHECK(vm->cpu_mask >> CONFIG_HARTS_MAX == 0);
+		FUZZ_CHECK(!cfg->machine.harts_line || vm->cpu_mask >> cfg->machine.harts == 0);
 		FUZZ_CHECK(vm->engine == CONFIG_ENGINE_TRAP || vm->engine == CONFIG_ENGINE_HW ||
 			   vm->engine == CONFIG_ENGINE_AUTO);
 	}

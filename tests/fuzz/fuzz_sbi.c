@@ -2,7 +2,7 @@
  * libFuzzer target for src/core/sbi/: sequences of ECALLs with arbitrary
  * a0-a7 on a fake VM of 1-4 vCPUs in arbitrary scheduler states. Whatever
  * the registers, sbi_dispatch returns a host status it documents and never
- * a failure, a v0.2+ call answers with an error from SBI v2.0's table,
+ * a failure, a v0.2+ call answers with an error from SBI v3.0's table,
  * legacy calls leave a1 alone, no register but a0/a1 changes unless the
  * call reset the vCPU, the pc never moves, and each call's console work
  * stays bounded. ASan/UBSan watch the rest.
@@ -27,7 +27,8 @@
 
 static const unsigned long known_eids[] = {
 	SBI_EXT_BASE, SBI_EXT_TIME, SBI_EXT_IPI, SBI_EXT_RFENCE, SBI_EXT_HSM,
-	SBI_EXT_SRST, SBI_EXT_DBCN, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9,
+	SBI_EXT_SRST, SBI_EXT_DBCN, SBI_EXT_FWFT, SBI_EXT_DBTR, SBI_EXT_CPPC,
+	SBI_EXT_NACL, SBI_EXT_MPXY, SBI_EXT_STA, SBI_EXT_SUSP, SBI_EXT_SSE, SBI_EXT_PMU, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9,
 };
 
 static uint64_t get64(const uint8_t *p)
@@ -103,7 +104,7 @@ static void fuzz_one_call(struct fake_vm *f, const uint8_t *rec)
 	} else {
 		long a0 = (long)v->arch->regs.x[10];
 
-		check(a0 >= SBI_ERR_NO_SHMEM && a0 <= SBI_SUCCESS);
+		check(a0 >= SBI_ERR_DENIED_LOCKED && a0 <= SBI_SUCCESS);
 	}
 }
 

@@ -25,6 +25,7 @@ a regular test: there it must match bare QEMU on every CPU. The fixed
 classes' reproducers run under hw too.
 """
 import functools
+import re
 import os
 import sys
 
@@ -280,3 +281,45 @@ def test_fidelity_every_hw_class_has_its_reproducer():
     assert files == set(known.HW_CLASSES), "one reproducer per open hw class, none left over"
     assert not set(known.HW_CLASSES) & set(known.FIXED)
     assert set(known.ENGINES) == {"trap", "hw"}
+
+
+# ---- patching (issue 11): the same programs with patching on ------------------
+
+@functools.lru_cache(maxsize=None)
+def fidelity_patching():
+    """Seeds 1..200 under the trap engine with `patching = on` (a site is
+    patched on its first execution, so every patch form these programs
+    reach runs), KNOWN_STEPS dropped as in fidelity()."""
+    fid = run.Fidelity(jobs=2, batch=20, engine="trap", patching="on",
+                       out=os.path.join(ROOT, "build", "fidelity", "patching"))
+    progs = []
+    for s in SEEDS:
+        drop = {i for i, _ in known.KNOWN_STEPS.get(s, ()) if i}
+        p = gen.generate(s)
+        progs.append(run.drop_steps(p, drop) if drop else p)
+    results, _ = fid.compare_programs(progs, CPUS)
+    return fid, progs, results
+
+
+@pytest.mark.parametrize("cpu", CPUS)
+def test_fidelity_programs_match_bare_qemu_patching(cpu):
+    _, progs, results = fidelity_patching()
+    compared = [r for r in results if r[1] == cpu]
+    assert len(compared) == len(progs) >= 200
+    diffs = [(s, d) for s, c, d in compared if d is not None]
+    assert not diffs, (
+        f"{len(diffs)} of {len(compared)} programs differ on {cpu} with patching on:\n" +
+        "\n".join(f"  seed {s}: line {d[0] + 1}: bare {d[1]!r} trapeze {d[2]!r}" for s, d in diffs) +
+        f"\nreduce one: python3 tests/fidelity/run.py --seeds SEED --cpu '{cpu}' --patching on")
+
+
+def patch_total(lines, key):
+    return sum(int(m.group(1)) for l in lines for m in [re.search(rf"\b{re.escape(key)}=(\d+)", l)] if m)
+
+
+def test_fidelity_patching_really_patched():
+    """A patcher that never patches fails here: the patched executions of
+    the programs' paging blocks, summed over both CPUs."""
+    fid, _, _ = fidelity_patching()
+    assert patch_total(fid.patch_stats, "ebreak") >= 20, fid.patch_stats
+    assert patch_total(fid.patch_stats, "traps-saved") >= 20, fid.patch_stats

@@ -8,7 +8,9 @@ from trapeze_run import CPUS, ENGINE, NO_H, compared, first_difference, run_gues
 GUESTS = ["hello", "csr", "traps", "interrupts", "umode", "sbi", "illegal", "access",
           # paging (issue 3): shadow page tables
           "paging_modes", "paging_ad", "paging_perm", "paging_sfence", "paging_user",
-          "paging_hidden", "paging_isolation"]
+          "paging_hidden", "paging_isolation",
+          # virtio-mmio: the eight empty transport slots and their DTB nodes
+          "virtio_slots"]
 
 
 # Differences we know of and document (README, "Known limits"): the line's

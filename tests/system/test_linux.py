@@ -129,6 +129,11 @@ def test_make_run_gives_a_shell(tmp_path):
         child.expect(r"[#$] ")
         child.sendline("echo make-run $((20+22))")
         child.expect("make-run 42")
+        # Two VMs (configs/default.ini): the console moves to the one left.
+        child.sendline("poweroff")
+        child.expect(r"\[console: hw\]")
+        child.sendline("")
+        child.expect(r"[#$] ")
         child.sendline("poweroff")
         child.expect("all VMs have ended: success")
         child.expect(pexpect.EOF)
@@ -163,3 +168,30 @@ def test_linux_hw_beside_trap_linux():
     log = "\n".join(r.log_lines)
     assert "vm linux: 256 MiB RAM, 1 vCPU, engine trap" in log
     assert "vm linuxhw: 256 MiB RAM, 1 vCPU, engine hw" in log
+
+
+# The SBI v3.0 PMU extension under Linux (RISCV_PMU_SBI): /bin/perf-check
+# (guests/linux/perf/perf.c) counts cycles, instructions and a firmware
+# event (SBI_PMU_FW_ILLEGAL_INSN, caused five times) with perf_event_open.
+PERF_OK = ["perf: cycles ok", "perf: instructions ok", "perf: fw-illegal-insn ok"]
+
+
+@pytest.mark.parametrize("cpu,engine", [("rv64,h=false", "trap"), ("rv64,h=true", "hw")],
+                         ids=["trap", "hw"])
+def test_linux_perf_counts_through_sbi_pmu(cpu, engine):
+    r = boot("perf-check", False, cpu, engine=engine)
+    assert r.status == 0, r.output
+    lines = after_start(init_lines(r))
+    assert [l for l in lines if l.startswith("perf: ") and " = " not in l] == PERF_OK, r.output
+    assert "trapeze-init: exit 0" in lines
+    # The driver found the extension at boot.
+    assert "sbi_pmu" in r.output or "SBI PMU" in r.output, r.output
+
+
+def test_linux_perf_on_bare_qemu():
+    """The same program on bare QEMU, over OpenSBI 1.1's PMU: the reference
+    the VM runs are held to."""
+    r = boot("perf-check", True, "rv64,h=false")
+    assert r.status == 0, r.output
+    lines = after_start(init_lines(r))
+    assert [l for l in lines if l.startswith("perf: ") and " = " not in l] == PERF_OK, r.output

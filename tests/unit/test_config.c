@@ -294,7 +294,7 @@ static void test_config_error_unknown_section(void **state)
 static void test_config_error_unknown_key(void **state)
 {
 	(void)state;
-	expect_error(VM_OK "cpus = 1\n", 4, "unknown key 'cpus' in [vm a]");
+	expect_error(VM_OK "cpu = 1\n", 4, "unknown key 'cpu' in [vm a]");
 	expect_error("[machine]\nkernel = k\n", 2, "unknown key 'kernel' in [machine]");
 }
 
@@ -340,6 +340,44 @@ static void test_config_error_bad_engine(void **state)
 {
 	(void)state;
 	expect_error(VM_OK "engine = TRAP\n", 4, "engine = TRAP: unknown engine (trap, hw or auto)");
+}
+
+static int parse_engines(const char *text, const char *cpu);
+
+static void test_config_error_bad_patching(void **state)
+{
+	(void)state;
+	expect_error(VM_OK "patching = yes\n", 4, "patching = yes: must be on or off");
+}
+
+/* patching: only the trap engine has it; asked for under hw (auto
+ * included), it is off and reported as ignored. */
+static void test_config_patching_trap_only(void **state)
+{
+	bool ignored;
+
+	(void)state;
+	assert_int_equal(parse_engines(VM_OK "engine = trap\n", "rv64,h=false"), 0);
+	assert_int_equal(cfg.vms[0].patching, CONFIG_PATCHING_DEFAULT);
+	assert_false(config_vm_patching(&cfg.vms[0], cfg.machine.cpu, &ignored));
+	assert_false(ignored);
+	assert_int_equal(parse_engines(VM_OK "engine = trap\npatching = on\n", NULL), 0);
+	assert_int_equal(cfg.vms[0].patching_line, 5);
+	assert_true(config_vm_patching(&cfg.vms[0], cfg.machine.cpu, &ignored));
+	assert_false(ignored);
+	assert_int_equal(parse_engines(VM_OK "engine = trap\npatching = off\n", NULL), 0);
+	assert_false(config_vm_patching(&cfg.vms[0], cfg.machine.cpu, &ignored));
+	assert_false(ignored);
+	assert_int_equal(parse_engines(VM_OK "engine = hw\npatching = on\n", NULL), 0);
+	assert_false(config_vm_patching(&cfg.vms[0], cfg.machine.cpu, &ignored));
+	assert_true(ignored);
+	/* auto: hw where the CPU has H (ignored), trap where it has not. */
+	assert_int_equal(parse_engines(VM_OK "patching = on\n", "rv64,h=true"), 0);
+	assert_false(config_vm_patching(&cfg.vms[0], cfg.machine.cpu, &ignored));
+	assert_true(ignored);
+	assert_int_equal(parse_engines(VM_OK "patching = on\n", "rv64,h=false"), 0);
+	assert_true(config_vm_patching(&cfg.vms[0], cfg.machine.cpu, &ignored));
+	assert_false(ignored);
 }
 
 /* ---- engines and the CPU model ---------------------------------------- */
@@ -495,10 +533,54 @@ static void test_config_engine_cpu_override_decides(void **state)
 static void test_config_error_vcpus(void **state)
 {
 	(void)state;
-	expect_error(VM_OK "vcpus = 2\n", 4,
-		     "vcpus = 2: SMP guests are not supported yet (at most 1)");
+	expect_error(VM_OK "vcpus = 9\n", 4, "vcpus = 9: at most 8 vCPUs per VM");
 	expect_error(VM_OK "vcpus = 0\n", 4, "vcpus = 0: must be a number, at least 1");
 	expect_error(VM_OK "vcpus = one\n", 4, "vcpus = one: must be a number, at least 1");
+}
+
+/* SMP guests (issue 13): up to 8 vCPUs, beyond the harts under overcommit. */
+static void test_config_smp_vcpus(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("[machine]\nharts = 2\n" VM_OK "vcpus = 4\n"), 0);
+	assert_int_equal(cfg.vms[0].vcpus, 4);
+	assert_int_equal(parse(VM_OK "vcpus = 8\n"), 0);
+	assert_int_equal(cfg.vms[0].vcpus, 8);
+}
+
+static void test_config_weight(void **state)
+{
+	(void)state;
+	assert_int_equal(parse(VM_OK), 0);
+	assert_int_equal(cfg.vms[0].weight, 1);     /* the default */
+	assert_int_equal(parse(VM_OK "weight = 2\n[vm b]\nkernel = k\nmemory = 8M\nweight = 100\n"), 0);
+	assert_int_equal(cfg.vms[0].weight, 2);
+	assert_int_equal(cfg.vms[1].weight, 100);
+	expect_error(VM_OK "weight = 0\n", 4, "weight = 0: must be a number from 1 to 100");
+	expect_error(VM_OK "weight = 101\n", 4, "weight = 101: must be a number from 1 to 100");
+	expect_error(VM_OK "weight = x\n", 4, "weight = x: must be a number from 1 to 100");
+}
+
+static void test_config_cpus_pinning(void **state)
+{
+	(void)state;
+	assert_int_equal(parse(VM_OK), 0);
+	assert_int_equal(cfg.vms[0].cpu_mask, 0);   /* any hart */
+	assert_int_equal(parse("[machine]\nharts = 4\n" VM_OK "cpus = 0, 2,3\n"), 0);
+	assert_int_equal(cfg.vms[0].cpu_mask, 0xd);
+	assert_int_equal(parse(VM_OK "cpus = 1\n"), 0);     /* harts may come from --smp */
+	assert_int_equal(cfg.vms[0].cpu_mask, 0x2);
+	expect_error(VM_OK "cpus = 8\n", 4,
+		     "cpus = 8: a comma-separated list of hart numbers from 0 to 7");
+	expect_error(VM_OK "cpus = 0,,1\n", 4,
+		     "cpus = 0,,1: a comma-separated list of hart numbers from 0 to 7");
+	expect_error(VM_OK "cpus = 0 1\n", 4,
+		     "cpus = 0 1: a comma-separated list of hart numbers from 0 to 7");
+	expect_error(VM_OK "cpus = \n", 4,
+		     "cpus = : a comma-separated list of hart numbers from 0 to 7");
+	expect_error(VM_OK "cpus = 1,1\n", 4, "cpus = 1,1: hart 1 named twice");
+	expect_error("[machine]\nharts = 2\n" VM_OK "cpus = 0,2\n", 6,
+		     "cpus: the machine has 2 hart(s), numbered from 0 (harts = 2)");
 }
 
 static void test_config_error_machine_values(void **state)
@@ -771,7 +853,7 @@ static void test_layout_bootinfo(void **state)
 
 	(void)state;
 	assert_int_equal(parse("[machine]\nhang-timeout = 7\n" VM_OK "initrd = r\n"
-			       "[vm second]\nkernel = k\nmemory = 8M\nengine = trap\n"), 0);
+			       "[vm second]\nkernel = k\nmemory = 8M\nengine = trap\nweight = 3\ncpus = 1\n"), 0);
 	layout_prepare(0x2000, 0x1000, 0x800);
 	lo.vms[0].entry = 0x80201000;
 	lo.vms[1].initrd.size = 0;
@@ -781,11 +863,13 @@ static void test_layout_bootinfo(void **state)
 	assert_int_equal(bi.version, BOOTINFO_VERSION);
 	assert_int_equal(bi.nvms, 2);
 	assert_int_equal(bi.hang_timeout_ms, 7000);
-	assert_int_equal(bi.flags, BOOTINFO_F_PREFIX);
+	assert_int_equal(bi.flags, BOOTINFO_F_PREFIX | BOOTINFO_F_FRAMED);
 	assert_string_equal(bi.vms[0].name, "a");
 	assert_int_equal(bi.vms[0].memory, 64 * MIB);
 	assert_int_equal(bi.vms[0].entry, 0x80201000);
 	assert_int_equal(bi.vms[0].vcpus, 1);
+	assert_int_equal(bi.vms[0].weight, 1);
+	assert_int_equal(bi.vms[0].cpu_mask, 0);
 	assert_int_equal(bi.vms[0].engine, BOOTINFO_ENGINE_HW);     /* auto, default CPU */
 	assert_int_equal(bi.vms[0].kernel.hpa, BOOTINFO_HPA + 0x1000);
 	assert_int_equal(bi.vms[0].kernel.size, 0x2000);
@@ -795,6 +879,8 @@ static void test_layout_bootinfo(void **state)
 	assert_int_equal(bi.vms[0].dtb.gpa, 0x83e00000);
 	assert_string_equal(bi.vms[1].name, "second");
 	assert_int_equal(bi.vms[1].engine, BOOTINFO_ENGINE_TRAP);
+	assert_int_equal(bi.vms[1].weight, 3);
+	assert_int_equal(bi.vms[1].cpu_mask, 0x2);
 	assert_int_equal(bi.vms[1].initrd.hpa, 0);
 	assert_int_equal(bi.vms[1].initrd.size, 0);
 	assert_int_equal(bi.vms[1].initrd.gpa, 0);
@@ -804,7 +890,7 @@ static void test_layout_bootinfo(void **state)
 	assert_int_equal(parse(VM_OK), 0);
 	assert_int_equal(layout_compute(&cfg, &lo, &err), 0);
 	layout_fill_bootinfo(&cfg, &lo, &bi);
-	assert_int_equal(bi.flags, 0);
+	assert_int_equal(bi.flags, BOOTINFO_F_FRAMED);     /* the launcher always frames the console */
 	assert_int_equal(bi.hang_timeout_ms, 30000);
 
 	/* auto on a CPU without H; hw as written. */
@@ -815,6 +901,54 @@ static void test_layout_bootinfo(void **state)
 	layout_fill_bootinfo(&cfg, &lo, &bi);
 	assert_int_equal(bi.vms[0].engine, BOOTINFO_ENGINE_TRAP);
 	assert_int_equal(bi.vms[1].engine, BOOTINFO_ENGINE_HW);
+}
+
+/* `disk = PATH [readonly]`, several per VM; `rng = on`; the host board's
+ * eight virtio slots (every disk, then one rng) as the limit, and the
+ * manifest's device list: disks from slot 7 down, the rng after them. */
+static void test_config_disks_and_rng(void **state)
+{
+	(void)state;
+	assert_int_equal(parse(VM_OK "disk = a.img\ndisk = /b.img readonly\nrng = on\n"
+			       "[vm b]\nkernel = k\nmemory = 8M\ndisk = c.img\n"), 0);
+	assert_int_equal(cfg.vms[0].ndisks, 2);
+	assert_string_equal(cfg.vms[0].disks[0].path, "/cfg/a.img");
+	assert_false(cfg.vms[0].disks[0].readonly);
+	assert_string_equal(cfg.vms[0].disks[1].path, "/b.img");
+	assert_true(cfg.vms[0].disks[1].readonly);
+	assert_int_equal(cfg.vms[0].disks[1].line, 5);
+	assert_true(cfg.vms[0].rng);
+	assert_int_equal(cfg.vms[1].ndisks, 1);
+
+	struct bootinfo bi;
+	struct layout lo;
+	memset(&lo, 0, sizeof(lo));
+	lo.nvms = 2;
+	layout_fill_bootinfo(&cfg, &lo, &bi);
+	assert_int_equal(bi.vms[0].ndevs, 3);
+	assert_int_equal(bi.vms[0].devs[0].kind, BOOTINFO_DEV_BLK);
+	assert_int_equal(bi.vms[0].devs[0].guest_slot, 7);
+	assert_int_equal(bi.vms[0].devs[0].host_slot, 7);
+	assert_int_equal(bi.vms[0].devs[1].flags, BOOTINFO_DEV_F_READONLY);
+	assert_int_equal(bi.vms[0].devs[1].guest_slot, 6);
+	assert_int_equal(bi.vms[0].devs[1].host_slot, 6);
+	assert_int_equal(bi.vms[0].devs[2].kind, BOOTINFO_DEV_RNG);
+	assert_int_equal(bi.vms[0].devs[2].guest_slot, 5);
+	assert_int_equal(bi.vms[0].devs[2].host_slot, 4);     /* after all 3 disks */
+	assert_int_equal(bi.vms[1].ndevs, 1);
+	assert_int_equal(bi.vms[1].devs[0].guest_slot, 7);
+	assert_int_equal(bi.vms[1].devs[0].host_slot, 5);
+
+	expect_error(VM_OK "disk = missing.img\n", 4,
+		     "disk = missing.img: /cfg/missing.img: No such file or directory");
+	expect_error(VM_OK "rng = yes\n", 4, "rng = yes: must be on or off");
+	expect_error(VM_OK "disk = a\ndisk = a\ndisk = a\ndisk = a\ndisk = a\ndisk = a\n"
+		     "disk = a\ndisk = a\nrng = on\n", 12,
+		     "[vm a]: more virtio devices than its 8 slots");
+	expect_error(VM_OK "disk = a\ndisk = a\ndisk = a\ndisk = a\ndisk = a\n"
+		     "[vm b]\nkernel = k\nmemory = 8M\ndisk = a\ndisk = a\ndisk = a\ndisk = a\n", 15,
+		     "more host virtio devices than the board's 8 slots "
+		     "(one per disk, one rng for all VMs)");
 }
 
 int main(void)
@@ -844,6 +978,8 @@ int main(void)
 		cmocka_unit_test(test_config_error_no_vm),
 		cmocka_unit_test(test_config_error_too_many_vms),
 		cmocka_unit_test(test_config_error_bad_engine),
+		cmocka_unit_test(test_config_error_bad_patching),
+		cmocka_unit_test(test_config_patching_trap_only),
 		cmocka_unit_test(test_config_cpu_has_h),
 		cmocka_unit_test(test_config_engine_hw_accepted_with_h),
 		cmocka_unit_test(test_config_engine_hw_refused_without_h),
@@ -851,6 +987,9 @@ int main(void)
 		cmocka_unit_test(test_config_engine_trap_on_any_cpu),
 		cmocka_unit_test(test_config_engine_cpu_override_decides),
 		cmocka_unit_test(test_config_error_vcpus),
+		cmocka_unit_test(test_config_smp_vcpus),
+		cmocka_unit_test(test_config_weight),
+		cmocka_unit_test(test_config_cpus_pinning),
 		cmocka_unit_test(test_config_error_machine_values),
 		cmocka_unit_test(test_config_error_duplicate_key),
 		cmocka_unit_test(test_config_error_key_outside_section),
@@ -869,6 +1008,7 @@ int main(void)
 		cmocka_unit_test(test_layout_initrd_beyond_ram),
 		cmocka_unit_test(test_layout_kernel_leaves_no_room_for_dtb),
 		cmocka_unit_test(test_layout_bootinfo),
+		cmocka_unit_test(test_config_disks_and_rng),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

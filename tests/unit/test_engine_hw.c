@@ -32,6 +32,7 @@
 #include "arch/riscv/hart.h"
 #include "arch/riscv/layout.h"
 #include "arch/riscv/mmu.h"
+#include "arch/riscv/pmu.h"
 #include "arch/riscv/pgtable.h"
 #include "arch/riscv/probe.h"
 #include "arch/riscv/sbi_host.h"
@@ -167,6 +168,14 @@ void sched_block(struct vcpu *v)
 	blocks++;
 }
 
+/* Another vCPU waits for this hart (sched.c): WFI must exit (VTW). */
+static bool contended = true;
+
+bool sched_hart_contended(void)
+{
+	return contended;
+}
+
 void sched_make_runnable(struct vcpu *v)
 {
 	(void)v;
@@ -278,7 +287,7 @@ void stats_flush(struct stats_line *l)
 #define CHUNK2      0x80400000ULL           /* whole, untouched at start */
 #define CHUNK3      0x80600000ULL           /* partial: 128 pages */
 #define STVEC_BASE  0x80201000ULL
-#define UART        GUEST_UART_GPA
+#define UART        BOARD_UART_GPA
 #define UART_SIZE   0x100ULL
 #define NOTHING     0x1000ULL               /* neither RAM nor a device */
 #define POISON      0xa5
@@ -713,6 +722,69 @@ static void test_engine_hw_enter_vu_guest_privilege(void **state)
 	enter(&vcpu);
 	assert_true(fake_csr_get(HSTATUS) & HSTATUS_SPVP);
 	assert_true(fake_csr_get(SSTATUS) & SSTATUS_SPP);
+}
+
+/* Issue 13: alone on its hart, the guest waits in WFI on the hart itself
+ * (no VTW, no exit); with another vCPU waiting for the hart, WFI exits. */
+static void test_engine_hw_vtw_only_when_contended(void **state)
+{
+	(void)state;
+	contended = false;
+	enter(&vcpu);
+	assert_false(fake_csr_get(HSTATUS) & HSTATUS_VTW);
+	contended = true;
+	trap(CAUSE_INTERRUPT | IRQ_S_TIMER, 0);
+	enter(&vcpu);
+	assert_true(fake_csr_get(HSTATUS) & HSTATUS_VTW);
+	contended = false;
+	trap(CAUSE_INTERRUPT | IRQ_S_TIMER, 0);
+	enter(&vcpu);
+	assert_false(fake_csr_get(HSTATUS) & HSTATUS_VTW);
+	contended = true;
+}
+
+/* SBI RFENCE for a vCPU of the VM that is not live on this hart: it owes
+ * an HFENCE.VVMA at its next entry even on the hart it last ran on (where
+ * vmid_enter alone sees no reason to fence: same hart, same vCPU), and
+ * the hart running it now, if any, is fenced through the firmware. */
+static void test_engine_hw_remote_sfence_reaches_vcpu_off_hart(void **state)
+{
+	(void)state;
+	enter(&vcpu);
+	trap(CAUSE_INTERRUPT | IRQ_S_TIMER, 0);
+	engine_hw.leave(&vcpu);
+	vcpu.state = VCPU_BLOCKED;
+	fake_csr.nhfences = 0;
+	fake_csr.nsbi = 0;
+	/* Entering again without a fence owed: no VVMA. */
+	enter(&vcpu);
+	assert_int_equal(hfences(0), 0);
+	trap(CAUSE_INTERRUPT | IRQ_S_TIMER, 0);
+	engine_hw.leave(&vcpu);
+	/* The remote fence, from another vCPU's SBI call on this hart. */
+	engine_hw.flush_guest_tlb(&vcpu, 0, UINT64_MAX, UINT64_MAX);
+	assert_int_equal(hfences(0), 0);        /* not running anywhere: nothing now */
+	assert_int_equal(fake_csr.nsbi, 0);
+	enter(&vcpu);
+	assert_int_equal(hfences(0), 1);        /* owed at its entry */
+	trap(CAUSE_INTERRUPT | IRQ_S_TIMER, 0);
+	/* Running on another hart: that hart is fenced at once (SBI RFENCE
+	 * remote_hfence_vvma, FID 6, to that hart alone). */
+	engine_hw.leave(&vcpu);
+	platform.nharts = 2;
+	harts[1].hartid = 7;
+	vcpu.state = VCPU_RUNNING;
+	vcpu.on_hart = 1;
+	fake_csr.nsbi = 0;
+	engine_hw.flush_guest_tlb(&vcpu, 0, UINT64_MAX, UINT64_MAX);
+	assert_int_equal(fake_csr.nsbi, 1);
+	assert_int_equal(fake_csr.sbi[0].eid, 0x52464E43);
+	assert_int_equal(fake_csr.sbi[0].fid, 6);
+	assert_int_equal(fake_csr.sbi[0].a0, 1);
+	assert_int_equal(fake_csr.sbi[0].a1, 7);
+	vcpu.on_hart = 0;
+	platform.nharts = 1;
+	harts[1].hartid = 0;
 }
 
 static void test_engine_hw_leave_clears_spv(void **state)
@@ -1608,6 +1680,38 @@ static void test_engine_hw_vu_rdtime_returns_time(void **state)
 	assert_int_equal(hw_vm_of(&vm)->stats.vi_counter, 1);
 }
 
+extern uint64_t fake_pmu_csr_value;     /* fakes/fake_pmu_engine.c: a read answers this + csr */
+extern uint64_t fake_pmu_fw_events[SBI_PMU_FW_EVENTS];
+
+/* cycle/instret trap by hcounteren: the vCPU's virtual counters, in VS,
+ * and in VU where the guest's scounteren allows; a write is illegal. */
+static void test_engine_hw_cycle_instret_are_virtual_counters(void **state)
+{
+	(void)state;
+	uint32_t rdcycle = enc_csr(CSR_CYCLE, 0, 2, A0), rdinstret = enc_csr(CSR_INSTRET, 0, 2, A0);
+	uint64_t illegal = fake_pmu_fw_events[SBI_PMU_FW_ILLEGAL_INSN];
+
+	enter(&vcpu);
+	put32(CODE, rdcycle);
+	trap(EXC_VIRTUAL_INST, rdcycle);                /* from VS */
+	assert_int_equal(REGS.x[A0], fake_pmu_csr_value + CSR_CYCLE);
+	assert_nothing_injected(CODE + 4);
+	REGS.pc = CODE;
+	put32(CODE, rdinstret);
+	fake_csr_set("scounteren", 0x4);
+	trap_from_vu(EXC_VIRTUAL_INST, rdinstret);
+	assert_int_equal(REGS.x[A0], fake_pmu_csr_value + CSR_INSTRET);
+	assert_nothing_injected(CODE + 4);
+	REGS.pc = CODE;
+	uint32_t write = enc_csr(CSR_CYCLE, 0, 1, A0);     /* csrrw a0, cycle, x0 */
+	put32(CODE, write);
+	HW.guest_s = true;
+	fake_csr_set(SSTATUS, fake_csr_get(SSTATUS) | SSTATUS_SPP);
+	trap(EXC_VIRTUAL_INST, write);
+	assert_injected(EXC_ILLEGAL_INST, write, CODE, STVEC_BASE);
+	assert_int_equal(fake_pmu_fw_events[SBI_PMU_FW_ILLEGAL_INSN], illegal + 1);
+}
+
 static void test_engine_hw_vu_other_counter_illegal(void **state)
 {
 	(void)state;
@@ -1879,9 +1983,14 @@ static void test_engine_hw_flush_guest_tlb_when_live(void **state)
 	vcpu_flush_guest_tlb(&vcpu, 0x10000, PAGE_SIZE, 3);
 	assert_int_equal(hfences(0), before + 1);
 	engine_hw.leave(&vcpu);
-	/* Not here: its next load fences anyway. */
+	/* Not on a hart: nothing now, its next entry fences (owed). */
+	enum vcpu_state was = vcpu.state;
+	vcpu.state = VCPU_BLOCKED;
 	vcpu_flush_guest_tlb(&vcpu, 0x10000, PAGE_SIZE, 3);
 	assert_int_equal(hfences(0), before + 1);
+	vcpu.state = was;
+	enter(&vcpu);
+	assert_int_equal(hfences(0), before + 2);
 }
 
 static void test_engine_hw_vm_destroy_frees_every_table(void **state)
@@ -1912,7 +2021,7 @@ static void test_engine_hw_hart_init_delegation(void **state)
 	 * faults and virtual instructions (Trapeze's). */
 	assert_int_equal(fake_csr_get(HEDELEG), 0xb1ffULL);
 	assert_int_equal(fake_csr_get(HIDELEG), HVIP_VSSIP | HVIP_VSTIP | HVIP_VSEIP);
-	assert_int_equal(fake_csr_get(HCOUNTEREN), ~0ULL);
+	assert_int_equal(fake_csr_get(HCOUNTEREN), ~COUNTEREN_VIRTUAL);     /* cycle, instret trap */
 	assert_int_equal(fake_csr_get(HENVCFG), 0);
 	assert_int_equal(fake_csr_get(HVIP), 0);
 	assert_int_equal(fake_csr_get(HGATP), 0);
@@ -1932,6 +2041,8 @@ int main(void)
 		T(test_engine_hw_enter_after_leave_reloads_same_vcpu),
 		T(test_engine_hw_enter_vs_guest_hstatus_and_sstatus),
 		T(test_engine_hw_enter_vu_guest_privilege),
+		T(test_engine_hw_vtw_only_when_contended),
+		T(test_engine_hw_remote_sfence_reaches_vcpu_off_hart),
 		T(test_engine_hw_leave_clears_spv),
 		T(test_engine_hw_enter_writes_hgatp_when_it_changes),
 		T(test_engine_hw_vmids_switch_vms_without_gvma_flush),
@@ -1978,6 +2089,7 @@ int main(void)
 		T(test_engine_hw_virtual_insn_unfetchable_keeps_stval),
 		T(test_engine_hw_vu_rdtime_returns_time),
 		T(test_engine_hw_vu_other_counter_illegal),
+		T(test_engine_hw_cycle_instret_are_virtual_counters),
 		T(test_engine_hw_inject_from_vu_sets_vs_trap_state),
 		T(test_engine_hw_inject_from_vs_sets_spp_clears_spie),
 		T(test_engine_hw_inject_delegated_masks_mode_redirected_raw),

@@ -8,4 +8,5 @@ test_engine_hw_SRCS := src/arch/riscv/engine_hw.c src/arch/riscv/engine_hw_mem.c
 	src/arch/riscv/misaligned.c src/arch/riscv/gpt.c src/arch/riscv/guest_pt.c \
 	src/arch/riscv/vmid.c src/arch/riscv/vcpu.c src/core/vcpu.c src/core/realmap.c \
 	src/core/guestmem.c tests/unit/fakes/fake_csr.c \
-	tests/unit/fakes/fake_frames.c tests/unit/fakes/fake_legalise.c
+	tests/unit/fakes/fake_frames.c tests/unit/fakes/fake_legalise.c src/arch/riscv/pmu.c tests/unit/fakes/fake_pmu_engine.c
+test_engine_hw_SRCS += tests/unit/fakes/fake_hostirq.c

@@ -10,6 +10,7 @@
 
 #include <libfdt.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <trapeze/bootinfo.h>
@@ -196,6 +197,35 @@ static void test_dtb_guest_soc_devices(void **state)
 	assert_int_equal(prop_u32("/soc/serial@10000000", "interrupt-parent"), fdt_get_phandle(blob, plic));
 }
 
+/* QEMU virt's eight virtio-mmio slots, highest address first, each on its
+ * own PLIC source (1..8), 4 KiB, as bare QEMU's own tree names them. */
+static void test_dtb_guest_virtio_slots(void **state)
+{
+	const struct dtb_guest g = { .memory = 64 * MIB, .vcpus = 1, .cpu = &cpu };
+	int plic, node, prev = -1;
+
+	(void)state;
+	build(&g);
+	plic = fdt_node_offset_by_compatible(blob, -1, "riscv,plic0");
+	assert_true(plic >= 0);
+	for (unsigned i = 0; i < 8; i++) {
+		char path[64];
+
+		snprintf(path, sizeof(path), "/soc/virtio_mmio@%x", 0x10001000 + i * 0x1000);
+		node = fdt_path_offset(blob, path);
+		assert_true(node >= 0);
+		assert_prop_string(path, "compatible", "virtio,mmio");
+		assert_int_equal(prop_u64(path, "reg", 0), 0x10001000 + i * 0x1000);
+		assert_int_equal(prop_u64(path, "reg", 1), 0x1000);
+		assert_int_equal(prop_u32(path, "interrupts"), i + 1);
+		assert_int_equal(prop_u32(path, "interrupt-parent"), fdt_get_phandle(blob, plic));
+		if (prev >= 0)
+			assert_true(node < prev);       /* slot i comes before slot i - 1 */
+		prev = node;
+	}
+	assert_true(fdt_path_offset(blob, "/soc/virtio_mmio@10009000") < 0);
+}
+
 static void test_dtb_guest_without_optional_parts(void **state)
 {
 	struct dtb_cpu_props nommu = cpu;
@@ -310,6 +340,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_dtb_guest_reserved_memory, teardown),
 		cmocka_unit_test_teardown(test_dtb_guest_cpus, teardown),
 		cmocka_unit_test_teardown(test_dtb_guest_soc_devices, teardown),
+		cmocka_unit_test_teardown(test_dtb_guest_virtio_slots, teardown),
 		cmocka_unit_test_teardown(test_dtb_guest_without_optional_parts, teardown),
 		cmocka_unit_test_teardown(test_dtb_guest_long_bootargs, teardown),
 		cmocka_unit_test_teardown(test_dtb_read_cpu_props_roundtrip, teardown),

@@ -64,7 +64,7 @@ static void test_qemu_args_trapeze(void **state)
 	};
 	static const char *const want[] = {
 		"qemu-system-riscv64", "-M", "virt", "-cpu", "rv64,h=true", "-smp", "2",
-		"-m", "384M", "-nographic", "-bios", "default", "-kernel", "/b/trapeze.bin",
+		"-m", "384M", "-display", "none", "-chardev", "stdio,id=con,mux=off,signal=off", "-serial", "chardev:con", "-monitor", "none", "-bios", "default", "-global", "virtio-mmio.force-legacy=false", "-kernel", "/b/trapeze.bin",
 		"-device", "loader,file=/tmp/bootinfo.bin,addr=0x84000000,force-raw=on",
 		"-device", "loader,file=/k.bin,addr=0x84001000,force-raw=on",
 		"-device", "loader,file=/tmp/x,,y.dtb,addr=0x84003000,force-raw=on",
@@ -85,13 +85,13 @@ static void test_qemu_args_bare(void **state)
 	};
 	struct machine_desc m = { .cpu = "rv64", .harts = 4 };
 	static const char *const want[] = {
-		"q", "-M", "virt", "-cpu", "rv64", "-smp", "1", "-m", "64M", "-nographic",
-		"-bios", "default", "-kernel", "/k.elf", "-initrd", "/r.cpio",
+		"q", "-M", "virt", "-cpu", "rv64", "-smp", "1", "-m", "64M", "-display", "none", "-chardev", "stdio,id=con,mux=off,signal=off", "-serial", "chardev:con", "-monitor", "none",
+		"-bios", "default", "-global", "virtio-mmio.force-legacy=false", "-kernel", "/k.elf", "-initrd", "/r.cpio",
 		"-append", "console=ttyS0 quiet", NULL,
 	};
 	static const char *const want_plain[] = {
-		"q", "-M", "virt", "-cpu", "rv64", "-smp", "1", "-m", "2G", "-nographic",
-		"-bios", "default", "-kernel", "/k.elf", NULL,
+		"q", "-M", "virt", "-cpu", "rv64", "-smp", "1", "-m", "2G", "-display", "none", "-chardev", "stdio,id=con,mux=off,signal=off", "-serial", "chardev:con", "-monitor", "none",
+		"-bios", "default", "-global", "virtio-mmio.force-legacy=false", "-kernel", "/k.elf", NULL,
 	};
 
 	(void)state;
@@ -103,6 +103,39 @@ static void test_qemu_args_bare(void **state)
 	vm.memory = 2048 * MIB;
 	assert_int_equal(qemu_args_bare(&args, "q", &m, &vm), 0);
 	assert_argv(want_plain);
+}
+
+/* Host virtio devices in the order layout_fill_bootinfo gives them slots:
+ * every VM's disks (escaped paths, the stated cache mode, readonly), then
+ * one rng for all VMs. */
+static void test_qemu_args_devices(void **state)
+{
+	static struct vm_desc vms[2];
+	static const char *const want[] = {
+		"-drive", "file=/a,,b.img,format=raw,if=none,id=disk0,cache=writeback",
+		"-device", "virtio-blk-device,drive=disk0",
+		"-drive", "file=/ro.img,format=raw,if=none,id=disk1,cache=writeback,readonly=on",
+		"-device", "virtio-blk-device,drive=disk1",
+		"-drive", "file=/c.img,format=raw,if=none,id=disk2,cache=writeback",
+		"-device", "virtio-blk-device,drive=disk2",
+		"-device", "virtio-rng-device", NULL,
+	};
+
+	(void)state;
+	strcpy(vms[0].disks[0].path, "/a,b.img");
+	strcpy(vms[0].disks[1].path, "/ro.img");
+	vms[0].disks[1].readonly = true;
+	vms[0].ndisks = 2;
+	strcpy(vms[1].disks[0].path, "/c.img");
+	vms[1].ndisks = 1;
+	vms[1].rng = true;
+	qemu_args_devices(&args, vms, 2);
+	assert_argv(want);
+	qemu_args_free(&args);
+	vms[1].rng = false;
+	vms[0].ndisks = vms[1].ndisks = 0;
+	qemu_args_devices(&args, vms, 2);
+	assert_int_equal(args.argc, 0);
 }
 
 static int sh(const char *script, uint64_t silence_ms)
@@ -211,6 +244,7 @@ int main(void)
 		cmocka_unit_test(test_qemu_escape_commas),
 		cmocka_unit_test_teardown(test_qemu_args_trapeze, teardown),
 		cmocka_unit_test_teardown(test_qemu_args_bare, teardown),
+		cmocka_unit_test_teardown(test_qemu_args_devices, teardown),
 		cmocka_unit_test(test_qemu_run_passes_exit_status),
 		cmocka_unit_test(test_qemu_run_signal_death),
 		cmocka_unit_test(test_qemu_run_cannot_start),

@@ -62,7 +62,7 @@ static int setup2(void **state)
 static int access(uint64_t off, unsigned width, bool write, uint64_t *val)
 {
 	struct mmio_access a = {
-		.gpa = PLIC_GPA + off, .offset = off, .width = width, .write = write,
+		.gpa = BOARD_PLIC_GPA + off, .offset = off, .width = width, .write = write,
 		.value = write ? *val : 0xdeadbeefdeadbeefULL,
 	};
 	int r = plic.mmio.access(&plic.mmio, &vm, &a);
@@ -101,7 +101,7 @@ static void snapshot(struct plic_dev *copy)
 static void test_plic_reset_state_reads_zero(void **state)
 {
 	(void)state;
-	for (unsigned s = 0; s < PLIC_NUM_SOURCES; s++)
+	for (unsigned s = 0; s < BOARD_PLIC_SOURCES; s++)
 		assert_int_equal(rd(PRIO(s)), 0);
 	for (unsigned w = 0; w < 3; w++) {
 		assert_int_equal(rd(PENDING(w)), 0);
@@ -449,7 +449,7 @@ static void test_plic_holes_read_zero_ignore_writes(void **state)
 		ENABLE(2, 0), 0x1ffffc,                 /* contexts this PLIC lacks */
 		THRESH(S_CTX(0)) + 8, THRESH(S_CTX(0)) + 0xffc,
 		THRESH(2), CLAIM(2),                    /* = plic_size(1): beyond */
-		PLIC_QEMU_VIRT_SIZE - 4, 0x3fff004,
+		BOARD_PLIC_SIZE - 4, 0x3fff004,
 	};
 	struct plic_dev before;
 
@@ -470,7 +470,7 @@ static void test_plic_size_per_hart_count(void **state)
 	assert_int_equal(plic_size(2), 0x204000);
 	assert_int_equal(plic_size(8), 0x210000);
 	/* QEMU virt's fixed window is the size for VIRT_CPUS_MAX = 512. */
-	assert_int_equal(plic_size(512), PLIC_QEMU_VIRT_SIZE);
+	assert_int_equal(plic_size(512), BOARD_PLIC_SIZE);
 }
 
 static void test_plic_set_level_ignores_bad_sources(void **state)

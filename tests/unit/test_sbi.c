@@ -1,6 +1,9 @@
 /*
- * Unit tests of src/core/sbi/: lookup, dispatch, hart masks and every
- * function of every extension Trapeze offers (SBI v2.0), on fake VMs
+ * Unit tests of src/core/sbi/: lookup, dispatch, hart masks, BASE (SBI
+ * v3.0, truthful probing, the extensions left out) and every function of
+ * the extensions Trapeze had before v3.0 (TIME, IPI, RFENCE, HSM, SRST,
+ * DBCN, legacy), audited against v3.0; each v3.0 extension of its own has
+ * its own test_sbi_<ext>.c. On fake VMs
  * (tests/unit/fakes/fake_vm.c) that record what the SBI layer asks the core
  * to do. Each ECALL is made the way the trap dispatcher makes it: registers
  * set, sbi_dispatch called, registers and recorded calls inspected.
@@ -49,6 +52,41 @@ SBI_EXTENSION(unit_test) = {
 	.eid_max = TEST_EID,
 	.handle = unit_test_handle,
 };
+
+/* A second one with a probe hook, answering what probe_answer says for
+ * vCPU 0 and the opposite for the others (the hook sees the vCPU). */
+#define PROBED_EID      0x08000001UL
+
+static bool probe_answer;
+static unsigned probed_calls;
+
+static bool probed_probe(struct vcpu *v)
+{
+	return v->vm->vcpus[0] == v ? probe_answer : !probe_answer;
+}
+
+static int probed_handle(struct vcpu *v, unsigned long eid, unsigned long fid,
+			 const unsigned long args[6], struct sbi_ret *ret)
+{
+	(void)v, (void)eid, (void)fid, (void)args;
+	probed_calls++;
+	ret->value = 77;
+	return SBI_RESUME_NEXT;
+}
+
+SBI_EXTENSION(unit_probed) = {
+	.name = "unit-probed",
+	.eid_min = PROBED_EID,
+	.eid_max = PROBED_EID,
+	.handle = probed_handle,
+	.probe = probed_probe,
+};
+
+/* SBI v3.0 extensions Trapeze leaves out (sbi_base.c says why). */
+static const unsigned long left_out_eids[] = {
+	SBI_EXT_DBTR, SBI_EXT_CPPC, SBI_EXT_NACL, SBI_EXT_MPXY,
+};
+#define NLEFT_OUT (sizeof(left_out_eids) / sizeof(left_out_eids[0]))
 
 static struct fake_vm *f;
 
@@ -157,7 +195,7 @@ static void test_sbi_find_ext_known_eids(void **state)
 		{ SBI_EXT_BASE, "base" }, { SBI_EXT_TIME, "time" }, { SBI_EXT_IPI, "ipi" },
 		{ SBI_EXT_RFENCE, "rfence" }, { SBI_EXT_HSM, "hsm" }, { SBI_EXT_SRST, "srst" },
 		{ SBI_EXT_DBCN, "dbcn" }, { SBI_LEGACY_SET_TIMER, "legacy" },
-		{ SBI_LEGACY_SHUTDOWN, "legacy" },
+		{ SBI_LEGACY_SHUTDOWN, "legacy" }, { SBI_EXT_FWFT, "fwft" },
 	};
 
 	(void)state;
@@ -177,8 +215,8 @@ static void test_sbi_find_ext_unknown_is_null(void **state)
 	assert_null(sbi_find_ext(0x09));                /* reserved legacy */
 	assert_null(sbi_find_ext(0x0F));
 	assert_null(sbi_find_ext(0x11));
-	assert_null(sbi_find_ext(0x504D55));            /* PMU: not offered */
-	assert_null(sbi_find_ext(0x53555350));          /* SUSP */
+	for (size_t i = 0; i < NLEFT_OUT; i++)
+		assert_null(sbi_find_ext(left_out_eids[i]));
 	assert_null(sbi_find_ext(SBI_EXT_BASE | (1UL << 32)));
 	assert_null(sbi_find_ext(-1UL));
 }
@@ -190,8 +228,10 @@ static void test_sbi_ext_slots_roundtrip(void **state)
 	(void)state;
 	while (sbi_ext_at(n))
 		n++;
-	/* 8 extensions plus this file's test one, all countable. */
-	assert_int_equal(n, 9);
+	/* At least the 9 extensions of this file's list (BASE .. FWFT) plus
+	 * this file's two test ones (other v3.0 extensions add theirs), all
+	 * countable. */
+	assert_true(n >= 11);
 	assert_true(n <= STATS_SBI_MAX);
 	for (unsigned i = 0; i < n; i++) {
 		const struct sbi_ext *e = sbi_ext_at(i);
@@ -235,7 +275,7 @@ static void test_sbi_dispatch_unknown_fid_not_supported(void **state)
 {
 	static const unsigned long exts[] = {
 		SBI_EXT_BASE, SBI_EXT_TIME, SBI_EXT_IPI, SBI_EXT_RFENCE,
-		SBI_EXT_HSM, SBI_EXT_SRST, SBI_EXT_DBCN,
+		SBI_EXT_HSM, SBI_EXT_SRST, SBI_EXT_DBCN, SBI_EXT_FWFT,
 	};
 	static const unsigned long fids[] = { 7, 0x1000, 0x7fffffff, -1UL };
 
@@ -478,15 +518,15 @@ static void test_sbi_guest_ram_spans_adjacent_regions(void **state)
 
 /* ---- BASE ------------------------------------------------------------- */
 
-static void test_sbi_base_spec_version_is_2_0(void **state)
+static void test_sbi_base_spec_version_is_3_0(void **state)
 {
 	int st;
 
 	(void)state;
 	st = ECALL(V(0), SBI_EXT_BASE, SBI_BASE_GET_SPEC_VERSION, 0);
-	assert_ret(V(0), st, SBI_SUCCESS, 0x02000000);
-	/* major in bits 30:24, bit 31 and above zero */
-	assert_int_equal((A1(V(0)) >> 24) & 0x7f, 2);
+	assert_ret(V(0), st, SBI_SUCCESS, 0x03000000);
+	/* major in bits 30:24, minor in 23:0, bit 31 and above zero */
+	assert_int_equal((A1(V(0)) >> 24) & 0x7f, 3);
 	assert_int_equal(A1(V(0)) & 0xffffff, 0);
 	assert_int_equal((unsigned long)A1(V(0)) >> 31, 0);
 }
@@ -507,7 +547,8 @@ static void test_sbi_base_probe_present_extensions(void **state)
 {
 	static const unsigned long present[] = {
 		SBI_EXT_BASE, SBI_EXT_TIME, SBI_EXT_IPI, SBI_EXT_RFENCE, SBI_EXT_HSM,
-		SBI_EXT_SRST, SBI_EXT_DBCN, 0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08,
+		SBI_EXT_SRST, SBI_EXT_DBCN, SBI_EXT_FWFT,
+		0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08,
 	};
 
 	(void)state;
@@ -521,9 +562,8 @@ static void test_sbi_base_probe_present_extensions(void **state)
 static void test_sbi_base_probe_absent_extensions(void **state)
 {
 	static const unsigned long absent[] = {
-		0x09, 0x0F, 0x11, 0x504D55 /* PMU */, 0x53555350 /* SUSP */,
-		0x43505043 /* CPPC */, 0x4E41434C /* NACL */, 0x535345 /* SSE */,
-		0x4442434F, -1UL, SBI_EXT_HSM | (1UL << 32),
+		0x09, 0x0F, 0x11, 0x4442434F, 0x0afe0000, -1UL, SBI_EXT_HSM | (1UL << 32),
+		SBI_EXT_FWFT | (1UL << 32),
 	};
 
 	(void)state;
@@ -531,6 +571,83 @@ static void test_sbi_base_probe_absent_extensions(void **state)
 		int st = ECALL(V(0), SBI_EXT_BASE, SBI_BASE_PROBE_EXTENSION, absent[i]);
 
 		assert_ret(V(0), st, SBI_SUCCESS, 0);
+	}
+}
+
+/* SBI v3.0 extensions Trapeze leaves out: probe 0, and every function of
+ * theirs (the defined FIDs and beyond) is SBI_ERR_NOT_SUPPORTED, with a1
+ * = 0 and nothing done. The ids are v3.0's: "DBTR", "CPPC", "NACL",
+ * "MPXY". */
+static void test_sbi_base_left_out_extensions_not_supported(void **state)
+{
+	(void)state;
+	assert_int_equal(SBI_EXT_DBTR, 0x44425452);
+	assert_int_equal(SBI_EXT_CPPC, 0x43505043);
+	assert_int_equal(SBI_EXT_NACL, 0x4E41434C);
+	assert_int_equal(SBI_EXT_MPXY, 0x4D505859);
+	for (size_t i = 0; i < NLEFT_OUT; i++) {
+		int st = ECALL(V(0), SBI_EXT_BASE, SBI_BASE_PROBE_EXTENSION, left_out_eids[i]);
+
+		assert_ret(V(0), st, SBI_SUCCESS, 0);
+		/* DBTR has FIDs 0-6, CPPC 0-3, NACL 0-4, MPXY 0-7 */
+		for (unsigned long fid = 0; fid < 10; fid++) {
+			st = ECALL(V(1), left_out_eids[i], fid, 0, FAKE_RAM_BASE, 0, 0, 0, 0);
+			assert_ret(V(1), st, SBI_ERR_NOT_SUPPORTED, 0);
+		}
+	}
+	assert_int_equal(f->vm.stats.sbi_unknown, NLEFT_OUT * 10);
+	assert_int_equal(f->ncalls, 0);
+}
+
+/* A descriptor whose probe hook says no (for this vCPU) is invisible to
+ * that vCPU: probe 0, every call NOT_SUPPORTED without reaching the
+ * handler; to a vCPU for which it says yes, it is there. */
+static void test_sbi_base_probe_hook_decides_per_vcpu(void **state)
+{
+	unsigned slot = sbi_ext_slot(sbi_find_ext(PROBED_EID));
+	int st;
+
+	(void)state;
+	probed_calls = 0;
+	probe_answer = false;
+	st = ECALL(V(0), SBI_EXT_BASE, SBI_BASE_PROBE_EXTENSION, PROBED_EID);
+	assert_ret(V(0), st, SBI_SUCCESS, 0);
+	st = ECALL(V(0), PROBED_EID, 0, 1, 2);
+	assert_ret(V(0), st, SBI_ERR_NOT_SUPPORTED, 0);
+	assert_int_equal(probed_calls, 0);
+	st = ECALL(V(1), SBI_EXT_BASE, SBI_BASE_PROBE_EXTENSION, PROBED_EID);
+	assert_ret(V(1), st, SBI_SUCCESS, 1);
+	st = ECALL(V(1), PROBED_EID, 0, 1, 2);
+	assert_ret(V(1), st, SBI_SUCCESS, 77);
+	assert_int_equal(probed_calls, 1);
+	probe_answer = true;
+	st = ECALL(V(0), SBI_EXT_BASE, SBI_BASE_PROBE_EXTENSION, PROBED_EID);
+	assert_ret(V(0), st, SBI_SUCCESS, 1);
+	st = ECALL(V(0), PROBED_EID, 0, 1, 2);
+	assert_ret(V(0), st, SBI_SUCCESS, 77);
+	assert_int_equal(probed_calls, 2);
+	/* every call counts at its descriptor, answered or not */
+	assert_int_equal(f->vm.stats.sbi_calls[slot], 3);
+	assert_int_equal(f->vm.stats.sbi_unknown, 0);
+}
+
+/* Every descriptor without a probe hook probes 1 on every vCPU: the
+ * extensions of this file need nothing from the host. */
+static void test_sbi_base_probe_matches_descriptors(void **state)
+{
+	(void)state;
+	for (unsigned i = 0; sbi_ext_at(i); i++) {
+		const struct sbi_ext *e = sbi_ext_at(i);
+
+		if (e->probe)
+			continue;
+		for (unsigned c = 0; c < 2; c++) {
+			int st = ECALL(V(c), SBI_EXT_BASE, SBI_BASE_PROBE_EXTENSION, e->eid_min);
+
+			assert_ret(V(c), st, SBI_SUCCESS, 1);
+			st = ECALL(V(c), SBI_EXT_BASE, SBI_BASE_PROBE_EXTENSION, e->eid_max);
+			assert_ret(V(c), st, SBI_SUCCESS, 1);
+		}
 	}
 }
 
@@ -568,7 +685,37 @@ static void test_sbi_time_set_timer_programs_vcpu_timer(void **state)
 	assert_int_equal(vcpu_timer_deadline(V(1)), UINT64_MAX);
 }
 
+/* SBI v3.0, chapter 6: "This function always returns SBI_SUCCESS", for a
+ * deadline in the past, now, or never. */
+static void test_sbi_time_set_timer_always_succeeds(void **state)
+{
+	static const uint64_t deadlines[] = { 0, 1, 0x8000000000000000ULL, UINT64_MAX - 1, UINT64_MAX };
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(deadlines) / sizeof(deadlines[0]); i++) {
+		int st = ECALL(V(0), SBI_EXT_TIME, SBI_TIME_SET_TIMER, deadlines[i], 0xbad, 0xbad);
+
+		assert_ret(V(0), st, SBI_SUCCESS, 0);
+		assert_int_equal(vcpu_timer_deadline(V(0)), deadlines[i]);
+	}
+	assert_int_equal(fake_count(f, FAKE_TIMER_SET), 5);
+}
+
 /* ---- IPI -------------------------------------------------------------- */
+
+/* SBI v3.0, chapter 3, "Hart list parameter": hart_mask_base -1 means every
+ * available hart and hart_mask is ignored, even bits naming absent harts. */
+static void test_sbi_ipi_send_base_minus_one_ignores_mask(void **state)
+{
+	int st;
+
+	(void)state;
+	st = ECALL(V(1), SBI_EXT_IPI, SBI_IPI_SEND_IPI, 0xfffffffffffffff0UL, ALL_HARTS);
+	assert_ret(V(1), st, SBI_SUCCESS, 0);
+	assert_int_equal(fake_count(f, FAKE_RAISE_IRQ), 2);
+	assert_true(V(0)->virq & VIRQ_SOFT);
+	assert_true(V(1)->virq & VIRQ_SOFT);
+}
 
 static void test_sbi_ipi_send_raises_ssip_and_kicks_target(void **state)
 {
@@ -736,6 +883,27 @@ static void test_sbi_rfence_hfence_not_supported(void **state)
 
 		assert_ret(V(0), st, SBI_ERR_NOT_SUPPORTED, 0);
 	}
+	assert_int_equal(f->ncalls, 0);
+}
+
+/* SBI v3.0, chapter 8: the HFENCE functions are NOT_SUPPORTED when a target
+ * hart lacks H; no vCPU has it, so that is the answer whatever the hart
+ * list, the range or the VMID/ASID, even for a list naming absent harts. */
+static void test_sbi_rfence_hfence_not_supported_whatever_the_list(void **state)
+{
+	static const unsigned long lists[][2] = {
+		{ 0, ALL_HARTS }, { 0x3, 0 }, { 1UL << 5, 0 }, { 1, 9 }, { 0, 0 },
+	};
+
+	(void)state;
+	for (unsigned long fid = SBI_RFENCE_REMOTE_HFENCE_GVMA_VMID;
+	     fid <= SBI_RFENCE_REMOTE_HFENCE_VVMA; fid++)
+		for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++) {
+			int st = ECALL(V(0), SBI_EXT_RFENCE, fid, lists[i][0], lists[i][1],
+				       -0x1000UL, 0x2000, 5);
+
+			assert_ret(V(0), st, SBI_ERR_NOT_SUPPORTED, 0);
+		}
 	assert_int_equal(f->ncalls, 0);
 }
 
@@ -933,8 +1101,13 @@ static void test_sbi_hsm_suspend_retentive_blocks_and_returns(void **state)
 	assert_int_equal(fake_count(f, FAKE_RESET), 0);
 	assert_int_equal(V(1)->arch->regs.pc, 0x80001000);
 	assert_int_equal(hart_status(V(0), 1), SBI_HSM_STATE_SUSPENDED);
-	/* an interrupt woke it: started again, and a later WFI is no suspend */
+	/* Still on its hart (its suspend trap being handled there, issue 13:
+	 * another vCPU asks meanwhile): on its way into the suspend. */
 	V(1)->state = VCPU_RUNNING;
+	assert_int_equal(hart_status(V(0), 1), SBI_HSM_STATE_SUSPEND_PENDING);
+	/* an interrupt woke it (the scheduler ends the suspend): started
+	 * again, and a later WFI is no suspend */
+	V(1)->hsm.suspended = 0;
 	assert_int_equal(hart_status(V(0), 1), SBI_HSM_STATE_STARTED);
 	V(1)->state = VCPU_BLOCKED;
 	assert_int_equal(hart_status(V(0), 1), SBI_HSM_STATE_STARTED);
@@ -1453,12 +1626,17 @@ int main(void)
 		T2(test_sbi_hart_mask_base_plus_bit_overflow_invalid),
 		T2(test_sbi_hart_mask_empty_names_nobody),
 		T2(test_sbi_guest_ram_spans_adjacent_regions),
-		T2(test_sbi_base_spec_version_is_2_0),
+		T2(test_sbi_base_spec_version_is_3_0),
 		T2(test_sbi_base_impl_id_and_version),
 		T2(test_sbi_base_probe_present_extensions),
 		T2(test_sbi_base_probe_absent_extensions),
+		T2(test_sbi_base_left_out_extensions_not_supported),
+		T2(test_sbi_base_probe_hook_decides_per_vcpu),
+		T2(test_sbi_base_probe_matches_descriptors),
 		T2(test_sbi_base_machine_ids_from_platform),
 		T2(test_sbi_time_set_timer_programs_vcpu_timer),
+		T2(test_sbi_time_set_timer_always_succeeds),
+		T2(test_sbi_ipi_send_base_minus_one_ignores_mask),
 		T2(test_sbi_ipi_send_raises_ssip_and_kicks_target),
 		T2(test_sbi_ipi_send_all_does_not_kick_caller),
 		T2(test_sbi_ipi_send_invalid_mask_sends_nothing),
@@ -1470,6 +1648,7 @@ int main(void)
 		T2(test_sbi_rfence_sfence_vma_wrapping_range_invalid_address),
 		T2(test_sbi_rfence_sfence_vma_empty_range_flushes_nothing),
 		T2(test_sbi_rfence_hfence_not_supported),
+		T2(test_sbi_rfence_hfence_not_supported_whatever_the_list),
 		T2(test_sbi_rfence_invalid_mask_flushes_nothing),
 		T2(test_sbi_hsm_start_stopped_hart),
 		T2(test_sbi_hsm_start_absent_hart_invalid_param),

@@ -4,7 +4,8 @@
  * here: the engine records enter/leave/deliver_irq and reports a settable
  * set of enabled interrupts; a fake clock drives platform_time(); arch_idle
  * advances the clock to its deadline; timer_arm, vm_stop and
- * vm_check_panic record what they were asked.
+ * vm_check_panic record what they were asked; so do the two SBI STA calls
+ * the scheduler makes (sbi_sta.h), apart from the engine's.
  *
  * sched.c keeps its run queue and vCPU list in statics that cannot be
  * reset, so the vCPUs are a fixed pool registered once (group setup), and
@@ -26,6 +27,8 @@
 #include "core/platform.h"
 #include "core/sched.h"
 #include "core/sched_internal.h"
+#include "core/sched_queue.h"
+#include "core/stats.h"
 #include "core/timer.h"
 #include "core/vcpu.h"
 #include "core/vm.h"
@@ -69,15 +72,83 @@ void timer_handle_irq(void)
 {
 }
 
+/* The machine: one hart unless a test says otherwise; the hart running
+ * the scheduler now is fake_cpu. */
+struct platform platform = { .nharts = 1 };
+static unsigned fake_cpu;
+static uint32_t kicked;         /* harts arch_kick_hart was asked to kick */
+static unsigned kick_count;
+
 unsigned arch_cpu_index(void)
 {
-	return 0;
+	return fake_cpu;
+}
+
+void arch_kick_hart(unsigned cpu)
+{
+	kicked |= 1u << cpu;
+	kick_count++;
+}
+
+void sched_test_reset(void);
+
+/* ---- fake lifecycle (lifecycle.h): no VM is paused, reset or destroyed;
+ * only a suspended one is exempt from the watchdog --------------------- */
+
+/* As the real one for a suspended VM (SBI SUSP): asleep, not hung. */
+bool lifecycle_watchdog_exempt(struct vm *vm, uint64_t now)
+{
+	(void)now;
+	return __atomic_load_n(&vm->suspended, __ATOMIC_ACQUIRE);
+}
+
+bool lifecycle_pending(const struct vcpu *v)
+{
+	(void)v;
+	return false;
+}
+
+bool lifecycle_park(struct vcpu *v)
+{
+	(void)v;
+	return false;
+}
+
+bool lifecycle_take(struct vcpu *v)
+{
+	(void)v;
+	return false;
+}
+
+/* ---- fake statistics line (stats.h): what sched_print_stats printed --- */
+
+static char stats_text[512];
+
+void stats_add(struct stats_line *l, const char *name, uint64_t n)
+{
+	(void)l;
+	if (n == 0)
+		return;
+	size_t len = strlen(stats_text);
+	snprintf(stats_text + len, sizeof(stats_text) - len, " %s=%lu", name, (unsigned long)n);
+}
+
+void stats_flush(struct stats_line *l)
+{
+	(void)l;
 }
 
 /* Waiting ends at the deadline (the timer fires); the hook plays whatever
  * else happens meanwhile (another hart raising an interrupt). */
+static bool expect_idle_forever;       /* a hart with nothing it may run */
+static jmp_buf idle_jmp;
+
 void arch_idle(uint64_t deadline)
 {
+	if (expect_idle_forever && idle_count >= 3) {
+		idle_count = 0;
+		longjmp(idle_jmp, 1);
+	}
 	if (idle_count >= IDLE_MAX)
 		fail_msg("hart idled %u times: nothing ever became runnable", idle_count);
 	idle_deadline[idle_count++] = deadline;
@@ -146,6 +217,40 @@ void log_info(const char *fmt, ...)
 	vsnprintf(last_log, sizeof(last_log), fmt, ap);
 	va_end(ap);
 	log_count++;
+}
+
+/* ---- fake SBI STA side (sbi_sta.h): who was marked preempted, whose
+ * record was brought up to date, and the steal time it saw ------------- */
+
+#define STA_MAX 32
+
+static struct vcpu *sta_preempted[STA_MAX];
+static unsigned sta_npreempted;
+static struct { struct vcpu *v; uint64_t steal; } sta_records[STA_MAX];
+static unsigned sta_nrecords;
+
+void sbi_sta_mark_preempted(struct vcpu *v)
+{
+	/* Before it is queued: nobody may have it yet. */
+	assert_int_equal(v->state, VCPU_RUNNING);
+	if (sta_npreempted < STA_MAX)
+		sta_preempted[sta_npreempted] = v;
+	sta_npreempted++;
+}
+
+void sbi_sta_record_steal(struct vcpu *v)
+{
+	/* Once it has its hart, before it runs. */
+	assert_int_equal(v->state, VCPU_RUNNING);
+	if (sta_nrecords < STA_MAX)
+		sta_records[sta_nrecords].v = v, sta_records[sta_nrecords].steal = v->steal_ticks;
+	sta_nrecords++;
+}
+
+/* SBI SSE's delivery at guest entry (sbi_sse.h): nothing registered here. */
+void sbi_sse_deliver(struct vcpu *v)
+{
+	(void)v;
 }
 
 /* ---- fake engine -------------------------------------------------------- */
@@ -266,6 +371,8 @@ static void records_reset(void)
 	panic_count = 0;
 	log_count = 0;
 	last_log[0] = '\0';
+	sta_npreempted = 0;
+	sta_nrecords = 0;
 }
 
 static int setup(void **state)
@@ -279,12 +386,28 @@ static int setup(void **state)
 	for (unsigned i = 0; i < 2; i++)
 		if (added[i].v.vm)
 			vcpu_retire(&added[i]);
-	/* Popping up to the drain vCPU drops every halted entry before it. */
+	/* The drain vCPU comes last (the highest virtual time): picking it
+	 * drops every halted entry still queued before it. */
+	fake_cpu = 0;
+	platform.nharts = 1;
+	sched_test_reset();
 	drain.v.state = VCPU_STOPPED;
+	drain.v.sched.vruntime = UINT64_MAX / 2;
 	sched_make_runnable(&drain.v);
 	if (sched_resume(NULL) != &drain.v)
 		return -1;
 	drain.v.state = VCPU_STOPPED;
+	for (unsigned i = 0; i < POOL; i++) {
+		if (pool[i].v.sched.queued)
+			return -1;
+		pool[i].v.sched = (struct vcpu_sched){ 0 };
+		pool[i].v.on_hart = 0;
+		pool_vm[i].desc = NULL;
+	}
+	sched_test_reset();
+	kicked = 0;
+	kick_count = 0;
+	stats_text[0] = '\0';
 
 	fake_now = T0;
 	records_reset();
@@ -295,7 +418,12 @@ static int setup(void **state)
 		v->timer_deadline = UINT64_MAX;
 		v->timer_programmed = false;
 		v->hsm.starting = v->hsm.suspended = 0;
+		v->sbi.sse.recheck = 0;
+		v->steal_ticks = 0;
+		v->runnable_since = 0;
 		pool[i].enabled = 0;
+		pool_vm[i].suspended = false;
+		pool_vm[i].suspended_at = 0;
 		pool_vm[i].state = VM_RUNNING;
 		pool_vm[i].exit = VM_EXIT_NONE;
 		pool_vm[i].last_activity = T0;
@@ -443,16 +571,20 @@ static void test_sched_slice_end_switches_round_robin(void **state)
 	assert_int_equal(idle_count, 0);
 }
 
-static void test_sched_slice_end_alone_renews_slice(void **state)
+/* Issue 13: a hart with one runnable vCPU takes no slice interrupts: its
+ * timer is not armed at all (no virtual timer, no watchdog), and traps go
+ * straight back to the guest without a switch. */
+static void test_sched_alone_takes_no_slice(void **state)
 {
 	(void)state;
 	start_first(1);
 
 	assert_ptr_equal(next_slice(vc(0)), vc(0));
-	/* It may have moved harts, so its state was saved all the same. */
-	assert_switch(vc(0), vc(0));
+	assert_int_equal(ncalls, 2);
+	assert_call(0, CALL_DELIVER, vc(0));
+	assert_call(1, CALL_ENTER, vc(0));
 	assert_int_equal(vc(0)->state, VCPU_RUNNING);
-	assert_int_equal(armed_deadline, T0 + 2 * SLICE_TICKS);
+	assert_int_equal(armed_deadline, UINT64_MAX);
 	assert_int_equal(idle_count, 0);
 }
 
@@ -522,7 +654,12 @@ static void test_sched_blocked_vcpu_wakes_on_raised_enabled_irq(void **state)
 
 	vcpu_raise_irq(vc(0), VIRQ_SOFT);
 	assert_int_equal(vc(0)->state, VCPU_BLOCKED);
-	/* The wake scan at the slice end queues it ahead of the preempted one. */
+	/* What vcpu_kick does for a blocked vCPU: queued, and the hart
+	 * running vc(1) alone, without slices, starts one. */
+	sched_make_runnable(vc(0));
+	assert_int_equal(vc(0)->state, VCPU_RUNNABLE);
+	assert_int_equal(armed_deadline, UINT64_MAX);   /* armed before the kick */
+	/* It is taken at the slice end, ahead of the preempted one. */
 	assert_ptr_equal(next_slice(vc(1)), vc(0));
 	assert_switch(vc(1), vc(0));
 	assert_int_equal(vc(0)->state, VCPU_RUNNING);
@@ -656,8 +793,8 @@ static void test_sched_idle_until_next_tick_when_nothing_runnable(void **state)
 	assert_true(console_ticks >= 1);
 	assert_switch(vc(0), vc(0));
 	assert_int_equal(vc(0)->state, VCPU_RUNNING);
-	/* A fresh slice from when it was picked, after the idle. */
-	assert_int_equal(armed_deadline, T0 + 2 * SLICE_TICKS);
+	/* Alone again after the idle: no slice. */
+	assert_int_equal(armed_deadline, UINT64_MAX);
 }
 
 static void test_sched_idle_until_earliest_blocked_timer_deadline(void **state)
@@ -715,6 +852,7 @@ static void test_sched_timer_armed_for_slice_end_without_deadline(void **state)
 	(void)state;
 	pool[0].enabled = VIRQ_TIMER;       /* enabled but never programmed */
 	sched_make_runnable(vc(0));
+	sched_make_runnable(vc(1));         /* something waits: slices */
 
 	assert_ptr_equal(sched_resume(NULL), vc(0));
 	assert_int_equal(arm_count, 1);
@@ -744,7 +882,7 @@ static void test_sched_timer_ignores_disabled_vcpu_deadline(void **state)
 	sched_make_runnable(vc(0));
 
 	assert_ptr_equal(sched_resume(NULL), vc(0));
-	assert_int_equal(armed_deadline, T0 + SLICE_TICKS);
+	assert_int_equal(armed_deadline, UINT64_MAX);      /* alone: nothing at all */
 }
 
 static void test_sched_timer_ignores_passed_or_later_deadline(void **state)
@@ -753,6 +891,9 @@ static void test_sched_timer_ignores_passed_or_later_deadline(void **state)
 	pool[0].enabled = VIRQ_TIMER;
 	start_first(1);
 
+	sched_make_runnable(vc(1));         /* vc(1) waits: vc(0) has slices */
+	fake_now = T0 + 5;
+	assert_ptr_equal(sched_resume(vc(0)), vc(0));
 	/* Passed: the guest sees it pending without a timer interrupt. */
 	vcpu_timer_set(vc(0), T0);
 	fake_now = T0 + 10;
@@ -863,10 +1004,15 @@ static void test_sched_panic_seen_checks_vm_panic(void **state)
 	assert_int_equal(panic_now, T0);
 	assert_int_equal(panic_grace, PANIC_GRACE_TICKS);
 
+	/* Alone, without slices: the timer waits for the report's grace. */
+	assert_int_equal(armed_deadline, T0 - 5 + PANIC_GRACE_TICKS);
 	panic_count = 0;
 	assert_ptr_equal(next_slice(vc(0)), vc(0));
+	assert_int_equal(panic_count, 0);
+	fake_now = T0 - 5 + PANIC_GRACE_TICKS;
+	assert_ptr_equal(sched_resume(vc(0)), vc(0));
 	assert_true(panic_count >= 1);
-	assert_int_equal(panic_now, T0 + SLICE_TICKS);
+	assert_int_equal(panic_now, T0 - 5 + PANIC_GRACE_TICKS);
 }
 
 static void test_sched_panic_check_only_for_running_panicked_vm(void **state)
@@ -881,6 +1027,463 @@ static void test_sched_panic_check_only_for_running_panicked_vm(void **state)
 	assert_int_equal(panic_count, 0);
 }
 
+/* ---- steal time (SBI v3.0, chapter 16: runnable but not running) ------- */
+
+static void test_sched_steal_counts_time_waiting_in_queue(void **state)
+{
+	(void)state;
+	start_first(2);
+
+	/* vCPU 1 waited the whole first slice. */
+	assert_ptr_equal(next_slice(vc(0)), vc(1));
+	assert_int_equal(vc(1)->steal_ticks, SLICE_TICKS);
+	assert_int_equal(vc(0)->steal_ticks, 0);
+	/* vCPU 0 then waits one slice, from when its own ended. */
+	fake_now += 123;
+	assert_ptr_equal(sched_resume(vc(1)), vc(1));      /* a trap inside the slice */
+	assert_ptr_equal(next_slice(vc(1)), vc(0));
+	assert_int_equal(vc(0)->steal_ticks, SLICE_TICKS + 123);
+	/* vCPU 1 waited from its own slice end. */
+	assert_ptr_equal(next_slice(vc(0)), vc(1));
+	assert_int_equal(vc(1)->steal_ticks, 2 * SLICE_TICKS);
+	/* Each got its record brought up to date as it got a hart, with its
+	 * new total; each was marked preempted as its slice ended. */
+	assert_int_equal(sta_nrecords, 3);
+	assert_ptr_equal(sta_records[0].v, vc(1));
+	assert_int_equal(sta_records[0].steal, SLICE_TICKS);
+	assert_ptr_equal(sta_records[1].v, vc(0));
+	assert_int_equal(sta_records[1].steal, SLICE_TICKS + 123);
+	assert_ptr_equal(sta_records[2].v, vc(1));
+	assert_int_equal(sta_records[2].steal, 2 * SLICE_TICKS);
+	assert_int_equal(sta_npreempted, 3);
+	assert_ptr_equal(sta_preempted[0], vc(0));
+	assert_ptr_equal(sta_preempted[1], vc(1));
+	assert_ptr_equal(sta_preempted[2], vc(0));
+}
+
+/* Alone on the hart, a new slice comes at once: no steal. */
+static void test_sched_steal_zero_alone(void **state)
+{
+	(void)state;
+	start_first(1);
+	for (unsigned i = 0; i < 5; i++)
+		assert_ptr_equal(next_slice(vc(0)), vc(0));
+	assert_int_equal(vc(0)->steal_ticks, 0);
+	assert_int_equal(sta_nrecords, 0);      /* never left its hart */
+}
+
+/* Time blocked in WFI is idle, not stolen; after the wake-up, the wait for
+ * a hart is. */
+static void test_sched_steal_ignores_blocked_time(void **state)
+{
+	(void)state;
+	start_first(3);
+	pool[0].enabled = VIRQ_SOFT;
+	assert_ptr_equal(next_slice(vc(0)), vc(1));        /* vCPU 0 waits a slice */
+	assert_ptr_equal(next_slice(vc(1)), vc(2));
+	assert_ptr_equal(next_slice(vc(2)), vc(0));
+	assert_int_equal(vc(0)->steal_ticks, 2 * SLICE_TICKS);
+	sta_npreempted = 0;
+	assert_ptr_equal(wfi(vc(0)), vc(1));
+	/* WFI is no preemption. */
+	assert_int_equal(sta_npreempted, 0);
+	for (unsigned i = 0; i < 4; i++)
+		next_slice(i % 2 ? vc(2) : vc(1));
+	assert_int_equal(vc(0)->state, VCPU_BLOCKED);
+	assert_int_equal(vc(0)->steal_ticks, 2 * SLICE_TICKS);
+	/* Woken at vCPU 1's slice end, it runs first (its virtual time is
+	 * the lowest: it slept, and joins one slice behind the others); from
+	 * then on it waits for a hart in turn, and that is steal. */
+	vcpu_raise_irq(vc(0), VIRQ_SOFT);
+	assert_ptr_equal(next_slice(vc(1)), vc(0));
+	assert_int_equal(vc(0)->steal_ticks, 2 * SLICE_TICKS);
+	assert_ptr_equal(next_slice(vc(0)), vc(2));
+	assert_int_equal(vc(0)->state, VCPU_RUNNABLE);
+	assert_ptr_equal(next_slice(vc(2)), vc(0));
+	assert_int_equal(vc(0)->steal_ticks, 3 * SLICE_TICKS);
+}
+
+/* Stopping is no preemption either. */
+static void test_sched_stop_is_not_preemption(void **state)
+{
+	(void)state;
+	start_first(2);
+	sched_stop(vc(0));
+	assert_ptr_equal(sched_resume(vc(0)), vc(1));
+	fake_now += SLICE_TICKS;
+	sched_block(vc(1));
+	sched_stop(vc(1));
+	sched_make_runnable(vc(0));
+	assert_ptr_equal(sched_resume(vc(1)), vc(0));
+	assert_int_equal(sta_npreempted, 0);
+	assert_int_equal(vc(0)->steal_ticks, 0);
+}
+
+/* ---- system suspend (SBI SUSP) ------------------------------------------ */
+
+static void test_sched_suspend_blocks_and_marks_vm(void **state)
+{
+	(void)state;
+	start_first(2);
+	fake_now += 77;
+	sched_suspend(vc(0));
+	assert_true(pool_vm[0].suspended);
+	assert_int_equal(pool_vm[0].suspended_at, T0 + 77);
+	/* Like a WFI, acted on at the end of the trap. */
+	assert_int_equal(vc(0)->state, VCPU_RUNNING);
+	assert_ptr_equal(sched_resume(vc(0)), vc(1));
+	assert_int_equal(vc(0)->state, VCPU_BLOCKED);
+	assert_int_equal(sta_npreempted, 0);
+	/* An interrupt it does not enable does not wake it. */
+	pool[0].enabled = VIRQ_TIMER;
+	vcpu_raise_irq(vc(0), VIRQ_EXT);
+	assert_ptr_equal(next_slice(vc(1)), vc(1));
+	assert_int_equal(vc(0)->state, VCPU_BLOCKED);
+	assert_true(pool_vm[0].suspended);
+}
+
+/* The watchdog spares a suspended VM however long it sleeps; once awake,
+ * its sleep does not count as silence, but new silence does. */
+static void test_sched_hang_watchdog_spares_suspended_vm(void **state)
+{
+	const uint64_t timeout = 1000;
+
+	(void)state;
+	start_first(2);
+	sched_set_hang_timeout(timeout);
+	pool[0].enabled = VIRQ_TIMER;
+	pool_vm[2].state = VM_OFF;
+	fake_now = T0 + 500;
+	pool_vm[0].last_activity = T0 + 400;       /* printed, then suspended */
+	sched_suspend(vc(0));
+	vcpu_timer_set(vc(0), T0 + 500 + 6 * SLICE_TICKS + 1);
+	assert_ptr_equal(sched_resume(vc(0)), vc(1));
+	/* vCPU 1's VM prints all along. */
+	for (unsigned i = 0; i < 6; i++) {
+		pool_vm[1].last_activity = fake_now + SLICE_TICKS;
+		assert_ptr_equal(next_slice(vc(1)), vc(1));
+		assert_int_equal(stop_count, 0);
+	}
+	/* Its timer wakes it at the next slice end: awake, and 100 ticks of
+	 * silence before the suspend are all it is charged with. */
+	pool_vm[1].last_activity = fake_now + SLICE_TICKS;
+	assert_ptr_equal(next_slice(vc(1)), vc(0));
+	assert_false(pool_vm[0].suspended);
+	assert_int_equal(stop_count, 0);
+	assert_int_equal(pool_vm[0].last_activity, fake_now - 100);
+	/* Now awake and silent past the timeout: hung as any other. */
+	fake_now += timeout;
+	pool_vm[1].last_activity = fake_now + 2 * SLICE_TICKS;
+	assert_ptr_equal(sched_resume(vc(0)), vc(0));
+	next_slice(vc(0));
+	assert_int_equal(stop_count, 1);
+	assert_ptr_equal(stop_vm, &pool_vm[0]);
+	assert_int_equal(stop_why, VM_EXIT_HUNG);
+}
+
+/* A lone suspended VM: the hart idles, checking hangs each tick, until
+ * the VM's timer wakes it. */
+static void test_sched_hang_watchdog_spares_lone_suspended_vm_while_idle(void **state)
+{
+	(void)state;
+	start_first(1);
+	pool_vm[1].state = pool_vm[2].state = VM_OFF;
+	sched_set_hang_timeout(10);
+	pool[0].enabled = VIRQ_TIMER;
+	pool_vm[0].last_activity = T0;
+	sched_suspend(vc(0));
+	vcpu_timer_set(vc(0), T0 + 4 * SLICE_TICKS + 3);
+
+	assert_ptr_equal(sched_resume(vc(0)), vc(0));
+	assert_int_equal(idle_count, 5);
+	assert_int_equal(idle_deadline[4], T0 + 4 * SLICE_TICKS + 3);
+	assert_int_equal(stop_count, 0);
+	assert_int_equal(vc(0)->state, VCPU_RUNNING);
+	assert_false(pool_vm[0].suspended);
+	/* Asleep from T0 until now: no silence charged. */
+	assert_int_equal(pool_vm[0].last_activity, fake_now);
+}
+
+/* Without the suspend, the same silence is a hang: the watchdog is not
+ * simply off for blocked vCPUs. */
+static void test_sched_hang_watchdog_stops_vm_blocked_in_wfi(void **state)
+{
+	(void)state;
+	start_first(2);
+	pool_vm[2].state = VM_OFF;
+	sched_set_hang_timeout(1000);
+	pool[0].enabled = VIRQ_TIMER;
+	pool_vm[0].last_activity = T0;
+	vcpu_timer_set(vc(0), T0 + 4 * SLICE_TICKS + 3);
+	assert_ptr_equal(wfi(vc(0)), vc(1));
+	pool_vm[1].last_activity = T0 + 2 * SLICE_TICKS;
+
+	assert_ptr_equal(next_slice(vc(1)), vc(1));
+	assert_int_equal(stop_count, 1);
+	assert_ptr_equal(stop_vm, &pool_vm[0]);
+	assert_int_equal(vc(0)->state, VCPU_HALTED);
+}
+
+/* Suspended with a wake-up already pending: it goes on at once, awake. */
+static void test_sched_suspend_with_pending_wakeup_runs_on(void **state)
+{
+	(void)state;
+	start_first(2);
+	pool[0].enabled = VIRQ_EXT;
+	vcpu_raise_irq(vc(0), VIRQ_EXT);
+	sched_suspend(vc(0));
+	assert_ptr_equal(sched_resume(vc(0)), vc(1));
+	assert_int_equal(vc(0)->state, VCPU_RUNNABLE);
+	assert_true(pool_vm[0].suspended);
+	assert_ptr_equal(next_slice(vc(1)), vc(0));
+	assert_false(pool_vm[0].suspended);
+}
+
+
+/* ---- SMP scheduling (issue 13): weights, several harts, pinning -------- */
+
+static struct bootinfo_vm descs[POOL];
+
+/* vCPU i's VM with weight w and harts mask (0: any). */
+static void vm_shape(unsigned i, unsigned weight, uint32_t mask)
+{
+	descs[i] = (struct bootinfo_vm){ .vcpus = 1, .weight = weight, .cpu_mask = mask };
+	pool_vm[i].desc = &descs[i];
+}
+
+static uint64_t ran(unsigned i)
+{
+	uint64_t t = 0;
+
+	for (unsigned h = 0; h < PLATFORM_MAX_HARTS; h++)
+		t += vc(i)->sched.hart_ticks[h];
+	return t;
+}
+
+/* Weights 2:1 on one hart: CPU time 2:1. */
+static void test_sched_weights_share_cpu_time(void **state)
+{
+	(void)state;
+	vm_shape(0, 2, 0);
+	vm_shape(1, 1, 0);
+	start_first(2);
+	struct vcpu *cur = vc(0);
+	for (unsigned i = 0; i < 90; i++)
+		cur = next_slice(cur);
+	next_slice(cur);        /* charge the last one */
+	uint64_t a = ran(0), b = ran(1);
+	assert_true(a + b >= 90 * SLICE_TICKS);
+	/* 2:1 within one slice either way. */
+	assert_true(a >= 2 * b - 3 * SLICE_TICKS && a <= 2 * b + 3 * SLICE_TICKS);
+}
+
+/* Three equal busy vCPUs on two harts: each gets two thirds of a hart
+ * (the harts steal from each other's queues to keep virtual times
+ * together), within 10%. */
+static void test_sched_three_vcpus_share_two_harts_evenly(void **state)
+{
+	struct vcpu *cur[2];
+
+	(void)state;
+	platform.nharts = 2;
+	for (unsigned i = 0; i < 3; i++)
+		sched_make_runnable(vc(i));
+	fake_cpu = 0;
+	cur[0] = sched_resume(NULL);
+	fake_cpu = 1;
+	cur[1] = sched_resume(NULL);
+	assert_ptr_not_equal(cur[0], cur[1]);
+	for (unsigned step = 0; step < 120; step++) {
+		fake_now += SLICE_TICKS;
+		for (unsigned h = 0; h < 2; h++) {
+			fake_cpu = h;
+			cur[h] = sched_resume(cur[h]);
+			assert_ptr_not_equal(cur[h], cur[1 - h]);
+		}
+	}
+	uint64_t total = ran(0) + ran(1) + ran(2);
+	for (unsigned i = 0; i < 3; i++) {
+		assert_true(ran(i) * 3 >= total * 9 / 10);
+		assert_true(ran(i) * 3 <= total * 11 / 10);
+	}
+	/* Both harts ran vCPUs all along. */
+	assert_true(total >= 2 * 119 * SLICE_TICKS);
+}
+
+/* `cpus = 1`: its vCPU is queued on hart 1, never run by hart 0 (which
+ * idles rather than take it), and runs on hart 1 alone. */
+static void test_sched_pinned_vcpu_runs_only_on_its_hart(void **state)
+{
+	(void)state;
+	platform.nharts = 2;
+	vm_shape(0, 1, 0x2);
+	fake_cpu = 0;
+	sched_make_runnable(vc(0));
+	assert_int_equal(vc(0)->sched.rq, 1);
+	assert_true(kicked & 0x2);          /* hart 1 idles: woken */
+	idle_hook = NULL;
+	expect_idle_forever = true;
+	if (setjmp(idle_jmp) == 0) {
+		sched_resume(NULL);         /* hart 0: nothing it may run */
+		fail_msg("hart 0 ran a vCPU pinned to hart 1");
+	}
+	expect_idle_forever = false;
+	assert_int_equal(vc(0)->state, VCPU_RUNNABLE);
+	fake_cpu = 1;
+	assert_ptr_equal(sched_resume(NULL), vc(0));
+	fake_now += 5 * SLICE_TICKS;
+	assert_ptr_equal(sched_resume(vc(0)), vc(0));
+	assert_int_equal(vc(0)->on_hart, 1);
+	assert_int_equal(vc(0)->sched.hart_ticks[0], 0);
+}
+
+/* Pinned VMs share their hart by weight; the other hart is untouched. */
+static void test_sched_pinned_weights_share_one_hart(void **state)
+{
+	(void)state;
+	platform.nharts = 2;
+	vm_shape(0, 2, 0x1);
+	vm_shape(1, 1, 0x1);
+	fake_cpu = 0;
+	start_first(2);
+	struct vcpu *cur = vc(0);
+	for (unsigned i = 0; i < 60; i++) {
+		cur = next_slice(cur);
+		assert_int_equal(cur->on_hart, 0);
+	}
+	next_slice(cur);
+	assert_true(ran(0) >= 2 * ran(1) - 3 * SLICE_TICKS && ran(0) <= 2 * ran(1) + 3 * SLICE_TICKS);
+	assert_int_equal(vc(0)->sched.hart_ticks[1] + vc(1)->sched.hart_ticks[1], 0);
+}
+
+/* A vCPU made runnable goes to an idle hart, which is kicked out of its
+ * wait; the hart that queued it keeps running alone. */
+static void test_sched_wakeup_goes_to_idle_hart(void **state)
+{
+	(void)state;
+	platform.nharts = 2;
+	start_first(1);                     /* hart 0 runs vc(0) alone */
+	assert_false(sched_hart_contended());
+	sched_make_runnable(vc(1));         /* hart_start, an IPI: from hart 0 */
+	assert_int_equal(vc(1)->sched.rq, 1);
+	assert_int_equal(kicked, 0x2);
+	assert_false(sched_hart_contended());   /* hart 1 takes it, not us */
+	fake_cpu = 1;
+	assert_ptr_equal(sched_resume(NULL), vc(1));
+	assert_int_equal(vc(1)->on_hart, 1);
+}
+
+/* With no idle hart, the queued vCPU makes the lone hart slice again:
+ * WFI must exit (hw engine's hstatus.VTW), and its timer is armed. */
+static void test_sched_queued_vcpu_makes_hart_contended(void **state)
+{
+	(void)state;
+	start_first(1);
+	assert_false(sched_hart_contended());
+	fake_now += 3 * SLICE_TICKS;
+	sched_make_runnable(vc(1));
+	assert_true(sched_hart_contended());
+	/* vc(0) had its slice already: it yields at this very trap. */
+	assert_ptr_equal(sched_resume(vc(0)), vc(1));
+	assert_true(sched_hart_contended());
+	assert_int_equal(armed_deadline, fake_now + SLICE_TICKS);
+}
+
+/* SBI SSE poked a vCPU that was about to block (its WFI trap still being
+ * handled on its hart): it must not go to sleep (the lost wake-up). */
+static void test_sched_sse_poke_keeps_blocking_vcpu_runnable(void **state)
+{
+	(void)state;
+	start_first(2);
+	sched_block(vc(0));
+	__atomic_store_n(&vc(0)->sbi.sse.recheck, 1, __ATOMIC_RELEASE);
+	sched_resume(vc(0));
+	assert_int_not_equal(vc(0)->state, VCPU_BLOCKED);
+}
+
+/* ... and one already blocked is woken by the scan once poked. */
+static void test_sched_sse_poke_wakes_blocked_vcpu(void **state)
+{
+	(void)state;
+	start_first(3);
+	assert_ptr_equal(wfi(vc(0)), vc(1));
+	assert_int_equal(vc(0)->state, VCPU_BLOCKED);
+	__atomic_store_n(&vc(0)->sbi.sse.recheck, 1, __ATOMIC_RELEASE);
+	next_slice(vc(1));
+	assert_int_not_equal(vc(0)->state, VCPU_BLOCKED);
+}
+
+/* A VM ending kicks the other harts running its vCPUs. */
+static void test_sched_vm_ended_kicks_its_harts(void **state)
+{
+	(void)state;
+	platform.nharts = 2;
+	start_first(1);
+	fake_cpu = 1;
+	sched_make_runnable(vc(1));
+	assert_ptr_equal(sched_resume(NULL), vc(1));
+	kicked = 0;
+	fake_cpu = 0;
+	sched_vm_ended(&pool_vm[1]);
+	assert_int_equal(kicked, 0x2);
+	kicked = 0;
+	sched_vm_ended(&pool_vm[2]);
+	assert_int_equal(kicked, 0);
+}
+
+/* A directed yield (an IPI to a vCPU of the same VM that waits for a
+ * hart): the sender's hart goes to that vCPU at once, ahead of an older
+ * waiter; a target that is not waiting (blocked) changes nothing. */
+static void test_sched_yield_to_ipi_target(void **state)
+{
+	(void)state;
+	start_first(3);
+	for (unsigned i = 1; i < 3; i++)
+		vc(i)->vm = vc(0)->vm;          /* one VM of three vCPUs */
+	sched_yield_to(vc(0), vc(2));
+	assert_ptr_equal(sched_resume(vc(0)), vc(2));
+	assert_int_equal(vc(0)->state, VCPU_RUNNABLE);
+	assert_null(vc(0)->sched.yield_to);
+	/* Blocked target: no yield, vc(2) goes on. */
+	pool[1].enabled = 0;
+	sched_yield_to(vc(2), vc(2));
+	assert_null(vc(2)->sched.yield_to);
+	for (unsigned i = 1; i < 3; i++)
+		vc(i)->vm = &pool_vm[i];
+}
+
+/* Overcommitted SMP: vCPUs of one VM take turns by the shorter slice (a
+ * preempted lock holder stalls its siblings that long at most); against
+ * other VMs' vCPUs, the usual one. */
+static void test_sched_smp_siblings_share_by_short_slices(void **state)
+{
+	(void)state;
+	vc(1)->vm = vc(0)->vm;
+	start_first(2);
+	fake_now = T0 + 1;
+	assert_ptr_equal(sched_resume(vc(0)), vc(0));
+	assert_int_equal(armed_deadline, T0 + (uint64_t)SCHED_SMP_SLICE_US * TICKS_PER_US);
+	fake_now = T0 + (uint64_t)SCHED_SMP_SLICE_US * TICKS_PER_US;
+	assert_ptr_equal(sched_resume(vc(0)), vc(1));
+	vc(1)->vm = &pool_vm[1];
+}
+
+/* The statistics line: CPU time by vCPU and by hart. */
+static void test_sched_stats_by_hart(void **state)
+{
+	(void)state;
+	platform.nharts = 2;
+	vm_shape(0, 3, 0);
+	start_first(2);
+	next_slice(vc(0));
+	sched_print_stats(&pool_vm[0]);
+	/* 10 ms ran on hart 0, at 1 tick per us. */
+	assert_non_null(strstr(stats_text, "vcpu0-ms=10"));
+	assert_non_null(strstr(stats_text, "hart0-ms=10"));
+	assert_null(strstr(stats_text, "hart1-ms"));
+	assert_non_null(strstr(stats_text, "weight=3"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -889,7 +1492,7 @@ int main(void)
 		cmocka_unit_test_setup(test_sched_run_enters_first_runnable, setup),
 		cmocka_unit_test_setup(test_sched_resume_within_slice_keeps_vcpu, setup),
 		cmocka_unit_test_setup(test_sched_slice_end_switches_round_robin, setup),
-		cmocka_unit_test_setup(test_sched_slice_end_alone_renews_slice, setup),
+		cmocka_unit_test_setup(test_sched_alone_takes_no_slice, setup),
 		cmocka_unit_test_setup(test_sched_block_makes_vcpu_blocked, setup),
 		cmocka_unit_test_setup(test_sched_block_with_pending_enabled_irq_stays_runnable, setup),
 		cmocka_unit_test_setup(test_sched_block_with_expired_enabled_timer_stays_runnable, setup),
@@ -917,6 +1520,27 @@ int main(void)
 		cmocka_unit_test_setup(test_sched_hang_watchdog_ignores_activity_after_now, setup),
 		cmocka_unit_test_setup(test_sched_panic_seen_checks_vm_panic, setup),
 		cmocka_unit_test_setup(test_sched_panic_check_only_for_running_panicked_vm, setup),
+		cmocka_unit_test_setup(test_sched_steal_counts_time_waiting_in_queue, setup),
+		cmocka_unit_test_setup(test_sched_steal_zero_alone, setup),
+		cmocka_unit_test_setup(test_sched_steal_ignores_blocked_time, setup),
+		cmocka_unit_test_setup(test_sched_stop_is_not_preemption, setup),
+		cmocka_unit_test_setup(test_sched_suspend_blocks_and_marks_vm, setup),
+		cmocka_unit_test_setup(test_sched_hang_watchdog_spares_suspended_vm, setup),
+		cmocka_unit_test_setup(test_sched_hang_watchdog_spares_lone_suspended_vm_while_idle, setup),
+		cmocka_unit_test_setup(test_sched_hang_watchdog_stops_vm_blocked_in_wfi, setup),
+		cmocka_unit_test_setup(test_sched_weights_share_cpu_time, setup),
+		cmocka_unit_test_setup(test_sched_three_vcpus_share_two_harts_evenly, setup),
+		cmocka_unit_test_setup(test_sched_pinned_vcpu_runs_only_on_its_hart, setup),
+		cmocka_unit_test_setup(test_sched_pinned_weights_share_one_hart, setup),
+		cmocka_unit_test_setup(test_sched_wakeup_goes_to_idle_hart, setup),
+		cmocka_unit_test_setup(test_sched_queued_vcpu_makes_hart_contended, setup),
+		cmocka_unit_test_setup(test_sched_sse_poke_keeps_blocking_vcpu_runnable, setup),
+		cmocka_unit_test_setup(test_sched_sse_poke_wakes_blocked_vcpu, setup),
+		cmocka_unit_test_setup(test_sched_vm_ended_kicks_its_harts, setup),
+		cmocka_unit_test_setup(test_sched_stats_by_hart, setup),
+		cmocka_unit_test_setup(test_sched_smp_siblings_share_by_short_slices, setup),
+		cmocka_unit_test_setup(test_sched_yield_to_ipi_target, setup),
+		cmocka_unit_test_setup(test_sched_suspend_with_pending_wakeup_runs_on, setup),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, NULL);

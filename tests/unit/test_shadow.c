@@ -554,6 +554,37 @@ static void test_shadow_more_spaces_than_slots(void **state)
 	assert_int_equal(host_allocs, host_frees);      /* nothing leaks */
 }
 
+/* Issue 13: an SMP guest's vCPUs share the shadows; the one a vCPU runs
+ * on (held) is never recycled under another vCPU's pressure, the LRU
+ * unheld one goes instead, and a released hold makes it a candidate
+ * again. */
+static void test_shadow_held_context_is_never_recycled(void **state)
+{
+	(void)state;
+	uint64_t root, asid, held_root;
+
+	assert_int_equal(shadow_activate(&sh, sv39(1), SHADOW_VIEW_S, &held_root, &asid), 0);
+	shadow_hold(&sh, sv39(1), 1);
+	/* Every other slot, and more: the oldest, sv39(1), is held. */
+	for (unsigned k = 1; k < SHADOW_CTX_MAX + 3; k++)
+		assert_int_equal(shadow_activate(&sh, sv39(k + 1), SHADOW_VIEW_S, &root, &asid), 0);
+	assert_int_equal(sh.stats.recycles, 3);
+	assert_int_equal(shadow_activate(&sh, sv39(1), SHADOW_VIEW_S, &root, &asid), 0);
+	assert_int_equal(root, held_root);              /* still there: a cache hit */
+	/* Released, and the LRU again: now it goes. */
+	shadow_hold(&sh, sv39(1), -1);
+	for (unsigned k = 0; k < SHADOW_CTX_MAX; k++)
+		assert_int_equal(shadow_activate(&sh, sv39(100 + k), SHADOW_VIEW_S, &root, &asid), 0);
+	uint64_t hits = sh.stats.cache_hits;
+	assert_int_equal(shadow_activate(&sh, sv39(1), SHADOW_VIEW_S, &root, &asid), 0);
+	assert_int_equal(sh.stats.cache_hits, hits);    /* rebuilt: it was recycled */
+	/* A hold never goes below zero. */
+	shadow_hold(&sh, sv39(1), -1);
+	shadow_hold(&sh, sv39(1), -1);
+	shadow_destroy(&sh);
+	assert_int_equal(host_allocs, host_frees);
+}
+
 static void test_shadow_hidden_region_is_emulated(void **state)
 {
 	(void)state;
@@ -653,6 +684,128 @@ static void test_shadow_prefetch_only_when_invisible(void **state)
 	assert_int_equal(sh.stats.prefetches, 1);
 }
 
+/* ---- patching hooks (patch.h) ---------------------------------------- */
+/* One patched frame: guest page 40, its copy host page 150. */
+#define PATCHED_GPA (GUEST_BASE + 40 * 4096ULL)
+#define COPY_HPA    (HOST_BASE + 150 * 4096ULL)
+static unsigned writable_notes;
+static uint64_t last_writable_gpa;
+static bool patch_on;
+
+static uint64_t t_patch_copy(void *ctx, uint64_t gpa)
+{
+	(void)ctx;
+	assert_int_equal(gpa & 0xfff, 0);
+	return patch_on && gpa == PATCHED_GPA ? COPY_HPA : 0;
+}
+
+static void t_patch_writable(void *ctx, uint64_t gpa)
+{
+	(void)ctx;
+	writable_notes++;
+	last_writable_gpa = gpa;
+}
+
+static int setup_patch(void **state)
+{
+	setup(state);
+	host_used[150] = true;      /* the copy is not a table page */
+	ops.patch_copy = t_patch_copy;
+	ops.patch_writable = t_patch_writable;
+	writable_notes = 0;
+	patch_on = true;
+	return 0;
+}
+
+#define KVA 0xffffffff80000000ULL   /* kernel text */
+#define AVA 0xffffffc000028000ULL   /* a writable alias of the same frame */
+
+static void test_shadow_patched_frame_runs_copy_execute_only_in_s(void **state)
+{
+	(void)state;
+	uint64_t satp = sv39(1);
+	gmap(satp, KVA, PATCHED_GPA, PTE_R | PTE_X | PTE_A | PTE_G);
+	assert_int_equal(fault(satp, SHADOW_VIEW_S, KVA, GPT_FETCH, false, false, NULL), SHADOW_FILLED);
+	uint64_t s = shadow_pte(satp, SHADOW_VIEW_S, KVA);
+	assert_int_equal(pte_pa(s), COPY_HPA);
+	assert_true(s & PTE_X);
+	assert_false(s & (PTE_R | PTE_W));
+	/* A load through it faults (execute-only) and is the engine's: the
+	 * walk allows it, the answer is SHADOW_PATCHED, never a loop. */
+	struct shadow_fault_res res;
+	assert_int_equal(fault(satp, SHADOW_VIEW_S, KVA + 8, GPT_LOAD, false, false, &res), SHADOW_PATCHED);
+	assert_int_equal(res.gpa, PATCHED_GPA + 8);
+	/* Under MXR the S view reads the original (read-only, executable). */
+	shadow_mxr_changed(&sh, true);
+	assert_int_equal(fault(satp, SHADOW_VIEW_S, KVA, GPT_LOAD, false, true, NULL), SHADOW_FILLED);
+	s = shadow_pte(satp, SHADOW_VIEW_S, KVA);
+	assert_int_equal(pte_pa(s), guest_hpa[40]);
+	assert_true(s & PTE_R);
+	assert_false(s & PTE_W);
+}
+
+static void test_shadow_patched_frame_original_in_u_view_never_writable(void **state)
+{
+	(void)state;
+	uint64_t satp = sv39(1);
+	gmap(satp, 0x10000, PATCHED_GPA, PTE_R | PTE_W | PTE_X | PTE_U | PTE_A | PTE_D);
+	assert_int_equal(fault(satp, SHADOW_VIEW_U, 0x10000, GPT_FETCH, false, false, NULL), SHADOW_FILLED);
+	uint64_t u = shadow_pte(satp, SHADOW_VIEW_U, 0x10000);
+	assert_int_equal(pte_pa(u), guest_hpa[40]);      /* vU executes the original */
+	assert_true(u & PTE_X);
+	assert_false(u & PTE_W);
+	/* A store from any view is the engine's (it undoes the patches). */
+	struct shadow_fault_res res;
+	assert_int_equal(fault(satp, SHADOW_VIEW_U, 0x10000, GPT_STORE, false, false, &res), SHADOW_PATCHED);
+	assert_int_equal(res.gpa, PATCHED_GPA);
+	assert_int_equal(writable_notes, 0);
+	/* Unpatched, the same store fills writable and notes it. */
+	patch_on = false;
+	assert_int_equal(fault(satp, SHADOW_VIEW_U, 0x10000, GPT_STORE, false, false, NULL), SHADOW_FILLED);
+	assert_true(shadow_pte(satp, SHADOW_VIEW_U, 0x10000) & PTE_W);
+	assert_int_equal(writable_notes, 1);
+	assert_int_equal(last_writable_gpa, PATCHED_GPA);
+}
+
+static void test_shadow_drop_frame_finds_every_alias(void **state)
+{
+	(void)state;
+	patch_on = false;
+	uint64_t a = sv39(1);
+	gmap(a, KVA, PATCHED_GPA, PTE_R | PTE_X | PTE_A | PTE_G);
+	gmap(a, AVA, PATCHED_GPA, PTE_R | PTE_W | PTE_A | PTE_D | PTE_G);
+	gmap(a, AVA + 4096, gpage(41), PTE_R | PTE_W | PTE_A | PTE_D | PTE_G);
+	assert_int_equal(fault(a, SHADOW_VIEW_S, KVA, GPT_FETCH, false, false, NULL), SHADOW_FILLED);
+	assert_int_equal(fault(a, SHADOW_VIEW_S, AVA, GPT_STORE, false, false, NULL), SHADOW_FILLED);
+	assert_int_equal(fault(a, SHADOW_VIEW_S, AVA + 4096, GPT_STORE, false, false, NULL), SHADOW_FILLED);
+	/* Only the writable alias of the frame goes when write-protecting. */
+	unsigned f0 = fences;
+	uint64_t gen = sh.generation;
+	assert_int_equal(shadow_drop_frame(&sh, guest_hpa[40], true), 1);
+	assert_true(fences > f0);
+	assert_true(sh.generation > gen);
+	assert_int_equal(shadow_pte(a, SHADOW_VIEW_S, AVA), 0);
+	assert_true(shadow_pte(a, SHADOW_VIEW_S, KVA) & PTE_V);
+	assert_true(shadow_pte(a, SHADOW_VIEW_S, AVA + 4096) & PTE_W);
+	/* All of them when undoing (here: the remaining executable one). */
+	assert_int_equal(shadow_drop_frame(&sh, guest_hpa[40], false), 1);
+	assert_int_equal(shadow_pte(a, SHADOW_VIEW_S, KVA), 0);
+	assert_int_equal(shadow_drop_frame(&sh, guest_hpa[40], false), 0);
+}
+
+static void test_shadow_drop_leaf_one_view(void **state)
+{
+	(void)state;
+	uint64_t a = sv39(1);
+	gmap(a, 0x10000, gpage(41), PTE_R | PTE_X | PTE_U | PTE_A);
+	assert_int_equal(fault(a, SHADOW_VIEW_U, 0x10000, GPT_FETCH, false, false, NULL), SHADOW_FILLED);
+	assert_int_equal(fault(a, SHADOW_VIEW_S, 0x10000, GPT_LOAD, true, false, NULL), SHADOW_FILLED);
+	shadow_drop_leaf(&sh, a, SHADOW_VIEW_S, 0x10000);
+	assert_int_equal(shadow_pte(a, SHADOW_VIEW_S, 0x10000), 0);
+	assert_true(shadow_pte(a, SHADOW_VIEW_U, 0x10000) & PTE_V);
+	shadow_drop_leaf(&sh, sv39(7), SHADOW_VIEW_U, 0x10000);    /* unknown space: nothing */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -676,8 +829,13 @@ int main(void)
 		cmocka_unit_test_setup(test_shadow_pool_recycles_lru_under_pressure, setup),
 		cmocka_unit_test_setup(test_shadow_one_space_bigger_than_the_pool, setup),
 		cmocka_unit_test_setup(test_shadow_more_spaces_than_slots, setup),
+		cmocka_unit_test_setup(test_shadow_held_context_is_never_recycled, setup),
 		cmocka_unit_test_setup(test_shadow_hidden_region_is_emulated, setup),
 		cmocka_unit_test_setup(test_shadow_flush_never_walks_trapeze_entry, setup),
+		cmocka_unit_test_setup(test_shadow_patched_frame_runs_copy_execute_only_in_s, setup_patch),
+		cmocka_unit_test_setup(test_shadow_patched_frame_original_in_u_view_never_writable, setup_patch),
+		cmocka_unit_test_setup(test_shadow_drop_frame_finds_every_alias, setup_patch),
+		cmocka_unit_test_setup(test_shadow_drop_leaf_one_view, setup_patch),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -47,7 +47,7 @@ static int setup(void **state)
 static int access(uint64_t off, unsigned width, bool write, uint64_t *val)
 {
 	struct mmio_access a = {
-		.gpa = SYSCON_GPA + off, .offset = off, .width = width, .write = write,
+		.gpa = BOARD_TEST_GPA + off, .offset = off, .width = width, .write = write,
 		.value = write ? *val : 0xdeadbeefdeadbeefULL,
 	};
 	int r = syscon.mmio.access(&syscon.mmio, &vm, &a);

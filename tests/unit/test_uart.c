@@ -40,7 +40,7 @@ int vm_console_getc_locked(struct vm *v)
 void plic_set_level(struct plic_dev *p, unsigned source, bool level)
 {
 	(void)p;
-	assert_int_equal(source, UART_PLIC_SOURCE);
+	assert_int_equal(source, BOARD_UART_IRQ);
 	line = level;
 	line_changes++;
 }
@@ -105,7 +105,7 @@ static void test_uart_scratch_and_holes(void **state)
 	assert_int_equal(rd(7), 0x5a);
 	/* Past the registers, inside the DTB's region: nothing answers on
 	 * QEMU, the access faults (-1: the dispatcher injects it). */
-	for (unsigned off = 8; off < UART_REG_SIZE; off += 0x77) {
+	for (unsigned off = 8; off < BOARD_UART_SIZE; off += 0x77) {
 		struct mmio_access r = { .offset = off, .width = 1 };
 		struct mmio_access w = { .offset = off, .width = 1, .write = true, .value = 1 };
 		assert_int_equal(vm.uart.mmio.access(&vm.uart.mmio, &vm, &r), -1);

@@ -169,7 +169,37 @@ static void test_vcsr_user_csrs_that_trapped_are_illegal(void **state)
 {
 	(void)state;
 	assert_illegal(CSRRS(5, CSR_FCSR, 0));  /* traps only with FS = Off */
-	assert_illegal(CSRRS(5, CSR_CYCLE, 0)); /* traps only when counters are off */
+	assert_illegal(CSRRS(5, 0xc03, 0));     /* hpmcounter3: traps only when counters are off */
+}
+
+extern uint64_t fake_pmu_csr_value;     /* fakes/fake_pmu_engine.c: a read answers this + csr */
+
+/* cycle and instret always trap: the SBI PMU's virtual counters of the
+ * vCPU (arch/riscv/pmu.h), read-only, in vU as the guest's scounteren says. */
+static void test_vcsr_cycle_instret_read_virtual_counters(void **state)
+{
+	(void)state;
+	struct trap_info t;
+
+	assert_int_equal(step(CSRRS(5, CSR_CYCLE, 0), &t), RESUME_NEXT);
+	assert_int_equal(vcpu.arch->regs.x[5], fake_pmu_csr_value + CSR_CYCLE);
+	assert_int_equal(step(CSRRSI(6, CSR_INSTRET, 0), &t), RESUME_NEXT);
+	assert_int_equal(vcpu.arch->regs.x[6], fake_pmu_csr_value + CSR_INSTRET);
+	/* QEMU 7.2 writes by the mask's value: a zero register only reads. */
+	vcpu.arch->regs.x[7] = 0;
+	assert_int_equal(step(CSRRS(5, CSR_CYCLE, 7), &t), RESUME_NEXT);
+	vcpu.arch->regs.x[7] = 1;
+	assert_illegal(CSRRS(5, CSR_CYCLE, 7));
+	assert_illegal(CSRRW(0, CSR_CYCLE, 0));
+	assert_illegal(CSRRWI(5, CSR_INSTRET, 0));
+	vcpu.arch->trap.vpriv = VPRIV_U;
+	vcpu.arch->trap.csr.scounteren = 0x2;
+	assert_illegal(CSRRS(5, CSR_CYCLE, 0));
+	vcpu.arch->trap.csr.scounteren = 0x1;
+	assert_illegal(CSRRS(5, CSR_INSTRET, 0));
+	vcpu.arch->regs.x[5] = 0;
+	assert_int_equal(step(CSRRS(5, CSR_CYCLE, 0), &t), RESUME_NEXT);
+	assert_int_equal(vcpu.arch->regs.x[5], fake_pmu_csr_value + CSR_CYCLE);
 }
 
 static void test_vcsr_everything_illegal_from_vu(void **state)
@@ -355,6 +385,7 @@ int main(void)
 		cmocka_unit_test_setup(test_vcsr_machine_and_hypervisor_csrs_are_illegal, setup),
 		cmocka_unit_test_setup(test_vcsr_htimedelta_as_opensbi_emulates_it, setup),
 		cmocka_unit_test_setup(test_vcsr_user_csrs_that_trapped_are_illegal, setup),
+		cmocka_unit_test_setup(test_vcsr_cycle_instret_read_virtual_counters, setup),
 		cmocka_unit_test_setup(test_vcsr_everything_illegal_from_vu, setup),
 		cmocka_unit_test_setup(test_vcsr_stvec_reserved_mode_leaves_it_unchanged, setup),
 		cmocka_unit_test_setup(test_vcsr_sstatus_warl_and_sd, setup),

@@ -1,1 +1,1 @@
-test_vcsr_SRCS := src/arch/riscv/vcsr.c src/arch/riscv/insn.c src/arch/riscv/decode.c src/core/vcpu.c tests/unit/fakes/fake_hw.c tests/unit/fakes/fake_legalise.c
+test_vcsr_SRCS := src/arch/riscv/vcsr.c src/arch/riscv/insn.c src/arch/riscv/decode.c src/core/vcpu.c tests/unit/fakes/fake_hw.c tests/unit/fakes/fake_legalise.c src/arch/riscv/pmu.c tests/unit/fakes/fake_pmu_engine.c

@@ -167,6 +167,65 @@ static void test_vmid_other_vcpu_of_same_vm_needs_vvma(void **state)
 	assert_int_equal(vmid_enter(&s, &vm, &x, 0), VMID_FLUSH_VVMA);
 }
 
+/*
+ * Issue 13, remote fences between vCPUs (SBI RFENCE remote_sfence_vma, the
+ * hw engine's flush_guest_tlb): a small TLB model of VS-stage entries per
+ * hart, tagged by VMID. vCPU x runs on hart 1 and caches page A; vCPU y
+ * (hart 0) unmaps A and fences x. Whether x runs now or waits, no entry
+ * for A may serve it afterwards: the hart running it is fenced at once,
+ * and a waiting x fences at its next entry, even on the same hart (where
+ * vmid_enter finds neither a move nor another vCPU).
+ */
+struct vs_tlb {
+	bool valid[2];          /* per hart: page A cached, tagged vmid[h] */
+	uint64_t vmid[2];
+};
+
+static void vs_tlb_enter(struct vs_tlb *t, unsigned act, unsigned hart)
+{
+	if (act & (VMID_FLUSH_VVMA | VMID_FLUSH_GVMA_ALL))
+		t->valid[hart] = false;
+}
+
+static void test_vmid_remote_fence_reaches_vcpu_everywhere(void **state)
+{
+	(void)state;
+	struct vmid_vm vm;
+	struct vmid_vcpu x, y;
+	struct vs_tlb t = { 0 };
+
+	for (int waiting = 0; waiting < 2; waiting++) {
+		vmid_space_init(&s, 4, 2);
+		vmid_vm_init(&vm);
+		vmid_vcpu_init(&x, 0);
+		vmid_vcpu_init(&y, 1);
+		vs_tlb_enter(&t, vmid_enter(&s, &vm, &y, 0), 0);
+		vs_tlb_enter(&t, vmid_enter(&s, &vm, &x, 1), 1);
+		t.valid[1] = true;              /* x touches A on hart 1 */
+		t.vmid[1] = vm.vmid;
+		/* y: unmap A, remote fence x. */
+		unsigned h = vmid_remote_vvma(&x, !waiting, 1);
+		if (!waiting) {
+			assert_int_equal(h, 1);
+			t.valid[h] = false;     /* HFENCE.VVMA there, through the firmware */
+		} else {
+			assert_int_equal(h, VMID_NO_HART);
+		}
+		/* x (re-)enters hart 1: A must not be cached for it. */
+		vs_tlb_enter(&t, vmid_enter(&s, &vm, &x, 1), 1);
+		assert_false(t.valid[1] && t.vmid[1] == vm.vmid);
+		/* The debt is paid once. */
+		assert_int_equal(vmid_enter(&s, &vm, &x, 1), 0);
+	}
+	/* Without the debt the same entry would not fence: the model's A
+	 * would still be there. */
+	vmid_space_init(&s, 4, 2);
+	vmid_vm_init(&vm);
+	vmid_vcpu_init(&x, 0);
+	vmid_enter(&s, &vm, &x, 1);
+	assert_int_equal(vmid_enter(&s, &vm, &x, 1), 0);
+}
+
 static void test_vmid_zero_bits_flush_on_vm_switch(void **state)
 {
 	(void)state;
@@ -732,6 +791,7 @@ int main(void)
 		cmocka_unit_test(test_vmid_random_wide),
 		cmocka_unit_test(test_vmid_model_catches_weaker_policies),
 		cmocka_unit_test(test_vmid_model_other_vcpu_scenario),
+		cmocka_unit_test(test_vmid_remote_fence_reaches_vcpu_everywhere),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

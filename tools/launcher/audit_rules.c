@@ -148,9 +148,11 @@ static const struct audit_rule audit_rules[] = {
 static const struct audit_control audit_controls[] = {
 	{ "cen=0", false, "scounteren", NULL },
 	{ "cen=1", true, "scounteren",
-	  "vS runs with scounteren = ~0, so the guest kernel reads the counters natively "
-	  "(the same values bare S-mode reads: Trapeze does not offset time); vU runs with "
-	  "the guest's own scounteren" },
+	  "vS runs with scounteren = ~0 but for CY and IR (hw engine: hcounteren likewise), "
+	  "so the guest kernel reads time and hpmcounter3-31 natively (Trapeze does not "
+	  "offset time and never programs the hpm counters) and cycle/instret through a trap, "
+	  "as its vCPU's own SBI PMU counters; vU runs with the guest's own scounteren, "
+	  "cycle/instret trapping likewise" },
 	{ "fs=off", false, "sstatus.FS", NULL },
 	{ "fs=on", true, "sstatus.FS",
 	  "the real FS is the guest's virtual FS (the trap engine's enter), and a hardware "

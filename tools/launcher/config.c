@@ -293,10 +293,68 @@ static int config_set_vcpus(struct config_parser *p, void *desc,
 		return config_fail(p, p->lineno, "%s = %s: must be a number, at least 1",
 				   key, value);
 	if (n > CONFIG_VCPUS_MAX)
-		return config_fail(p, p->lineno,
-				   "%s = %s: SMP guests are not supported yet (at most %u)",
+		return config_fail(p, p->lineno, "%s = %s: at most %u vCPUs per VM",
 				   key, value, CONFIG_VCPUS_MAX);
 	vm->vcpus = n;
+	return 1;
+}
+
+/* The VM's share of CPU time against the others (the scheduler gives
+ * runnable vCPUs time in proportion to their VM's weight). */
+static int config_set_weight(struct config_parser *p, void *desc,
+			     const char *key, const char *value)
+{
+	struct vm_desc *vm = desc;
+	unsigned n;
+
+	if (config_parse_uint(value, &n) != 0 || n < 1 || n > BOOTINFO_WEIGHT_MAX)
+		return config_fail(p, p->lineno, "%s = %s: must be a number from 1 to %u",
+				   key, value, BOOTINFO_WEIGHT_MAX);
+	vm->weight = n;
+	return 1;
+}
+
+/* Pinning: `cpus = 0,1`, the host harts (by index, 0 to harts - 1) the
+ * VM's vCPUs may run on; checked against [machine] harts in
+ * config_validate. */
+static int config_set_cpus(struct config_parser *p, void *desc,
+			   const char *key, const char *value)
+{
+	struct vm_desc *vm = desc;
+	uint32_t mask = 0;
+	const char *s = value;
+
+	for (;;) {
+		char num[16];
+		size_t n = 0;
+		unsigned cpu;
+
+		while (*s == ' ' || *s == '\t')
+			s++;
+		while (s[n] && s[n] != ',' && s[n] != ' ' && s[n] != '\t' && n < sizeof(num) - 1)
+			n++;
+		memcpy(num, s, n);
+		num[n] = '\0';
+		s += n;
+		while (*s == ' ' || *s == '\t')
+			s++;
+		if (config_parse_uint(num, &cpu) != 0 || cpu >= CONFIG_HARTS_MAX)
+			return config_fail(p, p->lineno,
+					   "%s = %s: a comma-separated list of hart numbers from 0 to %u",
+					   key, value, CONFIG_HARTS_MAX - 1);
+		if (mask & (1u << cpu))
+			return config_fail(p, p->lineno, "%s = %s: hart %u named twice",
+					   key, value, cpu);
+		mask |= 1u << cpu;
+		if (*s == '\0')
+			break;
+		if (*s != ',')
+			return config_fail(p, p->lineno,
+					   "%s = %s: a comma-separated list of hart numbers from 0 to %u",
+					   key, value, CONFIG_HARTS_MAX - 1);
+		s++;
+	}
+	vm->cpu_mask = mask;
 	return 1;
 }
 
@@ -317,6 +375,20 @@ static int config_set_engine(struct config_parser *p, void *desc,
 	return 1;
 }
 
+static int config_set_patching(struct config_parser *p, void *desc,
+			       const char *key, const char *value)
+{
+	struct vm_desc *vm = desc;
+
+	if (strcmp(value, "on") == 0)
+		vm->patching = CONFIG_PATCHING_ON;
+	else if (strcmp(value, "off") == 0)
+		vm->patching = CONFIG_PATCHING_OFF;
+	else
+		return config_fail(p, p->lineno, "%s = %s: must be on or off", key, value);
+	return 1;
+}
+
 static int config_set_bootargs(struct config_parser *p, void *desc,
 			       const char *key, const char *value)
 {
@@ -329,13 +401,62 @@ static int config_set_bootargs(struct config_parser *p, void *desc,
 	return 1;
 }
 
+/* `disk = PATH` or `disk = PATH readonly`; several allowed. */
+static int config_set_disk(struct config_parser *p, void *desc,
+			   const char *key, const char *value)
+{
+	struct vm_desc *vm = desc;
+	char path[CONFIG_PATH_MAX];
+	size_t len = strlen(value);
+	bool ro = false;
+
+	vm->disk_line = 0;      /* the next disk is no duplicate */
+	if (len > 8 && strcmp(value + len - 8, "readonly") == 0 &&
+	    config_is_space(value[len - 9])) {
+		ro = true;
+		len -= 9;
+		while (len && config_is_space(value[len - 1]))
+			len--;
+	}
+	if (len >= sizeof(path))
+		return config_fail(p, p->lineno, "%s = %.40s...: path too long", key, value);
+	memcpy(path, value, len);
+	path[len] = '\0';
+	if (vm->ndisks == CONFIG_DISKS_MAX)
+		return config_fail(p, p->lineno, "%s = %s: more than %u disks", key, value,
+				   CONFIG_DISKS_MAX);
+	struct disk_desc *d = &vm->disks[vm->ndisks];
+	if (config_set_path(p, key, path, d->path, sizeof(d->path)) != 1)
+		return 0;
+	d->readonly = ro;
+	d->line = p->lineno;
+	vm->ndisks++;
+	return 1;
+}
+
+static int config_set_rng(struct config_parser *p, void *desc,
+			  const char *key, const char *value)
+{
+	struct vm_desc *vm = desc;
+
+	if (strcmp(value, "on") != 0 && strcmp(value, "off") != 0)
+		return config_fail(p, p->lineno, "%s = %s: must be on or off", key, value);
+	vm->rng = strcmp(value, "on") == 0;
+	return 1;
+}
+
 static const struct config_key config_vm_keys[] = {
 	{ "kernel", config_set_kernel, offsetof(struct vm_desc, kernel_line) },
 	{ "initrd", config_set_initrd, offsetof(struct vm_desc, initrd_line) },
 	{ "memory", config_set_vm_memory, offsetof(struct vm_desc, memory_line) },
 	{ "vcpus", config_set_vcpus, offsetof(struct vm_desc, vcpus_line) },
+	{ "weight", config_set_weight, offsetof(struct vm_desc, weight_line) },
+	{ "cpus", config_set_cpus, offsetof(struct vm_desc, cpus_line) },
 	{ "engine", config_set_engine, offsetof(struct vm_desc, engine_line) },
+	{ "patching", config_set_patching, offsetof(struct vm_desc, patching_line) },
 	{ "bootargs", config_set_bootargs, offsetof(struct vm_desc, bootargs_line) },
+	{ "disk", config_set_disk, offsetof(struct vm_desc, disk_line) },
+	{ "rng", config_set_rng, offsetof(struct vm_desc, rng_line) },
 	{ NULL, NULL, 0 },
 };
 
@@ -386,6 +507,7 @@ static void config_begin_vm(struct config_parser *p, const char *name, size_t le
 	memcpy(vm->name, name, len);
 	vm->line = p->lineno;
 	vm->vcpus = 1;
+	vm->weight = 1;
 	vm->engine = CONFIG_ENGINE_AUTO;
 	p->vm = vm;
 	p->section = CONFIG_SECTION_VM;
@@ -535,9 +657,29 @@ static int config_handle_key(void *user, const char *section, const char *name,
 static int config_validate(struct config_parser *p)
 {
 	struct config *cfg = p->cfg;
+	unsigned host_slots = 0, rng_line = 0;
 
 	if (cfg->nvms == 0)
 		return config_fail(p, 1, "no [vm NAME] section: nothing to run");
+	/* The host board's eight virtio slots: every disk, then one rng. */
+	for (unsigned i = 0; i < cfg->nvms; i++) {
+		for (unsigned k = 0; k < cfg->vms[i].ndisks; k++)
+			if (++host_slots > CONFIG_HOST_VIRTIO_SLOTS)
+				return config_fail(p, cfg->vms[i].disks[k].line,
+						   "more host virtio devices than the board's %u slots "
+						   "(one per disk, one rng for all VMs)",
+						   CONFIG_HOST_VIRTIO_SLOTS);
+		if (cfg->vms[i].rng && !rng_line)
+			rng_line = (unsigned)cfg->vms[i].rng_line;
+		if (cfg->vms[i].ndisks + cfg->vms[i].rng > CONFIG_HOST_VIRTIO_SLOTS)
+			return config_fail(p, cfg->vms[i].rng_line,
+					   "[vm %s]: more virtio devices than its %u slots",
+					   cfg->vms[i].name, CONFIG_HOST_VIRTIO_SLOTS);
+	}
+	if (rng_line && host_slots + 1 > CONFIG_HOST_VIRTIO_SLOTS)
+		return config_fail(p, (int)rng_line,
+				   "more host virtio devices than the board's %u slots "
+				   "(one per disk, one rng for all VMs)", CONFIG_HOST_VIRTIO_SLOTS);
 	for (unsigned i = 0; i < cfg->nvms; i++) {
 		struct vm_desc *vm = &cfg->vms[i];
 
@@ -546,6 +688,12 @@ static int config_validate(struct config_parser *p)
 		if (!vm->memory_line)
 			return config_fail(p, vm->line,
 					   "[vm %s] has no memory (e.g. memory = 64M)", vm->name);
+		/* Only an explicit [machine] harts: --smp may still change it
+		 * (Trapeze then ignores harts it lacks, and logs it). */
+		if (cfg->machine.harts_line && (vm->cpu_mask >> cfg->machine.harts))
+			return config_fail(p, vm->cpus_line,
+					   "cpus: the machine has %u hart(s), numbered from 0 (harts = %u)",
+					   cfg->machine.harts, cfg->machine.harts);
 	}
 	return 1;
 }
@@ -682,6 +830,14 @@ enum config_engine config_vm_engine(const struct vm_desc *vm, const char *cpu)
 	if (vm->engine != CONFIG_ENGINE_AUTO)
 		return vm->engine;
 	return config_cpu_has_h(cpu) ? CONFIG_ENGINE_HW : CONFIG_ENGINE_TRAP;
+}
+
+bool config_vm_patching(const struct vm_desc *vm, const char *cpu, bool *ignored)
+{
+	bool trap = config_vm_engine(vm, cpu) == CONFIG_ENGINE_TRAP;
+
+	*ignored = !trap && vm->patching == CONFIG_PATCHING_ON;
+	return trap && vm->patching == CONFIG_PATCHING_ON;
 }
 
 int config_check_engines(const struct config *cfg, struct config_error *err)

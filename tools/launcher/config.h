@@ -35,7 +35,7 @@
 #define CONFIG_DEFAULT_HANG_S   30u
 /* Trapeze drives at most 8 physical harts (PLATFORM_MAX_HARTS). */
 #define CONFIG_HARTS_MAX        8u
-#define CONFIG_VCPUS_MAX        1u
+#define CONFIG_VCPUS_MAX        8u      /* VM_MAX_VCPUS; the guest DTB's PLIC names 8 contexts */
 #define CONFIG_HANG_MAX_S       (UINT32_MAX / 1000u)    /* hang_timeout_ms is 32-bit */
 
 #define CONFIG_MIB              (1ull << 20)
@@ -52,6 +52,13 @@ enum config_engine {
 	CONFIG_ENGINE_AUTO = 0,
 	CONFIG_ENGINE_TRAP,
 	CONFIG_ENGINE_HW,
+};
+
+/* patching (trap engine, README "Patching"): DEFAULT is off for now. */
+enum config_patching {
+	CONFIG_PATCHING_DEFAULT = 0,
+	CONFIG_PATCHING_ON,
+	CONFIG_PATCHING_OFF,
 };
 
 struct config_error {
@@ -72,6 +79,17 @@ struct machine_desc {
 	int hang_timeout_line;
 };
 
+/* `disk = PATH [readonly]`: a raw image on the host, the VM's virtio-blk. */
+struct disk_desc {
+	char path[CONFIG_PATH_MAX];
+	bool readonly;
+	int line;
+};
+/* The host board's virtio-mmio slots (trapeze/board.h): one host disk per
+ * VM disk, one rng for all VMs, filled from the top slot down. */
+#define CONFIG_HOST_VIRTIO_SLOTS 8
+#define CONFIG_DISKS_MAX        CONFIG_HOST_VIRTIO_SLOTS
+
 struct vm_desc {
 	char name[CONFIG_NAME_MAX + 1];
 	int line;                       /* of the [vm NAME] header */
@@ -83,10 +101,21 @@ struct vm_desc {
 	int memory_line;
 	unsigned vcpus;
 	int vcpus_line;
+	unsigned weight;                /* CPU-time share, 1..BOOTINFO_WEIGHT_MAX (default 1) */
+	int weight_line;
+	uint32_t cpu_mask;              /* `cpus = 0,1`: host hart indexes; 0 = any */
+	int cpus_line;
 	enum config_engine engine;
 	int engine_line;
+	enum config_patching patching;
+	int patching_line;
 	char bootargs[CONFIG_BOOTARGS_MAX]; /* "" when none */
 	int bootargs_line;
+	struct disk_desc disks[CONFIG_DISKS_MAX];   /* virtio slots 7, 6, ... */
+	unsigned ndisks;
+	int disk_line;                  /* 0 again after each: several allowed */
+	bool rng;                       /* `rng = on`: a virtio-rng, after the disks */
+	int rng_line;
 };
 
 struct config {
@@ -135,6 +164,14 @@ bool config_cpu_has_h(const char *cpu);
  * written; auto is hw where CPU has H, else trap. Never CONFIG_ENGINE_AUTO.
  */
 enum config_engine config_vm_engine(const struct vm_desc *vm, const char *cpu);
+
+/*
+ * Whether VM patches hot privileged instructions when the harts are
+ * "-cpu CPU": only under the trap engine, off unless asked for. *ignored
+ * is set when the VM asked for patching on an engine that has none (hw,
+ * including auto resolved to hw): the caller warns.
+ */
+bool config_vm_patching(const struct vm_desc *vm, const char *cpu, bool *ignored);
 
 /*
  * Checks every VM's engine against the machine's CPU model: hw needs H.

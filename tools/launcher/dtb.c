@@ -13,17 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <trapeze/board.h>
 #include <trapeze/bootinfo.h>
 
-#define DTB_UART_SIZE           0x100
-#define DTB_UART_CLOCK          0x384000        /* QEMU virt: 3.6864 MHz */
 #define DTB_UART_PATH           "/soc/serial@10000000"
-#define DTB_TEST_GPA            0x100000ULL     /* src/dev/syscon.h SYSCON_GPA */
-#define DTB_TEST_SIZE           0x1000ULL
-#define DTB_PLIC_GPA            0x0c000000ULL   /* src/dev/plic.h PLIC_GPA */
-#define DTB_PLIC_SIZE           0x600000ULL     /* what QEMU virt declares */
-#define DTB_PLIC_SOURCES        96
-#define DTB_UART_IRQ            10              /* src/dev/uart.h UART_PLIC_SOURCE */
 
 #define DTB_TRY(expr) do { int r_ = (expr); if (r_ < 0) return r_; } while (0)
 
@@ -196,20 +189,20 @@ static int dtb_write_soc(void *fdt, unsigned vcpus)
 	DTB_TRY(fdt_property_string(fdt, "compatible", "simple-bus"));
 	DTB_TRY(fdt_property(fdt, "ranges", NULL, 0));
 
-	snprintf(name, sizeof(name), "test@%llx", (unsigned long long)DTB_TEST_GPA);
+	snprintf(name, sizeof(name), "test@%llx", (unsigned long long)BOARD_TEST_GPA);
 	DTB_TRY(fdt_begin_node(fdt, name));
 	DTB_TRY(fdt_property_u32(fdt, "phandle", dtb_test_phandle(vcpus)));
-	DTB_TRY(dtb_prop_reg(fdt, DTB_TEST_GPA, DTB_TEST_SIZE));
+	DTB_TRY(dtb_prop_reg(fdt, BOARD_TEST_GPA, BOARD_TEST_SIZE));
 	DTB_TRY(fdt_property(fdt, "compatible", test_compat, sizeof(test_compat)));
 	DTB_TRY(fdt_end_node(fdt));
 
 	/* The PLIC (src/dev/plic.c): per hart an M-mode context (cause 11,
 	 * which goes nowhere in a VM) and an S-mode context (cause 9). */
-	snprintf(name, sizeof(name), "plic@%llx", (unsigned long long)DTB_PLIC_GPA);
+	snprintf(name, sizeof(name), "plic@%llx", (unsigned long long)BOARD_PLIC_GPA);
 	DTB_TRY(fdt_begin_node(fdt, name));
 	DTB_TRY(fdt_property_u32(fdt, "phandle", dtb_plic_phandle(vcpus)));
-	DTB_TRY(fdt_property_u32(fdt, "riscv,ndev", DTB_PLIC_SOURCES - 1));
-	DTB_TRY(dtb_prop_reg(fdt, DTB_PLIC_GPA, DTB_PLIC_SIZE));
+	DTB_TRY(fdt_property_u32(fdt, "riscv,ndev", BOARD_PLIC_SOURCES - 1));
+	DTB_TRY(dtb_prop_reg(fdt, BOARD_PLIC_GPA, BOARD_PLIC_SIZE));
 	for (unsigned c = 0; c < vcpus && c < 8; c++) {
 		irqs[4 * c + 0] = cpu_to_fdt32(dtb_intc_phandle(c));
 		irqs[4 * c + 1] = cpu_to_fdt32(11);
@@ -224,12 +217,26 @@ static int dtb_write_soc(void *fdt, unsigned vcpus)
 	DTB_TRY(fdt_property_u32(fdt, "#interrupt-cells", 1));
 	DTB_TRY(fdt_end_node(fdt));
 
-	snprintf(name, sizeof(name), "serial@%llx", (unsigned long long)GUEST_UART_GPA);
+	/* The virtio-mmio slots (src/dev/virtio_mmio.c), in QEMU virt's order:
+	 * the highest address first. */
+	for (unsigned i = BOARD_VIRTIO_SLOTS; i-- > 0;) {
+		uint64_t gpa = BOARD_VIRTIO_GPA + i * BOARD_VIRTIO_STRIDE;
+
+		snprintf(name, sizeof(name), "virtio_mmio@%llx", (unsigned long long)gpa);
+		DTB_TRY(fdt_begin_node(fdt, name));
+		DTB_TRY(fdt_property_u32(fdt, "interrupts", BOARD_VIRTIO_IRQ + i));
+		DTB_TRY(fdt_property_u32(fdt, "interrupt-parent", dtb_plic_phandle(vcpus)));
+		DTB_TRY(dtb_prop_reg(fdt, gpa, BOARD_VIRTIO_STRIDE));
+		DTB_TRY(fdt_property_string(fdt, "compatible", "virtio,mmio"));
+		DTB_TRY(fdt_end_node(fdt));
+	}
+
+	snprintf(name, sizeof(name), "serial@%llx", (unsigned long long)BOARD_UART_GPA);
 	DTB_TRY(fdt_begin_node(fdt, name));
-	DTB_TRY(fdt_property_u32(fdt, "interrupts", DTB_UART_IRQ));
+	DTB_TRY(fdt_property_u32(fdt, "interrupts", BOARD_UART_IRQ));
 	DTB_TRY(fdt_property_u32(fdt, "interrupt-parent", dtb_plic_phandle(vcpus)));
-	DTB_TRY(fdt_property_u32(fdt, "clock-frequency", DTB_UART_CLOCK));
-	DTB_TRY(dtb_prop_reg(fdt, GUEST_UART_GPA, DTB_UART_SIZE));
+	DTB_TRY(fdt_property_u32(fdt, "clock-frequency", BOARD_UART_CLOCK));
+	DTB_TRY(dtb_prop_reg(fdt, BOARD_UART_GPA, BOARD_UART_SIZE));
 	DTB_TRY(fdt_property_string(fdt, "compatible", "ns16550a"));
 	DTB_TRY(fdt_end_node(fdt));
 	return fdt_end_node(fdt);

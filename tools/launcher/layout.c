@@ -191,7 +191,37 @@ void layout_fill_bootinfo(const struct config *cfg, const struct layout *lo,
 	bi->version = BOOTINFO_VERSION;
 	bi->nvms = lo->nvms;
 	bi->hang_timeout_ms = cfg->machine.hang_timeout * 1000u;
-	bi->flags = lo->nvms > 1 ? BOOTINFO_F_PREFIX : 0;
+	/* The launcher labels lines itself, from the framed stream (console.c). */
+	bi->flags = (lo->nvms > 1 ? BOOTINFO_F_PREFIX : 0) | BOOTINFO_F_FRAMED;
+	/* Host virtio slots in QEMU's -device order (qemu.c): every VM's
+	 * disks, then the one rng; QEMU fills its slots from the top down. */
+	unsigned host_dev = 0, rng_host = 0;
+	for (unsigned i = 0; i < lo->nvms; i++)
+		host_dev += cfg->vms[i].ndisks;
+	rng_host = CONFIG_HOST_VIRTIO_SLOTS - 1 - host_dev;
+	host_dev = 0;
+	for (unsigned i = 0; i < lo->nvms; i++) {
+		const struct vm_desc *vm = &cfg->vms[i];
+		struct bootinfo_vm *bv = &bi->vms[i];
+
+		for (unsigned k = 0; k < vm->ndisks && bv->ndevs < BOOTINFO_MAX_DEVS; k++) {
+			unsigned n = bv->ndevs++;
+			bv->devs[n] = (struct bootinfo_dev){
+				.kind = BOOTINFO_DEV_BLK,
+				.flags = vm->disks[k].readonly ? BOOTINFO_DEV_F_READONLY : 0,
+				.guest_slot = CONFIG_HOST_VIRTIO_SLOTS - 1 - n,
+				.host_slot = CONFIG_HOST_VIRTIO_SLOTS - 1 - host_dev++,
+			};
+		}
+		if (vm->rng && bv->ndevs < BOOTINFO_MAX_DEVS) {
+			unsigned n = bv->ndevs++;
+			bv->devs[n] = (struct bootinfo_dev){
+				.kind = BOOTINFO_DEV_RNG,
+				.guest_slot = CONFIG_HOST_VIRTIO_SLOTS - 1 - n,
+				.host_slot = rng_host,
+			};
+		}
+	}
 	for (unsigned i = 0; i < lo->nvms; i++) {
 		const struct vm_desc *vm = &cfg->vms[i];
 		const struct layout_vm *lv = &lo->vms[i];
@@ -201,8 +231,13 @@ void layout_fill_bootinfo(const struct config *cfg, const struct layout *lo,
 		bv->memory = vm->memory;
 		bv->entry = lv->entry;
 		bv->vcpus = vm->vcpus;
+		bv->weight = vm->weight ? vm->weight : 1;
+		bv->cpu_mask = vm->cpu_mask;
 		bv->engine = config_vm_engine(vm, cfg->machine.cpu) == CONFIG_ENGINE_HW ?
 			     BOOTINFO_ENGINE_HW : BOOTINFO_ENGINE_TRAP;
+		bool patch_ignored;
+		bv->patching = config_vm_patching(vm, cfg->machine.cpu, &patch_ignored) ?
+			       BOOTINFO_PATCHING_ON : BOOTINFO_PATCHING_OFF;
 		layout_fill_module(&bv->kernel, &lv->kernel);
 		layout_fill_module(&bv->initrd, &lv->initrd);
 		layout_fill_module(&bv->dtb, &lv->dtb);

@@ -22,6 +22,7 @@
 
 #include "audit.h"
 #include "config.h"
+#include "console.h"
 #include "dtb.h"
 #include "files.h"
 #include "image.h"
@@ -36,6 +37,8 @@ struct launch {
 	struct config cfg;
 	const char *qemu;
 	bool dry_run;
+	bool bare;
+	const char *monitor_path;               /* --monitor, else one of our own */
 	struct dtb_cpu_props cpu;               /* guest view: no H */
 	struct image kernels[BOOTINFO_MAX_VMS];
 	void *dtbs[BOOTINFO_MAX_VMS];
@@ -45,12 +48,16 @@ struct launch {
 static void launch_usage(FILE *f)
 {
 	fprintf(f,
-		"usage: trapeze run [--cpu MODEL] [--smp N] [--bare] [--dry-run] CONFIG\n"
+		"usage: trapeze run [--cpu MODEL] [--smp N] [--bare] [--dry-run] [--monitor PATH] CONFIG\n"
+		"       trapeze monitor [--socket PATH] COMMAND   (a running instance's monitor)\n"
 		"       trapeze audit [--cpu MODEL] (see trapeze audit --help)\n"
 		"  --cpu MODEL  QEMU -cpu model (overrides [machine] cpu)\n"
 		"  --smp N      host harts (overrides [machine] harts)\n"
 		"  --bare       run the first VM alone on bare QEMU\n"
 		"  --dry-run    print the QEMU command line, one argument per line\n"
+		"  --monitor PATH  the monitor's Unix socket (default: a run-PID.sock in\n"
+		"               $XDG_RUNTIME_DIR/trapeze or /tmp/trapeze-UID)\n"
+		"console: Ctrl-A 1-9 focus on a VM, Ctrl-A Ctrl-A a Ctrl-A, Ctrl-A m monitor, Ctrl-A x quit\n"
 		"environment: QEMU (QEMU binary), TRAPEZE_BIN (hypervisor image),\n"
 		"  TRAPEZE_KEEP_TMP=1 (keep the manifest, DTBs and images for inspection)\n");
 }
@@ -211,7 +218,19 @@ static int launch_exec(struct launch *l, struct qemu_args *args)
 			printf("%s\n", args->argv[i]);
 		return fflush(stdout) == 0 ? 0 : LAUNCH_EXIT_ERROR;
 	}
-	return qemu_run(args->argv, l->cfg.machine.hang_timeout);
+	char names[BOOTINFO_MAX_VMS][BOOTINFO_NAME_MAX], sock[256];
+	unsigned nvms = l->bare ? 1 : l->cfg.nvms;
+	const char *mon = l->monitor_path;
+
+	for (unsigned i = 0; i < nvms; i++)
+		snprintf(names[i], sizeof(names[i]), "%s", l->cfg.vms[i].name);
+	if (!l->bare && !mon && console_socket_dir(sock, sizeof(sock) - 32) == 0) {
+		size_t n = strlen(sock);
+		snprintf(sock + n, sizeof(sock) - n, "/run-%d.sock", (int)getpid());
+		mon = sock;
+	}
+	return console_run(args->argv, l->cfg.machine.hang_timeout, !l->bare, nvms,
+			   (const char (*)[BOOTINFO_NAME_MAX])names, l->bare ? NULL : mon);
 }
 
 static int launch_trapeze(struct launch *l)
@@ -249,6 +268,7 @@ static int launch_trapeze(struct launch *l)
 	}
 	qemu_args_trapeze(&args, l->qemu, &l->cfg.machine, l->lo.memory, trapeze_bin,
 			  bootinfo, mods, nmods);
+	qemu_args_devices(&args, l->cfg.vms, l->cfg.nvms);
 	ret = launch_exec(l, &args);
 	qemu_args_free(&args);
 	return ret;
@@ -294,6 +314,7 @@ int main(int argc, char **argv)
 		{ "smp", required_argument, NULL, 's' },
 		{ "bare", no_argument, NULL, 'b' },
 		{ "dry-run", no_argument, NULL, 'n' },
+		{ "monitor", required_argument, NULL, 'm' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -310,6 +331,8 @@ int main(int argc, char **argv)
 	}
 	if (argc >= 2 && strcmp(argv[1], "audit") == 0)
 		return audit_main(argc - 1, argv + 1);
+	if (argc >= 2 && strcmp(argv[1], "monitor") == 0)
+		return console_monitor_main(argc - 1, argv + 1);
 	if (argc < 2 || strcmp(argv[1], "run") != 0) {
 		launch_usage(stderr);
 		return LAUNCH_EXIT_USAGE;
@@ -339,6 +362,9 @@ int main(int argc, char **argv)
 		case 'n':
 			l.dry_run = true;
 			break;
+		case 'm':
+			l.monitor_path = optarg;
+			break;
 		case 'h':
 			launch_usage(stdout);
 			return 0;
@@ -362,6 +388,14 @@ int main(int argc, char **argv)
 	/* Only now is the CPU final; a bare run has no engine. */
 	if (!bare && config_check_engines(&l.cfg, &err) != 0)
 		return launch_config_error(&l, &err);
+	for (unsigned i = 0; !bare && i < l.cfg.nvms; i++) {
+		bool ignored;
+		config_vm_patching(&l.cfg.vms[i], l.cfg.machine.cpu, &ignored);
+		if (ignored)
+			fprintf(stderr, "%s:%d: warning: patching = on is for the trap engine; "
+				"ignored under hw\n", l.config_path, l.cfg.vms[i].patching_line);
+	}
+	l.bare = bare;
 	ret = bare ? launch_bare(&l) : launch_trapeze(&l);
 	launch_free(&l);
 	return ret;

@@ -93,9 +93,24 @@ static void qemu_args_machine(struct qemu_args *a, const char *qemu, const char 
 	qemu_args_add(a, "%u", smp);
 	qemu_args_add(a, "-m");
 	qemu_args_add(a, "%s", mem);
-	qemu_args_add(a, "-nographic");
+	/* The console on a chardev of its own, no multiplexer (with
+	 * -nographic QEMU's would swallow Ctrl-A and the key after it): the
+	 * launcher owns the terminal (console.c). */
+	qemu_args_add(a, "-display");
+	qemu_args_add(a, "none");
+	qemu_args_add(a, "-chardev");
+	qemu_args_add(a, "stdio,id=con,mux=off,signal=off");
+	qemu_args_add(a, "-serial");
+	qemu_args_add(a, "chardev:con");
+	qemu_args_add(a, "-monitor");
+	qemu_args_add(a, "none");
 	qemu_args_add(a, "-bios");
 	qemu_args_add(a, "default");
+	/* The modern virtio-mmio interface (Virtio 1.2, 4.2.2; version 2)
+	 * rather than QEMU 7.2's legacy default, for bare runs and Trapeze's
+	 * host alike: Trapeze's own slots answer version 2. */
+	qemu_args_add(a, "-global");
+	qemu_args_add(a, "virtio-mmio.force-legacy=false");
 }
 
 static void qemu_args_loader(struct qemu_args *a, const char *path, uint64_t hpa)
@@ -126,6 +141,36 @@ int qemu_args_trapeze(struct qemu_args *a, const char *qemu,
 	return a->oom ? -1 : 0;
 }
 
+void qemu_args_devices(struct qemu_args *a, const struct vm_desc *vms, unsigned nvms)
+{
+	unsigned drive = 0;
+	bool rng = false;
+
+	for (unsigned i = 0; i < nvms; i++) {
+		for (unsigned k = 0; k < vms[i].ndisks; k++) {
+			char *file = qemu_escape_opt(vms[i].disks[k].path);
+			if (!file) {
+				a->oom = true;
+				return;
+			}
+			/* The drive's cache mode, stated: the host page cache
+			 * (writeback); a guest FLUSH becomes QEMU's fdatasync. */
+			qemu_args_add(a, "-drive");
+			qemu_args_add(a, "file=%s,format=raw,if=none,id=disk%u,cache=writeback%s",
+				      file, drive, vms[i].disks[k].readonly ? ",readonly=on" : "");
+			qemu_args_add(a, "-device");
+			qemu_args_add(a, "virtio-blk-device,drive=disk%u", drive);
+			drive++;
+			free(file);
+		}
+		rng |= vms[i].rng;
+	}
+	if (rng) {
+		qemu_args_add(a, "-device");
+		qemu_args_add(a, "virtio-rng-device");
+	}
+}
+
 int qemu_args_bare(struct qemu_args *a, const char *qemu,
 		   const struct machine_desc *m, const struct vm_desc *vm)
 {
@@ -140,6 +185,7 @@ int qemu_args_bare(struct qemu_args *a, const char *qemu,
 		qemu_args_add(a, "-append");
 		qemu_args_add(a, "%s", vm->bootargs);
 	}
+	qemu_args_devices(a, vm, 1);
 	return a->oom ? -1 : 0;
 }
 

@@ -49,6 +49,15 @@ int qemu_args_trapeze(struct qemu_args *a, const char *qemu,
 		      const char *trapeze_bin, const char *bootinfo,
 		      const struct qemu_module *mods, size_t nmods);
 
+/*
+ * The host board's virtio devices for VMS (NVMS of them): each VM's disks
+ * in order (-drive raw, cache=writeback, readonly where asked, and a
+ * virtio-blk-device), then one virtio-rng-device when any VM has rng = on.
+ * QEMU virt plugs them into its virtio-mmio slots from 0x10008000 down,
+ * the order layout_fill_bootinfo assumes. qemu_args_bare adds its VM's.
+ */
+void qemu_args_devices(struct qemu_args *a, const struct vm_desc *vms, unsigned nvms);
+
 /* --bare: the VM alone on QEMU, with its original kernel file. */
 int qemu_args_bare(struct qemu_args *a, const char *qemu,
 		   const struct machine_desc *m, const struct vm_desc *vm);

@@ -14,6 +14,7 @@
 #include "arch/riscv/probe.h"
 #include "arch/riscv/sbi_host.h"
 #include "core/console.h"
+#include "core/hostirq.h"
 #include "core/hostmem.h"
 #include "core/platform.h"
 #include "core/timer.h"
@@ -70,7 +71,8 @@ void arch_init(uint64_t boot_hartid)
  * itself), and the H extension's per-hart delegation for hw guests. */
 void arch_hart_init(void)
 {
-	csr_write(sie, MIP_STIP | MIP_SSIP);
+	/* Host device interrupts (core/hostirq.h) once the host PLIC is driven. */
+	csr_write(sie, MIP_STIP | MIP_SSIP | (hostirq_active() ? MIP_SEIP : 0));
 	if (platform.has_h)
 		engine_hw_hart_init();
 }
@@ -98,8 +100,18 @@ void arch_idle(uint64_t deadline)
 	uint64_t ip = csr_read(sip);
 	if (ip & MIP_SSIP)
 		csr_clear(sip, MIP_SSIP);
+	if (ip & MIP_SEIP)
+		hostirq_handle();
 	if ((ip & MIP_STIP) || platform_time() >= deadline)
 		timer_handle_irq();
+}
+
+/* SBI v2.0 IPI send_ipi to that one hart: a supervisor software interrupt
+ * there (its trap or idle path clears it). */
+void arch_kick_hart(unsigned cpu)
+{
+	if (cpu < platform.nharts && cpu != this_hart()->index)
+		sbi_host_call(SBI_HOST_EXT_IPI, 0, 1, harts[cpu].hartid, 0);
 }
 
 const struct engine *arch_engine(unsigned kind)

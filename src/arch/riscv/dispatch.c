@@ -3,6 +3,7 @@
 #include "arch/riscv/csr.h"
 #include "arch/riscv/vcpu_arch.h"
 #include "core/console.h"
+#include "core/hostirq.h"
 #include "core/sched_internal.h"
 #include "core/timer.h"
 #include "core/vm.h"
@@ -14,6 +15,10 @@ static void dispatch_irq(struct vcpu *v, uint64_t irq)
 	switch (irq) {
 	case IRQ_S_TIMER:
 		timer_handle_irq();
+		break;
+	case IRQ_S_EXT:
+		/* A host device (core/hostirq.h), not the guest's. */
+		hostirq_handle();
 		break;
 	case IRQ_S_SOFT:
 		/* A kick from another hart: the resume path re-evaluates everything. */

@@ -186,6 +186,9 @@ enum resume emulate_data_access(const struct guest_view *gv, struct trap_info *t
 	uint64_t val = 0, cause, tval;
 
 	v->vm->stats.accesses_emulated++;
+	/* The firmware's misaligned-access emulation, for the SBI PMU. */
+	if (emulate_mem_ea(gv, in) & (in->width - 1))
+		sbi_pmu_fw_count(v, store ? SBI_PMU_FW_MISALIGNED_STORE : SBI_PMU_FW_MISALIGNED_LOAD);
 	if (store)
 		val = emulate_mem_store_value(v, in);
 	switch (misaligned_access(&ops, emulate_mem_ea(gv, in), in->width, store, &val, &cause, &tval)) {
@@ -194,8 +197,11 @@ enum resume emulate_data_access(const struct guest_view *gv, struct trap_info *t
 	case MISALIGNED_HALT:
 		return RESUME_HALT;
 	default:
-		if (cause == EXC_LOAD_ACCESS || cause == EXC_STORE_ACCESS)
+		if (cause == EXC_LOAD_ACCESS || cause == EXC_STORE_ACCESS) {
 			v->vm->stats.access_faults++;
+			sbi_pmu_fw_count(v, cause == EXC_LOAD_ACCESS ? SBI_PMU_FW_ACCESS_LOAD :
+					 SBI_PMU_FW_ACCESS_STORE);
+		}
 		return trap_inject(t, cause, tval);
 	}
 	if (!store)
@@ -235,6 +241,7 @@ static enum resume amo_on(struct vcpu *v, const struct insn *in, unsigned op, ui
 					      : (uint64_t)__atomic_load_n((uint32_t *)p, __ATOMIC_ACQUIRE);
 		v->arch->trap.lr_valid = true;
 		v->arch->trap.lr_addr = ea;
+		v->arch->trap.lr_val = val;
 		vcpu_set_gpr(v, in->rd, sign_extend(val, in->width));
 		return RESUME_NEXT;
 	}
@@ -242,11 +249,17 @@ static enum resume amo_on(struct vcpu *v, const struct insn *in, unsigned op, ui
 	if (sc) {
 		bool ok = v->arch->trap.lr_valid && v->arch->trap.lr_addr == ea;
 		v->arch->trap.lr_valid = false;
-		if (ok) {
-			if (in->width == 8)
-				__atomic_store_n((uint64_t *)p, src, __ATOMIC_RELEASE);
-			else
-				__atomic_store_n((uint32_t *)p, (uint32_t)src, __ATOMIC_RELEASE);
+		/* Atomic against the VM's other vCPUs: the store happens only
+		 * if the word still holds what the LR read (as QEMU's SC
+		 * compares with its load_val), in one compare-and-swap. */
+		if (ok && in->width == 8) {
+			uint64_t expect = v->arch->trap.lr_val;
+			ok = __atomic_compare_exchange_n((uint64_t *)p, &expect, src, false,
+							 __ATOMIC_SEQ_CST, __ATOMIC_RELAXED);
+		} else if (ok) {
+			uint32_t expect = (uint32_t)v->arch->trap.lr_val;
+			ok = __atomic_compare_exchange_n((uint32_t *)p, &expect, (uint32_t)src, false,
+							 __ATOMIC_SEQ_CST, __ATOMIC_RELAXED);
 		}
 		vcpu_set_gpr(v, in->rd, ok ? 0 : 1);
 		return RESUME_NEXT;
@@ -303,6 +316,12 @@ enum resume emulate_sc_after_fill(const struct guest_view *gv, struct trap_info 
 	uint32_t raw;
 	uint64_t cause;
 
+	/* With several vCPUs another may have written the word since the
+	 * guest's LR, which Trapeze never saw: the SC is retried instead, and
+	 * fails (the trap cleared the reservation), which the A extension
+	 * allows (an SC may fail without reason; the guest's loop retries). */
+	if (v->vm->nvcpus > 1)
+		return RESUME_SAME;
 	if (engine_trap_fetch(v, t->epc, &raw) || engine_trap_decode(v, raw, &in) ||
 	    in.kind != INSN_AMO || ((in.raw >> 27) & 0x1f) != AMO_SC)
 		return RESUME_SAME;

@@ -8,6 +8,7 @@
 #include "arch/riscv/guest_pt.h"
 #include "arch/riscv/hart.h"
 #include "arch/riscv/mmu.h"
+#include "arch/riscv/pmu.h"
 #include "arch/riscv/probe.h"
 #include "arch/riscv/vcpu_arch.h"
 #include "core/console.h"
@@ -164,7 +165,7 @@ static void hw_sync_from_hw(struct vcpu *v)
 		if (ssip)
 			vcpu_raise_irq(v, VIRQ_SOFT);
 		else
-			vcpu_lower_irq(v, VIRQ_SOFT);
+			vcpu_soft_acked(v, g->ssip_seen);
 		g->ssip_injected = ssip;
 	}
 }
@@ -210,13 +211,19 @@ static void hw_enter(struct vcpu *v)
 	 * a waiting guest gives its hart up. HS FS stays on: QEMU needs both
 	 * it and vsstatus.FS for the guest's FP. */
 	uint64_t hs = csr_read(CSR_HSTATUS);
-	hs = (hs & ~(HSTATUS_SPVP | HSTATUS_VTSR | HSTATUS_VTVM | HSTATUS_HU | HSTATUS_GVA)) |
-	     HSTATUS_SPV | HSTATUS_VTW | (g->guest_s ? HSTATUS_SPVP : 0);
+	hs = (hs & ~(HSTATUS_SPVP | HSTATUS_VTSR | HSTATUS_VTVM | HSTATUS_HU | HSTATUS_GVA | HSTATUS_VTW)) |
+	     HSTATUS_SPV | (g->guest_s ? HSTATUS_SPVP : 0);
+	/* WFI exits only while another vCPU waits for this hart; alone, the
+	 * guest waits on the hart itself (an interrupt, or the IPI of a vCPU
+	 * queued here, ends the wait and traps here). */
+	if (sched_hart_contended())
+		hs |= HSTATUS_VTW;
 	csr_write(CSR_HSTATUS, hs);
 	uint64_t s = csr_read(sstatus);
 	s &= ~(SSTATUS_SPP | SSTATUS_SPIE | SSTATUS_SUM | SSTATUS_MXR);
 	s |= (fp ? SSTATUS_FS_DIRTY : 0) | (g->guest_s ? SSTATUS_SPP : 0);
 	csr_write(sstatus, s);
+	sbi_pmu_vcpu_enter(v);
 	v->vm->stats.world_switches++;
 }
 
@@ -224,6 +231,7 @@ static void hw_leave(struct vcpu *v)
 {
 	struct hart *h = this_hart();
 
+	sbi_pmu_vcpu_leave(v);
 	if (h->fp_owner == v) {
 		fp_save(v);
 		h->fp_owner = NULL;
@@ -243,6 +251,7 @@ static void hw_leave(struct vcpu *v)
 static void hw_deliver_irq(struct vcpu *v)
 {
 	struct hw_vcpu *g = hw(v);
+	uint64_t seen = __atomic_load_n(&v->soft_raises, __ATOMIC_SEQ_CST);
 	uint64_t p = vcpu_virq_pending(v), set = 0, clear = 0;
 
 	*(p & VIRQ_SOFT ? &set : &clear) |= HVIP_VSSIP;
@@ -252,6 +261,7 @@ static void hw_deliver_irq(struct vcpu *v)
 	csr_set(CSR_HVIP, set);
 	csr_clear(CSR_HVIP, clear);
 	g->ssip_injected = (p & VIRQ_SOFT) != 0;
+	g->ssip_seen = seen;
 }
 
 static uint64_t hw_virq_enabled(const struct vcpu *v)
@@ -429,8 +439,11 @@ static enum resume hw_walk_fault(struct vcpu *v, struct trap_info *t, uint64_t g
 		kind = STORE;   /* stores, AMOs and SC; LR (funct5 0x02) loads */
 	static const uint64_t access[] = { EXC_INST_ACCESS, EXC_LOAD_ACCESS, EXC_STORE_ACCESS };
 	static const uint64_t page[] = { EXC_INST_PAGE_FAULT, EXC_LOAD_PAGE_FAULT, EXC_STORE_PAGE_FAULT };
-	if (pmp)
+	if (pmp) {
 		v->vm->stats.access_faults++;
+		if (kind != FETCH)
+			sbi_pmu_fw_count(v, kind == LOAD ? SBI_PMU_FW_ACCESS_LOAD : SBI_PMU_FW_ACCESS_STORE);
+	}
 	return trap_inject(t, pmp ? access[kind] : page[kind], t->tval);
 }
 
@@ -481,6 +494,9 @@ static enum resume hw_guest_page_fault(struct vcpu *v, struct trap_info *t)
 			return emulate_data_access(&gv, t, &in);
 	}
 	vm->stats.access_faults++;
+	if (t->cause != EXC_INST_GUEST_PAGE_FAULT)
+		sbi_pmu_fw_count(v, t->cause == EXC_LOAD_GUEST_PAGE_FAULT ? SBI_PMU_FW_ACCESS_LOAD :
+				 SBI_PMU_FW_ACCESS_STORE);
 	return trap_inject(t, access_fault_of(t->cause), t->tval);
 }
 
@@ -513,7 +529,18 @@ static enum resume hw_virtual_insn(struct vcpu *v, struct trap_info *t)
 	st->virtual_insn++;
 	if (!hw_fetch(v, t->epc, &raw) || decode_insn(raw, &in) != 0) {
 		st->vi_illegal++;
+		sbi_pmu_fw_count(v, SBI_PMU_FW_ILLEGAL_INSN);
 		return trap_inject(t, EXC_ILLEGAL_INST, t->tval);
+	}
+	bool xlen32 = !hw(v)->guest_s && (csr_read(CSR_VSSTATUS) & SSTATUS_UXL) == SSTATUS_UXL_32;
+	if (pmu_counter_csr(&in, xlen32)) {
+		/* cycle/instret trap by hcounteren: the vCPU's virtual counters. */
+		uint64_t val;
+		if (pmu_counter_read(v, &in, xlen32, !hw(v)->guest_s, csr_read(scounteren), &val)) {
+			st->vi_counter++;
+			vcpu_set_gpr(v, in.rd, val);
+			return trap_next(t, in.len);
+		}
 	}
 	if (in.kind == INSN_WFI && hw(v)->guest_s) {
 		st->vi_wfi++;
@@ -560,6 +587,7 @@ static enum resume hw_virtual_insn(struct vcpu *v, struct trap_info *t)
 		return trap_next(t, in.len);
 	}
 	st->vi_illegal++;
+	sbi_pmu_fw_count(v, SBI_PMU_FW_ILLEGAL_INSN);
 	return trap_inject(t, EXC_ILLEGAL_INST, raw);
 }
 
@@ -594,6 +622,58 @@ static void hw_vcpu_resume(struct vcpu *v)
 	g->guest_s = true;
 }
 
+/* SBI v3.0, "Software Event Injection": the guest's sepc and sstatus are
+ * vsepc and vsstatus, live on this hart or saved (as in hw_vcpu_resume);
+ * its privilege is guest_s, which hw_enter turns into sstatus.SPP. */
+static void hw_sse_enter(struct vcpu *v, uint64_t entry_pc, struct engine_sse_state *interrupted)
+{
+	struct hw_vcpu *g = hw(v);
+	bool live = hw_live_here(v);
+	uint64_t s = live ? csr_read(CSR_VSSTATUS) : g->vsstatus;
+
+	interrupted->sepc = live ? csr_read(CSR_VSEPC) : g->vsepc;
+	interrupted->spp = (s & SSTATUS_SPP) != 0;
+	interrupted->spie = (s & SSTATUS_SPIE) != 0;
+	s &= ~(SSTATUS_SPP | SSTATUS_SPIE);
+	if (g->guest_s)
+		s |= SSTATUS_SPP;
+	if (s & SSTATUS_SIE)
+		s |= SSTATUS_SPIE;
+	s &= ~SSTATUS_SIE;
+	if (live) {
+		csr_write(CSR_VSSTATUS, s);
+		csr_write(CSR_VSEPC, v->arch->regs.pc);
+	}
+	g->vsstatus = s;
+	g->vsepc = v->arch->regs.pc;
+	g->guest_s = true;
+	v->arch->regs.pc = entry_pc;
+}
+
+/* SBI v3.0, "Software Event Completion": an SRET in VS from vsepc and
+ * vsstatus.SPP/SPIE, then the interrupted ones back. */
+static uint64_t hw_sse_complete(struct vcpu *v, const struct engine_sse_state *restore)
+{
+	struct hw_vcpu *g = hw(v);
+	bool live = hw_live_here(v);
+	uint64_t s = live ? csr_read(CSR_VSSTATUS) : g->vsstatus;
+	uint64_t pc = live ? csr_read(CSR_VSEPC) : g->vsepc;
+
+	g->guest_s = (s & SSTATUS_SPP) != 0;
+	s &= ~SSTATUS_SIE;
+	if (s & SSTATUS_SPIE)
+		s |= SSTATUS_SIE;
+	s &= ~(SSTATUS_SPP | SSTATUS_SPIE);
+	s |= (restore->spp ? SSTATUS_SPP : 0) | (restore->spie ? SSTATUS_SPIE : 0);
+	if (live) {
+		csr_write(CSR_VSSTATUS, s);
+		csr_write(CSR_VSEPC, restore->sepc);
+	}
+	g->vsstatus = s;
+	g->vsepc = restore->sepc;
+	return pc;
+}
+
 /* SBI RFENCE: the guest's own SFENCE.VMA runs in VS without an exit; a
  * remote one is an HFENCE.VVMA for the VM's VMID on the hart that runs
  * it, and the next load of the vCPU fences anyway (hw_load). */
@@ -602,6 +682,8 @@ static void hw_flush_guest_tlb(struct vcpu *v, uint64_t start, uint64_t size, ui
 	(void)start, (void)size, (void)asid;
 	if (hw_live_here(v))
 		hfence_vvma_all();
+	else
+		engine_hw_remote_vvma(v);
 }
 
 static void hw_print_stats(const struct vm *vm)
@@ -646,6 +728,8 @@ const struct engine engine_hw = {
 	.flush_guest_tlb = hw_flush_guest_tlb,
 	.firmware_load = hw_firmware_load,
 	.print_stats = hw_print_stats,
+	.sse_enter = hw_sse_enter,
+	.sse_complete = hw_sse_complete,
 };
 
 /* OpenSBI's sbi_load_ulong for a VS caller (an MPRV load with MPV set,
@@ -665,7 +749,9 @@ void engine_hw_hart_init(void)
 {
 	csr_write(CSR_HEDELEG, HW_HEDELEG);
 	csr_write(CSR_HIDELEG, HW_HIDELEG);
-	csr_write(CSR_HCOUNTEREN, ~0ULL);
+	/* cycle and instret trap: they are the vCPU's virtual counters
+	 * (pmu.h, core/sbi/sbi_pmu.c); the others are read natively. */
+	csr_write(CSR_HCOUNTEREN, ~COUNTEREN_VIRTUAL);
 	csr_write(CSR_HENVCFG, HENVCFG_PBMTE);
 	henvcfg_pbmte = csr_read(CSR_HENVCFG) & HENVCFG_PBMTE;
 	csr_write(CSR_HENVCFG, 0);

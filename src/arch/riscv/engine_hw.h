@@ -33,6 +33,7 @@ struct hw_vcpu {
 	uint64_t htimedelta;    /* OpenSBI's emulation of it on CPUs without H */
 	bool guest_s;           /* the guest runs in VS (else VU): sstatus.SPP at entry */
 	bool ssip_injected;     /* hvip.VSSIP was set at entry (a clear is the guest's) */
+	uint64_t ssip_seen;     /* vcpu->soft_raises when it was (vcpu_soft_acked) */
 	struct vmid_vcpu vmid;  /* where it last entered, for HFENCE.VVMA */
 	bool loaded;            /* the CSRs above are live on hart `loaded_hart` */
 	unsigned loaded_hart;
@@ -60,6 +61,11 @@ struct hw_vm {
 };
 
 extern const struct engine engine_hw;
+
+/* SBI RFENCE's SFENCE.VMA for vCPU v from another vCPU of its VM: v's
+ * VS-stage entries go, on the hart running it now (HFENCE.VVMA there
+ * through the host firmware's remote fence) and at its next entry. */
+void engine_hw_remote_vvma(struct vcpu *v);
 
 static inline struct hw_vm *hw_vm_of(const struct vm *vm)
 {

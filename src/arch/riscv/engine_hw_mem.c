@@ -124,9 +124,32 @@ void engine_hw_vm_destroy(struct vm *vm)
 	vm->engine_vm = NULL;
 }
 
+/* A VM's vCPUs share its G-stage tables: first touches from several
+ * harts serialize here (the second maps the same frames again). */
+static struct spinlock gstage_locks[BOOTINFO_MAX_VMS];
+
 int engine_hw_map_chunk(struct vm *vm, uint64_t gpa)
 {
-	return gstage_map_ram(&hw_vm_of(vm)->gs, &vm->realmap, gpa, GSTAGE_RWX) ? -1 : 0;
+	struct spinlock *l = &gstage_locks[vm->id % BOOTINFO_MAX_VMS];
+
+	spin_lock(l);
+	int rc = gstage_map_ram(&hw_vm_of(vm)->gs, &vm->realmap, gpa, GSTAGE_RWX);
+	spin_unlock(l);
+	return rc ? -1 : 0;
+}
+
+void engine_hw_remote_vvma(struct vcpu *v)
+{
+	spin_lock(&vmid_lock);
+	unsigned h = vmid_remote_vvma(&v->arch->hw.vmid, v->state == VCPU_RUNNING, v->on_hart);
+	spin_unlock(&vmid_lock);
+	if (h == this_hart()->index)
+		hfence_vvma_all();
+	else if (h < platform.nharts)
+		/* SBI v2.0 RFENCE remote_hfence_vvma (FID 6): OpenSBI fences for
+		 * the VMID in this hart's hgatp, which is v's VM's (the caller,
+		 * one of its vCPUs, runs here). */
+		sbi_host_call(SBI_HOST_EXT_RFENCE, 6, 1, harts[h].hartid, 0);
 }
 
 void engine_hw_vmid_init(unsigned vmidlen)

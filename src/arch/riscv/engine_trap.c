@@ -12,6 +12,7 @@
 #include "arch/riscv/insn.h"
 #include "arch/riscv/mmu.h"
 #include "arch/riscv/pgtable.h"
+#include "arch/riscv/pmu.h"
 #include "arch/riscv/probe.h"
 #include "arch/riscv/vcsr.h"
 #include "arch/riscv/vcpu_arch.h"
@@ -114,6 +115,16 @@ static enum shadow_view view_of(const struct vcpu *v)
 	return v->arch->trap.vpriv == VPRIV_S ? SHADOW_VIEW_S : SHADOW_VIEW_U;
 }
 
+/* The shadow v held while it ran goes back to the pool's choice. The
+ * VM's lock held. */
+static void trap_shadow_release(struct vcpu *v)
+{
+	if (v->arch->trap.shadow_held) {
+		shadow_hold(&trap_vm_of(v->vm)->shadow, v->arch->trap.shadow_held_satp, -1);
+		v->arch->trap.shadow_held = false;
+	}
+}
+
 /* The host address space the guest runs in now: the Bare view, or the
  * shadow of its current address space in the view of its privilege.
  * Chosen again only when satp, the privilege or the shadows changed. */
@@ -125,15 +136,23 @@ static void engine_trap_select_root(struct vcpu *v)
 	if (v->arch->trap.root_valid && v->arch->trap.root_for_satp == v->arch->trap.csr.satp &&
 	    v->arch->trap.root_for_vpriv == v->arch->trap.vpriv && v->arch->trap.root_for_gen == a->shadow.generation)
 		return;
+	spin_lock(&a->lock);
+	trap_shadow_release(v);
 	if (!guest_paging(v)) {
 		v->arch->trap.host_satp = mmu_satp(a->bare_root, a->bare_asid);
 	} else if (shadow_activate(&a->shadow, v->arch->trap.csr.satp, view_of(v), &root, &asid) == 0) {
 		v->arch->trap.host_satp = mmu_satp(root, asid);
+		/* Another vCPU's fill must not recycle the root this hart runs on. */
+		shadow_hold(&a->shadow, v->arch->trap.csr.satp, 1);
+		v->arch->trap.shadow_held = true;
+		v->arch->trap.shadow_held_satp = v->arch->trap.csr.satp;
 	} else {
+		spin_unlock(&a->lock);
 		vm_stop(v->vm, VM_EXIT_CRASHED, "out of memory for shadow page tables");
 		v->arch->trap.host_satp = mmu_satp(a->bare_root, a->bare_asid);
 		return;
 	}
+	spin_unlock(&a->lock);
 	v->arch->trap.root_for_satp = v->arch->trap.csr.satp;
 	v->arch->trap.root_for_vpriv = v->arch->trap.vpriv;
 	v->arch->trap.root_for_gen = a->shadow.generation;
@@ -168,8 +187,13 @@ static void trap_enter(struct vcpu *v)
 	}
 	csr_write(sstatus, s);
 	/* Counters: in vS the guest may read what S-mode may read on bare
-	 * hardware; in vU what its own scounteren allows. */
-	csr_write(scounteren, v->arch->trap.vpriv == VPRIV_S ? ~0ULL : c->scounteren);
+	 * hardware; in vU what its own scounteren allows. But `cycle` and
+	 * `instret` always trap (to OpenSBI, which redirects the read as an
+	 * illegal instruction since scounteren denies it): they are the
+	 * vCPU's virtual counters (core/sbi/sbi_pmu.c, insn.c). */
+	csr_write(scounteren, (v->arch->trap.vpriv == VPRIV_S ? ~0ULL : c->scounteren) &
+		  ~COUNTEREN_VIRTUAL);
+	sbi_pmu_vcpu_enter(v);
 	if (host_csr.has_senvcfg)
 		csr_write(0x10a, v->arch->trap.vpriv == VPRIV_S ? 0 : c->senvcfg);
 	engine_trap_select_root(v);
@@ -187,9 +211,19 @@ static void trap_leave(struct vcpu *v)
 {
 	struct hart *h = this_hart();
 
+	sbi_pmu_vcpu_leave(v);
 	if (h->fp_owner == v) {
 		fp_save(v);
 		h->fp_owner = NULL;
+	}
+	/* Off this hart: its shadow may be recycled; the next entry chooses
+	 * (and holds) a root again. */
+	if (v->arch->trap.shadow_held) {
+		struct trap_vm *a = trap_vm_of(v->vm);
+		spin_lock(&a->lock);
+		trap_shadow_release(v);
+		spin_unlock(&a->lock);
+		v->arch->trap.root_valid = false;
 	}
 }
 
@@ -225,6 +259,11 @@ static bool guest_fetch_pa(struct vcpu *v, uint64_t va, uint64_t *gpa)
 		.gpa_page = res.gpa & ~(PAGE_SIZE - 1),
 	};
 	return true;
+}
+
+bool engine_trap_fetch_pa(struct vcpu *v, uint64_t va, uint64_t *gpa)
+{
+	return guest_fetch_pa(v, va, gpa);
 }
 
 int engine_trap_fetch(struct vcpu *v, uint64_t pc, uint32_t *raw)
@@ -345,8 +384,11 @@ static enum resume data_fault(struct vcpu *v, struct trap_info *t, uint64_t caus
 	    (in.kind == INSN_LOAD || in.kind == INSN_STORE) &&
 	    (emulate_mem_ea(&gv, &in) & (in.width - 1)))
 		return emulate_data_access(&gv, t, &in);
-	if (cause == EXC_LOAD_ACCESS || cause == EXC_STORE_ACCESS)
+	if (cause == EXC_LOAD_ACCESS || cause == EXC_STORE_ACCESS) {
 		v->vm->stats.access_faults++;
+		sbi_pmu_fw_count(v, cause == EXC_LOAD_ACCESS ? SBI_PMU_FW_ACCESS_LOAD :
+				 SBI_PMU_FW_ACCESS_STORE);
+	}
 	return trap_inject(t, cause, t->tval);
 }
 
@@ -397,6 +439,18 @@ static enum resume bare_page_fault(struct vcpu *v, struct trap_info *t)
 	return data_fault(v, t, access_fault_of(t->cause));
 }
 
+/* A shadow fill, under the VM's lock: its vCPUs share the shadows. */
+static enum shadow_result trap_shadow_fault(struct vm *vm, const struct shadow_fault_req *req,
+					    struct shadow_fault_res *res)
+{
+	struct trap_vm *a = trap_vm_of(vm);
+
+	spin_lock(&a->lock);
+	enum shadow_result r = shadow_fault(&a->shadow, req, res);
+	spin_unlock(&a->lock);
+	return r;
+}
+
 /* Between an LR at the end of a code page and its SC at the start of the
  * next, a fetch fault there would cost the reservation (any trap clears
  * it on QEMU). So when a code page is filled, the next one is too, if
@@ -411,7 +465,7 @@ static void shadow_prefetch_next_code_page(struct vcpu *v, const struct shadow_f
 	req.va = (fault->va & ~(PAGE_SIZE - 1)) + PAGE_SIZE;
 	req.prefetch = true;
 	if (mmu_va_canonical(req.va))
-		shadow_fault(&trap_vm_of(v->vm)->shadow, &req, &res);
+		trap_shadow_fault(v->vm, &req, &res);
 }
 
 /* Paging on: the shadow filler walks the guest's tables; what it cannot
@@ -426,7 +480,7 @@ static enum resume shadow_page_fault(struct vcpu *v, struct trap_info *t)
 	};
 	struct shadow_fault_res res;
 
-	switch (shadow_fault(&trap_vm_of(vm)->shadow, &req, &res)) {
+	switch (trap_shadow_fault(vm, &req, &res)) {
 	case SHADOW_FILLED:
 		trap_vm_of(vm)->stats.page_maps++;
 		if (res.upgraded) {
@@ -465,6 +519,9 @@ static enum resume shadow_page_fault(struct vcpu *v, struct trap_info *t)
 			return RESUME_HALT;
 		}
 		return fetch_access_fault(v, t, res.gpa);
+	case SHADOW_PATCHED:
+		/* A load or store to a patched frame (patch.h). */
+		return patch_access(v, t, res.gpa);
 	case SHADOW_NO_MEMORY:
 		break;
 	}
@@ -475,6 +532,32 @@ static enum resume shadow_page_fault(struct vcpu *v, struct trap_info *t)
 static enum resume handle_page_fault(struct vcpu *v, struct trap_info *t)
 {
 	return guest_paging(v) ? shadow_page_fault(v, t) : bare_page_fault(v, t);
+}
+
+/*
+ * An instruction access fault from RV32 vU at the sign-extended pc QEMU
+ * keeps there: OpenSBI 1.1 failed to read an instruction it was to emulate
+ * (it reads at that pc) and redirected the fault, as on bare hardware.
+ * When the instruction reads cycle/instret and the
+ * guest's scounteren allows it, it reached OpenSBI only because Trapeze
+ * clears those enables (pmu.h): bare hardware runs it without a trap, so
+ * it is completed here. Anything else is the guest's fault, as received.
+ */
+static enum resume handle_fetch_access(struct vcpu *v, struct trap_info *t)
+{
+	struct insn in;
+	uint32_t raw;
+	uint64_t val;
+
+	if (engine_trap_xlen32(v) && (t->epc >> 31) == 0x1ffffffffULL &&
+	    engine_trap_fetch(v, t->epc, &raw) == 0 && decode_insn_rv32(raw, &in) == 0 &&
+	    pmu_counter_csr(&in, true) &&
+	    pmu_counter_read(v, &in, true, true, v->arch->trap.csr.scounteren, &val)) {
+		vcpu_set_gpr(v, in.rd, val);
+		t->insn_len = in.len;
+		return RESUME_NEXT;
+	}
+	return trap_inject(t, t->cause, t->tval);
 }
 
 /* ECALL from real U-mode: an SBI call from vS, the guest's own syscall from vU. */
@@ -491,11 +574,16 @@ void engine_trap_sstatus_written(struct vcpu *v, uint64_t old, uint64_t new)
 	struct shadow_vm *sh = &trap_vm_of(v->vm)->shadow;
 
 	/* Whatever satp says now: the shadows of every address space follow
-	 * SUM and MXR (they apply to every access, without a fence). */
-	if ((old & SSTATUS_SUM) && !(new & SSTATUS_SUM))
-		shadow_sum_cleared(sh);
-	if ((old ^ new) & SSTATUS_MXR)
-		shadow_mxr_changed(sh, new & SSTATUS_MXR);
+	 * SUM and MXR (they apply to every access, without a fence). The
+	 * shadows are the VM's, shared by its vCPUs (README, limits). */
+	if (((old & SSTATUS_SUM) && !(new & SSTATUS_SUM)) || ((old ^ new) & SSTATUS_MXR)) {
+		spin_lock(&trap_vm_of(v->vm)->lock);
+		if ((old & SSTATUS_SUM) && !(new & SSTATUS_SUM))
+			shadow_sum_cleared(sh);
+		if ((old ^ new) & SSTATUS_MXR)
+			shadow_mxr_changed(sh, new & SSTATUS_MXR);
+		spin_unlock(&trap_vm_of(v->vm)->lock);
+	}
 }
 
 /* Ranges longer than this are flushed whole: cheaper than page by page. */
@@ -506,8 +594,12 @@ static void trap_flush_guest_tlb(struct vcpu *v, uint64_t start, uint64_t size, 
 	struct shadow_vm *s = &trap_vm_of(v->vm)->shadow;
 	bool all_asid = asid == UINT64_MAX;
 
+	/* The shadows are the VM's, so are the host TLB entries the fences
+	 * drop (on every hart, shadow_fence): one flush covers every vCPU. */
+	spin_lock(&trap_vm_of(v->vm)->lock);
 	if (size == UINT64_MAX || size / PAGE_SIZE > FLUSH_RANGE_MAX_PAGES) {
 		shadow_flush(s, 0, true, asid, all_asid);
+		spin_unlock(&trap_vm_of(v->vm)->lock);
 		return;
 	}
 	/* Every page the range touches (SBI RFENCE ranges need not be aligned). */
@@ -518,6 +610,7 @@ static void trap_flush_guest_tlb(struct vcpu *v, uint64_t start, uint64_t size, 
 		if (va == last)
 			break;
 	}
+	spin_unlock(&trap_vm_of(v->vm)->lock);
 }
 
 /* The state OpenSBI gives an S-mode payload (captured from the boot hart
@@ -543,11 +636,51 @@ static uint64_t trap_virq_enabled(const struct vcpu *v)
 	return vcsr_virq_enabled(v);
 }
 
+/* SBI v3.0, "Software Event Injection", on the virtual CSRs: like a trap
+ * (inject above) but to entry_pc, scause and stval untouched. */
+static void trap_sse_enter(struct vcpu *v, uint64_t entry_pc, struct engine_sse_state *interrupted)
+{
+	struct vcsr *c = &v->arch->trap.csr;
+
+	interrupted->sepc = c->sepc;
+	interrupted->spp = (c->sstatus & SSTATUS_SPP) != 0;
+	interrupted->spie = (c->sstatus & SSTATUS_SPIE) != 0;
+	c->sepc = v->arch->regs.pc;
+	c->sstatus &= ~(SSTATUS_SPP | SSTATUS_SPIE);
+	if (v->arch->trap.vpriv == VPRIV_S)
+		c->sstatus |= SSTATUS_SPP;
+	if (c->sstatus & SSTATUS_SIE)
+		c->sstatus |= SSTATUS_SPIE;
+	c->sstatus &= ~SSTATUS_SIE;
+	v->arch->trap.vpriv = VPRIV_S;
+	v->arch->regs.pc = entry_pc;
+}
+
+/* SBI v3.0, "Software Event Completion": an SRET from the handler's sepc
+ * and SPP/SPIE, then the interrupted sepc/SPP/SPIE back. trap_enter picks
+ * the host address space of the privilege returned to. */
+static uint64_t trap_sse_complete(struct vcpu *v, const struct engine_sse_state *restore)
+{
+	struct vcsr *c = &v->arch->trap.csr;
+	uint64_t pc = c->sepc;
+
+	v->arch->trap.vpriv = (c->sstatus & SSTATUS_SPP) ? VPRIV_S : VPRIV_U;
+	c->sstatus &= ~SSTATUS_SIE;
+	if (c->sstatus & SSTATUS_SPIE)
+		c->sstatus |= SSTATUS_SIE;
+	c->sstatus &= ~(SSTATUS_SPP | SSTATUS_SPIE);
+	c->sstatus |= (restore->spp ? SSTATUS_SPP : 0) | (restore->spie ? SSTATUS_SPIE : 0);
+	c->sepc = restore->sepc;
+	return pc;
+}
+
 const struct engine engine_trap = {
 	.name = "trap",
 	.handlers = {
 		[EXC_ILLEGAL_INST] = emulate_insn,
+		[EXC_INST_ACCESS] = handle_fetch_access,
 		[EXC_ECALL_U] = handle_ecall,
+		[EXC_BREAKPOINT] = patch_breakpoint,
 		[EXC_INST_PAGE_FAULT] = handle_page_fault,
 		[EXC_LOAD_PAGE_FAULT] = handle_page_fault,
 		[EXC_STORE_PAGE_FAULT] = handle_page_fault,
@@ -566,4 +699,6 @@ const struct engine engine_trap = {
 	.flush_guest_tlb = trap_flush_guest_tlb,
 	.firmware_load = trap_firmware_load,
 	.print_stats = engine_trap_print_stats,
+	.sse_enter = trap_sse_enter,
+	.sse_complete = trap_sse_complete,
 };

@@ -15,9 +15,11 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include "arch/riscv/patch.h"
 #include "arch/riscv/shadow.h"
 #include "arch/riscv/vcsr.h"
 #include "core/engine.h"
+#include "core/lib/spinlock.h"
 #include "core/vm.h"
 
 struct insn;
@@ -44,6 +46,10 @@ struct trap_vcpu {
 	} fetch;
 	bool lr_valid;          /* LR/SC reservation, for emulated accesses (emulate_mem.c) */
 	uint64_t lr_addr;
+	uint64_t lr_val;        /* what the LR read: an emulated SC succeeds only if it is still there */
+	/* The shadow this vCPU holds while it runs on a hart (shadow_hold). */
+	bool shadow_held;
+	uint64_t shadow_held_satp;
 };
 
 #define TRAP_STATS_CSR_MAX  16      /* emulated CSRs, indexed by vcsr table slot */
@@ -65,11 +71,15 @@ struct trap_stats {
 
 /* The engine's per-VM state: its host address spaces. */
 struct trap_vm {
+	/* The VM's vCPUs share its host tables: every change to the Bare view
+	 * or the shadows (fills, flushes, SUM/MXR, root choice) holds it. */
+	struct spinlock lock;
 	uint64_t bare_root;         /* host root while the guest runs with satp = Bare */
 	uint64_t bare_asid;
 	struct shadow_ops shadow_ops;
 	struct shadow_vm shadow;    /* while it runs with paging on */
 	struct trap_stats stats;
+	struct patch_vm patch;      /* patched hot instructions (patch.h) */
 };
 
 extern const struct engine engine_trap;
@@ -84,6 +94,9 @@ struct guest_view;
 void engine_trap_guest_view(struct vcpu *v, struct guest_view *gv);
 /* Fetch the instruction at guest address pc: 0, or -1 when it is not in guest RAM. */
 int engine_trap_fetch(struct vcpu *v, uint64_t pc, uint32_t *raw);
+/* The guest-physical address an instruction fetch at va reaches now
+ * (through the guest's tables when paging is on); false when it faults. */
+bool engine_trap_fetch_pa(struct vcpu *v, uint64_t va, uint64_t *gpa);
 /* The guest runs with XLEN = 32 now: vU under sstatus.UXL = 1. */
 bool engine_trap_xlen32(const struct vcpu *v);
 /* Decode a guest instruction by the rules of the XLEN it runs at. */

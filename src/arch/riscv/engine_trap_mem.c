@@ -81,9 +81,14 @@ int engine_trap_map_bare_chunk(struct vm *vm, uint64_t gpa)
 	for (unsigned i = 0; i < rm->nram; i++) {
 		const struct realmap_ram *r = &rm->ram[i];
 		if (gpa >= r->gpa && (gpa - r->gpa) / PAGE_SIZE < r->npages) {
-			trap_vm_of(vm)->stats.page_maps++;
-			return map_chunk(trap_vm_of(vm), r,
-					 (gpa >> REALMAP_CHUNK_SHIFT) - (r->gpa >> REALMAP_CHUNK_SHIFT));
+			struct trap_vm *a = trap_vm_of(vm);
+			/* vCPUs of one VM may fault on it at once (the same
+			 * chunk maps twice, to the same frames: harmless). */
+			spin_lock(&a->lock);
+			a->stats.page_maps++;
+			int ret = map_chunk(a, r, (gpa >> REALMAP_CHUNK_SHIFT) - (r->gpa >> REALMAP_CHUNK_SHIFT));
+			spin_unlock(&a->lock);
+			return ret;
 		}
 	}
 	return -1;
@@ -125,6 +130,12 @@ int engine_trap_vm_init(struct vm *vm)
 		.trapeze_entry = boot_l57[TRAPEZE_ROOT_INDEX],
 		.fence = shadow_fence,
 	};
+	if (patch_vm_init(vm))
+		return -1;
+	if (a->patch.enabled) {
+		a->shadow_ops.patch_copy = patch_copy;
+		a->shadow_ops.patch_writable = patch_writable;
+	}
 	/* A bounded pool: a sixteenth of the guest's RAM, at least 1 MiB. */
 	uint64_t pages = vm->desc->memory / PAGE_SIZE / 16;
 	shadow_init(&a->shadow, &a->shadow_ops, &vm->realmap, asids ? block + 1 : 0,
@@ -140,6 +151,7 @@ void engine_trap_vm_reset(struct vm *vm)
 	 * harts never stay on a VM's tables: arch_idle leaves them.) */
 	mmu_use_trapeze_root();
 	shadow_destroy(&a->shadow);
+	patch_vm_reset(vm);
 	mmu_root_destroy(a->bare_root);
 	a->bare_root = mmu_root_create();
 	if (a->bare_root == 0 || map_bare_view(vm))
@@ -153,6 +165,7 @@ void engine_trap_vm_destroy(struct vm *vm)
 
 	mmu_use_trapeze_root();
 	shadow_destroy(&a->shadow);
+	patch_vm_destroy(vm);
 	mmu_root_destroy(a->bare_root);
 	a->bare_root = 0;
 	shadow_fence(NULL, a->bare_asid, 0, true);
@@ -182,6 +195,8 @@ void engine_trap_print_stats(const struct vm *vm)
 	stats_add(&l, "bare-4k", t->bare_chunks_4k);
 	stats_add(&l, "sc-completed", t->sc_completed);
 	stats_flush(&l);
+
+	patch_print_stats(vm);
 
 	const struct shadow_stats *s = &trap_vm_of(vm)->shadow.stats;
 

@@ -3,6 +3,8 @@
 #include "arch/riscv/csr.h"
 #include "arch/riscv/decode.h"
 #include "arch/riscv/engine_trap.h"
+#include "arch/riscv/patch.h"
+#include "arch/riscv/pmu.h"
 #include "arch/riscv/probe.h"
 #include "arch/riscv/vcpu_arch.h"
 #include "arch/riscv/vcsr.h"
@@ -14,8 +16,9 @@ typedef enum resume (*insn_handler_t)(struct vcpu *v, struct trap_info *t, const
 /* What bare hardware does with an instruction the virtual CPU does not
  * allow: an illegal-instruction trap whose stval is what the real trap
  * reported (the same CPU model produced it for the same encoding). */
-static enum resume reflect_illegal(struct trap_info *t)
+static enum resume reflect_illegal(struct vcpu *v, struct trap_info *t)
 {
+	sbi_pmu_fw_count(v, SBI_PMU_FW_ILLEGAL_INSN);     /* the firmware's illegal-instruction event */
 	return trap_inject(t, EXC_ILLEGAL_INST, t->tval);
 }
 
@@ -31,12 +34,27 @@ static enum resume emulate_csr(struct vcpu *v, struct trap_info *t, const struct
 	struct trap_stats *st = &trap_vm_of(v->vm)->stats;
 	const struct vcsr_desc *d = NULL;
 
+	/* vU at UXL 32 (what engine_trap_xlen32 says). */
+	bool xlen32 = v->arch->trap.vpriv == VPRIV_U &&
+		      (v->arch->trap.csr.sstatus & SSTATUS_UXL) == SSTATUS_UXL_32;
+	if (pmu_counter_csr(in, xlen32)) {
+		/* cycle/instret: the vCPU's virtual counters (pmu.h). */
+		uint64_t val;
+		if (!pmu_counter_read(v, in, xlen32, v->arch->trap.vpriv == VPRIV_U,
+				      v->arch->trap.csr.scounteren, &val)) {
+			st->csr_illegal++;
+			return reflect_illegal(v, t);
+		}
+		vcpu_set_gpr(v, in->rd, val);
+		t->insn_len = in->len;
+		return RESUME_NEXT;
+	}
 	if (v->arch->trap.vpriv == VPRIV_S)
 		d = vcsr_find(in->csr);
 	bool writes = insn_csr_writes(in);
 	if (d == NULL || (writes && CSR_NUM_READONLY(in->csr))) {
 		st->csr_illegal++;
-		return reflect_illegal(t);
+		return reflect_illegal(v, t);
 	}
 
 	unsigned slot = vcsr_slot(d);
@@ -67,7 +85,7 @@ static enum resume emulate_sret(struct vcpu *v, struct trap_info *t, const struc
 
 	(void)in;
 	if (v->arch->trap.vpriv != VPRIV_S)
-		return reflect_illegal(t);
+		return reflect_illegal(v, t);
 	trap_vm_of(v->vm)->stats.insn_sret++;
 	v->arch->trap.vpriv = (c->sstatus & SSTATUS_SPP) ? VPRIV_S : VPRIV_U;
 	c->sstatus &= ~(SSTATUS_SIE | SSTATUS_SPP);
@@ -83,7 +101,7 @@ static enum resume emulate_sret(struct vcpu *v, struct trap_info *t, const struc
 static enum resume emulate_wfi(struct vcpu *v, struct trap_info *t, const struct insn *in)
 {
 	if (v->arch->trap.vpriv != VPRIV_S)
-		return reflect_illegal(t);
+		return reflect_illegal(v, t);
 	trap_vm_of(v->vm)->stats.insn_wfi++;
 	t->insn_len = in->len;
 	if (!vcpu_irq_wakeup_pending(v))
@@ -95,7 +113,7 @@ static enum resume emulate_wfi(struct vcpu *v, struct trap_info *t, const struct
 static enum resume emulate_sfence_vma(struct vcpu *v, struct trap_info *t, const struct insn *in)
 {
 	if (v->arch->trap.vpriv != VPRIV_S)
-		return reflect_illegal(t);
+		return reflect_illegal(v, t);
 	trap_vm_of(v->vm)->stats.insn_sfence_vma++;
 	uint64_t va = in->rs1 ? vcpu_get_gpr(v, in->rs1) : 0;
 	uint64_t asid = in->rs2 ? vcpu_get_gpr(v, in->rs2) : UINT64_MAX;
@@ -109,7 +127,7 @@ static enum resume emulate_sfence_vma(struct vcpu *v, struct trap_info *t, const
 static enum resume emulate_sinval_vma(struct vcpu *v, struct trap_info *t, const struct insn *in)
 {
 	if (!host_csr.has_svinval)
-		return reflect_illegal(t);
+		return reflect_illegal(v, t);
 	return emulate_sfence_vma(v, t, in);
 }
 
@@ -132,11 +150,25 @@ enum resume emulate_insn(struct vcpu *v, struct trap_info *t)
 				 * QEMU leaves a stale value for some U-mode traps */
 	else
 		raw = 0;
-	if (raw == 0 || decode_insn(raw, &in) ||
-	    in.kind >= sizeof(insn_handlers) / sizeof(insn_handlers[0]) ||
-	    insn_handlers[in.kind] == NULL) {
+	if (raw == 0 || decode_insn(raw, &in)) {
 		trap_vm_of(v->vm)->stats.insn_illegal++;
-		return reflect_illegal(t);
+		return reflect_illegal(v, t);
 	}
-	return insn_handlers[in.kind](v, t, &in);
+	/* Emulated in vS: a candidate for patching (patch.c decides). */
+	struct patch_req pr;
+	bool wanted = patch_wanted(v, t->epc, raw, &pr);
+	enum resume r = emulate_insn_decoded(v, t, &in);
+	if (wanted && (r == RESUME_NEXT || r == RESUME_JUMP))
+		patch_discover(v, &pr);
+	return r;
+}
+
+enum resume emulate_insn_decoded(struct vcpu *v, struct trap_info *t, const struct insn *in)
+{
+	if (in->kind >= sizeof(insn_handlers) / sizeof(insn_handlers[0]) ||
+	    insn_handlers[in->kind] == NULL) {
+		trap_vm_of(v->vm)->stats.insn_illegal++;
+		return reflect_illegal(v, t);
+	}
+	return insn_handlers[in->kind](v, t, in);
 }

@@ -9,5 +9,9 @@
 
 /* Illegal-instruction trap from the guest: decode and emulate, or reflect. */
 enum resume emulate_insn(struct vcpu *v, struct trap_info *t);
+/* The same for an instruction already fetched and decoded (a patched
+ * site, patch.c): t->tval holds its bits. Never discovers sites. */
+struct insn;
+enum resume emulate_insn_decoded(struct vcpu *v, struct trap_info *t, const struct insn *in);
 
 #endif

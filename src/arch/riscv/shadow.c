@@ -44,7 +44,8 @@ static struct shadow_ctx *shadow_lru(struct shadow_vm *s, const struct shadow_ct
 
 	for (unsigned i = 0; i < SHADOW_CTX_MAX; i++) {
 		struct shadow_ctx *c = &s->ctx[i];
-		if (c->used && c != keep && (lru == NULL || c->last_use < lru->last_use))
+		if (c->used && c != keep && c->holds == 0 &&
+		    (lru == NULL || c->last_use < lru->last_use))
 			lru = c;
 	}
 	return lru;
@@ -158,6 +159,7 @@ static void shadow_ctx_release(struct shadow_vm *s, struct shadow_ctx *c)
 		c->root[v] = 0;
 	}
 	c->used = false;
+	c->holds = 0;
 	s->generation++;
 	c->nsum = 0;
 	c->sum_overflow = false;
@@ -226,6 +228,14 @@ int shadow_activate(struct shadow_vm *s, uint64_t guest_satp, enum shadow_view v
 	*root = c->root[view];
 	*asid = c->asid[view];
 	return 0;
+}
+
+void shadow_hold(struct shadow_vm *s, uint64_t guest_satp, int delta)
+{
+	struct shadow_ctx *c = shadow_find(s, guest_satp);
+
+	if (c && (delta > 0 || c->holds > 0))
+		c->holds += delta;
 }
 
 /* The permissions a shadow PTE may carry: never wider than the guest's
@@ -350,8 +360,29 @@ enum shadow_result shadow_fault(struct shadow_vm *s, const struct shadow_fault_r
 	struct pt_mem m = shadow_mem(&a);
 	uint64_t va = req->va & ~PAGE_MASK_4K;
 	uint64_t perms = shadow_perms(wr.pte, req->view, req->mxr);
+	uint64_t hpa = res->ent.hpa;
+	bool patched = false;
+
+	/* A patched frame (patch.h) is never writable through any alias, so
+	 * a store reaches Trapeze, which undoes its patches first. S views
+	 * execute its copy, execute-only, unless MXR makes executable pages
+	 * readable (loads must see the original): loads through such an
+	 * entry fault and are completed from the original. */
+	uint64_t copy = s->ops->patch_copy ? s->ops->patch_copy(s->ops->ctx, wr.gpa & ~PAGE_MASK_4K) : 0;
+	if (copy) {
+		if (req->access == GPT_STORE && !req->prefetch)
+			return SHADOW_PATCHED;
+		perms &= ~PTE_W;
+		if (req->view == SHADOW_VIEW_S && !req->mxr && (perms & PTE_X)) {
+			hpa = copy;
+			perms &= ~PTE_R;
+			patched = true;
+		}
+	}
+	if ((perms & PTE_W) && s->ops->patch_writable)
+		s->ops->patch_writable(s->ops->ctx, wr.gpa & ~PAGE_MASK_4K);
 	uint64_t flags = PTE_U | PTE_A | PTE_D | perms;
-	uint64_t pte = pte_make(res->ent.hpa, PTE_V | flags);
+	uint64_t pte = pte_make(hpa, PTE_V | flags);
 	uint64_t *slot = pt_leaf_slot(&m, root, SHADOW_LEVELS, va);
 
 	if (slot && (*slot & PTE_V)) {
@@ -365,7 +396,7 @@ enum shadow_result shadow_fault(struct shadow_vm *s, const struct shadow_fault_r
 		}
 		*slot = pte;
 		s->ops->fence(s->ops->ctx, asid, va, false);
-	} else if (pt_map_page(&m, root, SHADOW_LEVELS, va, res->ent.hpa, flags) != 0) {
+	} else if (pt_map_page(&m, root, SHADOW_LEVELS, va, hpa, flags) != 0) {
 		return SHADOW_NO_MEMORY;
 	}
 	if (perms & SHADOW_PTE_SUM)
@@ -376,7 +407,57 @@ enum shadow_result shadow_fault(struct shadow_vm *s, const struct shadow_fault_r
 		s->stats.prefetches++;
 	else
 		s->stats.fills++;
+	if (patched && req->access == GPT_LOAD)
+		return SHADOW_PATCHED;  /* mapped for execution; this load reads the original */
 	return SHADOW_FILLED;
+}
+
+static uint64_t shadow_drop_frame_table(struct shadow_vm *s, const struct pt_mem *m, uint64_t table,
+					unsigned level, uint64_t hpa, bool writable_only, bool is_root)
+{
+	uint64_t *t = m->table(m->ctx, table);
+	uint64_t n = 0;
+
+	for (unsigned i = 0; i < PT_ENTRIES; i++) {
+		if ((is_root && i == TRAPEZE_ROOT_INDEX) || !(t[i] & PTE_V))
+			continue;
+		if (!pte_is_leaf(t[i])) {
+			if (level > 0)
+				n += shadow_drop_frame_table(s, m, pte_pa(t[i]), level - 1, hpa,
+							     writable_only, false);
+			continue;
+		}
+		if (pte_pa(t[i]) == hpa && (!writable_only || (t[i] & PTE_W))) {
+			t[i] = 0;
+			n++;
+		}
+	}
+	return n;
+}
+
+uint64_t shadow_drop_frame(struct shadow_vm *s, uint64_t hpa, bool writable_only)
+{
+	uint64_t n = 0;
+
+	for (unsigned i = 0; i < SHADOW_CTX_MAX; i++) {
+		struct shadow_ctx *c = &s->ctx[i];
+		if (!c->used)
+			continue;
+		for (unsigned v = 0; v < SHADOW_VIEWS; v++) {
+			struct shadow_alloc a = { s, c };
+			struct pt_mem m = shadow_mem(&a);
+			if (c->root[v] == 0)
+				continue;
+			uint64_t k = shadow_drop_frame_table(s, &m, c->root[v], SHADOW_LEVELS - 1, hpa,
+							     writable_only, true);
+			if (k)
+				s->ops->fence(s->ops->ctx, c->asid[v], 0, true);
+			n += k;
+		}
+	}
+	if (n)
+		s->generation++;
+	return n;
 }
 
 /* Drop the entry for va in one view if the flush covers it. */
@@ -491,6 +572,14 @@ void shadow_flush(struct shadow_vm *s, uint64_t va, bool all_va, uint64_t asid, 
 			c->super_overflow = false;
 		}
 	}
+}
+
+void shadow_drop_leaf(struct shadow_vm *s, uint64_t guest_satp, enum shadow_view view, uint64_t va)
+{
+	struct shadow_ctx *c = shadow_find(s, guest_satp);
+
+	if (c)
+		shadow_drop_va(s, c, view, va, DROP_ALL);
 }
 
 void shadow_sum_cleared(struct shadow_vm *s)

@@ -56,6 +56,12 @@ struct shadow_ops {
 	/* Drop host TLB entries of asid (for va, or all when all_va) on every
 	 * hart that may cache them. */
 	void (*fence)(void *ctx, uint64_t asid, uint64_t va, bool all_va);
+	/* Patching (patch.h); both NULL when the VM does not patch. The
+	 * Trapeze-owned copy that S views execute in place of the guest frame
+	 * at gpa (page aligned), 0 when the frame is not patched; and a note
+	 * that a writable shadow entry of the frame at gpa was installed. */
+	uint64_t (*patch_copy)(void *ctx, uint64_t gpa);
+	void (*patch_writable)(void *ctx, uint64_t gpa);
 };
 
 struct shadow_ctx {
@@ -64,6 +70,7 @@ struct shadow_ctx {
 	uint64_t root[SHADOW_VIEWS];        /* host-physical roots, 0 = not built yet */
 	uint64_t asid[SHADOW_VIEWS];        /* host ASIDs */
 	uint64_t last_use;
+	unsigned holds;                     /* vCPUs running on it now (never recycled then) */
 	uint64_t sum_va[SHADOW_SUM_MAX];    /* user pages in the S view (SUM window) */
 	unsigned nsum;
 	bool sum_overflow;
@@ -110,6 +117,8 @@ enum shadow_result {
 	SHADOW_MMIO,            /* a device: emulate the access at res->gpa (res->ent) */
 	SHADOW_NO_MEMORY,       /* no table page even after recycling */
 	SHADOW_RETRY,           /* the guest's PTE kept changing under the walk: re-execute */
+	SHADOW_PATCHED,         /* a load or store the guest allows, to a patched frame (res->gpa):
+				 * a store undoes the patches first, a load reads the original */
 };
 
 struct shadow_fault_req {
@@ -143,6 +152,12 @@ void shadow_destroy(struct shadow_vm *s);
 int shadow_activate(struct shadow_vm *s, uint64_t guest_satp, enum shadow_view view,
 		    uint64_t *root, uint64_t *asid);
 
+/* An SMP guest's vCPUs share the shadows; the one whose root a hart has
+ * in satp must not be recycled under it: while held (delta +1 when a vCPU
+ * starts running on the shadow of guest_satp, -1 when it stops) a context
+ * is never chosen for recycling. */
+void shadow_hold(struct shadow_vm *s, uint64_t guest_satp, int delta);
+
 /* A host page fault while the guest ran with req->guest_satp/view. */
 enum shadow_result shadow_fault(struct shadow_vm *s, const struct shadow_fault_req *req,
 				struct shadow_fault_res *res);
@@ -150,6 +165,15 @@ enum shadow_result shadow_fault(struct shadow_vm *s, const struct shadow_fault_r
 /* SFENCE.VMA (Privileged ISA v1.12, 4.2.1): va / all_va, asid / all_asid
  * (the guest's ASID). With a specific ASID, global mappings stay. */
 void shadow_flush(struct shadow_vm *s, uint64_t va, bool all_va, uint64_t asid, bool all_asid);
+
+/* Patching: drop every shadow entry, in every context and view, that maps
+ * host page hpa (only the writable ones when writable_only). Returns the
+ * number dropped. Scans every table: called when a frame is patched or
+ * its patches undone, never on a hot path. */
+uint64_t shadow_drop_frame(struct shadow_vm *s, uint64_t hpa, bool writable_only);
+/* Drop the entry for va in one view of the address space guest_satp
+ * (a patched site executed from a mapping older than its patch). */
+void shadow_drop_leaf(struct shadow_vm *s, uint64_t guest_satp, enum shadow_view view, uint64_t va);
 
 /* sstatus.SUM went 1 -> 0: every S view loses its user pages (SUM applies
  * to all accesses at once, whichever address space filled them). */

@@ -10,6 +10,7 @@
 #include "core/arch.h"
 #include "core/engine.h"
 #include "core/lib/string.h"
+#include "core/platform.h"
 #include "core/sched.h"
 #include "core/vm.h"
 
@@ -77,14 +78,22 @@ void vcpu_resume_regs(struct vcpu *v, uint64_t a1)
 	v->engine->vcpu_resume(v);
 }
 
+/* FENCE.I for a vCPU: on this hart, and on every other one (SBI v2.0
+ * RFENCE remote_fence_i through the host firmware), since the vCPU may run
+ * on any of them, now or next. */
 void vcpu_flush_icache(struct vcpu *v)
 {
 	(void)v;
 	fence_i();
+	if (platform.nharts > 1)
+		sbi_host_call(SBI_HOST_EXT_RFENCE, 0, 0, (uint64_t)-1, 0);
 }
 
 void vcpu_kick(struct vcpu *v)
 {
+	/* After what the caller made pending (vcpu_raise_irq): pairs with
+	 * sched_resume's fence after it sets on_hart. */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	if (v->state == VCPU_BLOCKED) {
 		if (vcpu_irq_wakeup_pending(v))
 			sched_make_runnable(v);

@@ -25,6 +25,12 @@ void vmid_vcpu_init(struct vmid_vcpu *v, unsigned index)
 	*v = (struct vmid_vcpu){ .token = index + 1, .last_hart = VMID_NO_HART };
 }
 
+unsigned vmid_remote_vvma(struct vmid_vcpu *v, bool running, unsigned on_hart)
+{
+	v->vvma_owed = true;
+	return running ? on_hart : VMID_NO_HART;
+}
+
 bool vmid_vcpu_moved(unsigned last_hart, uint64_t last_generation, unsigned hart, uint64_t generation)
 {
 	return last_hart != hart || last_generation != generation;
@@ -76,8 +82,9 @@ unsigned vmid_enter(struct vmid_space *s, struct vmid_vm *vm, struct vmid_vcpu *
 			act |= VMID_FLUSH_VVMA;
 	}
 	if (vmid_vcpu_moved(v->last_hart, v->last_generation, hart, vm->generation) ||
-	    vm->last_vcpu[hart] != v->token)
+	    vm->last_vcpu[hart] != v->token || v->vvma_owed)
 		act |= VMID_FLUSH_VVMA;
+	v->vvma_owed = false;
 	vm->last_vcpu[hart] = v->token;
 	v->last_hart = hart;
 	v->last_generation = vm->generation;

@@ -84,6 +84,7 @@ struct vmid_vcpu {
 	unsigned token;             /* nonzero, unique within its VM */
 	unsigned last_hart;         /* VMID_NO_HART before its first entry */
 	uint64_t last_generation;   /* its VM's generation at that entry */
+	bool vvma_owed;             /* a remote fence reached it off a hart (vmid_remote_vvma) */
 };
 
 /* vmidlen: the VMID bits the hardware implements (write all ones to
@@ -108,6 +109,17 @@ void vmid_vcpu_init(struct vmid_vcpu *v, unsigned index);
  * other; as arm64 KVM's last_vcpu_ran).
  */
 unsigned vmid_enter(struct vmid_space *s, struct vmid_vm *vm, struct vmid_vcpu *v, unsigned hart);
+
+/*
+ * SBI RFENCE remote_sfence_vma for vCPU v (the caller holding the space's
+ * lock; running/on_hart: whether v is on a hart now, and which): its
+ * VS-stage entries may sit on the hart it runs on, and on the hart it last
+ * ran on, where it may run again without vmid_enter seeing a reason to
+ * fence. So v owes an HFENCE.VVMA at its next entry, whatever hart that
+ * is, and the hart running it now (returned; VMID_NO_HART: none) must
+ * fence at once, before the SBI call returns (SBI v3.0, chapter 8).
+ */
+unsigned vmid_remote_vvma(struct vmid_vcpu *v, bool running, unsigned on_hart);
 
 /* A vCPU that last entered on last_hart with its VM at last_generation, now
  * entering on hart with its VM at generation, may find VS-stage entries

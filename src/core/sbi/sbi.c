@@ -96,7 +96,12 @@ enum resume sbi_dispatch(struct vcpu *v, struct trap_info *t, unsigned ecall_len
 		if (slot < STATS_SBI_MAX)
 			vm->stats.sbi_calls[slot]++;
 		legacy = ext->legacy;
-		status = ext->handle(v, eid, fid, args, &ret);
+		if (sbi_ext_available(ext, v)) {
+			status = ext->handle(v, eid, fid, args, &ret);
+		} else {
+			ret.error = SBI_ERR_NOT_SUPPORTED;     /* probes 0 here */
+			status = SBI_RESUME_NEXT;
+		}
 	} else {
 		vm->stats.sbi_unknown++;
 		ret.error = SBI_ERR_NOT_SUPPORTED;

@@ -1,7 +1,9 @@
 /*
  * The SBI Trapeze offers its guests: RISC-V Supervisor Binary Interface
- * v2.0. One extension per file (sbi_base.c, sbi_timer.c, ...), each defining
+ * v3.0. One extension per file (sbi_base.c, sbi_timer.c, ...), each defining
  * one descriptor with SBI_EXTENSION(); sbi.c owns lookup and dispatch.
+ * Extensions without a descriptor (DBTR, CPPC, NACL, MPXY: see sbi_base.c)
+ * probe 0 and answer every call SBI_ERR_NOT_SUPPORTED.
  */
 #ifndef CORE_SBI_SBI_H
 #define CORE_SBI_SBI_H
@@ -94,10 +96,32 @@ struct vm;
 #define SBI_DBCN_CONSOLE_READ       1
 #define SBI_DBCN_CONSOLE_WRITE_BYTE 2
 
-/* BASE answers (SBI v2.0, Base Extension). The spec version is
+#define SBI_FWFT_SET                0
+#define SBI_FWFT_GET                1
+
+/* SBI v3.0, chapter 18 "Firmware Features Extension", Table "FWFT Feature
+ * Types": 32-bit feature ids. Bit 31 splits local (per-hart) from global
+ * features, bit 30 standard from platform-specific ones. */
+#define SBI_FWFT_MISALIGNED_EXC_DELEG   0x00000000U
+#define SBI_FWFT_LANDING_PAD            0x00000001U
+#define SBI_FWFT_SHADOW_STACK           0x00000002U
+#define SBI_FWFT_DOUBLE_TRAP            0x00000003U
+#define SBI_FWFT_PTE_AD_HW_UPDATING     0x00000004U
+#define SBI_FWFT_POINTER_MASKING_PMLEN  0x00000005U
+#define SBI_FWFT_LOCAL_RESERVED_START   0x00000006U     /* .. 0x3fffffff */
+#define SBI_FWFT_LOCAL_PLATFORM_START   0x40000000U     /* .. 0x7fffffff */
+#define SBI_FWFT_GLOBAL_RESERVED_START  0x80000000U     /* .. 0xbfffffff */
+#define SBI_FWFT_GLOBAL_PLATFORM_START  0xc0000000U     /* .. 0xffffffff */
+#define SBI_FWFT_PLATFORM_BIT           0x40000000U
+#define SBI_FWFT_GLOBAL_BIT             0x80000000U
+/* Table "FWFT Firmware Features Set Flags": BIT[0] LOCK, the rest reserved
+ * and must be zero. */
+#define SBI_FWFT_SET_FLAG_LOCK          (1UL << 0)
+
+/* BASE answers (SBI v3.0, chapter 4 "Base Extension"). The spec version is
  * major << 24 | minor. The implementation id is not in the spec's table of
  * SBI Implementation IDs; it reads "TRZP". */
-#define SBI_SPEC_VERSION            ((2UL << 24) | 0)
+#define SBI_SPEC_VERSION            ((3UL << 24) | 0)
 #define SBI_IMPL_ID_TRAPEZE         0x54525A50UL
 #define SBI_IMPL_VERSION            1UL
 
@@ -177,6 +201,14 @@ struct sbi_ext {
 	 * and its share of the VM's (v->vm->sbi) in their boot state; called
 	 * for every vCPU when its VM is loaded or reset (sbi_vcpu_reset). */
 	void (*vcpu_reset)(struct vcpu *v);
+	/* Optional: whether the extension can work for this vCPU on this host
+	 * (say, a host firmware offering what it builds on). NULL: always.
+	 * When it answers false, BASE probe_extension answers 0 for the EID
+	 * and sbi_dispatch answers every call SBI_ERR_NOT_SUPPORTED without
+	 * calling handle (SBI v3.0, chapter 4 "Probe SBI extension"; chapter 3
+	 * "Binary Encoding": an unsupported EID is NOT_SUPPORTED). Must not
+	 * change its answer while the VM runs. */
+	bool (*probe)(struct vcpu *v);
 };
 
 /*
@@ -200,6 +232,12 @@ void sbi_vcpu_reset(struct vcpu *v);
 
 /* The descriptor whose [eid_min, eid_max] holds eid, or NULL. */
 const struct sbi_ext *sbi_find_ext(unsigned long eid);
+/* Whether the guest of v sees ext (a descriptor, or NULL): its probe hook
+ * agrees, or it has none. */
+static inline bool sbi_ext_available(const struct sbi_ext *ext, struct vcpu *v)
+{
+	return ext && (!ext->probe || ext->probe(v));
+}
 /* Index of a descriptor, for vm->stats.sbi_calls[] (< STATS_SBI_MAX). */
 unsigned sbi_ext_slot(const struct sbi_ext *ext);
 /* Descriptor at a slot; NULL past the end (for printing statistics). */

@@ -1,6 +1,18 @@
 /*
- * SBI v2.0, Base Extension (EID 0x10): versions, ids and probing. Every
- * function must succeed; there are no error returns but for unknown FIDs.
+ * SBI v3.0, chapter 4 "Base Extension" (EID 0x10): versions, ids and
+ * probing. Every function must succeed; there are no error returns but for
+ * unknown FIDs.
+ *
+ * Trapeze speaks SBI v3.0, so it reports 3.0 (sbi.h, SBI_SPEC_VERSION) and
+ * the extensions it offers behave as v3.0 says. Four v3.0 extensions are
+ * left out on purpose and have no descriptor, so they probe 0 and every
+ * call to them is SBI_ERR_NOT_SUPPORTED (chapter 3, "Binary Encoding"):
+ *   DBTR (chapter 19): debug triggers are M-mode registers (tselect,
+ *        tdata1-3) and the host firmware offers no DBTR to build on;
+ *   CPPC (chapter 14): no performance-control registers to expose;
+ *   NACL (chapter 15): nested acceleration is for hypervisors in the guest,
+ *        and the virtual CPU has no H extension;
+ *   MPXY (chapter 20): no message-proxy channels.
  */
 #include "core/sbi/sbi.h"
 
@@ -27,11 +39,13 @@ static int base_get_impl_version(struct vcpu *v, const unsigned long args[6], st
 	return SBI_RESUME_NEXT;
 }
 
-/* 1 for every EID a descriptor covers, 0 otherwise ("Probe SBI extension"). */
+/* "Probe SBI extension": 1 for every EID a descriptor covers whose probe
+ * hook (if any) says it works for this vCPU on this host, 0 otherwise, so
+ * that an extension the host cannot back is never advertised. The EID is
+ * the whole register: upper bits set name no extension. */
 static int base_probe_extension(struct vcpu *v, const unsigned long args[6], struct sbi_ret *ret)
 {
-	(void)v;
-	ret->value = sbi_find_ext(args[0]) != NULL;
+	ret->value = sbi_ext_available(sbi_find_ext(args[0]), v);
 	return SBI_RESUME_NEXT;
 }
 

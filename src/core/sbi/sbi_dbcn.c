@@ -1,6 +1,7 @@
 /*
- * SBI v2.0, Debug Console Extension (EID 0x4442434E "DBCN"): byte strings
- * between guest memory and the VM's console.
+ * SBI v3.0, chapter 12 "Debug Console Extension" (EID 0x4442434E "DBCN"):
+ * byte strings between guest memory and the VM's console. The byte count
+ * is returned in sbiret.uvalue (v3.0's unsigned view of a1).
  */
 #include "core/sbi/sbi.h"
 
@@ -13,8 +14,10 @@
 
 /*
  * The buffer must satisfy "Shared memory physical address range parameter"
- * (SBI v2.0, Binary Encoding) or the call fails with INVALID_PARAM
- * ("Debug Console Write Errors"): on RV64 the address is base_addr_lo
+ * (SBI v3.0, chapter 3) or the call fails with INVALID_PARAM ("Debug
+ * Console Write Errors", "... Read Errors"; chapter 3's generic
+ * SBI_ERR_INVALID_ADDRESS is overridden by DBCN's own tables, which keep
+ * INVALID_PARAM in v3.0): on RV64 the address is base_addr_lo
  * alone, so base_addr_hi must be 0, and every byte of
  * [base_addr_lo, base_addr_lo + num_bytes) must be guest RAM. The whole
  * range is checked even though at most SBI_DBCN_MAX_BYTES are copied.

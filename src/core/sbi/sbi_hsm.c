@@ -1,5 +1,9 @@
 /*
- * SBI v2.0, Hart State Management Extension (EID 0x48534D "HSM"). The HSM
+ * SBI v3.0, chapter 9 "Hart State Management Extension" (EID 0x48534D
+ * "HSM"); audited against v3.0 function by function, unchanged from v2.0:
+ * an absent hart id is INVALID_PARAM, a started one ALREADY_AVAILABLE, a
+ * start or resume address outside guest RAM INVALID_ADDRESS, a reserved or
+ * unimplemented platform-specific suspend type INVALID_PARAM. The HSM
  * state of a vCPU is derived from its scheduler state (enum vcpu_state
  * mirrors Table "HSM Hart States"), plus two facts the core does not keep:
  * a hart_start in progress (START_PENDING) and "blocked because of
@@ -9,6 +13,7 @@
 
 #include "core/sched.h"
 #include "core/guestmem.h"
+#include "core/sbi/sbi_fwft.h"
 #include "core/vcpu.h"
 #include "core/vm.h"
 
@@ -63,6 +68,10 @@ static int hsm_hart_start(struct vcpu *v, const unsigned long args[6], struct sb
 		/* "HSM Hart Start Register State": satp 0, SIE 0, a0 hartid, a1 opaque. */
 		__atomic_store_n(&h->suspended, 0, __ATOMIC_RELAXED);
 		vcpu_reset(t, args[1], args[2]);
+		/* A stopped hart that starts again was reset: its local FWFT
+		 * features go back to their reset values, unlocked (v3.0,
+		 * chapter 18). */
+		sbi_fwft_reset_vcpu(t);
 		sched_make_runnable(t);
 	}
 	__atomic_store_n(&h->starting, 0, __ATOMIC_RELEASE);
@@ -98,9 +107,12 @@ static int hsm_hart_get_status(struct vcpu *v, const unsigned long args[6], stru
 			     SBI_HSM_STATE_SUSPENDED : SBI_HSM_STATE_STARTED;
 		break;
 	default:
-		/* Running or runnable: any suspend it was in is over. */
-		hsm_set_suspended(t, 0);
-		ret->value = SBI_HSM_STATE_STARTED;
+		/* Running or runnable: started, unless it is on its way into a
+		 * suspend on another hart (its hart_suspend trap not yet
+		 * finished there): SUSPEND_PENDING, "Table HSM Hart States".
+		 * The scheduler clears `suspended` whenever a suspend ends. */
+		ret->value = h && __atomic_load_n(&h->suspended, __ATOMIC_RELAXED) && t != v ?
+			     SBI_HSM_STATE_SUSPEND_PENDING : SBI_HSM_STATE_STARTED;
 		break;
 	}
 	return SBI_RESUME_NEXT;
@@ -127,7 +139,7 @@ static int hsm_hart_suspend(struct vcpu *v, const unsigned long args[6], struct 
 			ret->error = SBI_ERR_INVALID_ADDRESS;
 			return SBI_RESUME_NEXT;
 		}
-		/* SBI v2.0, "HSM Hart Resume Register State": pc, a0, a1,
+		/* SBI v3.0, "HSM Hart Resume Register State": pc, a0, a1,
 		 * satp = 0, SIE = 0; the interrupt enables that wake it stay. */
 		vcpu_resume_regs(v, args[2]);
 		hsm_set_suspended(v, 1);

@@ -1,6 +1,7 @@
 /*
- * SBI v2.0, Legacy Extensions (EIDs 0x00-0x08; 0x09-0x0F are reserved and
- * answered by sbi_dispatch): the v0.1 calls. One EID per function, a6
+ * SBI v3.0, chapter 5 "Legacy Extensions" (EIDs 0x00-0x08; 0x09-0x0F are
+ * reserved and answered by sbi_dispatch): the v0.1 calls, deprecated but
+ * still offered (Linux's SBI v0.1 fallbacks use them). One EID per function, a6
  * ignored, the result in a0 alone. Most are older forms of TIME, IPI,
  * RFENCE, SRST and DBCN calls and share their code.
  */
@@ -13,7 +14,7 @@ _Static_assert(VM_MAX_VCPUS <= 64, "a legacy hart mask is one unsigned long");
 
 /*
  * Legacy hart_mask is a pointer to a bit vector of harts, one unsigned long
- * for up to XLEN harts, at a virtual address (SBI v2.0, Legacy Extensions:
+ * for up to XLEN harts, at a virtual address (SBI v3.0, chapter 5:
  * "hart_mask is a virtual address that points to a bit-vector of harts").
  * It is read as OpenSBI 1.1 reads it (sbi_load_hart_mask_unpriv): through
  * the caller's translation, and a load that faults is redirected to the
@@ -42,6 +43,7 @@ static int legacy_hart_mask(struct vcpu *v, unsigned long ptr,
 static int legacy_set_timer(struct vcpu *v, const unsigned long args[6], struct sbi_ret *ret)
 {
 	(void)ret;
+	sbi_pmu_fw_count(v, SBI_PMU_FW_SET_TIMER);
 	vcpu_timer_set(v, args[0]);
 	return SBI_RESUME_NEXT;
 }

@@ -1,7 +1,9 @@
 /*
- * SBI v2.0, RFENCE Extension (EID 0x52464E43 "RFNC"): remote FENCE.I and
- * SFENCE.VMA on a hart list. The guest's vCPUs have no H extension, so the
- * HFENCE functions are not supported.
+ * SBI v3.0, chapter 8 "RFENCE Extension" (EID 0x52464E43 "RFNC"): remote
+ * FENCE.I and SFENCE.VMA on a hart list. v3.0 lists SBI_ERR_INVALID_PARAM
+ * for a hart id the VM lacks in every function (nothing is fenced then) and
+ * SBI_ERR_INVALID_ADDRESS for a bad range. The guest's vCPUs have no H
+ * extension, so the HFENCE functions are not supported.
  */
 #include "core/sbi/sbi.h"
 
@@ -9,11 +11,13 @@
 
 struct rfence_range {
 	uint64_t start, size, asid;
+	struct vcpu *caller;    /* for the PMU's firmware events */
 };
 
-static void rfence_do_fence_i(struct vcpu *target, void *unused)
+static void rfence_do_fence_i(struct vcpu *target, void *caller)
 {
-	(void)unused;
+	sbi_pmu_fw_count(caller, SBI_PMU_FW_FENCE_I_SENT);
+	sbi_pmu_fw_count(target, SBI_PMU_FW_FENCE_I_RECEIVED);
 	vcpu_flush_icache(target);
 }
 
@@ -21,26 +25,30 @@ static void rfence_do_sfence_vma(struct vcpu *target, void *ctx)
 {
 	const struct rfence_range *r = ctx;
 
+	sbi_pmu_fw_count(r->caller, r->asid == UINT64_MAX ? SBI_PMU_FW_SFENCE_VMA_SENT :
+			 SBI_PMU_FW_SFENCE_VMA_ASID_SENT);
+	sbi_pmu_fw_count(target, r->asid == UINT64_MAX ? SBI_PMU_FW_SFENCE_VMA_RECEIVED :
+			 SBI_PMU_FW_SFENCE_VMA_ASID_RECEIVED);
 	if (r->size != 0)
 		vcpu_flush_guest_tlb(target, r->start, r->size, r->asid);
 }
 
 long sbi_rfence_fence_i(struct vcpu *v, unsigned long mask, unsigned long base)
 {
-	return sbi_for_each_hart(v->vm, mask, base, rfence_do_fence_i, NULL);
+	return sbi_for_each_hart(v->vm, mask, base, rfence_do_fence_i, v);
 }
 
 /*
  * "The remote fence operation applies to the entire address space if either
- * start_addr and size are both 0, or size is equal to 2^XLEN-1" (SBI v2.0,
- * RFENCE Extension); the core spells "everything" size = UINT64_MAX. Any
+ * start_addr and size are both 0, or size is equal to 2^XLEN-1" (SBI v3.0,
+ * chapter 8); the core spells "everything" size = UINT64_MAX. Any
  * other range must not wrap ("start_addr or size is not valid"). An empty
  * range flushes nothing, though the hart list is still checked.
  */
 long sbi_rfence_sfence_vma(struct vcpu *v, unsigned long mask, unsigned long base,
 			   unsigned long start, unsigned long size, uint64_t asid)
 {
-	struct rfence_range r = { start, size, asid };
+	struct rfence_range r = { start, size, asid, v };
 
 	if ((start == 0 && size == 0) || size == -1UL) {
 		r.start = 0;

@@ -1,6 +1,7 @@
 /*
- * SBI v2.0, System Reset Extension (EID 0x53525354 "SRST"). The "system" is
- * the guest's VM: shutdown powers it off, both reboots reset it.
+ * SBI v3.0, chapter 10 "System Reset Extension" (EID 0x53525354 "SRST").
+ * The "system" is the guest's VM: shutdown powers it off, both reboots
+ * reset it.
  */
 #include "core/sbi/sbi.h"
 
@@ -10,9 +11,12 @@
 /*
  * reset_type and reset_reason are 32 bits wide; the upper half of a0/a1 is
  * ignored. Types and reasons outside the defined values are reserved,
- * implementation- or platform-specific; Trapeze implements none of those,
- * and the spec answers INVALID_PARAM for them. On success the call does not
- * return: the calling vCPU no longer runs.
+ * SBI-implementation- or platform-specific; Trapeze implements none of
+ * those, and v3.0 ("System Reset Errors") answers INVALID_PARAM for a
+ * reserved or unimplemented one. SBI_ERR_NOT_SUPPORTED is for a type that
+ * is implemented but cannot work on the platform: none here, a VM can
+ * always power off and reboot. On success the call does not return: the
+ * calling vCPU no longer runs.
  */
 static int srst_system_reset(struct vcpu *v, const unsigned long args[6], struct sbi_ret *ret)
 {

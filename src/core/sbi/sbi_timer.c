@@ -1,8 +1,9 @@
 /*
- * SBI v2.0, Timer Extension (EID 0x54494D45 "TIME"). The vCPU's virtual
- * timer belongs to the core: vcpu_timer_set also clears a pending virtual
- * timer interrupt when the deadline is in the future, as "Set Timer"
- * requires, whether or not sie.STIE masks it.
+ * SBI v3.0, chapter 6 "Timer Extension" (EID 0x54494D45 "TIME"). The vCPU's
+ * virtual timer belongs to the core: vcpu_timer_set also clears a pending
+ * virtual timer interrupt when the deadline is in the future, as "Set
+ * Timer" requires, whether or not sie.STIE masks it. v3.0: the function
+ * always returns SBI_SUCCESS.
  */
 #include "core/sbi/sbi.h"
 
@@ -12,6 +13,7 @@
 static int time_set_timer(struct vcpu *v, const unsigned long args[6], struct sbi_ret *ret)
 {
 	(void)ret;
+	sbi_pmu_fw_count(v, SBI_PMU_FW_SET_TIMER);
 	vcpu_timer_set(v, args[0]);
 	return SBI_RESUME_NEXT;
 }

@@ -107,3 +107,15 @@ void engine_trap_sstatus_written(struct vcpu *v, uint64_t old, uint64_t new)
 	(void)new;
 	fake_sstatus_writes++;
 }
+
+/* The patcher (patch.c) is not linked here: nothing is ever patched. */
+bool patch_wanted(struct vcpu *v, uint64_t pc, uint32_t raw, struct patch_req *req)
+{
+	(void)v; (void)pc; (void)raw; (void)req;
+	return false;
+}
+
+void patch_discover(struct vcpu *v, const struct patch_req *req)
+{
+	(void)v; (void)req;
+}

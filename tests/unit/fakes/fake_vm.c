@@ -226,6 +226,12 @@ void sched_stop(struct vcpu *v)
 	fake_record(v->vm, FAKE_SCHED_STOP, v, 0, 0, 0);
 }
 
+/* A hint to the scheduler (directed yield after an IPI): nothing to model. */
+void sched_yield_to(struct vcpu *v, struct vcpu *target)
+{
+	(void)v, (void)target;
+}
+
 /* ---- core/vm.h -------------------------------------------------------- */
 
 static bool fake_ram_range(uint64_t gpa, size_t len)

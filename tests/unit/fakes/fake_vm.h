@@ -25,7 +25,7 @@
 #define FAKE_RAM_BASE   GUEST_RAM_BASE
 #define FAKE_RAM_PAGES  16
 #define FAKE_RAM_SIZE   (FAKE_RAM_PAGES * REALMAP_PAGE_SIZE)
-#define FAKE_MMIO_BASE  GUEST_UART_GPA          /* an MMIO region: not RAM */
+#define FAKE_MMIO_BASE  BOARD_UART_GPA          /* an MMIO region: not RAM */
 #define FAKE_OUT_MAX    16384
 #define FAKE_IN_MAX     8192
 #define FAKE_CALLS_MAX  512

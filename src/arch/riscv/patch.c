@@ -1,0 +1,454 @@
+#include "arch/riscv/patch.h"
+
+#include "arch/riscv/csr.h"
+#include "arch/riscv/decode.h"
+#include "arch/riscv/emulate_mem.h"
+#include "arch/riscv/engine_trap.h"
+#include "arch/riscv/insn.h"
+#include "arch/riscv/vcpu_arch.h"
+#include "core/frame.h"
+#include "core/guestmem.h"
+#include "core/hostmem.h"
+#include "core/lib/string.h"
+#include "core/realmap.h"
+#include "core/stats.h"
+#include "core/vm.h"
+
+#define PAGE_MASK           ((uint64_t)PATCH_PAGE_SIZE - 1)
+/* Guest loads from one patched page, each completed by Trapeze, before
+ * the page is cheaper unpatched (a patched execution saves about 10 us,
+ * a completed load costs about 3). */
+#define PATCH_READS_MAX     256
+#define PATCH_SCAN_SITES    16
+
+static struct patch_vm *patch_of(const struct vm *vm)
+{
+	return &trap_vm_of(vm)->patch;
+}
+
+static unsigned hash_page(uint64_t gpa, unsigned size)
+{
+	return (unsigned)(((gpa >> 12) * 0x9e3779b97f4a7c15ULL) >> 40) & (size - 1);
+}
+
+static unsigned hash_site(uint64_t gpa, unsigned size)
+{
+	return (unsigned)(((gpa >> 1) * 0x9e3779b97f4a7c15ULL) >> 40) & (size - 1);
+}
+
+/* ---- the frame and site tables: open addressing, backward-shift deletion */
+
+static struct patch_frame *frame_find(struct patch_vm *p, uint64_t page)
+{
+	if (p->nframes == 0)
+		return NULL;
+	for (unsigned i = hash_page(page, PATCH_FRAMES_MAX), n = 0; n < PATCH_FRAMES_MAX;
+	     i = (i + 1) & (PATCH_FRAMES_MAX - 1), n++) {
+		if (p->frames[i].gpa == page)
+			return &p->frames[i];
+		if (p->frames[i].gpa == 0)
+			return NULL;
+	}
+	return NULL;
+}
+
+static struct patch_frame *frame_insert(struct patch_vm *p, uint64_t page)
+{
+	/* At most three quarters full: probes stay short. */
+	if (p->nframes >= PATCH_FRAMES_MAX * 3 / 4)
+		return NULL;
+	unsigned i = hash_page(page, PATCH_FRAMES_MAX);
+	while (p->frames[i].gpa != 0)
+		i = (i + 1) & (PATCH_FRAMES_MAX - 1);
+	p->frames[i] = (struct patch_frame){ .gpa = page };
+	p->nframes++;
+	return &p->frames[i];
+}
+
+/* Whether home slot k lies cyclically in (i, j]. */
+static bool between(unsigned i, unsigned k, unsigned j)
+{
+	return i <= j ? (i < k && k <= j) : (i < k || k <= j);
+}
+
+static void frame_delete(struct patch_vm *p, struct patch_frame *f)
+{
+	unsigned i = (unsigned)(f - p->frames), j = i;
+
+	for (;;) {
+		j = (j + 1) & (PATCH_FRAMES_MAX - 1);
+		if (p->frames[j].gpa == 0)
+			break;
+		if (between(i, hash_page(p->frames[j].gpa, PATCH_FRAMES_MAX), j))
+			continue;
+		p->frames[i] = p->frames[j];
+		i = j;
+	}
+	p->frames[i] = (struct patch_frame){ 0 };
+	p->nframes--;
+}
+
+static struct patch_site *site_find(struct patch_vm *p, uint64_t gpa)
+{
+	if (p->nsites == 0)
+		return NULL;
+	for (unsigned i = hash_site(gpa, PATCH_SITES_MAX), n = 0; n < PATCH_SITES_MAX;
+	     i = (i + 1) & (PATCH_SITES_MAX - 1), n++) {
+		if (p->sites[i].gpa == gpa)
+			return &p->sites[i];
+		if (p->sites[i].gpa == 0)
+			return NULL;
+	}
+	return NULL;
+}
+
+static struct patch_site *site_insert(struct patch_vm *p, uint64_t gpa)
+{
+	if (p->nsites >= PATCH_SITES_MAX * 3 / 4)
+		return NULL;
+	unsigned i = hash_site(gpa, PATCH_SITES_MAX);
+	while (p->sites[i].gpa != 0)
+		i = (i + 1) & (PATCH_SITES_MAX - 1);
+	p->sites[i] = (struct patch_site){ .gpa = gpa };
+	p->nsites++;
+	return &p->sites[i];
+}
+
+static void site_delete(struct patch_vm *p, unsigned i)
+{
+	unsigned j = i;
+
+	for (;;) {
+		j = (j + 1) & (PATCH_SITES_MAX - 1);
+		if (p->sites[j].gpa == 0)
+			break;
+		if (between(i, hash_site(p->sites[j].gpa, PATCH_SITES_MAX), j))
+			continue;
+		p->sites[i] = p->sites[j];
+		i = j;
+	}
+	p->sites[i] = (struct patch_site){ 0 };
+	p->nsites--;
+}
+
+/* ---- the bitmap of frames that may have writable shadow entries */
+
+static bool writable_bit(const struct patch_vm *p, uint64_t gpa, bool clear)
+{
+	uint64_t page = (gpa - GUEST_RAM_BASE) >> 12;
+
+	if (gpa < GUEST_RAM_BASE || page >= p->writable_pages || p->writable == NULL)
+		return true;    /* unknown: assume it may */
+	bool set = p->writable[page / 8] & (1u << (page % 8));
+	if (clear)
+		p->writable[page / 8] &= (uint8_t)~(1u << (page % 8));
+	return set;
+}
+
+void patch_writable(void *ctx, uint64_t gpa)
+{
+	struct patch_vm *p = patch_of(ctx);
+	uint64_t page = (gpa - GUEST_RAM_BASE) >> 12;
+
+	if (gpa >= GUEST_RAM_BASE && page < p->writable_pages && p->writable)
+		p->writable[page / 8] |= (uint8_t)(1u << (page % 8));
+}
+
+uint64_t patch_copy(void *ctx, uint64_t gpa)
+{
+	struct patch_frame *f = frame_find(patch_of(ctx), gpa & ~PAGE_MASK);
+
+	return f ? f->copy : 0;
+}
+
+/* ---- VM lifetime */
+
+int patch_vm_init(struct vm *vm)
+{
+	struct patch_vm *p = patch_of(vm);
+
+	memset(p, 0, sizeof(*p));
+	p->enabled = vm->desc->patching == BOOTINFO_PATCHING_ON;
+	if (!p->enabled)
+		return 0;
+	p->writable_pages = vm->desc->memory / PATCH_PAGE_SIZE;
+	uint64_t bytes = (p->writable_pages + 7) / 8;
+	p->writable_nframes = (bytes + FRAME_SIZE - 1) / FRAME_SIZE;
+	p->writable_frames_pa = frame_alloc_contig(p->writable_nframes, 1);
+	if (p->writable_frames_pa == 0)
+		return -1;
+	p->writable = hostmem_va(p->writable_frames_pa);
+	/* Every page starts "maybe writable": the Bare view maps all of RAM
+	 * writable, and the first patch of each frame looks once. */
+	memset(p->writable, 0xff, p->writable_nframes * FRAME_SIZE);
+	return 0;
+}
+
+static void patch_drop_all(struct vm *vm)
+{
+	struct patch_vm *p = patch_of(vm);
+
+	for (unsigned i = 0; i < PATCH_FRAMES_MAX; i++)
+		if (p->frames[i].gpa)
+			frame_free(p->frames[i].copy, 1);
+	memset(p->frames, 0, sizeof(p->frames));
+	memset(p->sites, 0, sizeof(p->sites));
+	p->nframes = p->nsites = 0;
+}
+
+/* The shadows are gone by now (engine_trap_vm_reset destroys them first). */
+void patch_vm_reset(struct vm *vm)
+{
+	struct patch_vm *p = patch_of(vm);
+
+	patch_drop_all(vm);
+	if (p->writable)
+		memset(p->writable, 0xff, p->writable_nframes * FRAME_SIZE);
+}
+
+void patch_vm_destroy(struct vm *vm)
+{
+	struct patch_vm *p = patch_of(vm);
+
+	patch_drop_all(vm);
+	if (p->writable_frames_pa)
+		frame_free(p->writable_frames_pa, p->writable_nframes);
+	p->writable = NULL;
+	p->writable_frames_pa = 0;
+}
+
+/* ---- patching and undoing */
+
+static bool patch_paging_s(const struct vcpu *v)
+{
+	return v->arch->trap.vpriv == VPRIV_S &&
+	       (v->arch->trap.csr.satp >> SATP_MODE_SHIFT) != SATP_MODE_BARE;
+}
+
+/* The frame at page, patched (a new copy, its writable aliases dropped). */
+static struct patch_frame *frame_get(struct vm *vm, uint64_t page, bool *fresh)
+{
+	struct patch_vm *p = patch_of(vm);
+	struct patch_frame *f = frame_find(p, page);
+	struct realmap_entry e;
+
+	*fresh = false;
+	if (f)
+		return f;
+	if (realmap_lookup(&vm->realmap, page, &e) != REALMAP_RAM)
+		return NULL;
+	uint64_t copy = frame_alloc();
+	if (copy == 0)
+		return NULL;
+	if (!guestmem_read(vm, page, hostmem_va(copy), PATCH_PAGE_SIZE) ||
+	    (f = frame_insert(p, page)) == NULL) {
+		frame_free(copy, 1);
+		return NULL;
+	}
+	f->copy = copy;
+	f->orig_hpa = e.hpa & ~PAGE_MASK;
+	/* No alias may write the frame from now on: stores must reach us. */
+	if (writable_bit(p, page, true)) {
+		p->stats.protect_scans++;
+		shadow_drop_frame(&trap_vm_of(vm)->shadow, f->orig_hpa, true);
+	}
+	p->stats.frames++;
+	*fresh = true;
+	return f;
+}
+
+static void site_write(struct patch_frame *f, uint64_t gpa, enum patch_form form)
+{
+	uint8_t *b = (uint8_t *)hostmem_va(f->copy) + (gpa & PAGE_MASK);
+	uint32_t ins = form == PATCH_FORM_C_EBREAK ? PATCH_C_EBREAK : PATCH_EBREAK;
+
+	b[0] = (uint8_t)ins;
+	b[1] = (uint8_t)(ins >> 8);
+	if (form == PATCH_FORM_EBREAK) {
+		b[2] = (uint8_t)(ins >> 16);
+		b[3] = (uint8_t)(ins >> 24);
+	}
+}
+
+static bool site_add(struct patch_vm *p, struct patch_frame *f, uint64_t gpa, uint32_t raw,
+		     enum patch_form form)
+{
+	struct patch_site *s = site_insert(p, gpa);
+
+	if (s == NULL) {
+		p->stats.refused++;
+		return false;
+	}
+	s->raw = raw;
+	s->form = (uint8_t)form;
+	site_write(f, gpa, form);
+	f->nsites++;
+	p->stats.discovered++;
+	p->stats.patched[form]++;
+	return true;
+}
+
+bool patch_wanted(struct vcpu *v, uint64_t pc, uint32_t raw, struct patch_req *req)
+{
+	struct patch_vm *p = &trap_vm_of(v->vm)->patch;
+
+	if (!p->enabled || !patch_paging_s(v))
+		return false;
+	req->form = (uint8_t)patch_decide_form(raw, (unsigned)(pc & PAGE_MASK));
+	if (req->form == PATCH_FORM_NONE || !engine_trap_fetch_pa(v, pc, &req->gpa))
+		return false;
+	req->pc = pc;
+	req->raw = raw;
+	req->satp = v->arch->trap.csr.satp;
+	return true;
+}
+
+void patch_discover(struct vcpu *v, const struct patch_req *req)
+{
+	struct vm *vm = v->vm;
+	struct trap_vm *a = trap_vm_of(vm);
+	struct patch_vm *p = &a->patch;
+	uint64_t gpa = req->gpa, pc = req->pc;
+	unsigned off = (unsigned)(pc & PAGE_MASK);
+	bool fresh;
+
+	if (site_find(p, gpa)) {
+		/* Patched already: this mapping predates the patch. */
+		p->stats.stale++;
+		shadow_drop_leaf(&a->shadow, req->satp, SHADOW_VIEW_S, pc & ~PAGE_MASK);
+		return;
+	}
+	struct patch_frame *f = frame_get(vm, gpa & ~PAGE_MASK, &fresh);
+	if (f == NULL) {
+		p->stats.refused++;
+		return;
+	}
+	if (!site_add(p, f, gpa, req->raw, (enum patch_form)req->form))
+		return;
+	/* The straight-line path after it, in the original bytes. */
+	const uint8_t *orig = guestmem_pin(vm, gpa & ~PAGE_MASK, PATCH_PAGE_SIZE);
+	if (orig) {
+		struct patch_candidate c[PATCH_SCAN_SITES];
+		unsigned n = patch_decide_scan(orig, off + 4, c, PATCH_SCAN_SITES);
+		guestmem_unpin(vm);
+		for (unsigned i = 0; i < n; i++) {
+			uint64_t sg = (gpa & ~PAGE_MASK) + c[i].off;
+			if (!site_find(p, sg) && !site_add(p, f, sg, c[i].raw, c[i].form))
+				break;
+		}
+	}
+	/* The copy's instructions changed (Unprivileged ISA, "Zifencei"):
+	 * this hart fetches them fresh. Other harts running the VM owe the
+	 * same before they run it (one vCPU per VM for now). */
+	fence_i();
+	if (fresh)
+		shadow_drop_leaf(&a->shadow, req->satp, SHADOW_VIEW_S, pc & ~PAGE_MASK);
+}
+
+void patch_undo_frame(struct vm *vm, uint64_t gpa, enum patch_undo why)
+{
+	struct patch_vm *p = patch_of(vm);
+	uint64_t page = gpa & ~PAGE_MASK;
+	struct patch_frame *f = frame_find(p, page);
+
+	if (f == NULL)
+		return;
+	/* Every S-view entry of the copy goes; the original's read-only ones
+	 * become writable on their next store (an upgrade fill). */
+	shadow_drop_frame(&trap_vm_of(vm)->shadow, f->copy, false);
+	bool again;
+	do {
+		again = false;
+		for (unsigned i = 0; i < PATCH_SITES_MAX; i++) {
+			if (p->sites[i].gpa != 0 && (p->sites[i].gpa & ~PAGE_MASK) == page) {
+				site_delete(p, i);
+				p->stats.sites_undone++;
+				again = true;
+			}
+		}
+	} while (again);
+	frame_free(f->copy, 1);
+	frame_delete(p, f);
+	p->stats.undone[why]++;
+}
+
+/* ---- a patched site runs */
+
+enum resume patch_breakpoint(struct vcpu *v, struct trap_info *t)
+{
+	struct patch_vm *p = &trap_vm_of(v->vm)->patch;
+	struct patch_site *s;
+	uint64_t gpa;
+
+	if (!p->enabled || p->nsites == 0 || !patch_paging_s(v) ||
+	    !engine_trap_fetch_pa(v, t->epc, &gpa) || (s = site_find(p, gpa)) == NULL)
+		return trap_inject(t, t->cause, t->tval);       /* the guest's own */
+	struct insn in;
+	if (decode_insn(s->raw, &in) != 0)
+		return trap_inject(t, t->cause, t->tval);
+	switch (in.kind) {
+	case INSN_CSR: p->stats.exec_csr++; break;
+	case INSN_SRET: p->stats.exec_sret++; break;
+	case INSN_SFENCE_VMA: p->stats.exec_sfence++; break;
+	default: p->stats.exec_wfi++; break;
+	}
+	/* What the illegal-instruction trap of the original would have
+	 * reported (its stval: the instruction's bits). */
+	t->cause = EXC_ILLEGAL_INST;
+	t->tval = s->raw;
+	return emulate_insn_decoded(v, t, &in);
+}
+
+enum resume patch_access(struct vcpu *v, struct trap_info *t, uint64_t gpa)
+{
+	struct patch_vm *p = &trap_vm_of(v->vm)->patch;
+	struct patch_frame *f = frame_find(p, gpa & ~PAGE_MASK);
+	struct insn in;
+	uint32_t raw;
+
+	if (t->cause == EXC_STORE_PAGE_FAULT || f == NULL) {
+		patch_undo_frame(v->vm, gpa, PATCH_UNDO_WRITE);
+		return RESUME_SAME;
+	}
+	if (++f->reads > PATCH_READS_MAX) {
+		patch_undo_frame(v->vm, gpa, PATCH_UNDO_READS);
+		return RESUME_SAME;
+	}
+	p->stats.reads++;
+	if (engine_trap_fetch(v, t->epc, &raw) || engine_trap_decode(v, raw, &in)) {
+		patch_undo_frame(v->vm, gpa, PATCH_UNDO_READS);
+		return RESUME_SAME;
+	}
+	struct guest_view gv;
+	engine_trap_guest_view(v, &gv);
+	return emulate_hidden_access(&gv, t, &in);
+}
+
+void patch_print_stats(const struct vm *vm)
+{
+	const struct patch_vm *p = patch_of(vm);
+	const struct patch_stats *s = &p->stats;
+	struct stats_line l = { .vm = vm->name, .group = "patch" };
+
+	if (!p->enabled)
+		return;
+	stats_add(&l, "sites", s->discovered);
+	stats_add(&l, "ebreak", s->patched[PATCH_FORM_EBREAK]);
+	stats_add(&l, "c.ebreak", s->patched[PATCH_FORM_C_EBREAK]);
+	stats_add(&l, "refused", s->refused);
+	stats_add(&l, "frames", s->frames);
+	stats_add(&l, "exec-csr", s->exec_csr);
+	stats_add(&l, "exec-sret", s->exec_sret);
+	stats_add(&l, "exec-sfence", s->exec_sfence);
+	stats_add(&l, "exec-wfi", s->exec_wfi);
+	/* Each patched execution is an M-mode round trip saved. */
+	stats_add(&l, "traps-saved", s->exec_csr + s->exec_sret + s->exec_sfence + s->exec_wfi);
+	stats_add(&l, "stale", s->stale);
+	stats_add(&l, "reads", s->reads);
+	stats_add(&l, "undone-write", s->undone[PATCH_UNDO_WRITE]);
+	stats_add(&l, "undone-reads", s->undone[PATCH_UNDO_READS]);
+	stats_add(&l, "undone-host", s->undone[PATCH_UNDO_HOST_WRITE]);
+	stats_add(&l, "sites-undone", s->sites_undone);
+	stats_add(&l, "protect-scans", s->protect_scans);
+	stats_flush(&l);
+}

@@ -1,0 +1,76 @@
+#include "core/devices.h"
+
+#include "core/console.h"
+#include "core/hostirq.h"
+#include "core/vm.h"
+#include "dev/virtio_blk.h"
+#include "dev/virtio_host.h"
+#include "dev/virtio_mmio.h"
+#include "dev/virtio_rng.h"
+
+void devices_probe_host(const struct dt *dt)
+{
+	if (!hostirq_init(dt))
+		log_info("host: no PLIC found, host devices are polled");
+	vhost_probe(dt);
+}
+
+static bool vm_device_attach(struct vm *vm, const struct bootinfo_dev *bd)
+{
+	struct virtio_mmio_dev *d = &vm->virtio[bd->guest_slot];
+
+	switch (bd->kind) {
+	case BOOTINFO_DEV_BLK:
+		return virtio_blk_create(d, vm, vhost_get(bd->host_slot, VIRTIO_ID_BLOCK),
+					 bd->flags & BOOTINFO_DEV_F_READONLY);
+	case BOOTINFO_DEV_RNG:
+		return virtio_rng_create(d, vm, vhost_get(bd->host_slot, VIRTIO_ID_RNG));
+	default:
+		return false;
+	}
+}
+
+bool vm_devices_create(struct vm *vm)
+{
+	const struct bootinfo_vm *desc = vm->desc;
+
+	for (unsigned i = 0; i < BOARD_VIRTIO_SLOTS; i++) {
+		virtio_mmio_init(&vm->virtio[i], i);
+		if (realmap_add_mmio(&vm->realmap, virtio_mmio_gpa(i), BOARD_VIRTIO_REGION,
+				     &vm->virtio[i].mmio)) {
+			log_info("vm %s: device regions overlap", vm->name);
+			return false;
+		}
+	}
+	for (unsigned i = 0; i < desc->ndevs && i < BOOTINFO_MAX_DEVS; i++) {
+		const struct bootinfo_dev *bd = &desc->devs[i];
+		if (bd->guest_slot >= BOARD_VIRTIO_SLOTS || vm->virtio[bd->guest_slot].ops ||
+		    !vm_device_attach(vm, bd)) {
+			log_info("vm %s: device %u (kind %u, host slot %u) cannot be attached",
+				 vm->name, i, bd->kind, bd->host_slot);
+			return false;
+		}
+	}
+	return true;
+}
+
+void vm_devices_quiesce(struct vm *vm)
+{
+	for (unsigned i = 0; i < BOARD_VIRTIO_SLOTS; i++) {
+		struct virtio_mmio_dev *d = &vm->virtio[i];
+		if (d->ops && d->ops->quiesce)
+			d->ops->quiesce(d);
+	}
+}
+
+void vm_devices_reset(struct vm *vm)
+{
+	for (unsigned i = 0; i < BOARD_VIRTIO_SLOTS; i++) {
+		struct virtio_mmio_dev *d = &vm->virtio[i];
+		if (d->ops == NULL)
+			continue;
+		spin_lock(&d->lock);
+		virtio_mmio_reset(d);
+		spin_unlock(&d->lock);
+	}
+}

@@ -1,0 +1,1 @@
+fuzz_patch_SRCS := src/arch/riscv/patch_decide.c src/arch/riscv/decode.c

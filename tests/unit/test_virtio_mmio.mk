@@ -1,0 +1,1 @@
+test_virtio_mmio_SRCS := src/dev/virtio_mmio.c src/dev/virtq.c src/core/guestmem.c src/core/realmap.c tests/unit/fakes/fake_frames.c tests/unit/fakes/fake_guest_ram.c
