@@ -218,7 +218,9 @@ def test_console_flood_is_throttled_alone(engine, cpu):
     assert status == 0, text[-3000:]
     assert "vm fl: console output over 65536 bytes/s: dropping the excess" in text
     assert re.search(r"stats fl lifecycle:.*console-throttled=\d+", text)
-    assert "[fl] flood: over after" in text
+    # The flooder's own last line may itself fall under the limit (it comes
+    # right after the flood, while the VM is still over its rate), so the
+    # test does not ask for it; the neighbour's lines all arrive.
     assert "[nb] done" in text
     flood_bytes = sum(len(l) + 1 for l in r.lines if l.startswith("[fl] "))
     # burst + rate x (flood time + the pause and the line after it), with slack
