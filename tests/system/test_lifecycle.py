@@ -138,7 +138,10 @@ def test_reboot_twenty_times_in_a_row(engine, cpu):
     finally:
         status = r.finish()
     boots = [l for l in r.lines if l.startswith("finisher: boot")]
-    assert len(boots) >= 20 and len(set(boots)) == 1, boots[:3]
+    # The destroy may cut the boot in progress mid-line (Trapeze's own
+    # line then starts a new one): every earlier boot printed the same.
+    assert len(boots) >= 20 and boots[0].startswith(boots[-1]), boots[-3:]
+    assert len(set(boots[:-1])) == 1, sorted(set(boots))[:3]
     assert not re.search(r"stopped: (?!destroyed)|crashed|panic", r.text())
     assert status == 0
 

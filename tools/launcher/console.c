@@ -46,6 +46,13 @@ void console_init(struct console *c, bool framed, bool tty, unsigned nvms,
 	c->at_bol = true;
 }
 
+void console_fini(struct console *c)
+{
+	free(c->reply);
+	c->reply = NULL;
+	c->reply_len = c->reply_cap = 0;
+}
+
 /* Labelled lines are needed once a second VM can interleave. */
 static bool labelled(const struct console *c, unsigned vm)
 {
@@ -54,15 +61,15 @@ static bool labelled(const struct console *c, unsigned vm)
 	return c->nvms > 1;
 }
 
-/* On a terminal a whole line from elsewhere must not land inside the
- * focused VM's prompt: it goes on a line of its own, and the prompt is
- * printed again after it. */
+/* A whole line from elsewhere must not land inside the focused VM's
+ * partial line: it goes on a line of its own, and on a terminal the
+ * partial line (a prompt) is printed again after it. */
 static void put_line(struct console *c, const char *label, int colour,
 		     const char *s, size_t n)
 {
 	char esc[16];
 
-	if (c->tty && !c->at_bol)
+	if (!c->at_bol)
 		puts_(c, "\n");
 	if (label) {
 		if (c->tty && colour) {
@@ -132,7 +139,14 @@ static void reply_byte(struct console *c, char ch)
 static void log_byte(struct console *c, char ch)
 {
 	if (!c->tty) {
+		/* Streamed as it comes, but a Trapeze line starts a line of its
+		 * own even when the VM in focus stopped mid-line (a VM destroyed
+		 * while it prints): readers match whole lines. log_len only
+		 * says "inside a log line" here. */
+		if (c->log_len == 0 && !c->at_bol)
+			puts_(c, "\n");
 		put(c, &ch, 1);
+		c->log_len = ch != '\n';
 		return;
 	}
 	if (ch == '\r')

@@ -80,6 +80,8 @@ struct console {
 
 void console_init(struct console *c, bool framed, bool tty, unsigned nvms,
 		  const char names[][BOOTINFO_NAME_MAX]);
+/* Frees what the console allocated (the reply buffer). */
+void console_fini(struct console *c);
 /* Bytes QEMU's serial line sent. */
 void console_from_qemu(struct console *c, const char *buf, size_t len);
 /* Bytes the user typed. */

@@ -388,7 +388,7 @@ out:
 		unlink(monitor_path);
 	}
 	free(r.to_qemu);
-	free(r.con.reply);
+	console_fini(&r.con);
 	sigprocmask(SIG_SETMASK, &orig, NULL);
 	for (int i = 0; i < 3; i++)
 		sigaction(sigs[i], &old[i], NULL);
