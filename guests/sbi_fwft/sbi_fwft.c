@@ -9,8 +9,15 @@
  * The compared lines are the misaligned loads: QEMU performs a plain
  * misaligned load in hardware, without an exception, so it reads the same
  * bytes whether MISALIGNED_EXC_DELEG is 0 or 1, under Trapeze or not.
+ *
+ * With a second hart (vcpus = 2 under Trapeze), the "spec: fwft smp" lines
+ * show that features are per hart (chapter 18: every feature v3.0 defines
+ * is local, "FWFT Feature Types"): the other hart starts from the reset
+ * value whatever this hart set, and a LOCK on one hart does not lock the
+ * other.
  */
 #include "guest.h"
+#include "smp.h"
 
 #define SBI_EXT_FWFT    0x46574654
 #define FWFT_SET        0
@@ -125,6 +132,44 @@ static void test_reserved(void)
 	}
 }
 
+/* Run on the other hart: its calls' results, for the boot hart to print. */
+static struct sbiret other_r[8];
+
+static void other_features(unsigned long step)
+{
+	struct sbiret *r = other_r;
+
+	if (step == 0) {
+		r[0] = fwft_get(MISALIGNED_EXC_DELEG);
+		r[1] = fwft_set(MISALIGNED_EXC_DELEG, 1, 0);
+		r[2] = fwft_get(MISALIGNED_EXC_DELEG);
+	} else {
+		r[3] = fwft_set(MISALIGNED_EXC_DELEG, 1, FWFT_LOCK);
+		r[4] = fwft_set(MISALIGNED_EXC_DELEG, 0, 0);
+		r[5] = fwft_get(MISALIGNED_EXC_DELEG);
+	}
+}
+
+/* This hart locked MISALIGNED_EXC_DELEG at 0 above. */
+static void test_smp(void)
+{
+	if (smp_find_other() == -1UL)
+		return;
+	spec("smp start the other hart", (struct sbiret){ smp_start(), 0 });
+	smp_call(other_features, 0);
+	spec("smp other hart: get at reset", other_r[0]);
+	spec("smp other hart: set 1 (this hart's is locked)", other_r[1]);
+	spec("smp other hart: get", other_r[2]);
+	spec("smp this hart: get (still locked at 0)", fwft_get(MISALIGNED_EXC_DELEG));
+	spec("smp this hart: set 1 (locked)", fwft_set(MISALIGNED_EXC_DELEG, 1, 0));
+	smp_call(other_features, 1);
+	spec("smp other hart: set 1 lock", other_r[3]);
+	spec("smp other hart: set 0 (locked)", other_r[4]);
+	spec("smp other hart: get (locked)", other_r[5]);
+	spec("smp this hart: get after the other's lock", fwft_get(MISALIGNED_EXC_DELEG));
+	spec("smp stop the other hart", (struct sbiret){ smp_stop(), 0 });
+}
+
 void guest_main(unsigned long hartid, unsigned long dtb)
 {
 	(void)hartid;
@@ -135,4 +180,5 @@ void guest_main(unsigned long hartid, unsigned long dtb)
 	test_reserved();
 	spec("unknown fid 2", sbi_call(SBI_EXT_FWFT, 2, 0, 0, 0, 0, 0, 0));
 	spec("unknown fid -1", sbi_call(SBI_EXT_FWFT, -1UL, 0, 0, 0, 0, 0, 0));
+	test_smp();
 }

@@ -10,8 +10,16 @@
  * virtual PMU (tests/system/test_sbi_pmu.py). Compared lines: U-mode reads
  * of cycle/instret with scounteren off (an illegal instruction, as bare)
  * and on (no trap). Measurements are "info: " lines.
+ *
+ * With a second hart (vcpus = 2 under Trapeze), the "spec: pmu smp" lines
+ * show that counters are per hart (chapter 11: the counters are the
+ * calling hart's, "PMU Function Listing"): each hart maps the same event
+ * to the same counter index, and one hart's firmware events show in its
+ * own counters only; an IPI counts as sent on the sender and received on
+ * the target.
  */
 #include "guest.h"
+#include "smp.h"
 
 #define SBI_EXT_PMU     0x504D55
 #define NUM_COUNTERS    0
@@ -349,6 +357,66 @@ static void measure(void)
 	printf("info: rdcycle %lu ns, rdtime %lu ns\n", (t1 - t0) * 100 / 1000, (t2 - t1) * 100 / 1000);
 }
 
+/* ---- two harts ----------------------------------------------------- */
+
+static volatile long other_ctr[2];
+static struct sbiret other_r[4];
+
+/* On the other hart: step 0 maps set_timer and ipi_received and sets the
+ * timer 4 times; step 1 reads both; step 2 stops and resets them. */
+static void other_counters(unsigned long step)
+{
+	if (step == 0) {
+		other_ctr[0] = fw_counter(FW_SET_TIMER, 0);
+		other_ctr[1] = fw_counter(FW_IPI_RECEIVED, 0);
+		for (int i = 0; i < 4; i++)
+			cause_set_timer();
+		other_r[0] = pmu(FW_READ, (unsigned long)other_ctr[0], 0, 0, 0, 0);
+	} else if (step == 1) {
+		other_r[1] = pmu(FW_READ, (unsigned long)other_ctr[0], 0, 0, 0, 0);
+		other_r[2] = pmu(FW_READ, (unsigned long)other_ctr[1], 0, 0, 0, 0);
+		csr_clear(sip, SIP_SSIP);
+	} else {
+		other_r[3] = pmu(STOP, (unsigned long)other_ctr[0], 1, STOP_RESET, 0, 0);
+		pmu(STOP, (unsigned long)other_ctr[1], 1, STOP_RESET, 0, 0);
+	}
+}
+
+static void test_smp(void)
+{
+	long timer, sent, received;
+
+	if (smp_find_other() == -1UL)
+		return;
+	spec("smp start the other hart", (struct sbiret){ smp_start(), 0 });
+	timer = fw_counter(FW_SET_TIMER, 0);
+	sent = fw_counter(FW_IPI_SENT, 0);
+	received = fw_counter(FW_IPI_RECEIVED, 0);
+	smp_call(other_counters, 0);
+	/* A counter index space per hart: this hart's counting counter is free there. */
+	printf("spec: pmu smp other hart maps set_timer to the counter this hart counts it on: "
+	       "%s\n", other_ctr[0] == timer ? "yes" : "no");
+	spec("smp other hart: fw_read set_timer x4", other_r[0]);
+	spec("smp this hart: fw_read set_timer", pmu(FW_READ, (unsigned long)timer, 0, 0, 0, 0));
+	cause_set_timer();
+	cause_set_timer();
+	spec("smp this hart: fw_read set_timer x2", pmu(FW_READ, (unsigned long)timer, 0, 0, 0, 0));
+	spec("smp ipi to the other hart", sbi_send_ipi(1UL << smp_other, 0));
+	spec("smp this hart: fw_read ipi_sent", pmu(FW_READ, (unsigned long)sent, 0, 0, 0, 0));
+	spec("smp this hart: fw_read ipi_received", pmu(FW_READ, (unsigned long)received, 0, 0, 0, 0));
+	smp_call(other_counters, 1);
+	spec("smp other hart: fw_read set_timer", other_r[1]);
+	spec("smp other hart: fw_read ipi_received", other_r[2]);
+	smp_call(other_counters, 2);
+	spec("smp other hart: stop set_timer reset", other_r[3]);
+	spec("smp this hart: fw_read set_timer after the other's reset",
+	     pmu(FW_READ, (unsigned long)timer, 0, 0, 0, 0));
+	spec("smp this hart: stop set_timer reset", pmu(STOP, (unsigned long)timer, 1, STOP_RESET, 0, 0));
+	pmu(STOP, (unsigned long)sent, 1, STOP_RESET, 0, 0);
+	pmu(STOP, (unsigned long)received, 1, STOP_RESET, 0, 0);
+	spec("smp stop the other hart", (struct sbiret){ smp_stop(), 0 });
+}
+
 void guest_main(unsigned long hartid, unsigned long dtb)
 {
 	(void)hartid, (void)dtb;
@@ -359,4 +427,5 @@ void guest_main(unsigned long hartid, unsigned long dtb)
 	test_fw_events();
 	test_snapshot();
 	test_event_info();
+	test_smp();
 }

@@ -8,8 +8,16 @@
  * OpenSBI 1.1 on bare QEMU has no SSE (it probes 0), so every line but
  * "done" is a "spec:" line, compared by tests/system/test_sbi_sse.py with
  * what the specification requires rather than with bare QEMU.
+ *
+ * With a second hart (vcpus = 2 under Trapeze), "spec: smp" lines add what
+ * one hart cannot show ("Software Event States"): a local event's state is
+ * per hart, and an event injected for a hart runs that hart's handler on
+ * it; the global event is taken on its PREFERRED_HART, whichever hart
+ * injects it, and while it runs there its INTERRUPTED_* attributes are the
+ * running hart's alone to write.
  */
 #include "guest.h"
+#include "smp.h"
 
 #define SBI_EXT_SSE     0x535345
 #define SSE_READ_ATTRS  0
@@ -51,6 +59,7 @@ struct sse_ctx {
 	unsigned long sepc, sstatus;    /* at entry */
 	unsigned long attrs[NATTRS];    /* at entry */
 	void (*body)(struct sse_ctx *);
+	unsigned long event;
 };
 
 struct sse_regs {
@@ -65,8 +74,8 @@ struct sse_regs *sse_checked_call(unsigned long fid, unsigned long a0, unsigned 
 
 static uint8_t stack_local[4096] __attribute__((aligned(16)));
 static uint8_t stack_global[4096] __attribute__((aligned(16)));
-static struct sse_ctx ctx_local = { .tag = 'L' };
-static struct sse_ctx ctx_global = { .tag = 'G' };
+static struct sse_ctx ctx_local = { .tag = 'L', .event = LOCAL };
+static struct sse_ctx ctx_global = { .tag = 'G', .event = GLOBAL };
 static unsigned long buf[16] __attribute__((aligned(8)));
 static char order[32];
 static unsigned norder;
@@ -112,8 +121,7 @@ struct sse_ctx *sse_handler(struct sse_ctx *c)
 	c->sepc = csr_read(sepc);
 	c->sstatus = csr_read(sstatus);
 	note(c->tag);
-	uint32_t ev = c->tag == 'L' ? LOCAL : GLOBAL;
-	if (read_attrs(ev, 0, NATTRS, c->attrs) != 0)
+	if (read_attrs(c->event, 0, NATTRS, c->attrs) != 0)
 		printf("spec: handler %c: read_attrs failed\n", c->tag);
 	if (c->body)
 		c->body(c);
@@ -151,7 +159,7 @@ static void test_event_ids(void)
 		{ "platform global 0xc000", 0xc000 },
 		{ "reserved 0xffff0001", 0xffff0001UL },
 		{ "reserved 0xffff8001", 0xffff8001UL },
-		{ "wider than 32 bits 0x1ffff0000", 0x1ffff0000UL },
+		{ "reserved, upper half set 0x100000002", 0x100000002UL },
 	};
 
 	for (unsigned i = 0; i < sizeof(ev) / sizeof(ev[0]); i++) {
@@ -172,8 +180,14 @@ static void test_attr_errors(uint64_t ram_end)
 	char *odd = (char *)buf + 4;
 
 	show("read_attrs attr_count=0", read_attrs(LOCAL, 0, 0, buf));
+	/* uint32_t parameters: the registers' low halves (chapter 3). */
 	show("read_attrs attr_count=1<<32", read_attrs(LOCAL, 0, 1UL << 32, buf));
+	buf[0] = 0xdead;
 	show("read_attrs base_attr_id=1<<32", read_attrs(LOCAL, 1UL << 32, 1, buf));
+	printf("spec: read_attrs base_attr_id=1<<32 read STATUS: 0x%lx\n", buf[0]);
+	buf[0] = 0xdead;
+	show("read_attrs event_id=(1<<32)|LOCAL", read_attrs((1UL << 32) | LOCAL, 0, 1, buf));
+	printf("spec: read_attrs event_id=(1<<32)|LOCAL read STATUS: 0x%lx\n", buf[0]);
 	show("read_attrs base_attr_id=10", read_attrs(LOCAL, 10, 1, buf));
 	show("read_attrs base 9 count 2", read_attrs(LOCAL, 9, 2, buf));
 	show("read_attrs base 0 count 11", read_attrs(LOCAL, 0, 11, buf));
@@ -194,7 +208,9 @@ static void test_attr_errors(uint64_t ram_end)
 	show("write_attrs ENTRY_PC (read-only)", write_attr(LOCAL, ATTR_ENTRY_PC, 0));
 	show("write_attrs ENTRY_ARG (read-only)", write_attr(GLOBAL, ATTR_ENTRY_ARG, 0));
 	show("write_attrs local PREFERRED_HART (read-only)", write_attr(LOCAL, ATTR_PREF_HART, 0));
-	show("write_attrs PRIORITY=1<<32", write_attr(LOCAL, ATTR_PRIORITY, 1UL << 32));
+	show("write_attrs PRIORITY=(1<<32)|3", write_attr(LOCAL, ATTR_PRIORITY, (1UL << 32) | 3));
+	printf("spec: local priority after it: %lu\n", attr(LOCAL, ATTR_PRIORITY));
+	show("write_attrs PRIORITY=0", write_attr(LOCAL, ATTR_PRIORITY, 0));
 	show("write_attrs CONFIG=2 (reserved bit)", write_attr(LOCAL, ATTR_CONFIG, 2));
 	show("write_attrs global PREFERRED_HART=5 (absent)", write_attr(GLOBAL, ATTR_PREF_HART, 5));
 	show("write_attrs INTERRUPTED_SEPC not running", write_attr(LOCAL, ATTR_INT_SEPC, 0));
@@ -285,7 +301,7 @@ static void show_entry(const char *what, const struct sse_ctx *c)
  * reads back), priority and config are not, reserved flag bits are not. */
 static void running_checks(struct sse_ctx *c)
 {
-	unsigned long ev = c->tag == 'L' ? LOCAL : GLOBAL;
+	unsigned long ev = c->event;
 	unsigned long a7 = attr(ev, ATTR_INT_A7);
 
 	printf("spec: running: write INTERRUPTED_A7: error=%ld\n", write_attr(ev, ATTR_INT_A7, 0x77));
@@ -412,6 +428,136 @@ static void test_cleanup(void)
 	printf("spec: handler runs: local=%u global=%u\n", ctx_local.runs, ctx_global.runs);
 }
 
+/* ---- two harts ---------------------------------------------------------- */
+
+static uint8_t stack_other[4096] __attribute__((aligned(16)));
+static struct sse_ctx ctx_other = { .tag = 'M', .event = LOCAL };
+static volatile long other_r[8];
+static volatile unsigned long held, release;
+
+static unsigned runs_of(struct sse_ctx *c)
+{
+	return __atomic_load_n(&c->runs, __ATOMIC_ACQUIRE);
+}
+
+/* Waits (bounded) until c's handler has run n times. */
+static int wait_runs(struct sse_ctx *c, unsigned n)
+{
+	for (unsigned long i = 0; i < SMP_SPIN_MAX; i++)
+		if (runs_of(c) >= n)
+			return 1;
+	return 0;
+}
+
+/* A handler body that keeps the event RUNNING until the boot hart lets go. */
+static void hold(struct sse_ctx *c)
+{
+	__atomic_store_n(&held, 1, __ATOMIC_RELEASE);
+	for (unsigned long i = 0; i < SMP_SPIN_MAX && !__atomic_load_n(&release, __ATOMIC_ACQUIRE); i++)
+		;
+	c->body = NULL;
+}
+
+/* On the other hart: 0 looks at its local event and registers it; 1
+ * injects the global event; 2 tidies up. */
+static void other_sse(unsigned long step)
+{
+	if (step == 0) {
+		other_r[0] = (long)attr(LOCAL, ATTR_STATUS);
+		other_r[1] = attr(LOCAL, ATTR_PREF_HART) == smp_other;
+		other_r[2] = sse(SSE_REGISTER, LOCAL, (unsigned long)sse_entry,
+				 (unsigned long)&ctx_other, 0, 0).error;
+		other_r[3] = sse(SSE_ENABLE, LOCAL, 0, 0, 0, 0).error;
+		other_r[4] = sse(SSE_HART_UNMASK, 0, 0, 0, 0, 0).error;
+	} else if (step == 1) {
+		other_r[5] = sse(SSE_INJECT, GLOBAL, smp_other, 0, 0, 0).error;
+	} else {
+		other_r[6] = sse(SSE_DISABLE, LOCAL, 0, 0, 0, 0).error |
+			     sse(SSE_UNREGISTER, LOCAL, 0, 0, 0, 0).error |
+			     sse(SSE_HART_MASK, 0, 0, 0, 0, 0).error;
+	}
+}
+
+static void test_smp(void)
+{
+	unsigned long me = boot_hartid;
+	unsigned mine, theirs;
+
+	if (smp_find_other() == -1UL)
+		return;
+	ctx_other.stack_top = (unsigned long)(stack_other + sizeof(stack_other));
+	ctx_local.body = ctx_global.body = NULL;
+	show("smp start the other hart", smp_start());
+	show("smp this hart: register local", sse(SSE_REGISTER, LOCAL, (unsigned long)sse_entry,
+						  (unsigned long)&ctx_local, 0, 0).error);
+	show("smp this hart: enable local", sse(SSE_ENABLE, LOCAL, 0, 0, 0, 0).error);
+	show("smp this hart: hart_unmask", sse(SSE_HART_UNMASK, 0, 0, 0, 0, 0).error);
+	smp_call(other_sse, 0);
+	printf("spec: smp other hart: local status while this hart's is enabled: 0x%lx\n",
+	       (unsigned long)other_r[0]);
+	printf("spec: smp other hart: local PREFERRED_HART is its own id: %s\n",
+	       other_r[1] ? "yes" : "no");
+	show("smp other hart: register local", other_r[2]);
+	show("smp other hart: enable local", other_r[3]);
+	show("smp other hart: hart_unmask", other_r[4]);
+
+	/* A local event injected for a hart runs that hart's handler there. */
+	mine = runs_of(&ctx_local);
+	show("smp inject local for the other hart", sse(SSE_INJECT, LOCAL, smp_other, 0, 0, 0).error);
+	printf("spec: smp other hart's local handler ran: %s on the other hart: %s\n",
+	       wait_runs(&ctx_other, 1) ? "yes" : "no", ctx_other.hartid == smp_other ? "yes" : "no");
+	printf("spec: smp this hart's local handler runs: +%u\n", runs_of(&ctx_local) - mine);
+	theirs = runs_of(&ctx_other);
+	show("smp inject local for this hart", sse(SSE_INJECT, LOCAL, me, 0, 0, 0).error);
+	printf("spec: smp this hart's local handler runs: +%u on this hart: %s; other's: +%u\n",
+	       runs_of(&ctx_local) - mine, ctx_local.hartid == me ? "yes" : "no",
+	       runs_of(&ctx_other) - theirs);
+
+	/* The global event on its preferred hart, the other one. */
+	show("smp register global", sse(SSE_REGISTER, GLOBAL, (unsigned long)sse_entry,
+					(unsigned long)&ctx_global, 0, 0).error);
+	show("smp global PREFERRED_HART=the other hart", write_attr(GLOBAL, ATTR_PREF_HART, smp_other));
+	printf("spec: smp global PREFERRED_HART reads the other hart: %s\n",
+	       attr(GLOBAL, ATTR_PREF_HART) == smp_other ? "yes" : "no");
+	show("smp enable global", sse(SSE_ENABLE, GLOBAL, 0, 0, 0, 0).error);
+	mine = runs_of(&ctx_global);
+	ctx_global.body = hold;
+	show("smp inject global from this hart", sse(SSE_INJECT, GLOBAL, me, 0, 0, 0).error);
+	for (unsigned long i = 0; i < SMP_SPIN_MAX && !__atomic_load_n(&held, __ATOMIC_ACQUIRE); i++)
+		;
+	printf("spec: smp global handler running on the other hart: %s\n",
+	       held && ctx_global.hartid == smp_other ? "yes" : "no");
+	printf("spec: smp global status seen from this hart: 0x%lx\n", attr(GLOBAL, ATTR_STATUS));
+	show("smp write global INTERRUPTED_A7 from this hart", write_attr(GLOBAL, ATTR_INT_A7, 0));
+	show("smp write global INTERRUPTED_SEPC from this hart", write_attr(GLOBAL, ATTR_INT_SEPC, 0));
+	__atomic_store_n(&release, 1, __ATOMIC_RELEASE);
+	printf("spec: smp global handler completed once: %s\n",
+	       wait_runs(&ctx_global, mine + 1) && runs_of(&ctx_global) == mine + 1 ? "yes" : "no");
+	for (unsigned long i = 0; i < SMP_SPIN_MAX && attr(GLOBAL, ATTR_STATUS) != 0xa; i++)
+		;
+	printf("spec: smp global status after complete: 0x%lx\n", attr(GLOBAL, ATTR_STATUS));
+
+	/* And on this hart, injected by the other. */
+	show("smp disable global", sse(SSE_DISABLE, GLOBAL, 0, 0, 0, 0).error);
+	show("smp global PREFERRED_HART=this hart", write_attr(GLOBAL, ATTR_PREF_HART, me));
+	show("smp enable global", sse(SSE_ENABLE, GLOBAL, 0, 0, 0, 0).error);
+	smp_call(other_sse, 1);
+	show("smp other hart: inject global", other_r[5]);
+	printf("spec: smp global handler ran on this hart: %s\n",
+	       wait_runs(&ctx_global, mine + 2) && ctx_global.hartid == me ? "yes" : "no");
+
+	show("smp disable global", sse(SSE_DISABLE, GLOBAL, 0, 0, 0, 0).error);
+	show("smp unregister global", sse(SSE_UNREGISTER, GLOBAL, 0, 0, 0, 0).error);
+	show("smp disable local", sse(SSE_DISABLE, LOCAL, 0, 0, 0, 0).error);
+	show("smp unregister local", sse(SSE_UNREGISTER, LOCAL, 0, 0, 0, 0).error);
+	show("smp hart_mask", sse(SSE_HART_MASK, 0, 0, 0, 0, 0).error);
+	smp_call(other_sse, 2);
+	show("smp other hart: disable, unregister, hart_mask", other_r[6]);
+	printf("spec: smp handler runs: this local=%u other local=%u global=%u\n",
+	       runs_of(&ctx_local), runs_of(&ctx_other), runs_of(&ctx_global));
+	show("smp stop the other hart", smp_stop());
+}
+
 void guest_main(unsigned long hartid, unsigned long dtb)
 {
 	uint64_t ram_base = 0, ram_size = 0;
@@ -439,4 +585,5 @@ void guest_main(unsigned long hartid, unsigned long dtb)
 	test_global_delivery();
 	test_priorities();
 	test_cleanup();
+	test_smp();
 }

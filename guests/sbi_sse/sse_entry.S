@@ -5,11 +5,14 @@
  * sse_entry: entered by the SBI implementation ("Software Event
  * Injection") with a6 = hart id, a7 = ENTRY_ARG = a struct sse_ctx,
  * sepc = the interrupted pc, SIE = 0, every other register the
- * interrupted code's. It saves them in the ctx (a6/a7 the SBI keeps in
+ * interrupted code's. It saves them in the ctx (regs_store of regs.h, as
+ * the trap vector in start.S saves a trap frame; a6/a7 the SBI keeps in
  * INTERRUPTED_A6/A7), runs sse_handler(ctx) on the ctx's own stack,
  * restores them and calls sse_complete with a6/a7 = FID/EID, which
  * resumes the interrupted code and restores its a6/a7.
  */
+#include "regs.h"
+
 #define SBI_EXT_SSE         0x535345
 #define SBI_SSE_COMPLETE    6
 #define CTX_STACK           (32 * 8)        /* struct sse_ctx: regs[32], stack_top, hartid */
@@ -19,69 +22,13 @@
 	.balign 4
 	.globl sse_entry
 sse_entry:
-	sd	x1, 1*8(a7)
-	sd	x2, 2*8(a7)
-	sd	x3, 3*8(a7)
-	sd	x4, 4*8(a7)
-	sd	x5, 5*8(a7)
-	sd	x6, 6*8(a7)
-	sd	x7, 7*8(a7)
-	sd	x8, 8*8(a7)
-	sd	x9, 9*8(a7)
-	sd	x10, 10*8(a7)
-	sd	x11, 11*8(a7)
-	sd	x12, 12*8(a7)
-	sd	x13, 13*8(a7)
-	sd	x14, 14*8(a7)
-	sd	x15, 15*8(a7)
-	sd	x18, 18*8(a7)
-	sd	x19, 19*8(a7)
-	sd	x20, 20*8(a7)
-	sd	x21, 21*8(a7)
-	sd	x22, 22*8(a7)
-	sd	x23, 23*8(a7)
-	sd	x24, 24*8(a7)
-	sd	x25, 25*8(a7)
-	sd	x26, 26*8(a7)
-	sd	x27, 27*8(a7)
-	sd	x28, 28*8(a7)
-	sd	x29, 29*8(a7)
-	sd	x30, 30*8(a7)
-	sd	x31, 31*8(a7)
+	regs_store a7, 1, 2, REGS_X3_X15, REGS_X18_X31
 	sd	a6, CTX_HARTID(a7)
 	ld	sp, CTX_STACK(a7)
 	mv	a0, a7
 	call	sse_handler             /* returns its ctx */
 	mv	a7, a0
-	ld	x1, 1*8(a7)
-	ld	x2, 2*8(a7)
-	ld	x3, 3*8(a7)
-	ld	x4, 4*8(a7)
-	ld	x5, 5*8(a7)
-	ld	x6, 6*8(a7)
-	ld	x7, 7*8(a7)
-	ld	x8, 8*8(a7)
-	ld	x9, 9*8(a7)
-	ld	x10, 10*8(a7)
-	ld	x11, 11*8(a7)
-	ld	x12, 12*8(a7)
-	ld	x13, 13*8(a7)
-	ld	x14, 14*8(a7)
-	ld	x15, 15*8(a7)
-	ld	x18, 18*8(a7)
-	ld	x19, 19*8(a7)
-	ld	x20, 20*8(a7)
-	ld	x21, 21*8(a7)
-	ld	x22, 22*8(a7)
-	ld	x23, 23*8(a7)
-	ld	x24, 24*8(a7)
-	ld	x25, 25*8(a7)
-	ld	x26, 26*8(a7)
-	ld	x27, 27*8(a7)
-	ld	x28, 28*8(a7)
-	ld	x29, 29*8(a7)
-	ld	x30, 30*8(a7)
-	ld	x31, 31*8(a7)
+	regs_load a7, 1, 2, REGS_X3_X15, REGS_X18_X31
 	li	a6, SBI_SSE_COMPLETE
 	li	a7, SBI_EXT_SSE
 	ecall
@@ -164,36 +111,7 @@ sse_checked_call:
 sse_checked_ecall_ret:
 	sd	t6, 112(sp)
 	ld	t6, 104(sp)
-	sd	x1, 1*8(t6)
-	sd	x2, 2*8(t6)
-	sd	x3, 3*8(t6)
-	sd	x4, 4*8(t6)
-	sd	x5, 5*8(t6)
-	sd	x6, 6*8(t6)
-	sd	x7, 7*8(t6)
-	sd	x8, 8*8(t6)
-	sd	x9, 9*8(t6)
-	sd	x10, 10*8(t6)
-	sd	x11, 11*8(t6)
-	sd	x12, 12*8(t6)
-	sd	x13, 13*8(t6)
-	sd	x14, 14*8(t6)
-	sd	x15, 15*8(t6)
-	sd	x16, 16*8(t6)
-	sd	x17, 17*8(t6)
-	sd	x18, 18*8(t6)
-	sd	x19, 19*8(t6)
-	sd	x20, 20*8(t6)
-	sd	x21, 21*8(t6)
-	sd	x22, 22*8(t6)
-	sd	x23, 23*8(t6)
-	sd	x24, 24*8(t6)
-	sd	x25, 25*8(t6)
-	sd	x26, 26*8(t6)
-	sd	x27, 27*8(t6)
-	sd	x28, 28*8(t6)
-	sd	x29, 29*8(t6)
-	sd	x30, 30*8(t6)
+	regs_store t6, 1, 2, REGS_X3_X15, REGS_A6_A7, REGS_X18_X30
 	ld	t5, 112(sp)
 	sd	t5, 31*8(t6)
 	csrr	t5, sepc

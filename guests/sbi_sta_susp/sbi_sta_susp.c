@@ -10,9 +10,19 @@
  *                               time record (default 200);
  *           sta_susp.sleep_ms=N how long the timer that ends the system
  *                               suspend is set for (default 50).
+ *
+ * With a second hart (vcpus = 2 under Trapeze), "spec: sta smp" and
+ * "spec: susp smp" lines add what one hart cannot show: each hart has a
+ * record of its own (chapter 16: the shared memory is set per hart, "STA
+ * Set Steal-time Shared Memory Address"), both updated while the two share
+ * one physical hart (the test runs them on one), and SUSP refused with
+ * SBI_ERR_DENIED while the other hart is started (chapter 13, "System
+ * Suspend Errors": not every other hart STOPPED), then accepted once that
+ * hart has stopped itself with HSM hart_stop.
  */
 #include "guest.h"
 #include "hostile.h"
+#include "smp.h"
 
 #define SBI_EXT_STA             0x535441
 #define SBI_EXT_SUSP            0x53555350
@@ -87,14 +97,14 @@ static int pad_zero(void)
 
 /* The chapter's reading protocol: the sequence before and after reading
  * steal must be equal and even, else read again. Counts odd sightings. */
-static uint64_t read_steal(uint32_t *seq, unsigned long *odd_seen)
+static uint64_t record_read(volatile struct sta_record *r, uint32_t *seq, unsigned long *odd_seen)
 {
 	for (;;) {
-		uint32_t s1 = rec[0].sequence;
+		uint32_t s1 = r->sequence;
 		__asm__ volatile("fence r, r" ::: "memory");
-		uint64_t steal = rec[0].steal;
+		uint64_t steal = r->steal;
 		__asm__ volatile("fence r, r" ::: "memory");
-		uint32_t s2 = rec[0].sequence;
+		uint32_t s2 = r->sequence;
 
 		if (s1 == s2 && !(s1 & 1)) {
 			*seq = s1;
@@ -102,6 +112,11 @@ static uint64_t read_steal(uint32_t *seq, unsigned long *odd_seen)
 		}
 		(*odd_seen)++;
 	}
+}
+
+static uint64_t read_steal(uint32_t *seq, unsigned long *odd_seen)
+{
+	return record_read(&rec[0], seq, odd_seen);
 }
 
 static void test_sta_errors(void)
@@ -173,6 +188,109 @@ static void test_sta_record(unsigned long busy_ms)
 	delay_ticks(30 * TICKS_PER_MS);
 	printf("spec: sta disabled: record untouched: %s\n", yes(records_all(0x5a)));
 	show("sta set_shmem disable again", sta_set_shmem(OFF, OFF, 0));
+}
+
+/* ---- two harts --------------------------------------------------------- */
+
+/* One record per hart and a spare that nobody registers. */
+static volatile struct sta_record smp_rec[3] __attribute__((aligned(64)));
+
+struct sta_watch {
+	volatile struct sta_record *r;
+	long error;
+	uint64_t steal;
+	uint32_t seq;
+	unsigned long busy_ticks, odd, updates;
+	int decreased, preempted_ok;
+};
+
+static struct sta_watch watch[2];
+
+static uint64_t watch_read(struct sta_watch *w, uint32_t *seq)
+{
+	return record_read(w->r, seq, &w->odd);
+}
+
+/* Register w's record, run busy for busy_ms watching it, stop reporting. */
+static void sta_watch_run(struct sta_watch *w, unsigned long busy_ms)
+{
+	uint64_t start, last = 0, steal;
+	uint32_t seq, last_seq = 0;
+
+	/* Read before registering: steal counts from the call on. */
+	start = time_now();
+	w->error = sta_set_shmem((unsigned long)w->r, 0, 0).error;
+	w->preempted_ok = 1;
+	while (time_now() - start < busy_ms * TICKS_PER_MS) {
+		steal = watch_read(w, &seq);
+		if (steal < last)
+			w->decreased = 1;
+		if (seq != last_seq)
+			w->updates++;
+		if (w->r->preempted)
+			w->preempted_ok = 0;
+		last = steal;
+		last_seq = seq;
+	}
+	w->steal = watch_read(w, &w->seq);
+	w->busy_ticks = time_now() - start;
+	if (w->steal < last)
+		w->decreased = 1;
+	sta_set_shmem(OFF, OFF, 0);
+}
+
+static void other_sta(unsigned long busy_ms)
+{
+	sta_watch_run(&watch[1], busy_ms);
+}
+
+static void test_sta_smp(unsigned long busy_ms)
+{
+	volatile uint8_t *spare = (volatile uint8_t *)&smp_rec[2];
+	int spare_ok = 1;
+
+	for (unsigned i = 0; i < sizeof(smp_rec[2]); i++)
+		spare[i] = 0xa5;
+	watch[0].r = &smp_rec[0];
+	watch[1].r = &smp_rec[1];
+	printf("spec: sta smp start the other hart: error=%ld\n", smp_start());
+	smp_post(other_sta, busy_ms);
+	sta_watch_run(&watch[0], busy_ms);
+	smp_wait();
+	for (unsigned i = 0; i < sizeof(smp_rec[2]); i++)
+		spare_ok &= spare[i] == 0xa5;
+	for (unsigned h = 0; h < 2; h++) {
+		const struct sta_watch *w = &watch[h];
+		const char *who = h ? "other hart" : "this hart";
+
+		printf("spec: sta smp %s set_shmem: error=%ld\n", who, w->error);
+		printf("spec: sta smp %s record: sequence even at every read: %s\n", who,
+		       yes(w->odd == 0 && !(w->seq & 1)));
+		printf("spec: sta smp %s record: steal never decreased: %s\n", who, yes(!w->decreased));
+		printf("spec: sta smp %s record: preempted 0 whenever running: %s\n", who,
+		       yes(w->preempted_ok));
+		printf("spec: sta smp %s record: steal at most the time since registering: %s\n", who,
+		       yes(w->steal <= w->busy_ticks * NS_PER_TICK));
+		printf("info: sta smp %s busy_us=%lu steal_us=%lu sequence=%u updates=%lu\n",
+		       h ? "other" : "this", w->busy_ticks / 10, (unsigned long)(w->steal / 1000),
+		       (unsigned)w->seq, w->updates);
+	}
+	printf("spec: sta smp unregistered record untouched: %s\n", yes(spare_ok));
+}
+
+/* SUSP with the other hart started (left so by test_sta_smp), then after
+ * it stopped itself. */
+static void test_susp_smp(void)
+{
+	struct sbiret r;
+
+	printf("spec: susp smp other hart status: %ld\n", smp_hart_status(smp_other));
+	r = susp_call(0, (unsigned long)susp_resume_entry, OPAQUE);
+	printf("spec: susp smp while the other hart is started: error=%ld value=%ld\n",
+	       r.error, r.value);
+	printf("spec: susp smp refused call did not resume: %s\n", yes(!susp_resume_state.reached));
+	printf("spec: susp smp other hart hart_stop: %s\n", yes(smp_stop() == 0));
+	printf("spec: susp smp other hart status: %ld\n", smp_hart_status(smp_other));
 }
 
 static volatile int early_irq;
@@ -284,11 +402,21 @@ void guest_main(unsigned long hartid, unsigned long dtb)
 	susp = sbi_call(SBI_EXT_BASE, SBI_BASE_PROBE_EXT, SBI_EXT_SUSP, 0, 0, 0, 0, 0);
 	printf("info: probe STA: error=%ld value=%ld\n", sta.error, sta.value);
 	printf("info: probe SUSP: error=%ld value=%ld\n", susp.error, susp.value);
+	smp_find_other();
 	if (sta.error == 0 && sta.value != 0) {
 		test_sta_errors();
 		test_sta_record(busy_ms);
+		if (smp_other != -1UL)
+			test_sta_smp(busy_ms);
 	}
 	if (susp.error == 0 && susp.value != 0) {
+		/* First: with the other hart started, DENIED comes before any
+		 * check of the arguments. */
+		if (smp_other != -1UL) {
+			if (smp_hart_status(smp_other) != SMP_HSM_STARTED)
+				printf("spec: susp smp start the other hart: error=%ld\n", smp_start());
+			test_susp_smp();
+		}
 		test_susp_errors();
 		test_susp_suspend(sleep_ms);
 	}

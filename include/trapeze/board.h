@@ -11,6 +11,14 @@
 #define BOARD_TEST_GPA          0x100000ULL
 #define BOARD_TEST_SIZE         0x1000ULL
 
+/* The goldfish RTC (src/dev/rtc.c; QEMU 7.2 hw/riscv/virt.c VIRT_RTC,
+ * RTC_IRQ): the DTB names 4 KiB, QEMU decodes BOARD_RTC_REGION bytes of
+ * 32-bit registers (hw/rtc/goldfish_rtc.c) and the rest faults. */
+#define BOARD_RTC_GPA           0x101000ULL
+#define BOARD_RTC_SIZE          0x1000ULL
+#define BOARD_RTC_REGION        0x24ULL
+#define BOARD_RTC_IRQ           11
+
 /* The PLIC (src/dev/plic.c): the DTB names QEMU virt's 6 MiB window;
  * sources 1..BOARD_PLIC_SOURCES-1 exist (VIRT_IRQCHIP_NUM_SOURCES). */
 #define BOARD_PLIC_GPA          0x0c000000ULL
@@ -33,5 +41,14 @@
 #define BOARD_VIRTIO_SLOTS      8
 #define BOARD_VIRTIO_REGION     0x200ULL
 #define BOARD_VIRTIO_IRQ        1
+
+/* The fixed devices of every VM (src/dev/device.c), in the order they
+ * enter its real map table and its statistics: X(model, base, size, PLIC
+ * source or 0). */
+#define BOARD_FIXED_DEVICES(X) \
+	X("uart", BOARD_UART_GPA, BOARD_UART_SIZE, BOARD_UART_IRQ) \
+	X("plic", BOARD_PLIC_GPA, BOARD_PLIC_SIZE, 0) \
+	X("syscon", BOARD_TEST_GPA, BOARD_TEST_SIZE, 0) \
+	X("rtc", BOARD_RTC_GPA, BOARD_RTC_SIZE, BOARD_RTC_IRQ)
 
 #endif

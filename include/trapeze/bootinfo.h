@@ -52,10 +52,17 @@ enum bootinfo_dev_kind {
 	BOOTINFO_DEV_NONE = 0,
 	BOOTINFO_DEV_BLK  = 1,      /* a disk: host virtio-blk, one per VM disk */
 	BOOTINFO_DEV_RNG  = 2,      /* entropy: the host virtio-rng all VMs share */
-	BOOTINFO_DEV_NET  = 3,      /* reserved for networking */
+	BOOTINFO_DEV_NET  = 3,      /* a NIC on a virtual switch; host_slot: the uplink's
+				     * host virtio-net, BOOTINFO_NO_HOST_SLOT when none */
 };
 #define BOOTINFO_MAX_DEVS       8
 #define BOOTINFO_DEV_F_READONLY (1u << 0)
+/* NET: the NIC's MAC is registered with the uplink's DHCP server at boot
+ * (`address = dhcp`); bits 16-23 of flags are its switch's number. */
+#define BOOTINFO_DEV_F_DHCP     (1u << 1)
+#define BOOTINFO_DEV_F_NET_SWITCH(n) ((uint32_t)(n) << 16)
+#define BOOTINFO_DEV_NET_SWITCH(flags) (((flags) >> 16) & 0xffu)
+#define BOOTINFO_NO_HOST_SLOT   0xffffffffu
 
 struct bootinfo_dev {
 	uint32_t kind;                  /* enum bootinfo_dev_kind */

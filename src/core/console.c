@@ -2,9 +2,11 @@
 
 #include <stdarg.h>
 #include "core/arch.h"
+#include "core/hostirq.h"
 #include "core/lib/format.h"
 #include "core/lib/spinlock.h"
 #include "core/machine.h"
+#include "core/platform.h"
 #include "dev/ns16550_host.h"
 #include "trapeze/console_proto.h"
 
@@ -102,6 +104,19 @@ int console_getc(void)
 	int c = ns16550_host_getc();
 	spin_unlock(&console_lock);
 	return c;
+}
+
+bool console_input_irq_init(void (*handler)(void *ctx))
+{
+	if (platform.uart_irq == 0 || !hostirq_register(platform.uart_irq, handler, NULL))
+		return false;
+	console_input_irq(true);
+	return true;
+}
+
+void console_input_irq(bool on)
+{
+	ns16550_host_rx_irq(on);
 }
 
 static void log_line(const char *fmt, va_list ap)

@@ -10,6 +10,12 @@
 
 void console_write(const char *buf, size_t len);    /* atomic with respect to other harts */
 int console_getc(void);                             /* -1 when no input */
+/* Input by the host UART's receive interrupt, through the host interrupt
+ * controller (core/hostirq.h): false when either is missing. */
+bool console_input_irq_init(void (*handler)(void *ctx));
+/* The receive interrupt on or off (it is level-triggered: off until the
+ * bytes waiting have been read). */
+void console_input_irq(bool on);
 /* The framed stream (trapeze/console_proto.h), when the launcher asks for it:
  * VM output on the VM's channel, events (focus, VM ended), and the monitor's
  * replies: between begin and end, log lines from the calling hart are the reply. */

@@ -3,9 +3,11 @@
 #include "core/console.h"
 #include "core/hostirq.h"
 #include "core/vm.h"
+#include "dev/rtc.h"
 #include "dev/virtio_blk.h"
 #include "dev/virtio_host.h"
 #include "dev/virtio_mmio.h"
+#include "dev/virtio_net.h"
 #include "dev/virtio_rng.h"
 
 void devices_probe_host(const struct dt *dt)
@@ -13,6 +15,7 @@ void devices_probe_host(const struct dt *dt)
 	if (!hostirq_init(dt))
 		log_info("host: no PLIC found, host devices are polled");
 	vhost_probe(dt);
+	rtc_host_init(dt);      /* every VM's RTC counts from the host's */
 }
 
 static bool vm_device_attach(struct vm *vm, const struct bootinfo_dev *bd)
@@ -25,6 +28,10 @@ static bool vm_device_attach(struct vm *vm, const struct bootinfo_dev *bd)
 					 bd->flags & BOOTINFO_DEV_F_READONLY);
 	case BOOTINFO_DEV_RNG:
 		return virtio_rng_create(d, vm, vhost_get(bd->host_slot, VIRTIO_ID_RNG));
+	case BOOTINFO_DEV_NET:
+		return virtio_net_create(d, vm, BOOTINFO_DEV_NET_SWITCH(bd->flags),
+					 vhost_get(bd->host_slot, VIRTIO_ID_NET),
+					 bd->flags & BOOTINFO_DEV_F_DHCP);
 	default:
 		return false;
 	}

@@ -121,6 +121,10 @@ struct engine {
 	uint64_t (*firmware_load)(struct vcpu *v, uint64_t va, uint64_t *val, uint64_t *tval);
 
 	void (*print_stats)(const struct vm *vm);
+	/* Trapeze or a device wrote [gpa, gpa+len) of the VM's RAM, or will by
+	 * DMA (guestmem.h): drop what the engine derived from those bytes (the
+	 * trap engine's patched copies). NULL: nothing to drop. */
+	void (*mem_written)(struct vm *vm, uint64_t gpa, uint64_t len);
 
 	/* SBI SSE (SBI v3.0, "Software Event Injection"): the guest takes an
 	 * event at entry_pc. The interrupted sepc, SPP and SPIE go to

@@ -1,5 +1,6 @@
 #include "core/guestmem.h"
 
+#include "core/engine.h"
 #include "core/frame.h"
 #include "core/hostmem.h"
 #include "core/lib/string.h"
@@ -119,9 +120,20 @@ bool guestmem_read(struct vm *vm, uint64_t gpa, void *buf, size_t len)
 	return guestmem_copy(vm, gpa, buf, len, false);
 }
 
+/* After the bytes changed (the engine's check is ordered after them, so
+ * nothing it derives later can hold the old ones). */
+void guestmem_wrote(struct vm *vm, uint64_t gpa, uint64_t len)
+{
+	if (len && vm->engine_vm && vm->engine && vm->engine->mem_written)
+		vm->engine->mem_written(vm, gpa, len);
+}
+
 bool guestmem_write(struct vm *vm, uint64_t gpa, const void *buf, size_t len)
 {
-	return guestmem_copy(vm, gpa, (void *)buf, len, true);
+	if (!guestmem_copy(vm, gpa, (void *)buf, len, true))
+		return false;
+	guestmem_wrote(vm, gpa, len);
+	return true;
 }
 
 bool guestmem_is_ram(const struct vm *vm, uint64_t gpa, uint64_t len)
@@ -147,5 +159,9 @@ void guestmem_unpin(struct vm *vm)
 
 uint64_t guestmem_dma_addr(struct vm *vm, uint64_t gpa, size_t len)
 {
-	return realmap_ram_hpa(&vm->realmap, gpa, len);
+	uint64_t hpa = realmap_ram_hpa(&vm->realmap, gpa, len);
+
+	if (hpa)
+		guestmem_wrote(vm, gpa, len);
+	return hpa;
 }

@@ -39,12 +39,20 @@ bool guestmem_is_ram(const struct vm *vm, uint64_t gpa, uint64_t len);
  * page stays the VM's until guestmem_unpin. NULL when it is not RAM. */
 void *guestmem_pin(struct vm *vm, uint64_t gpa, size_t len);
 void guestmem_unpin(struct vm *vm);
+/* Trapeze stores to [gpa, gpa+len) through a pinned pointer (an emulated
+ * store): what the engine derived from those bytes goes, as after
+ * guestmem_write (engine.h mem_written; the trap engine's patches).
+ * Called after the bytes, or before them with the pin already held. */
+void guestmem_wrote(struct vm *vm, uint64_t gpa, uint64_t len);
 
 /* DMA by a host device on the VM's behalf (virtio requests passed to the
  * host's own devices): the host-physical address of [gpa, gpa+len), which
  * must lie in one page of guest RAM, its chunk zeroed first like any first
  * touch; 0 when it is not RAM. The caller holds a pin (guestmem_pin) from
- * before this until the device is done, so a reset drains it. */
+ * before this until the device is done, so a reset drains it. Counted as
+ * a write whatever the direction (guestmem_wrote): the engine drops what
+ * it derived from the page now, and derives nothing new while a pin is
+ * held (the trap engine patches no frame then). */
 uint64_t guestmem_dma_addr(struct vm *vm, uint64_t gpa, size_t len);
 
 #endif

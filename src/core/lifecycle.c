@@ -44,7 +44,7 @@ static bool lifecycle_idle(const struct vm *vm)
 	bool all_blocked = false;
 	unsigned id = vm->id;
 
-	if (!(vm->uart.ier & 1))        /* IER.ERBFI (16550: received data available) */
+	if (vm->console == NULL || !uart_rx_irq_enabled(vm->console))
 		return false;
 	for (unsigned i = 0; i < vm->nvcpus; i++) {
 		const struct vcpu *v = vm->vcpus[i];
@@ -113,16 +113,18 @@ bool lifecycle_watchdog_exempt(struct vm *vm, uint64_t now)
 	return false;
 }
 
-/* Bring vCPU 0 to an entry soon: out of WFI (as an interrupt would), or
- * off another hart (an IPI makes it trap into Trapeze). */
+/* A reset or destroy: vCPU 0 carries it out at its next entry, so it is
+ * brought there soon: out of WFI or HSM-stopped (it never enters the
+ * guest before lifecycle_take), or off another hart (an IPI makes it
+ * trap). Every other vCPU leaves its hart at its next trap and is parked. */
 static void lifecycle_kick(struct vm *vm)
 {
 	struct vcpu *v = vm->vcpus[0];
 
-	if (v->state == VCPU_BLOCKED)
+	if (v->state == VCPU_BLOCKED || v->state == VCPU_STOPPED)
 		sched_make_runnable(v);
-	else
-		vcpu_kick(v);
+	for (unsigned i = 0; i < vm->nvcpus; i++)
+		vcpu_kick(vm->vcpus[i]);
 }
 
 int lifecycle_pause(struct vm *vm)
@@ -181,7 +183,9 @@ bool lifecycle_pending(const struct vcpu *v)
 
 bool lifecycle_park(struct vcpu *v)
 {
-	if (!(life_bits(v->vm) & LIFE_PAUSED))
+	uint32_t w = life_bits(v->vm);
+
+	if (!(w & LIFE_PAUSED) && !(v->id != 0 && (w & (LIFE_REQ_RESET | LIFE_REQ_DESTROY))))
 		return false;
 	v->parked = true;
 	return true;
@@ -206,8 +210,8 @@ static uint64_t lifecycle_free_ram(struct vm *vm)
 }
 
 /*
- * Destroy, on the hart about to run vCPU 0 (the VM's only one until SMP
- * guests): the VM ends, in-flight accesses to its RAM drain (guestmem's
+ * Destroy, on the hart about to run vCPU 0, every other vCPU off its
+ * hart: the VM ends, in-flight accesses to its RAM drain (guestmem's
  * pins), its tables go back through the engine and its RAM to the frame
  * allocator. Guest RAM reaches any VM zeroed on first touch, page-table
  * frames are zeroed by frame_alloc: nothing of it is seen again.
@@ -219,6 +223,7 @@ static void lifecycle_do_destroy(struct vm *vm)
 	vm_stop(vm, VM_EXIT_DESTROYED, "destroyed from the monitor");
 	/* Host devices finish (or drop) the VM's requests: their pins. */
 	vm_devices_quiesce(vm);
+	device_destroy_all(vm);
 	while (__atomic_load_n(&vm->mem_pins, __ATOMIC_ACQUIRE))
 		;
 	vm->engine->vm_destroy(vm);
@@ -238,11 +243,24 @@ bool lifecycle_take(struct vcpu *v)
 
 	if (v->id != 0 || !(w & (LIFE_REQ_RESET | LIFE_REQ_DESTROY)))
 		return false;
-	__atomic_fetch_and(&vm->lifecycle, ~(LIFE_REQ_RESET | LIFE_REQ_DESTROY), __ATOMIC_ACQ_REL);
+	/* The other vCPUs were kicked (lifecycle_kick) and are parked when
+	 * picked (lifecycle_park) while the request stands: none may still
+	 * run guest code, or Trapeze code for it, when its memory and state
+	 * are reset or freed. Whatever they were doing on their harts ends at
+	 * a trap or an exit, never waiting on this hart. */
+	for (unsigned i = 1; i < vm->nvcpus; i++)
+		while (sched_vcpu_on_hart(vm->vcpus[i]))
+			;
 	if (w & LIFE_REQ_DESTROY) {
+		__atomic_fetch_and(&vm->lifecycle, ~(LIFE_REQ_RESET | LIFE_REQ_DESTROY), __ATOMIC_ACQ_REL);
 		lifecycle_do_destroy(vm);
 		return true;
 	}
 	vm_reboot(vm);
+	/* Only now may the others be picked again (HSM-stopped after a reset:
+	 * unparking queues none of them). */
+	__atomic_fetch_and(&vm->lifecycle, ~(LIFE_REQ_RESET | LIFE_REQ_DESTROY), __ATOMIC_ACQ_REL);
+	for (unsigned i = 1; i < vm->nvcpus; i++)
+		sched_unpark(vm->vcpus[i]);
 	return v->state != VCPU_RUNNING;
 }

@@ -47,14 +47,17 @@ bool lifecycle_watchdog_exempt(struct vm *vm, uint64_t now);
 #define LIFE_E_STATE    (-2)    /* already paused / not paused */
 int lifecycle_pause(struct vm *vm);
 int lifecycle_resume(struct vm *vm);
+/* Also what a guest's own reset (SBI SRST, the finisher) asks for: on any
+ * vCPU of an SMP VM, the reset runs once every vCPU is off its hart. */
 int lifecycle_reset(struct vm *vm);     /* resumes a paused VM */
 int lifecycle_destroy(struct vm *vm);
 
 /* The scheduler's side. */
 /* v must leave its hart at once: its VM is paused or has a request. */
 bool lifecycle_pending(const struct vcpu *v);
-/* At pick time (run-queue lock held): true when v's VM is paused; v is
- * then parked instead of run. */
+/* At pick time (run-queue lock held): true when v's VM is paused, or v
+ * is not vCPU 0 and a reset or destroy waits (vCPU 0 carries it out); v
+ * is then parked instead of run. */
 bool lifecycle_park(struct vcpu *v);
 /* v was picked to run on this hart: act on its VM's requests first.
  * True when v must not be entered (its VM was destroyed). */

@@ -12,6 +12,7 @@
 #include "core/hostmem.h"
 #include "core/lib/string.h"
 #include "core/machine.h"
+#include "core/monitor.h"
 #include "core/platform.h"
 #include "core/sched_internal.h"
 #include "core/timer.h"
@@ -52,7 +53,10 @@ static void platform_from_dt(const struct dt *dt, uint64_t boot_hartid)
 	uint64_t size;
 	int uart = dt_find_compatible(dt, -1, "ns16550a");
 	if (uart >= 0)
+	{
 		dt_reg(dt, uart, 0, &platform.uart_pa, &size);
+		dt_prop_u32(dt, uart, "interrupts", &platform.uart_irq);
+	}
 	int fin = dt_find_compatible(dt, -1, "sifive,test1");
 	if (fin < 0)
 		fin = dt_find_compatible(dt, -1, "sifive,test0");
@@ -125,6 +129,7 @@ _Noreturn void hyp_main(uint64_t hartid, uint64_t dtb_pa)
 	/* The host's PLIC and virtio devices, before any hart enables its
 	 * external interrupt (arch_hart_init). */
 	devices_probe_host(&dt);
+	monitor_input_init();
 	arch_init(hartid);
 
 	frames_init(&dt, dtb_pa);

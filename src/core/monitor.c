@@ -9,6 +9,7 @@
 #include "core/lib/string.h"
 #include "core/lifecycle.h"
 #include "core/platform.h"
+#include "core/sched.h"
 #include "core/stats.h"
 #include "core/vm.h"
 #include "trapeze/console_proto.h"
@@ -54,6 +55,31 @@ struct vm *monitor_focus(void)
 	return vm;
 }
 
+/* Input by interrupt: the handler only masks the (level) interrupt and
+ * says input is due; the pull runs on the resume or idle path, where
+ * monitor commands may run too, and unmasks once the UART is drained. */
+static bool input_by_irq;
+static unsigned input_due;  /* a word: RV64 has no byte-wide AMO */
+
+static void input_irq(void *ctx)
+{
+	(void)ctx;
+	console_input_irq(false);
+	__atomic_store_n(&input_due, 1u, __ATOMIC_RELEASE);
+}
+
+void monitor_input_init(void)
+{
+	input_by_irq = console_input_irq_init(input_irq);
+	log_info("host: console input %s", input_by_irq ? "by interrupt" : "polled");
+}
+
+bool monitor_input_due(void)
+{
+	return __atomic_load_n(&input_due, __ATOMIC_RELAXED) &&
+	       __atomic_exchange_n(&input_due, 0u, __ATOMIC_ACQUIRE);
+}
+
 /* A byte for the VM in focus; false when it must wait (queue full). A VM
  * that is paused drops what it cannot take, so the monitor's own lines
  * behind it still get through. */
@@ -80,8 +106,14 @@ void monitor_input_pull(void)
 		if (in_state == IN_CMD && pending_ready)
 			break;
 		int c = console_getc();
-		if (c < 0)
+		if (c < 0) {
+			/* Drained: the next byte interrupts. A pull that stops
+			 * early leaves it masked: whoever makes room pulls again
+			 * (the guest reading its UART, the next monitor tick). */
+			if (input_by_irq)
+				console_input_irq(true);
 			break;
+		}
 		switch (in_state) {
 		case IN_DATA:
 			if (c == CONSOLE_ESC)
@@ -112,6 +144,9 @@ void monitor_input_pull(void)
 				pending[in_cmd_len] = '\0';
 				pending_ready = true;
 				in_state = IN_DATA;
+				/* Pulled by a guest's UART read, perhaps: it
+				 * runs at the next resume on any hart. */
+				__atomic_store_n(&input_due, 1u, __ATOMIC_RELEASE);
 			} else if (in_cmd_len < CONSOLE_MONITOR_MAX && c != '\r') {
 				in_cmd[in_cmd_len++] = (char)c;
 			}
@@ -212,10 +247,7 @@ static void cmd_list(void)
 	log_info("  # name             engine  vcpus  state      memory  cpu-time  resets");
 	for (unsigned i = 0; i < vm_count(); i++) {
 		struct vm *vm = vm_at(i);
-		uint64_t ticks = 0;
-		for (unsigned k = 0; k < vm->nvcpus; k++)
-			for (unsigned h = 0; h < sizeof(vm->vcpus[k]->sched.hart_ticks) / sizeof(uint64_t); h++)
-				ticks += vm->vcpus[k]->sched.hart_ticks[h];
+		uint64_t ticks = sched_vm_cpu_ticks(vm);
 		uint64_t ms = ticks * 1000 / (platform.timebase_hz ? platform.timebase_hz : 1);
 		log_info("%c%2u %16s %6s  %5u  %9s %5luM %6lu.%02lus  %6lu", vm == f ? '*' : ' ',
 			 i + 1, vm->name, vm->engine ? vm->engine->name : "-", vm->nvcpus,

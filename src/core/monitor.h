@@ -7,10 +7,17 @@
 #ifndef CORE_MONITOR_H
 #define CORE_MONITOR_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct vm;
 
+/* Console input by interrupt where the host allows it, else polled (at
+ * slice ends and on idle harts). */
+void monitor_input_init(void);
+/* Input arrived since the last look: the caller runs vm_console_input_tick.
+ * One relaxed load when nothing came (the resume path asks each time). */
+bool monitor_input_due(void);
 /* Read what the host UART has: input bytes into the focused VM's queue
  * (until it is full), focus changes, a monitor command line. Any hart,
  * any lock but the console's held. */

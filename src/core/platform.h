@@ -17,6 +17,7 @@ struct platform {
 	uint64_t timebase_hz;
 	uint64_t ram_base, ram_size;
 	uint64_t uart_pa;               /* host ns16550 */
+	uint32_t uart_irq;              /* its host PLIC source, 0 if none */
 	uint64_t finisher_pa;           /* sifive,test syscon; 0 when absent */
 	bool has_sstc;                  /* stimecmp usable from S-mode */
 	bool has_h;                     /* hypervisor extension present */

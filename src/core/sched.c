@@ -5,6 +5,7 @@
 #include "core/console.h"
 #include "core/engine.h"
 #include "core/lifecycle.h"
+#include "core/monitor.h"
 #include "core/lib/spinlock.h"
 #include "core/platform.h"
 #include "core/sbi/sbi_sta.h"
@@ -109,6 +110,27 @@ static void sched_charge(struct vcpu *v, uint64_t now)
 	v->sched.ran_since = now;
 }
 
+/* CPU time of v on hart h so far, its current stint included (a lone
+ * vCPU is charged only when it leaves the hart). */
+static uint64_t sched_vcpu_hart_ticks(const struct vcpu *v, unsigned h, uint64_t now)
+{
+	uint64_t ticks = v->sched.hart_ticks[h];
+
+	if (h < sched_nharts() && cpus[h].current == v && now > v->sched.ran_since)
+		ticks += now - v->sched.ran_since;
+	return ticks;
+}
+
+uint64_t sched_vm_cpu_ticks(const struct vm *vm)
+{
+	uint64_t now = platform_time(), t = 0;
+
+	for (unsigned i = 0; i < vm->nvcpus; i++)
+		for (unsigned h = 0; h < PLATFORM_MAX_HARTS; h++)
+			t += sched_vcpu_hart_ticks(vm->vcpus[i], h, now);
+	return t;
+}
+
 void sched_print_stats(const struct vm *vm)
 {
 	struct stats_line l = { .vm = vm->name, .group = "sched" };
@@ -121,10 +143,7 @@ void sched_print_stats(const struct vm *vm)
 		const struct vcpu *v = vm->vcpus[i];
 		uint64_t t = 0;
 		for (unsigned h = 0; h < PLATFORM_MAX_HARTS; h++) {
-			uint64_t ticks = v->sched.hart_ticks[h];
-			/* Still on that hart (the one ending the VM, say). */
-			if (h < sched_nharts() && cpus[h].current == v && now > v->sched.ran_since)
-				ticks += now - v->sched.ran_since;
+			uint64_t ticks = sched_vcpu_hart_ticks(v, h, now);
 			per_hart[h] += ticks;
 			t += ticks;
 		}
@@ -181,6 +200,14 @@ void sched_make_runnable(struct vcpu *v)
 		rq_push(v);
 	}
 	spin_unlock(&rq_lock);
+}
+
+bool sched_vcpu_on_hart(const struct vcpu *v)
+{
+	for (unsigned h = 0; h < sched_nharts(); h++)
+		if (__atomic_load_n(&cpus[h].current, __ATOMIC_ACQUIRE) == v)
+			return true;
+	return false;
 }
 
 void sched_unpark(struct vcpu *v)
@@ -352,6 +379,9 @@ static uint64_t sched_next_check(uint64_t earliest)
 			if (p < at)
 				at = p;
 		}
+		/* A device timer (an RTC alarm) fires from the look-around. */
+		if (device_deadline(vm) < at)
+			at = device_deadline(vm);
 		if (hang_ticks && !lifecycle_watchdog_exempt(vm, platform_time())) {
 			uint64_t last = __atomic_load_n(&vm->last_activity, __ATOMIC_RELAXED);
 			if (last + hang_ticks + 1 < at)
@@ -427,7 +457,16 @@ static struct vcpu *sched_pick(struct sched_cpu *h, struct vcpu *prev)
 		}
 		h->current = NULL;
 		spin_unlock(&rq_lock);
+		/* Device timers (RTC alarms) due now fire, and the next one
+		 * ends the wait; one that fired may have woken a vCPU. */
+		if (device_run_timers(now)) {
+			spin_lock(&rq_lock);
+			continue;
+		}
 		uint64_t tick = now + timer_us_to_ticks(SCHED_IDLE_POLL_US);
+		for (unsigned i = 0; i < vm_count(); i++)
+			if (vm_at(i)->state == VM_RUNNING && device_deadline(vm_at(i)) < earliest)
+				earliest = device_deadline(vm_at(i));
 		sched_idle(earliest < tick ? earliest : tick);
 		spin_lock(&rq_lock);
 	}
@@ -438,6 +477,8 @@ static struct vcpu *sched_pick(struct sched_cpu *h, struct vcpu *prev)
 static uint64_t sched_tick_work(uint64_t now)
 {
 	vm_console_input_tick();
+	/* Before the wake scan: an alarm may wake a blocked vCPU. */
+	device_run_timers(now);
 	spin_lock(&rq_lock);
 	uint64_t earliest = sched_wake_blocked();
 	sched_check_hangs(now);
@@ -463,6 +504,13 @@ struct vcpu *sched_resume(struct vcpu *v)
 	uint64_t now = platform_time();
 	struct vcpu *next = v;
 
+	/* Console input (or a monitor command) arrived by interrupt. */
+	if (v && monitor_input_due())
+		vm_console_input_tick();
+	/* Its VM may have set a device timer (an RTC alarm) since the look
+	 * around was planned: it is one more reason to look. */
+	if (v && device_deadline(v->vm) < h->check_at)
+		h->check_at = device_deadline(v->vm);
 	/* Alone on this hart, without slices: the look around is due. */
 	if (v && h->slice_end == UINT64_MAX && now >= h->check_at) {
 		uint64_t earliest = sched_tick_work(now);

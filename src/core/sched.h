@@ -42,5 +42,7 @@ struct vm;
 void sched_vm_ended(struct vm *vm);
 /* "stats NAME sched:" CPU time by vCPU and by hart, and the VM's weight. */
 void sched_print_stats(const struct vm *vm);
+/* The CPU time (timer ticks) a VM's vCPUs have had, running stints included. */
+uint64_t sched_vm_cpu_ticks(const struct vm *vm);
 
 #endif

@@ -2,6 +2,7 @@
 #ifndef CORE_SCHED_INTERNAL_H
 #define CORE_SCHED_INTERNAL_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct vcpu;
@@ -16,6 +17,9 @@ void sched_add_vcpu(struct vcpu *v);
 struct vcpu *sched_resume(struct vcpu *v);
 /* A vCPU parked while its VM was paused (lifecycle.c) is queued again. */
 void sched_unpark(struct vcpu *v);
+/* Whether some hart has v as its current vCPU (running it, or in Trapeze
+ * on its behalf until it picks another). */
+bool sched_vcpu_on_hart(const struct vcpu *v);
 /* Enter the scheduler on this hart for the first time. */
 _Noreturn void sched_run(void);
 /* The hang watchdog's limit, in time-CSR ticks (0 = off). */

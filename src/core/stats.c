@@ -59,6 +59,11 @@ void stats_print(const struct vm *vm)
 	stats_group(&l, "lifecycle");
 	stats_add(&l, "resets", s->resets);
 	stats_add(&l, "console-throttled", s->console_throttled);
+	stats_group(&l, "net");
+	stats_add(&l, "tx", s->net_tx);
+	stats_add(&l, "rx", s->net_rx);
+	stats_add(&l, "tx-dropped", s->net_tx_dropped);
+	stats_add(&l, "rx-dropped", s->net_rx_dropped);
 	stats_flush(&l);
 	if (vm->engine && vm->engine->print_stats)
 		vm->engine->print_stats(vm);

@@ -28,6 +28,9 @@ struct vm_stats {
 	uint64_t chunks_zeroed;             /* 2 MiB chunks of guest RAM zeroed on first touch */
 	uint64_t resets;                    /* SBI SRST reboots and monitor resets */
 	uint64_t console_throttled;         /* output bytes dropped over the console rate limit */
+	uint64_t net_tx, net_rx;            /* frames the VM's NIC sent to its switch, received */
+	uint64_t net_tx_dropped;            /* frames it sent that were runt or oversized */
+	uint64_t net_rx_dropped;            /* frames for it while it had no receive buffer */
 };
 
 struct vm;

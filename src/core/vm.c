@@ -165,7 +165,8 @@ int vm_console_getc(struct vm *vm)
 {
 	spin_lock(&vm->dev_lock);
 	int c = vm_console_getc_locked(vm);
-	uart_input_ready(&vm->uart, vm);
+	if (vm->console)
+		uart_input_ready(vm->console, vm);
 	spin_unlock(&vm->dev_lock);
 	return c;
 }
@@ -173,14 +174,17 @@ int vm_console_getc(struct vm *vm)
 void vm_console_input_tick(void)
 {
 	monitor_input_pull();
-	/* Monitor commands run here: on a tick or an idle hart, no lock held. */
+	/* Monitor commands run here: on a tick or an idle hart, no lock held.
+	 * Bytes behind a command waited for it to run. */
 	monitor_poll();
+	monitor_input_pull();
 	struct vm *vm = vm_focus();
 
 	if (vm == NULL)
 		return;
 	spin_lock(&vm->dev_lock);
-	uart_input_ready(&vm->uart, vm);
+	if (vm->console)
+		uart_input_ready(vm->console, vm);
 	spin_unlock(&vm->dev_lock);
 }
 
@@ -315,7 +319,7 @@ void vm_reboot(struct vm *vm)
 	vm_devices_quiesce(vm);
 	vm_devices_reset(vm);
 	guestmem_reset(vm);
-	plic_reset(&vm->plic);
+	device_reset_all(vm);
 	if (!vm_load(vm)) {
 		vm_stop(vm, VM_EXIT_CRASHED, "reset failed");
 		return;
@@ -323,8 +327,8 @@ void vm_reboot(struct vm *vm)
 	vm->engine->vm_reset(vm);
 	for (unsigned i = 1; i < vm->nvcpus; i++)
 		vm->vcpus[i]->state = VCPU_STOPPED;
-	/* vCPU 0 is the caller (VMs have one vCPU until SMP guests arrive),
-	 * running: it continues from its reset state. */
+	/* vCPU 0 is the caller (lifecycle_take, every other vCPU parked off
+	 * its hart), running: it continues from its reset state. */
 	vm->vcpus[0]->state = VCPU_RUNNING;
 	/* Every reset leaves the allocator where the last one did (what
 	 * test_lifecycle.py checks over a thousand of them). */
@@ -389,15 +393,9 @@ static bool vm_create(struct vm *vm, unsigned id, const struct bootinfo_vm *d)
 		return false;
 	}
 	/* The devices of QEMU virt that Trapeze models, where virt has them. */
-	uart_init(&vm->uart);
-	plic_init(&vm->plic, vm, d->vcpus);
-	syscon_init(&vm->syscon);
-	if (realmap_add_mmio(&vm->realmap, BOARD_UART_GPA, BOARD_UART_SIZE, &vm->uart.mmio) ||
-	    realmap_add_mmio(&vm->realmap, BOARD_PLIC_GPA, BOARD_PLIC_SIZE, &vm->plic.mmio) ||
-	    realmap_add_mmio(&vm->realmap, BOARD_TEST_GPA, BOARD_TEST_SIZE, &vm->syscon.mmio)) {
-		log_info("vm %s: device regions overlap", vm->name);
+	vm->dev_deadline = UINT64_MAX;
+	if (!device_create_board(vm))
 		return false;
-	}
 	/* The virtio slots, and the devices the manifest puts in them. */
 	if (!vm_devices_create(vm))
 		return false;

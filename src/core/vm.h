@@ -12,14 +12,16 @@
 #include "core/realmap.h"
 #include "core/stats.h"
 #include "core/vcpu.h"
+#include "dev/device.h"
 #include "dev/plic.h"
-#include "dev/syscon.h"
 #include "dev/uart.h"
 #include "dev/virtio_mmio.h"
 #include "trapeze/bootinfo.h"
 
 #define VM_MAX_VCPUS    8
 #define VM_LINE_MAX     256
+#define VM_MAX_DEVICES  8       /* the board's fixed devices (dev/device.h) */
+#define VM_DEV_STATE    2048    /* bytes of their state */
 
 enum vm_state {
 	VM_RUNNING = 0,
@@ -51,9 +53,15 @@ struct vm {
 	void *engine_vm;                    /* the engine's own per-VM state */
 	uint64_t *ram_pages;                /* hpa of each RAM page (the real map table's array) */
 	uint64_t ram_npages;
-	struct uart_dev uart;
-	struct plic_dev plic;
-	struct syscon_dev syscon;
+	/* Its board's devices (dev/device.h), their state, and two by role:
+	 * the interrupt controller every irq_line leads to, the console UART. */
+	struct device devices[VM_MAX_DEVICES];
+	unsigned ndevices;
+	uint64_t dev_deadline;              /* their earliest timer (device.h; atomic) */
+	struct plic_dev *irqchip;
+	struct uart_dev *console;
+	_Alignas(16) uint8_t dev_state[VM_DEV_STATE];
+	size_t dev_state_used;
 	struct virtio_mmio_dev virtio[BOARD_VIRTIO_SLOTS];
 	struct spinlock dev_lock;           /* device model state, console input */
 	struct spinlock mem_lock;           /* first touches of guest RAM (guestmem.c) */
@@ -92,7 +100,9 @@ void vm_console_input_tick(void);
 bool vm_input_push(struct vm *vm, uint8_t c);
 bool vm_input_full(const struct vm *vm);
 
-/* SBI SRST: power the VM off (reason as in SBI v2.0 System Reset) or reset it. */
+/* SBI SRST: power the VM off (reason as in SBI v2.0 System Reset) or reset
+ * it. A guest asks for a reset through lifecycle_reset; vm_reboot runs on
+ * vCPU 0 with every other vCPU off its hart (lifecycle_take). */
 void vm_power_off(struct vm *vm, enum vm_exit why);
 void vm_reboot(struct vm *vm);
 /* Stop a VM from Trapeze's side with a log line saying why. */

@@ -5,6 +5,6 @@
 
 void irq_line_set(const struct irq_line *l, bool level)
 {
-	if (l->vm)
-		plic_set_level(&l->vm->plic, l->source, level);
+	if (l->vm && l->vm->irqchip)
+		plic_set_level(l->vm->irqchip, l->source, level);
 }

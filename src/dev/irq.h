@@ -2,7 +2,8 @@
  * An interrupt line from a device model to its VM's interrupt controller:
  * a handle the board hands a device when it is created, so that a device
  * model raises "its line" without knowing which controller or source is
- * behind it (the virtual PLIC today, source BOARD_*_IRQ).
+ * behind it: the VM's interrupt controller (vm->irqchip, the virtual PLIC
+ * of its device list), source BOARD_*_IRQ.
  */
 #ifndef DEV_IRQ_H
 #define DEV_IRQ_H

@@ -277,7 +277,6 @@ void plic_reset(struct plic_dev *p)
 void plic_init(struct plic_dev *p, struct vm *vm, unsigned nharts)
 {
 	memset(p, 0, sizeof(*p));
-	p->mmio = (struct mmio_device){ .name = "plic", .access = plic_access, .priv = p };
 	p->vm = vm;
 	p->nharts = nharts < PLIC_MAX_HARTS ? nharts : PLIC_MAX_HARTS;
 	plic_boot_state(p);
@@ -287,3 +286,30 @@ uint64_t plic_size(unsigned nharts)
 {
 	return PLIC_CONTEXT_BASE + 2ULL * nharts * PLIC_CONTEXT_STRIDE;
 }
+
+/* One PLIC per VM, a context pair per vCPU the VM will have (its vCPUs
+ * do not exist yet). */
+static bool plic_create(struct device *d)
+{
+	struct plic_dev *p = d->state;
+	const struct vm *vm = d->vm;
+
+	if (vm->irqchip)
+		return false;
+	plic_init(p, d->vm, vm->desc ? vm->desc->vcpus : vm->nvcpus);
+	d->vm->irqchip = p;
+	return true;
+}
+
+static void plic_model_reset(struct device *d)
+{
+	plic_reset(d->state);
+}
+
+const struct device_model plic_model = {
+	.name = "plic",
+	.state_size = sizeof(struct plic_dev),
+	.create = plic_create,
+	.reset = plic_model_reset,
+	.access = plic_access,
+};

@@ -22,7 +22,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "core/lib/spinlock.h"
-#include "dev/mmio.h"
+#include "dev/device.h"
 #include "trapeze/board.h"
 
 struct vm;
@@ -34,7 +34,6 @@ struct vm;
 /* What QEMU virt maps whatever its hart count: VIRT_PLIC_SIZE(VIRT_CPUS_MAX * 2). */
 
 struct plic_dev {
-	struct mmio_device mmio;
 	struct vm *vm;
 	unsigned nharts;
 	struct spinlock lock;               /* guards everything below */
@@ -45,6 +44,10 @@ struct plic_dev {
 	uint32_t threshold[PLIC_MAX_CONTEXTS];
 	uint32_t seip;                      /* bit h: SEIP as last signalled to hart h */
 };
+
+/* The model (device.h): a VM's interrupt controller, vm->irqchip, where
+ * every irq_line of the VM leads. */
+extern const struct device_model plic_model;
 
 /* A PLIC for harts 0..nharts-1 (at most PLIC_MAX_HARTS, larger counts are
  * clamped), in its reset state. Touches no vCPU, so it may run before the

@@ -7,6 +7,7 @@
  */
 #include "dev/syscon.h"
 
+#include "core/lifecycle.h"
 #include "core/vm.h"
 
 /* QEMU's sifive_test_ops: .valid min 2, max 4 bytes, no .unaligned. A
@@ -41,15 +42,20 @@ static int syscon_access(struct mmio_device *dev, struct vm *vm, struct mmio_acc
 		vm_power_off(vm, VM_EXIT_FAILURE);
 		return MMIO_HALT;
 	case SYSCON_FINISHER_RESET:
-		vm_reboot(vm);
+		lifecycle_reset(vm);
 		return MMIO_HALT;
 	}
 	return 0;
 }
 
-void syscon_init(struct syscon_dev *s)
+static bool syscon_create(struct device *d)
 {
-	*s = (struct syscon_dev){
-		.mmio = { .name = "syscon", .access = syscon_access, .priv = s },
-	};
+	(void)d;
+	return true;
 }
+
+const struct device_model syscon_model = {
+	.name = "syscon",
+	.create = syscon_create,
+	.access = syscon_access,
+};

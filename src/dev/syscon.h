@@ -8,7 +8,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
-#include "dev/mmio.h"
+#include "dev/device.h"
 #include "trapeze/board.h"
 
 
@@ -25,10 +25,7 @@
  * the writing vCPU's pc is now the entry point): the pc must not advance.
  */
 
-struct syscon_dev {
-	struct mmio_device mmio;
-};
-
-void syscon_init(struct syscon_dev *s);
+/* No state: the finisher's writes act on its VM at once. */
+extern const struct device_model syscon_model;
 
 #endif

@@ -1,6 +1,6 @@
 /*
  * Virtual ns16550A (the UART of QEMU virt, hw/char/serial.c's register
- * set): polled for now; its interrupt line arrives with the virtual PLIC.
+ * set), its interrupt on its irq line (source BOARD_UART_IRQ).
  * Register offsets and bits from the PC16550D data sheet.
  */
 #include "dev/uart.h"
@@ -54,13 +54,18 @@ static void uart_update_irq(struct uart_dev *u, struct vm *vm)
 
 	if (level != u->irq_level) {
 		u->irq_level = level;
-		plic_set_level(&vm->plic, BOARD_UART_IRQ, level);
+		irq_line_set(&u->irq, level);
 	}
 }
 
 void uart_input_ready(struct uart_dev *u, struct vm *vm)
 {
 	uart_update_irq(u, vm);
+}
+
+bool uart_rx_irq_enabled(const struct uart_dev *u)
+{
+	return u->ier & IER_RDI;
 }
 
 static uint8_t uart_read(struct uart_dev *u, struct vm *vm, unsigned reg)
@@ -158,9 +163,39 @@ static int uart_access(struct mmio_device *dev, struct vm *vm, struct mmio_acces
 void uart_init(struct uart_dev *u)
 {
 	*u = (struct uart_dev){
-		.mmio = { .name = "uart", .access = uart_access, .priv = u },
 		/* As OpenSBI 1.1's uart8250_init leaves QEMU's UART for an S-mode
 		 * payload: 8N1, FIFO on, divisor 2 (3.6864 MHz / 16 / 115200). */
 		.lcr = 0x03, .fcr = 0x01, .dll = 2,
 	};
 }
+
+/* The first UART of a VM is its console: input goes there. */
+static bool uart_create(struct device *d)
+{
+	struct uart_dev *u = d->state;
+
+	uart_init(u);
+	u->irq = d->irq;
+	if (d->vm->console == NULL)
+		d->vm->console = u;
+	return true;
+}
+
+/* A VM reset: back to what OpenSBI leaves (bare QEMU resets its 16550 and
+ * OpenSBI programs it again); the PLIC forgot the line's level. */
+static void uart_reset(struct device *d)
+{
+	struct uart_dev *u = d->state;
+	struct irq_line irq = u->irq;
+
+	uart_init(u);
+	u->irq = irq;
+}
+
+const struct device_model uart_model = {
+	.name = "uart",
+	.state_size = sizeof(struct uart_dev),
+	.create = uart_create,
+	.reset = uart_reset,
+	.access = uart_access,
+};

@@ -10,8 +10,8 @@ static const char *const virtio_mmio_names[BOARD_VIRTIO_SLOTS] = {
 /* QEMU's VIRTIO_QUEUE_MAX: QueueSel and QueueNotify values at or above it
  * are ignored. */
 #define VIRTIO_MMIO_SEL_MAX     1024
-/* The largest configuration space a model has (virtio-blk's 60 bytes,
- * virtio-net's later). */
+/* The largest configuration space a model has (virtio-blk's 60 bytes;
+ * virtio-net's is 8). */
 #define VIRTIO_MMIO_CFG_MAX     64
 
 /*
@@ -292,6 +292,8 @@ static int virtio_mmio_access(struct mmio_device *dev, struct vm *vm, struct mmi
 		virtio_mmio_dev_access(d, a->offset, a->width, a->write, &a->value);
 	}
 	spin_unlock(&d->lock);
+	if (d->ops->flush)
+		d->ops->flush(d);
 	return 0;
 }
 

@@ -115,6 +115,13 @@ struct virtio_ops {
 	/* Wait until no request of this device is with a host device; called
 	 * without d->lock. NULL when requests never outlive the notify. */
 	void (*quiesce)(struct virtio_mmio_dev *d);
+	/* After every register access, once d->lock is dropped (the VM's
+	 * dev_lock may still be held): work the model deferred because it
+	 * takes other devices' locks (virtio-net hands the frames it took
+	 * to its switch, whose delivery locks the receiving NICs; doing it
+	 * under d->lock would let two NICs sending to each other deadlock).
+	 * NULL when none. */
+	void (*flush)(struct virtio_mmio_dev *d);
 };
 
 struct virtio_mmio_dev {

@@ -184,6 +184,17 @@ int virtq_push(struct vm *vm, struct virtq *q, uint16_t head, uint32_t len)
 	return 0;
 }
 
+bool virtq_interrupt_suppressed(struct vm *vm, const struct virtq *q)
+{
+	uint16_t flags;
+
+	/* The used index store before the flags load (store-load). */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (!virtq_load_idx(vm, q->avail, &flags))
+		return false;
+	return flags & VIRTQ_AVAIL_F_NO_INTERRUPT;
+}
+
 static size_t virtq_req_copy(struct vm *vm, const struct virtq_req *req, uint64_t off,
 			     void *buf, size_t len, bool to_guest)
 {

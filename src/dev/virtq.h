@@ -87,6 +87,14 @@ int virtq_pop(struct vm *vm, struct virtq *q, struct virtq_req *req);
  * order (2.7.8.2). 0, or VIRTQ_E_RING when the used ring is not RAM. */
 int virtq_push(struct vm *vm, struct virtq *q, uint16_t head, uint32_t len);
 
+/* Whether the driver asked for no used buffer notifications on q
+ * (VIRTQ_AVAIL_F_NO_INTERRUPT in the driver area's flags; 2.7.7 "Used
+ * Buffer Notification Suppression", without EVENT_IDX): read after a
+ * full fence, since the driver re-enables and then checks the used ring
+ * (2.7.7.1). A flags word that is not RAM reads as "not suppressed". */
+#define VIRTQ_AVAIL_F_NO_INTERRUPT 1
+bool virtq_interrupt_suppressed(struct vm *vm, const struct virtq *q);
+
 /* Copy between a request's buffers and Trapeze, from byte off of its
  * readable (gather) or writable (scatter) part; returns the bytes copied
  * (fewer when the part is shorter). */

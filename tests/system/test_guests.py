@@ -10,7 +10,9 @@ GUESTS = ["hello", "csr", "traps", "interrupts", "umode", "sbi", "illegal", "acc
           "paging_modes", "paging_ad", "paging_perm", "paging_sfence", "paging_user",
           "paging_hidden", "paging_isolation",
           # virtio-mmio: the eight empty transport slots and their DTB nodes
-          "virtio_slots"]
+          "virtio_slots",
+          # the goldfish RTC: the host's year, its registers, its alarm by interrupt
+          "rtc"]
 
 
 # Differences we know of and document (README, "Known limits"): the line's

@@ -228,3 +228,31 @@ def test_console_flood_is_throttled_alone(engine, cpu):
     flood_bytes = sum(len(l) + 1 for l in r.lines if l.startswith("[fl] "))
     # burst + rate x (flood time + the pause and the line after it), with slack
     assert flood_bytes < 256 * 1024 + 64 * 1024 * 6, flood_bytes
+
+
+IMAGE = os.path.join(os.path.dirname(LAUNCHER), "linux", "Image")
+INITRD = os.path.join(os.path.dirname(LAUNCHER), "linux", "initramfs.cpio.gz")
+
+
+@pytest.mark.skipif(not os.path.exists(IMAGE) or not os.path.exists(INITRD),
+                    reason="no Linux guest built (make linux)")
+@pytest.mark.parametrize("engine,cpu", [("trap", "rv64,h=true"), ("hw", "rv64,h=true")],
+                         ids=["trap-H", "hw"])
+def test_smp_linux_reboots_from_its_second_vcpu(engine, cpu):
+    """Linux with 2 vCPUs reboots (SBI SRST) from CPU 1 while CPU 0 spins in
+    smp_send_stop's loop: the reset waits until every vCPU is off its hart
+    (vCPU 0 carries it out), and each boot finds both CPUs again."""
+    cmd = "nproc; taskset 2 reboot -f"
+    vm = ("sr", {"kernel": IMAGE, "initrd": INITRD, "memory": "128M", "vcpus": 2,
+                 "bootargs": f'console=ttyS0 trapeze.cmd="{cmd}"'})
+    r = Launch([vm], engine, cpu, {"harts": 2, "hang-timeout": 300})
+    try:
+        r.wait_for(r"vm sr: reset \(2,", timeout=600)
+        r.wait_for(r"smp: Brought up 1 node, 2 CPUs", count=3, timeout=300)
+        r.mon("destroy sr")
+        r.wait_for(r"vm sr: destroyed")
+    finally:
+        status = r.finish()
+    assert r.lines.count("2") >= 2, r.text()[-3000:]
+    assert not re.search(r"stopped: (?!destroyed)|crashed|panic|Oops", r.text()), r.text()[-3000:]
+    assert status == 0

@@ -75,6 +75,10 @@ def test_patching_linux_busybox_matches_bare(cpu):
     assert stat(got, "patch", "exec-sret") > 100
     assert stat(got, "patch", "exec-sfence") > 100
     assert stat(got, "patch", "traps-saved") > 10 * stat(got, "traps", "illegal-insn")
+    # Trap entry's sepc/stval/scause/sscratch reads run back to back in one exit.
+    assert stat(got, "patch", "chained") > 1000, got.log_lines
+    # Every change of a copy is followed by FENCE.I (on every hart).
+    assert stat(got, "patch", "fence-i") > 0
 
 
 STATIC_KEY = ("cat /proc/sys/kernel/sched_schedstats; echo 1 > /proc/sys/kernel/sched_schedstats; "

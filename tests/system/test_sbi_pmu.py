@@ -13,7 +13,7 @@ scounteren) are compared with bare QEMU as every guest's are."""
 import functools
 import pytest
 
-from trapeze_run import compared, first_difference, run_guest
+from trapeze_run import compared, first_difference, run_guest, run_guest_smp
 
 CONFIGS = [("rv64,h=false", "trap"), ("rv64,h=true", "trap"), ("rv64,h=true", "hw")]
 IDS = ["trap-h=false", "trap-h=true", "hw-h=true"]
@@ -138,10 +138,41 @@ EXPECTED = [
 #   20-31 set, a reserved firmware code 22-255): INVALID_PARAM.
 assert len(EXPECTED) == 87
 
+# With vcpus = 2 (on 2 harts) the guest starts its other hart with HSM:
+# counters are the calling hart's (chapter 11: every function acts on the
+# calling hart's counters, "a set of counters" per hart), so
+# - counter_config_matching on the other hart picks the same counter index
+#   for set_timer that this hart is already counting it on (not started
+#   there);
+# - firmware events count on the hart where they happen: the other hart's
+#   4 set_timer calls read 4 there and 0 here, this hart's 2 read 2 here
+#   and leave the other's 4; an IPI counts as IPI_SENT on the sender and
+#   IPI_RECEIVED on the target only (Table "PMU Firmware Events");
+# - a STOP with RESET on one hart leaves the other's counter as it was.
+SMP_EXPECTED = [
+    'spec: pmu smp start the other hart: error=0 value=0',
+    'spec: pmu smp other hart maps set_timer to the counter this hart counts it on: yes',
+    'spec: pmu smp other hart: fw_read set_timer x4: error=0 value=4',
+    'spec: pmu smp this hart: fw_read set_timer: error=0 value=0',
+    'spec: pmu smp this hart: fw_read set_timer x2: error=0 value=2',
+    'spec: pmu smp ipi to the other hart: error=0 value=0',
+    'spec: pmu smp this hart: fw_read ipi_sent: error=0 value=1',
+    'spec: pmu smp this hart: fw_read ipi_received: error=0 value=0',
+    'spec: pmu smp other hart: fw_read set_timer: error=0 value=4',
+    'spec: pmu smp other hart: fw_read ipi_received: error=0 value=1',
+    'spec: pmu smp other hart: stop set_timer reset: error=0 value=0',
+    "spec: pmu smp this hart: fw_read set_timer after the other's reset: error=0 value=2",
+    'spec: pmu smp this hart: stop set_timer reset: error=0 value=0',
+    'spec: pmu smp stop the other hart: error=0 value=0',
+]
+
 
 @functools.lru_cache(maxsize=None)
-def trapeze(cpu, engine):
-    r = run_guest("sbi_pmu", cpu=cpu, engine=engine)
+def trapeze(cpu, engine, vcpus=1):
+    if vcpus == 1:
+        r = run_guest("sbi_pmu", cpu=cpu, engine=engine)
+    else:
+        r = run_guest_smp("sbi_pmu", vcpus, 2, cpu=cpu, engine=engine)
     assert r.status == 0, r.output
     assert r.guest_lines and r.guest_lines[-1] == "done", r.output
     if engine == "hw":
@@ -156,20 +187,23 @@ def bare():
     return r
 
 
+@pytest.mark.parametrize("vcpus", [1, 2])
 @pytest.mark.parametrize("cpu,engine", CONFIGS, ids=IDS)
-def test_sbi_pmu_as_the_spec_requires(cpu, engine):
-    got = [l for l in trapeze(cpu, engine).guest_lines if l.startswith("spec: ")]
-    for want, line in zip(EXPECTED, got):
+def test_sbi_pmu_as_the_spec_requires(cpu, engine, vcpus):
+    want_all = EXPECTED + (SMP_EXPECTED if vcpus == 2 else [])
+    got = [l for l in trapeze(cpu, engine, vcpus).guest_lines if l.startswith("spec: ")]
+    for want, line in zip(want_all, got):
         assert line == want
-    assert len(got) == len(EXPECTED)
+    assert len(got) == len(want_all)
 
 
+@pytest.mark.parametrize("vcpus", [1, 2])
 @pytest.mark.parametrize("cpu,engine", CONFIGS, ids=IDS)
-def test_sbi_pmu_counter_reads_as_bare(cpu, engine):
+def test_sbi_pmu_counter_reads_as_bare(cpu, engine, vcpus):
     """cycle and instret trap under Trapeze (one VM never reads another's
     counts) yet U-mode sees what bare hardware gives: an illegal
     instruction when scounteren denies the read, none when it allows it."""
-    got = compared(trapeze(cpu, engine).guest_lines)
+    got = compared(trapeze(cpu, engine, vcpus).guest_lines)
     ref = compared(bare().guest_lines)
     assert first_difference(ref, got) is None
     assert "umode rdcycle scounteren=7: no trap" in got

@@ -7,11 +7,12 @@ results as spec: and info: lines, outside the bare-vs-Trapeze comparison,
 and this file compares them with the lines the specification requires.
 
 Every Trapeze run is made under both engines: trap (on a CPU without and
-with H) and hw (on a CPU with H)."""
+with H) and hw (on a CPU with H), with 1 vCPU and with 2 (on 2 harts),
+where the guests add what only a second hart shows."""
 import functools
 import pytest
 
-from trapeze_run import compared, first_difference, run_guest
+from trapeze_run import compared, first_difference, run_guest, run_guest_smp
 
 SBI_SUCCESS = 0
 SBI_ERR_NOT_SUPPORTED = -2
@@ -118,14 +119,41 @@ def fwft_expected():
 
 FWFT_SPEC = fwft_expected()
 
+# With vcpus = 2: chapter 18 defines only local features ("FWFT Feature
+# Types": bit 31 clear), kept per hart, and LOCK holds "until the next hart
+# reset" of that hart. This hart locked MISALIGNED_EXC_DELEG at 0 above;
+# the other hart starts from the reset value, sets it freely, locks it at
+# 1, and neither lock moves the other hart's value.
+FWFT_SMP = [
+    "spec: fwft smp start the other hart: error=0 value=0",
+    "spec: fwft smp other hart: get at reset: error=0 value=0",
+    "spec: fwft smp other hart: set 1 (this hart's is locked): error=0 value=0",
+    "spec: fwft smp other hart: get: error=0 value=1",
+    "spec: fwft smp this hart: get (still locked at 0): error=0 value=0",
+    f"spec: fwft smp this hart: set 1 (locked): error={SBI_ERR_DENIED_LOCKED} value=0",
+    "spec: fwft smp other hart: set 1 lock: error=0 value=0",
+    f"spec: fwft smp other hart: set 0 (locked): error={SBI_ERR_DENIED_LOCKED} value=0",
+    "spec: fwft smp other hart: get (locked): error=0 value=1",
+    "spec: fwft smp this hart: get after the other's lock: error=0 value=0",
+    "spec: fwft smp stop the other hart: error=0 value=0",
+]
+
 
 def tagged(lines, prefix):
     return [l for l in lines if l.startswith(prefix)]
 
 
+# (cpu, engine, vcpus): every configuration with 1 and with 2 vCPUs.
+RUNS = [(cpu, engine, n) for cpu, engine in CONFIGS for n in (1, 2)]
+RUN_IDS = [f"{i}-{n}vcpu" for i in IDS for n in (1, 2)]
+
+
 @functools.lru_cache(maxsize=None)
-def trapeze(name, cpu, engine):
-    r = run_guest(name, cpu=cpu, engine=engine)
+def trapeze(name, cpu, engine, vcpus=1):
+    if vcpus == 1:
+        r = run_guest(name, cpu=cpu, engine=engine)
+    else:
+        r = run_guest_smp(name, vcpus, 2, cpu=cpu, engine=engine)
     assert r.status == 0, r.output
     assert r.guest_lines and r.guest_lines[-1] == "done", r.output
     if engine == "hw":
@@ -140,21 +168,21 @@ def bare(name):
     return r
 
 
-@pytest.mark.parametrize("cpu,engine", CONFIGS, ids=IDS)
-def test_sbi_v3_hart_masks_and_suspend_types(cpu, engine):
-    assert tagged(trapeze("sbi", cpu, engine).guest_lines, "spec: ") == TRAPEZE_SPEC
+@pytest.mark.parametrize("cpu,engine,vcpus", RUNS, ids=RUN_IDS)
+def test_sbi_v3_hart_masks_and_suspend_types(cpu, engine, vcpus):
+    assert tagged(trapeze("sbi", cpu, engine, vcpus).guest_lines, "spec: ") == TRAPEZE_SPEC
 
 
-@pytest.mark.parametrize("cpu,engine", CONFIGS, ids=IDS)
-def test_sbi_identity_and_debug_console(cpu, engine):
-    info = tagged(trapeze("sbi", cpu, engine).guest_lines, "info: ")
+@pytest.mark.parametrize("cpu,engine,vcpus", RUNS, ids=RUN_IDS)
+def test_sbi_identity_and_debug_console(cpu, engine, vcpus):
+    info = tagged(trapeze("sbi", cpu, engine, vcpus).guest_lines, "info: ")
     for line in TRAPEZE_INFO:
         assert line in info
 
 
-@pytest.mark.parametrize("cpu,engine", CONFIGS, ids=IDS)
-def test_sbi_left_out_extensions_not_supported(cpu, engine):
-    lines = trapeze("sbi", cpu, engine).guest_lines
+@pytest.mark.parametrize("cpu,engine,vcpus", RUNS, ids=RUN_IDS)
+def test_sbi_left_out_extensions_not_supported(cpu, engine, vcpus):
+    lines = trapeze("sbi", cpu, engine, vcpus).guest_lines
     got = [l for l in lines if l.split(" ")[0] in LEFT_OUT or
            (l.startswith("base probe ") and l.split(" ")[2].rstrip(":") in LEFT_OUT)]
     assert got == LEFT_OUT_LINES
@@ -170,20 +198,21 @@ def test_opensbi_differs_as_documented():
         assert line in b.guest_lines
 
 
-@pytest.mark.parametrize("cpu,engine", CONFIGS, ids=IDS)
-def test_sbi_fwft_as_the_spec_requires(cpu, engine):
-    got = tagged(trapeze("sbi_fwft", cpu, engine).guest_lines, "spec: ")
-    assert len(got) == len(FWFT_SPEC)
-    for want, line in zip(FWFT_SPEC, got):
+@pytest.mark.parametrize("cpu,engine,vcpus", RUNS, ids=RUN_IDS)
+def test_sbi_fwft_as_the_spec_requires(cpu, engine, vcpus):
+    want_all = FWFT_SPEC + (FWFT_SMP if vcpus == 2 else [])
+    got = tagged(trapeze("sbi_fwft", cpu, engine, vcpus).guest_lines, "spec: ")
+    for want, line in zip(want_all, got):
         assert line == want
+    assert len(got) == len(want_all)
 
 
-@pytest.mark.parametrize("cpu,engine", CONFIGS, ids=IDS)
-def test_sbi_fwft_misaligned_loads_as_bare(cpu, engine):
+@pytest.mark.parametrize("cpu,engine,vcpus", RUNS, ids=RUN_IDS)
+def test_sbi_fwft_misaligned_loads_as_bare(cpu, engine, vcpus):
     """MISALIGNED_EXC_DELEG changes nothing observable: QEMU performs plain
     misaligned loads in hardware, so with delegation asked on or off the
     load reads its bytes without a trap, as on bare QEMU."""
-    got = compared(trapeze("sbi_fwft", cpu, engine).guest_lines)
+    got = compared(trapeze("sbi_fwft", cpu, engine, vcpus).guest_lines)
     ref = compared(bare("sbi_fwft").guest_lines)
     assert first_difference(ref, got) is None
     assert "misaligned lw (deleg 1 asked): ok value=0x55443322" in got

@@ -10,7 +10,7 @@ output matches Trapeze's."""
 import functools
 import pytest
 
-from trapeze_run import compared, run_guest
+from trapeze_run import compared, run_guest, run_guest_smp
 
 EXPECTED = [
     # BASE probe_extension: SSE is offered.
@@ -30,8 +30,10 @@ EXPECTED = [
     # Table "SSE Event ID Space": standard events this platform cannot raise
     # (no RAS, no double-trap extension, no Sscofpmf) are SBI_ERR_NOT_SUPPORTED
     # (-2) from every function naming an event; reserved and platform-specific
-    # ids (Trapeze defines none) and ids wider than 32 bits are
-    # SBI_ERR_INVALID_PARAM (-3).
+    # ids (Trapeze defines none) are SBI_ERR_INVALID_PARAM (-3). event_id is a
+    # uint32_t: chapter 3 "Binary Encoding" ("In case the data is defined as
+    # 32bit wide, higher privilege software must ensure that it only uses 32
+    # bit data") makes it the register's low half, upper bits ignored.
     'spec: event local high-prio RAS 0x0: read=-2 write=-2 register=-2 unregister=-2 enable=-2 disable=-2 inject=-2',
     'spec: event local double trap 0x1: read=-2 write=-2 register=-2 unregister=-2 enable=-2 disable=-2 inject=-2',
     'spec: event global high-prio RAS 0x8000: read=-2 write=-2 register=-2 unregister=-2 enable=-2 disable=-2 inject=-2',
@@ -44,15 +46,19 @@ EXPECTED = [
     'spec: event platform global 0xc000: read=-3 write=-3 register=-3 unregister=-3 enable=-3 disable=-3 inject=-3',
     'spec: event reserved 0xffff0001: read=-3 write=-3 register=-3 unregister=-3 enable=-3 disable=-3 inject=-3',
     'spec: event reserved 0xffff8001: read=-3 write=-3 register=-3 unregister=-3 enable=-3 disable=-3 inject=-3',
-    'spec: event wider than 32 bits 0x1ffff0000: read=-3 write=-3 register=-3 unregister=-3 enable=-3 disable=-3 inject=-3',
-    # read_attrs/write_attrs: attr_count zero (or a 32-bit parameter given
-    # more bits) INVALID_PARAM (-3); attributes past INTERRUPTED_A7 BAD_RANGE
-    # (-11); a buffer not XLEN/8 aligned, with output_phys_hi set, or not all
+    'spec: event reserved, upper half set 0x100000002: read=-3 write=-3 register=-3 unregister=-3 enable=-3 disable=-3 inject=-3',
+    # read_attrs/write_attrs: attr_count zero INVALID_PARAM (-3), also as the
+    # low half of 1<<32 (base_attr_id and attr_count are uint32_t too, so
+    # 1<<32 as base_attr_id is attribute 0, STATUS, and (1<<32)|LOCAL the
+    # local event); attributes past INTERRUPTED_A7 BAD_RANGE (-11); a buffer not XLEN/8 aligned, with output_phys_hi set, or not all
     # RAM the guest may use ("Shared memory physical address range
     # parameter") INVALID_ADDRESS (-5).
     'spec: read_attrs attr_count=0: error=-3',
     'spec: read_attrs attr_count=1<<32: error=-3',
-    'spec: read_attrs base_attr_id=1<<32: error=-3',
+    'spec: read_attrs base_attr_id=1<<32: error=0',
+    'spec: read_attrs base_attr_id=1<<32 read STATUS: 0x8',
+    'spec: read_attrs event_id=(1<<32)|LOCAL: error=0',
+    'spec: read_attrs event_id=(1<<32)|LOCAL read STATUS: 0x8',
     'spec: read_attrs base_attr_id=10: error=-11',
     'spec: read_attrs base 9 count 2: error=-11',
     'spec: read_attrs base 0 count 11: error=-11',
@@ -67,14 +73,17 @@ EXPECTED = [
     'spec: write_attrs attr_count=0: error=-3',
     'spec: write_attrs base 10: error=-11',
     # Read-only attributes (STATUS, ENTRY_PC, ENTRY_ARG, a local event's
-    # PREFERRED_HART): BAD_RANGE; bad values (priority above 32 bits, reserved
-    # CONFIG bits, a hart the VM lacks): INVALID_PARAM; INTERRUPTED_* outside
+    # PREFERRED_HART): BAD_RANGE; PRIORITY keeps "only lower 32-bits of the
+    # value" (Table "SSE Event Attributes"); bad values (reserved CONFIG
+    # bits, a hart the VM lacks): INVALID_PARAM; INTERRUPTED_* outside
     # RUNNING: INVALID_STATE (-10).
     'spec: write_attrs STATUS (read-only): error=-11',
     'spec: write_attrs ENTRY_PC (read-only): error=-11',
     'spec: write_attrs ENTRY_ARG (read-only): error=-11',
     'spec: write_attrs local PREFERRED_HART (read-only): error=-11',
-    'spec: write_attrs PRIORITY=1<<32: error=-3',
+    'spec: write_attrs PRIORITY=(1<<32)|3: error=0',
+    'spec: local priority after it: 3',
+    'spec: write_attrs PRIORITY=0: error=0',
     'spec: write_attrs CONFIG=2 (reserved bit): error=-3',
     'spec: write_attrs global PREFERRED_HART=5 (absent): error=-3',
     'spec: write_attrs INTERRUPTED_SEPC not running: error=-10',
@@ -190,20 +199,80 @@ EXPECTED = [
     'spec: handler runs: local=8 global=4',
 ]
 
+# With vcpus = 2 (on 2 harts) the guest starts its other hart with HSM and
+# adds what one hart cannot show ("Software Event States", "Software Event
+# Injection", Table "SSE Event Attributes"):
+# - a local event's state is tracked per hart: the other hart's is UNUSED
+#   (0x8: injectable) while this hart's is ENABLED, and its PREFERRED_HART
+#   (read-only for a local event) is that hart; an event injected for a
+#   hart (sbi_sse_inject's hart_id) runs that hart's own handler, on it
+#   (a6 = its hart id), and no other hart's;
+# - the global event, "common to all harts", is taken on its
+#   PREFERRED_HART, whichever hart injects it (this one, then the other);
+#   while it runs there, this hart sees it RUNNING (0xb) and may not write
+#   its INTERRUPTED_* attributes ("For global events, only the hart
+#   executing the event handler can modify it": SBI_ERR_INVALID_STATE);
+#   completion brings it back to ENABLED (0xa) once.
+SMP_EXPECTED = [
+    'spec: smp start the other hart: error=0',
+    'spec: smp this hart: register local: error=0',
+    'spec: smp this hart: enable local: error=0',
+    'spec: smp this hart: hart_unmask: error=0',
+    "spec: smp other hart: local status while this hart's is enabled: 0x8",
+    'spec: smp other hart: local PREFERRED_HART is its own id: yes',
+    'spec: smp other hart: register local: error=0',
+    'spec: smp other hart: enable local: error=0',
+    'spec: smp other hart: hart_unmask: error=0',
+    'spec: smp inject local for the other hart: error=0',
+    "spec: smp other hart's local handler ran: yes on the other hart: yes",
+    "spec: smp this hart's local handler runs: +0",
+    'spec: smp inject local for this hart: error=0',
+    "spec: smp this hart's local handler runs: +1 on this hart: yes; other's: +0",
+    'spec: smp register global: error=0',
+    'spec: smp global PREFERRED_HART=the other hart: error=0',
+    'spec: smp global PREFERRED_HART reads the other hart: yes',
+    'spec: smp enable global: error=0',
+    'spec: smp inject global from this hart: error=0',
+    'spec: smp global handler running on the other hart: yes',
+    'spec: smp global status seen from this hart: 0xb',
+    'spec: smp write global INTERRUPTED_A7 from this hart: error=-10',
+    'spec: smp write global INTERRUPTED_SEPC from this hart: error=-10',
+    'spec: smp global handler completed once: yes',
+    'spec: smp global status after complete: 0xa',
+    'spec: smp disable global: error=0',
+    'spec: smp global PREFERRED_HART=this hart: error=0',
+    'spec: smp enable global: error=0',
+    'spec: smp other hart: inject global: error=0',
+    'spec: smp global handler ran on this hart: yes',
+    'spec: smp disable global: error=0',
+    'spec: smp unregister global: error=0',
+    'spec: smp disable local: error=0',
+    'spec: smp unregister local: error=0',
+    'spec: smp hart_mask: error=0',
+    'spec: smp other hart: disable, unregister, hart_mask: error=0',
+    'spec: smp handler runs: this local=9 other local=1 global=6',
+    'spec: smp stop the other hart: error=0',
+]
+
 CONFIGS = [("rv64,h=false", "trap"), ("rv64,h=true", "trap"), ("rv64,h=true", "hw")]
+# Every configuration on 1 vCPU, and on 2 vCPUs (2 harts).
+RUNS = [(cpu, engine, n) for cpu, engine in CONFIGS for n in (1, 2)]
 
 
 @functools.lru_cache(maxsize=None)
-def trapeze(cpu, engine):
-    r = run_guest("sbi_sse", cpu=cpu, engine=engine)
+def trapeze(cpu, engine, vcpus=1):
+    if vcpus == 1:
+        r = run_guest("sbi_sse", cpu=cpu, engine=engine)
+    else:
+        r = run_guest_smp("sbi_sse", vcpus, 2, cpu=cpu, engine=engine)
     assert r.status == 0, r.output
     return r
 
 
-@pytest.mark.parametrize("cpu,engine", CONFIGS)
-def test_sse_gives_the_specification_results(cpu, engine):
-    spec = [l for l in trapeze(cpu, engine).guest_lines if l.startswith("spec: ")]
-    assert spec == EXPECTED
+@pytest.mark.parametrize("cpu,engine,vcpus", RUNS)
+def test_sse_gives_the_specification_results(cpu, engine, vcpus):
+    spec = [l for l in trapeze(cpu, engine, vcpus).guest_lines if l.startswith("spec: ")]
+    assert spec == EXPECTED + (SMP_EXPECTED if vcpus == 2 else [])
 
 
 @functools.lru_cache(maxsize=None)

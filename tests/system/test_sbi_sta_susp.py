@@ -11,15 +11,17 @@ steal time stays near 0 for a VM alone on its hart and grows when a busy
 neighbour VM shares the hart. A suspended VM is asleep, not hung: the hang
 watchdog leaves it alone for longer than its timeout.
 
-Not covered here: SUSP's SBI_ERR_DENIED for another vCPU not STOPPED needs
-an SMP guest, which Trapeze does not run yet (tests/unit/test_sbi_susp.c
-covers it)."""
+With 2 vCPUs on 1 physical hart (overcommitted), the guest starts its other
+hart with HSM and adds what one vCPU cannot show: a steal-time record per
+vCPU, both moving while the two wait for the one hart in turn, and SUSP
+refused with SBI_ERR_DENIED while the other vCPU is started, accepted once
+it has stopped itself with HSM hart_stop."""
 import functools
 import re
 
 import pytest
 
-from trapeze_run import compared, first_difference, guest_path, run, run_guest
+from trapeze_run import compared, first_difference, guest_path, run, run_guest, run_guest_smp
 
 GUEST = "sbi_sta_susp"
 CONFIGS = [("trap", "rv64,h=false"), ("trap", "rv64,h=true"), ("hw", "rv64,h=true")]
@@ -95,6 +97,35 @@ SUSP_SPEC = [
 
 SPEC = STA_SPEC + SUSP_SPEC
 
+# 2 vCPUs. Chapter 16: the shared memory is set per hart ("STA Set
+# Steal-time Shared Memory Address" is the calling hart's), so each hart's
+# record follows the protocol on its own (even sequence, steal only
+# growing, preempted 0 while it runs, steal within the time since it
+# registered) and a record nobody registered is never written.
+STA_SMP = ["spec: sta smp start the other hart: error=0"] + [
+    line for who in ("this hart", "other hart") for line in (
+        f"spec: sta smp {who} set_shmem: error={SBI_SUCCESS}",
+        f"spec: sta smp {who} record: sequence even at every read: yes",
+        f"spec: sta smp {who} record: steal never decreased: yes",
+        f"spec: sta smp {who} record: preempted 0 whenever running: yes",
+        f"spec: sta smp {who} record: steal at most the time since registering: yes",
+    )] + ["spec: sta smp unregistered record untouched: yes"]
+
+# Chapter 13, "System Suspend Errors": SBI_ERR_DENIED when "not all harts
+# other than the calling hart are in the STOPPED state" (HSM status 0 =
+# STARTED), checked before the arguments (no resume); once the other hart
+# has called hart_stop (status 1 = STOPPED) the suspend proper (SUSP_SPEC)
+# is accepted.
+SUSP_SMP = [
+    "spec: susp smp other hart status: 0",
+    "spec: susp smp while the other hart is started: error=-4 value=0",
+    "spec: susp smp refused call did not resume: yes",
+    "spec: susp smp other hart hart_stop: yes",
+    "spec: susp smp other hart status: 1",
+]
+
+SMP_SPEC = STA_SPEC + STA_SMP + SUSP_SMP + SUSP_SPEC
+
 TRAPEZE_INFO = [
     "info: probe STA: error=0 value=1",
     "info: probe SUSP: error=0 value=1",
@@ -118,6 +149,16 @@ def steal(lines):
         if m:
             return tuple(int(x) for x in m.groups())
     raise AssertionError("no steal measurement in the output")
+
+
+def smp_steal(lines):
+    """{hart: (busy_us, steal_us, sequence)} from the 2-vCPU lines."""
+    out = {}
+    for l in lines:
+        m = re.match(r"info: sta smp (this|other) busy_us=(\d+) steal_us=(\d+) sequence=(\d+)", l)
+        if m:
+            out[m.group(1)] = tuple(int(x) for x in m.groups()[1:])
+    return out
 
 
 def slept_ms(lines):
@@ -149,6 +190,30 @@ def test_sta_susp_give_the_specified_results(engine, cpu):
     for line in TRAPEZE_INFO:
         assert line in lines
     assert lines[-1] == "done"
+
+
+@pytest.mark.parametrize("engine,cpu", CONFIGS)
+def test_two_vcpus_on_one_hart_steal_and_suspend(engine, cpu):
+    """2 vCPUs overcommitted on 1 physical hart, both busy for 300 ms: each
+    vCPU's own record shows it waited about half the time (more than a
+    fifth, less than all of it), each was updated (sequence >= 4, so two
+    records are written, not one), and SUSP is DENIED until the other vCPU
+    has stopped, then suspends and resumes as on one vCPU."""
+    r = run_guest_smp(GUEST, 2, 1, cpu=cpu, engine=engine, memory="32M",
+                      bootargs="sta_susp.busy_ms=300")
+    assert r.status == 0, r.output
+    lines = r.guest_lines
+    assert tagged(lines, "spec: ") == SMP_SPEC
+    assert lines[-1] == "done"
+    got = smp_steal(lines)
+    assert set(got) == {"this", "other"}, lines
+    for who, (busy_us, steal_us, sequence) in got.items():
+        assert busy_us >= 300000, (who, got)
+        assert busy_us > steal_us and steal_us * 5 > busy_us, (who, got)
+        assert sequence >= 4 and sequence % 2 == 0, (who, got)
+    # The first (one-vCPU) measurement, before the other hart started: none.
+    busy_us, steal_us, _ = steal(lines)
+    assert steal_us * 20 < busy_us, (busy_us, steal_us)
 
 
 @pytest.mark.parametrize("engine,cpu", CONFIGS)

@@ -95,6 +95,16 @@ def run_guest(name, cpu="rv64,h=true", bare=False, memory="64M", **kw):
     return run([(name, {"kernel": guest_path(name), "memory": memory})], cpu=cpu, bare=bare, **kw)
 
 
+def run_guest_smp(name, vcpus, harts, cpu="rv64,h=true", memory="64M", bootargs=None, **kw):
+    """One guest with `vcpus = vcpus` on a machine of `harts` physical harts
+    (vcpus > harts: overcommitted); vcpus=1 is exactly run_guest."""
+    vm = {"kernel": guest_path(name), "memory": memory, "vcpus": vcpus}
+    if bootargs:
+        vm["bootargs"] = bootargs
+    machine = dict(kw.pop("machine", None) or {}, harts=harts)
+    return run([(name, vm)], cpu=cpu, machine=machine, **kw)
+
+
 def compared(lines, hext=True):
     """The lines a comparison looks at: not info:/bench:, and hext: lines
     only when asked."""

@@ -287,8 +287,9 @@ static void test_config_error_unknown_section(void **state)
 {
 	(void)state;
 	expect_error(VM_OK "[network]\n", 4,
-		     "unknown section [network] (expected [machine] or [vm NAME])");
-	expect_error("[vmfoo]\n", 1, "unknown section [vmfoo] (expected [machine] or [vm NAME])");
+		     "unknown section [network] (expected [machine], [vm NAME] or [net NAME])");
+	expect_error("[vmfoo]\n", 1,
+		     "unknown section [vmfoo] (expected [machine], [vm NAME] or [net NAME])");
 }
 
 static void test_config_error_unknown_key(void **state)
@@ -951,6 +952,97 @@ static void test_config_disks_and_rng(void **state)
 		     "(one per disk, one rng for all VMs)");
 }
 
+/* Networks: `net =` and `address =` in [vm], [net NAME] with uplink and
+ * hostfwd; switches numbered in order of appearance; DHCP addresses from
+ * 10.0.2.15 in config order; the manifest's NIC after the rng, its host
+ * slot the one network device after the disks and the rng; every error as
+ * FILE:LINE. */
+static void test_config_networks(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("[net lan]\nuplink = user\nhostfwd = tcp:8080 web:80\n"
+			       "hostfwd = udp:5353 b:53\n"
+			       "[vm web]\nkernel = k\nmemory = 8M\nnet = lan\naddress = dhcp\nrng = on\n"
+			       "[vm b]\nkernel = k\nmemory = 8M\nnet = lan\naddress = 10.0.2.40\n"
+			       "disk = d.img\n"
+			       "[vm c]\nkernel = k\nmemory = 8M\nnet = other\n"
+			       "[vm d]\nkernel = k\nmemory = 8M\nnet = lan\naddress = dhcp\n"), 0);
+	assert_int_equal(cfg.nnets, 2);
+	assert_string_equal(cfg.nets[0].name, "lan");
+	assert_true(cfg.nets[0].uplink);
+	assert_int_equal(cfg.nets[0].nfwds, 2);
+	assert_int_equal(cfg.nets[0].fwds[0].host_port, 8080);
+	assert_string_equal(cfg.nets[0].fwds[0].vm, "web");
+	assert_int_equal(cfg.nets[0].fwds[0].guest_port, 80);
+	assert_false(cfg.nets[0].fwds[0].udp);
+	assert_true(cfg.nets[0].fwds[1].udp);
+	assert_string_equal(cfg.nets[1].name, "other");
+	assert_false(cfg.nets[1].uplink);
+	assert_int_equal(cfg.vms[0].address, 0x0a00020f);     /* the first DHCP client */
+	assert_int_equal(cfg.vms[1].address, 0x0a000228);
+	assert_int_equal(cfg.vms[2].net_index, 1);
+	assert_int_equal(cfg.vms[3].address, 0x0a000210);     /* the second */
+
+	struct bootinfo bi;
+	struct layout lo;
+	memset(&lo, 0, sizeof(lo));
+	lo.nvms = 4;
+	layout_fill_bootinfo(&cfg, &lo, &bi);
+	/* Host slots: the disk 7, the rng 6, the network device 5. */
+	assert_int_equal(bi.vms[0].ndevs, 2);
+	assert_int_equal(bi.vms[0].devs[1].kind, BOOTINFO_DEV_NET);
+	assert_int_equal(bi.vms[0].devs[1].guest_slot, 6);
+	assert_int_equal(bi.vms[0].devs[1].host_slot, 5);
+	assert_int_equal(bi.vms[0].devs[1].flags, BOOTINFO_DEV_F_DHCP | BOOTINFO_DEV_F_NET_SWITCH(0));
+	assert_int_equal(bi.vms[1].devs[1].kind, BOOTINFO_DEV_NET);
+	assert_int_equal(bi.vms[1].devs[1].guest_slot, 6);
+	assert_int_equal(bi.vms[1].devs[1].flags, BOOTINFO_DEV_F_NET_SWITCH(0));
+	assert_int_equal(bi.vms[2].devs[0].guest_slot, 7);
+	assert_int_equal(bi.vms[2].devs[0].host_slot, BOOTINFO_NO_HOST_SLOT);
+	assert_int_equal(BOOTINFO_DEV_NET_SWITCH(bi.vms[2].devs[0].flags), 1);
+
+	expect_error(VM_OK "net = a.b\n", 4, "net = a.b: bad switch name (1 to 31 of A-Z a-z 0-9 _ -)");
+	expect_error(VM_OK "address = dhcp\n", 4, "address: [vm a] has no net");
+	expect_error(VM_OK "net = x\naddress = dhcp\n", 5,
+		     "address: switch x has no uplink (uplink = user in [net x])");
+	expect_error(VM_OK "address = 10.0.3.4\n", 4, "address = 10.0.3.4: a static address must "
+		     "be 10.0.2.4-14 or 10.0.2.31-254 (user networking's 10.0.2.0/24 without its "
+		     "gateway, DNS and DHCP pool)");
+	expect_error(VM_OK "address = 10.0.2.20\n", 4, "address = 10.0.2.20: a static address must "
+		     "be 10.0.2.4-14 or 10.0.2.31-254 (user networking's 10.0.2.0/24 without its "
+		     "gateway, DNS and DHCP pool)");
+	expect_error(VM_OK "address = 10.0.2\n", 4,
+		     "address = 10.0.2: must be dhcp or an IPv4 address");
+	expect_error("[net n]\nuplink = yes\n", 2, "uplink = yes: must be user or none");
+	expect_error("[net n]\nhostfwd = tcp:80\n", 2,
+		     "hostfwd = tcp:80: expected tcp:HOSTPORT VM:PORT (or udp:)");
+	expect_error("[net n]\nhostfwd = sctp:80 a:80\n", 2,
+		     "hostfwd = sctp:80 a:80: expected tcp:HOSTPORT VM:PORT (or udp:)");
+	expect_error("[net n]\nhostfwd = tcp:70000 a:80\n", 2,
+		     "hostfwd = tcp:70000 a:80: expected tcp:HOSTPORT VM:PORT (or udp:)");
+	expect_error("[net n]\nbogus = 1\n", 2, "unknown key 'bogus' in [net n]");
+	expect_error("[net n]\n[net n]\n", 2, "duplicate section [net n] (first at line 1)");
+	expect_error("[net n]\n" VM_OK, 1, "[net n]: no VM has net = n");
+	expect_error("[net n]\nhostfwd = tcp:80 a:80\n" VM_OK "net = n\n", 2,
+		     "hostfwd: [net n] has no uplink (uplink = user)");
+	expect_error("[net n]\nuplink = user\nhostfwd = tcp:80 b:80\n" VM_OK "net = n\n", 3,
+		     "hostfwd: no VM b on switch n");
+	expect_error("[net n]\nuplink = user\nhostfwd = tcp:80 a:80\n" VM_OK "net = n\n", 3,
+		     "hostfwd: [vm a] has no address (address = dhcp or 10.0.2.N)");
+	expect_error("[net n]\nuplink = user\nhostfwd = tcp:80 a:80\nhostfwd = tcp:80 a:81\n"
+		     VM_OK "net = n\naddress = dhcp\n", 4,
+		     "hostfwd: host port 80 already forwarded (line 3)");
+	expect_error("[net n]\nuplink = user\n" VM_OK "net = n\naddress = 10.0.2.40\n"
+		     "[vm b]\nkernel = k\nmemory = 8M\nnet = n\naddress = 10.0.2.40\n", 12,
+		     "address: the same as [vm a]'s");
+	/* Eight disks fill the host board: no slot for the uplink. */
+	expect_error("[net n]\nuplink = user\n" VM_OK "net = n\n"
+		     "[vm b]\nkernel = k\nmemory = 8M\ndisk = a\ndisk = a\ndisk = a\ndisk = a\n"
+		     "disk = a\ndisk = a\ndisk = a\ndisk = a\n", 2,
+		     "more host virtio devices than the board's 8 slots "
+		     "(one per disk, one rng, one network for all uplinks)");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1009,6 +1101,7 @@ int main(void)
 		cmocka_unit_test(test_layout_kernel_leaves_no_room_for_dtb),
 		cmocka_unit_test(test_layout_bootinfo),
 		cmocka_unit_test(test_config_disks_and_rng),
+		cmocka_unit_test(test_config_networks),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

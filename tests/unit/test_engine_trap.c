@@ -1143,6 +1143,271 @@ static void test_engine_trap_paging_mmio_through_guest_tables(void **state)
 	assert_int_equal(REGS.pc, VA_CODE + 4);
 }
 
+/* ---- patching (patch.c) ------------------------------------------------ */
+
+/* The VM again, with patching on (what `patching = on` puts in its boot
+ * descriptor), running the Sv39 address space above in virtual S-mode. */
+static void patching_vm(void)
+{
+	engine_trap.vm_destroy(&vm);
+	desc.patching = BOOTINFO_PATCHING_ON;
+	assert_int_equal(engine_trap.vm_init(&vm), 0);
+	paging_on();
+}
+
+static struct patch_vm *patches(void)
+{
+	return &trap_vm_of(&vm)->patch;
+}
+
+/* The bytes S views execute at gpa: the patched copy's (0 when none). */
+static uint32_t copy32(uint64_t gpa)
+{
+	uint64_t copy = patch_copy(&vm, gpa & ~(PAGE_SIZE - 1));
+	uint32_t w;
+
+	if (copy == 0)
+		return 0;
+	memcpy(&w, (uint8_t *)hostmem_va(copy) + (gpa & (PAGE_SIZE - 1)), 4);
+	return w;
+}
+
+static unsigned remote_fence_i_calls(void)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < fake_csr.nsbi; i++)
+		if (fake_csr.sbi[i].eid == 0x52464E43 && fake_csr.sbi[i].fid == 0 &&
+		    fake_csr.sbi[i].a0 == 0 && fake_csr.sbi[i].a1 == (uint64_t)-1)
+			n++;
+	return n;
+}
+
+static unsigned local_fence_i(void)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < fake_csr.nfences; i++)
+		if (fake_csr.fences[i].all_va == -1 && fake_csr.fences[i].all_asid == -1)
+			n++;
+	return n;
+}
+
+static void test_engine_trap_patch_first_execution_patches_copy(void **state)
+{
+	(void)state;
+	patching_vm();
+	put32(CODE, CSRRW_A0_SSCRATCH_A1);
+	REGS.x[A1] = 0x77;
+	trap(EXC_ILLEGAL_INST, 0);
+	assert_int_equal(VCSR.sscratch, 0x77);
+	assert_int_equal(REGS.pc, VA_CODE + 4);
+	assert_int_equal(patches()->stats.patched[PATCH_FORM_EBREAK], 1);
+	assert_int_equal(copy32(CODE), PATCH_EBREAK);
+	/* Guest RAM keeps the original. */
+	assert_int_equal(*(uint32_t *)ram_host(CODE), CSRRW_A0_SSCRATCH_A1);
+	/* The breakpoint at the site runs the original. */
+	REGS.pc = VA_CODE;
+	REGS.x[A1] = 0x99;
+	trap(EXC_BREAKPOINT, VA_CODE);
+	assert_int_equal(VCSR.sscratch, 0x99);
+	assert_int_equal(REGS.x[A0], 0x77);
+	assert_int_equal(REGS.pc, VA_CODE + 4);
+	assert_int_equal(patches()->stats.exec_csr, 1);
+}
+
+/* Another hart may run a vCPU of the VM from the copy, or may next: it
+ * must fetch the new instructions (QEMU would hide a missing fence). */
+static void test_engine_trap_patch_fences_icache_on_every_hart(void **state)
+{
+	(void)state;
+	platform.nharts = 2;
+	patching_vm();
+	put32(CODE, CSRRW_A0_SSCRATCH_A1);
+	fake_csr.nsbi = fake_csr.nfences = 0;
+	trap(EXC_ILLEGAL_INST, 0);
+	assert_int_equal(patches()->stats.patched[PATCH_FORM_EBREAK], 1);
+	assert_int_equal(local_fence_i(), 1);
+	assert_int_equal(remote_fence_i_calls(), 1);
+	/* A later site in the same frame changes the copy again. */
+	put32(CODE + 0x100, enc_csr(CSR_SEPC, A1, 1, 0));       /* csrw sepc, a1 */
+	REGS.pc = VA_CODE + 0x100;
+	trap(EXC_ILLEGAL_INST, 0);
+	assert_int_equal(copy32(CODE + 0x100), PATCH_EBREAK);
+	assert_int_equal(remote_fence_i_calls(), 2);
+}
+
+/* A site at 2 mod 4 takes C.EBREAK: one 16-bit store, never half seen. */
+static void test_engine_trap_patch_2_mod_4_site_c_ebreak(void **state)
+{
+	(void)state;
+	patching_vm();
+	put32(CODE + 2, CSRRW_A0_SSCRATCH_A1);
+	REGS.pc = VA_CODE + 2;
+	trap(EXC_ILLEGAL_INST, 0);
+	assert_int_equal(patches()->stats.patched[PATCH_FORM_C_EBREAK], 1);
+	assert_int_equal(copy32(CODE + 2), (CSRRW_A0_SSCRATCH_A1 & 0xffff0000u) | PATCH_C_EBREAK);
+	REGS.pc = VA_CODE + 2;
+	REGS.x[A1] = 5;
+	trap(EXC_BREAKPOINT, VA_CODE + 2);
+	assert_int_equal(VCSR.sscratch, 5);
+	assert_int_equal(REGS.pc, VA_CODE + 6);
+}
+
+/* Trapeze's own write (SBI shared memory, a device's used ring) into a
+ * patched frame undoes its patches, like a guest store. */
+static void test_engine_trap_patch_host_write_undoes_frame(void **state)
+{
+	(void)state;
+	uint64_t val = 0x1234;
+
+	patching_vm();
+	put32(CODE, CSRRW_A0_SSCRATCH_A1);
+	trap(EXC_ILLEGAL_INST, 0);
+	assert_int_not_equal(patch_copy(&vm, CODE), 0);
+	/* Elsewhere: nothing happens. */
+	assert_true(guestmem_write(&vm, DATA_GPA, &val, 8));
+	assert_int_not_equal(patch_copy(&vm, CODE), 0);
+	assert_true(guestmem_write(&vm, CODE + 0x800, &val, 8));
+	assert_int_equal(patch_copy(&vm, CODE), 0);
+	assert_int_equal(patches()->stats.undone[PATCH_UNDO_HOST_WRITE], 1);
+	assert_int_equal(patches()->stats.sites_undone, 1);
+	assert_int_equal(patches()->nsites, 0);
+	/* A breakpoint there now is the guest's own. */
+	REGS.pc = VA_CODE;
+	trap(EXC_BREAKPOINT, VA_CODE);
+	assert_injected(EXC_BREAKPOINT, VA_CODE, VA_CODE, STVEC_BASE);
+}
+
+/* A host device's DMA into the frame (virtio-blk reading a block there). */
+static void test_engine_trap_patch_dma_undoes_frame(void **state)
+{
+	(void)state;
+	patching_vm();
+	put32(CODE, CSRRW_A0_SSCRATCH_A1);
+	trap(EXC_ILLEGAL_INST, 0);
+	assert_int_equal(guestmem_dma_addr(&vm, DATA_GPA, 512), hostmem_pa(ram_host(DATA_GPA)));
+	assert_int_not_equal(patch_copy(&vm, CODE), 0);
+	assert_int_equal(guestmem_dma_addr(&vm, CODE + 0x200, 512), hostmem_pa(ram_host(CODE + 0x200)));
+	assert_int_equal(patch_copy(&vm, CODE), 0);
+	assert_int_equal(patches()->stats.undone[PATCH_UNDO_HOST_WRITE], 1);
+}
+
+/* A long write (a module loaded) over several patched frames. */
+static void test_engine_trap_patch_long_host_write_undoes_every_frame(void **state)
+{
+	(void)state;
+	static uint8_t zero[2 << 20];
+
+	patching_vm();
+	put_pte(PT_L0, (VA_CODE >> 12) + 1, pte_make(CODE + PAGE_SIZE, PTE_V | PTE_A | PTE_D | PTE_R | PTE_X));
+	put32(CODE, CSRRW_A0_SSCRATCH_A1);
+	put32(CODE + PAGE_SIZE, CSRRW_A0_SSCRATCH_A1);
+	trap(EXC_ILLEGAL_INST, 0);
+	REGS.pc = VA_CODE + PAGE_SIZE;
+	trap(EXC_ILLEGAL_INST, 0);
+	assert_int_equal(patches()->nframes, 2);
+	assert_true(guestmem_write(&vm, CODE - PAGE_SIZE, zero, sizeof(zero)));
+	assert_int_equal(patches()->nframes, 0);
+	assert_int_equal(patches()->stats.undone[PATCH_UNDO_HOST_WRITE], 2);
+}
+
+/* While a pin is held (DMA may be in flight) no frame is patched: the
+ * copy could miss the device's bytes. The next execution patches it. */
+static void test_engine_trap_patch_refused_while_pinned(void **state)
+{
+	(void)state;
+	patching_vm();
+	put32(CODE, CSRRW_A0_SSCRATCH_A1);
+	assert_non_null(guestmem_pin(&vm, DATA_GPA, 8));
+	trap(EXC_ILLEGAL_INST, 0);
+	assert_int_equal(REGS.pc, VA_CODE + 4);         /* emulated all the same */
+	assert_int_equal(patches()->stats.busy, 1);
+	assert_int_equal(patch_copy(&vm, CODE), 0);
+	guestmem_unpin(&vm);
+	REGS.pc = VA_CODE;
+	trap(EXC_ILLEGAL_INST, 0);
+	assert_int_not_equal(patch_copy(&vm, CODE), 0);
+}
+
+/* Linux's trap entry: csrr sepc; csrr stval; csrr scause; csrw sscratch,
+ * in a row: one breakpoint runs them all. */
+static void test_engine_trap_patch_back_to_back_in_one_exit(void **state)
+{
+	(void)state;
+	patching_vm();
+	put32(CODE, enc_csr(CSR_SEPC, 0, 2, A0));
+	put32(CODE + 4, enc_csr(CSR_STVAL, 0, 2, A1));
+	put32(CODE + 8, enc_csr(CSR_SCAUSE, 0, 2, A2));
+	put32(CODE + 12, enc_csr(CSR_SSCRATCH, 0, 1, 0));      /* csrw sscratch, x0 */
+	put32(CODE + 16, INSN_NOP);
+	trap(EXC_ILLEGAL_INST, 0);
+	assert_int_equal(patches()->stats.patched[PATCH_FORM_EBREAK], 4);
+	VCSR.sepc = 0x111;
+	VCSR.stval = 0x222;
+	VCSR.scause = 0x333;
+	VCSR.sscratch = 0x444;
+	REGS.pc = VA_CODE;
+	unsigned bps = (unsigned)vm.stats.trap_exc[EXC_BREAKPOINT];
+	trap(EXC_BREAKPOINT, VA_CODE);
+	assert_int_equal(REGS.pc, VA_CODE + 16);
+	assert_int_equal(REGS.x[A0], 0x111);
+	assert_int_equal(REGS.x[A1], 0x222);
+	assert_int_equal(REGS.x[A2], 0x333);
+	assert_int_equal(VCSR.sscratch, 0);
+	assert_int_equal(vm.stats.trap_exc[EXC_BREAKPOINT], bps + 1);
+	assert_int_equal(patches()->stats.chained, 3);
+	assert_int_equal(patches()->stats.exec_csr, 4);
+	/* Entered in the middle (a jump there), the run starts there. */
+	REGS.pc = VA_CODE + 8;
+	trap(EXC_BREAKPOINT, VA_CODE + 8);
+	assert_int_equal(REGS.pc, VA_CODE + 16);
+}
+
+/* An interrupt that becomes deliverable after one site is taken at that
+ * boundary, as on bare hardware: the run stops there. */
+static void test_engine_trap_patch_back_to_back_stops_for_interrupt(void **state)
+{
+	(void)state;
+	patching_vm();
+	put32(CODE, enc_csr(CSR_SSTATUS, 2, 6, 0));             /* csrsi sstatus, SIE */
+	put32(CODE + 4, enc_csr(CSR_SEPC, 0, 2, A0));
+	trap(EXC_ILLEGAL_INST, 0);
+	assert_int_equal(patches()->stats.patched[PATCH_FORM_EBREAK], 2);
+	VCSR.sstatus &= ~SSTATUS_SIE;
+	VCSR.sie = MIP_SSIP;
+	vcpu_raise_irq(&vcpu, VIRQ_SOFT);
+	REGS.pc = VA_CODE;
+	trap(EXC_BREAKPOINT, VA_CODE);
+	assert_int_equal(REGS.pc, VA_CODE + 4);
+	assert_int_equal(patches()->stats.chained, 0);
+	/* Without one pending, the two run together. */
+	vcpu_lower_irq(&vcpu, VIRQ_SOFT);
+	VCSR.sstatus &= ~SSTATUS_SIE;
+	REGS.pc = VA_CODE;
+	trap(EXC_BREAKPOINT, VA_CODE);
+	assert_int_equal(REGS.pc, VA_CODE + 8);
+	assert_int_equal(patches()->stats.chained, 1);
+}
+
+/* Only CSR accesses that always complete chain: a satp write changes the
+ * translation the next site was found through. */
+static void test_engine_trap_patch_back_to_back_stops_at_satp(void **state)
+{
+	(void)state;
+	patching_vm();
+	put32(CODE, enc_csr(CSR_SSCRATCH, 0, 2, A0));
+	put32(CODE + 4, enc_csr(CSR_SATP, A1, 1, 0));           /* csrw satp, a1 */
+	put32(CODE + 8, enc_csr(CSR_SEPC, 0, 2, A0));
+	trap(EXC_ILLEGAL_INST, 0);
+	REGS.x[A1] = GUEST_SATP;
+	REGS.pc = VA_CODE;
+	trap(EXC_BREAKPOINT, VA_CODE);
+	assert_int_equal(REGS.pc, VA_CODE + 4);     /* stops before satp: not chainable */
+	trap(EXC_BREAKPOINT, VA_CODE + 4);
+	assert_int_equal(REGS.pc, VA_CODE + 8);     /* and after it */
+}
+
 /* ---- enter, leave, sync, resume ---------------------------------------- */
 
 static void test_engine_trap_enter_sstatus(void **state)
@@ -1362,6 +1627,16 @@ int main(void)
 		T(test_engine_trap_paging_load_fault_fills_shadow),
 		T(test_engine_trap_paging_unmapped_is_guest_page_fault),
 		T(test_engine_trap_paging_mmio_through_guest_tables),
+		T(test_engine_trap_patch_first_execution_patches_copy),
+		T(test_engine_trap_patch_fences_icache_on_every_hart),
+		T(test_engine_trap_patch_2_mod_4_site_c_ebreak),
+		T(test_engine_trap_patch_host_write_undoes_frame),
+		T(test_engine_trap_patch_dma_undoes_frame),
+		T(test_engine_trap_patch_long_host_write_undoes_every_frame),
+		T(test_engine_trap_patch_refused_while_pinned),
+		T(test_engine_trap_patch_back_to_back_in_one_exit),
+		T(test_engine_trap_patch_back_to_back_stops_for_interrupt),
+		T(test_engine_trap_patch_back_to_back_stops_at_satp),
 		T(test_engine_trap_enter_sstatus),
 		T(test_engine_trap_enter_scounteren_and_senvcfg),
 		T(test_engine_trap_enter_writes_satp_only_when_it_changes),

@@ -226,6 +226,33 @@ static void test_dtb_guest_virtio_slots(void **state)
 	assert_true(fdt_path_offset(blob, "/soc/virtio_mmio@10009000") < 0);
 }
 
+/* The goldfish RTC as QEMU 7.2 virt's create_fdt_rtc writes it: the same
+ * properties in the same order, PLIC source 11. */
+static void test_dtb_guest_rtc(void **state)
+{
+	const struct dtb_guest g = { .memory = 64 * MIB, .vcpus = 2, .cpu = &cpu };
+	static const char *const order[] = { "interrupts", "interrupt-parent", "reg", "compatible" };
+	int plic, rtc, prop, i = 0;
+
+	(void)state;
+	build(&g);
+	plic = fdt_node_offset_by_compatible(blob, -1, "riscv,plic0");
+	rtc = fdt_path_offset(blob, "/soc/rtc@101000");
+	assert_true(rtc >= 0);
+	assert_int_equal(fdt_node_offset_by_compatible(blob, -1, "google,goldfish-rtc"), rtc);
+	assert_int_equal(prop_u64("/soc/rtc@101000", "reg", 0), 0x101000);
+	assert_int_equal(prop_u64("/soc/rtc@101000", "reg", 1), 0x1000);
+	assert_int_equal(prop_u32("/soc/rtc@101000", "interrupts"), 11);
+	assert_int_equal(prop_u32("/soc/rtc@101000", "interrupt-parent"), fdt_get_phandle(blob, plic));
+	fdt_for_each_property_offset(prop, blob, rtc) {
+		const char *name;
+		fdt_getprop_by_offset(blob, prop, &name, NULL);
+		assert_true(i < 4);
+		assert_string_equal(name, order[i++]);
+	}
+	assert_int_equal(i, 4);
+}
+
 static void test_dtb_guest_without_optional_parts(void **state)
 {
 	struct dtb_cpu_props nommu = cpu;
@@ -341,6 +368,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_dtb_guest_cpus, teardown),
 		cmocka_unit_test_teardown(test_dtb_guest_soc_devices, teardown),
 		cmocka_unit_test_teardown(test_dtb_guest_virtio_slots, teardown),
+		cmocka_unit_test_teardown(test_dtb_guest_rtc, teardown),
 		cmocka_unit_test_teardown(test_dtb_guest_without_optional_parts, teardown),
 		cmocka_unit_test_teardown(test_dtb_guest_long_bootargs, teardown),
 		cmocka_unit_test_teardown(test_dtb_read_cpu_props_roundtrip, teardown),

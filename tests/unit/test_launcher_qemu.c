@@ -138,6 +138,57 @@ static void test_qemu_args_devices(void **state)
 	assert_int_equal(args.argc, 0);
 }
 
+/* Networks: one user-networking uplink (restrict=on) for every switch's
+ * forwarded ports on a Trapeze run; a bare run gets its VM's own NIC with
+ * the MAC derived from its name, on user networking when its switch has an
+ * uplink, else alone on a hub; no network, no arguments. */
+static void test_qemu_args_network(void **state)
+{
+	static struct config c;
+	static const char *const want[] = {
+		"-netdev", "user,id=uplink,restrict=on,net=10.0.2.0/24,dhcpstart=10.0.2.15,"
+		"hostfwd=tcp:127.0.0.1:8080-10.0.2.15:80,hostfwd=udp:127.0.0.1:5353-10.0.2.40:53",
+		"-device", "virtio-net-device,netdev=uplink", NULL,
+	};
+	static const char *const want_bare[] = {
+		"-netdev", "user,id=uplink,restrict=on,net=10.0.2.0/24,dhcpstart=10.0.2.15,"
+		"hostfwd=tcp:127.0.0.1:8080-10.0.2.15:80",
+		"-device", "virtio-net-device,netdev=uplink,mac=02:af:63:dc:4c:86", NULL,
+	};
+	static const char *const want_hub[] = {
+		"-netdev", "hubport,id=uplink,hubid=0",
+		"-device", "virtio-net-device,netdev=uplink,mac=02:af:63:dc:4c:86", NULL,
+	};
+
+	(void)state;
+	qemu_args_network(&args, &c, NULL);
+	assert_int_equal(args.argc, 0);
+	c.nvms = 2;
+	strcpy(c.vms[0].name, "a");
+	c.vms[0].net_line = 1;
+	c.vms[0].address = 0x0a00020f;
+	strcpy(c.vms[1].name, "b");
+	c.vms[1].net_line = 2;
+	c.vms[1].address = 0x0a000228;
+	c.nnets = 1;
+	c.nets[0].uplink = true;
+	c.nets[0].nfwds = 2;
+	c.nets[0].fwds[0] = (struct fwd_desc){ false, 8080, "a", 80, 3 };
+	c.nets[0].fwds[1] = (struct fwd_desc){ true, 5353, "b", 53, 4 };
+	qemu_args_network(&args, &c, NULL);
+	assert_argv(want);
+	qemu_args_free(&args);
+	qemu_args_network(&args, &c, &c.vms[0]);
+	assert_argv(want_bare);
+	qemu_args_free(&args);
+	c.nets[0].uplink = false;
+	qemu_args_network(&args, &c, &c.vms[0]);
+	assert_argv(want_hub);
+	qemu_args_free(&args);
+	qemu_args_network(&args, &c, NULL);        /* no uplink: no host device */
+	assert_int_equal(args.argc, 0);
+}
+
 static int sh(const char *script, uint64_t silence_ms)
 {
 	char *argv[] = { "/bin/sh", "-c", (char *)script, NULL };
@@ -245,6 +296,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_qemu_args_trapeze, teardown),
 		cmocka_unit_test_teardown(test_qemu_args_bare, teardown),
 		cmocka_unit_test_teardown(test_qemu_args_devices, teardown),
+		cmocka_unit_test_teardown(test_qemu_args_network, teardown),
 		cmocka_unit_test(test_qemu_run_passes_exit_status),
 		cmocka_unit_test(test_qemu_run_signal_death),
 		cmocka_unit_test(test_qemu_run_cannot_start),

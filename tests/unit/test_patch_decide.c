@@ -49,7 +49,7 @@ static void test_patch_decide_s_level_privileged_are_sites(void **state)
 	(void)state;
 	assert_int_equal(patch_decide_form(CSRRS_A0_SSTATUS_X0, 0), PATCH_FORM_EBREAK);
 	assert_int_equal(patch_decide_form(CSRRW_A0_SSCRATCH_A0, 0x10), PATCH_FORM_EBREAK);
-	assert_int_equal(patch_decide_form(CSRW_SEPC_A1, 0x12), PATCH_FORM_EBREAK);   /* 2 mod 4 */
+	assert_int_equal(patch_decide_form(CSRW_SEPC_A1, 0x14), PATCH_FORM_EBREAK);
 	assert_int_equal(patch_decide_form(CSRR_A0_SATP, 0x800), PATCH_FORM_EBREAK);
 	assert_int_equal(patch_decide_form(SRET, 4), PATCH_FORM_EBREAK);
 	assert_int_equal(patch_decide_form(WFI, 4), PATCH_FORM_EBREAK);
@@ -76,6 +76,17 @@ static void test_patch_decide_straddling_site_takes_c_ebreak(void **state)
 	(void)state;
 	assert_int_equal(patch_decide_form(CSRRS_A0_SSTATUS_X0, PATCH_PAGE_SIZE - 2), PATCH_FORM_C_EBREAK);
 	assert_int_equal(patch_decide_form(CSRRS_A0_SSTATUS_X0, PATCH_PAGE_SIZE - 4), PATCH_FORM_EBREAK);
+}
+
+/* At 2 mod 4 one 32-bit store cannot write the site: a hart fetching it
+ * meanwhile might see half an EBREAK and half the CSR instruction. */
+static void test_patch_decide_2_mod_4_site_takes_c_ebreak(void **state)
+{
+	(void)state;
+	assert_int_equal(patch_decide_form(CSRW_SEPC_A1, 0x12), PATCH_FORM_C_EBREAK);
+	assert_int_equal(patch_decide_form(SRET, 0x2), PATCH_FORM_C_EBREAK);
+	assert_int_equal(patch_decide_form(CSRW_SEPC_A1, PATCH_PAGE_SIZE - 6), PATCH_FORM_C_EBREAK);
+	assert_int_equal(patch_decide_form(CSRW_SEPC_A1, PATCH_PAGE_SIZE - 8), PATCH_FORM_EBREAK);
 	/* The forms are the ISA's EBREAK and C.EBREAK. */
 	assert_int_equal(PATCH_EBREAK, EBREAK);
 	assert_int_equal(PATCH_C_EBREAK, C_EBREAK);
@@ -124,8 +135,9 @@ static void test_patch_decide_scan_follows_straight_line(void **state)
 	assert_int_equal(n, 3);
 	assert_int_equal(c[0].off, 0x106);
 	assert_int_equal(c[0].raw, CSRW_SEPC_A1);
-	assert_int_equal(c[0].form, PATCH_FORM_EBREAK);
+	assert_int_equal(c[0].form, PATCH_FORM_C_EBREAK);     /* 2 mod 4 */
 	assert_int_equal(c[1].off, 0x10e);
+	assert_int_equal(c[1].form, PATCH_FORM_C_EBREAK);
 	assert_int_equal(c[2].off, 0x112);
 	assert_int_equal(c[2].raw, SRET);
 	/* max bounds what is recorded. */
@@ -166,6 +178,7 @@ int main(void)
 		cmocka_unit_test(test_patch_decide_s_level_privileged_are_sites),
 		cmocka_unit_test(test_patch_decide_others_are_left_alone),
 		cmocka_unit_test(test_patch_decide_straddling_site_takes_c_ebreak),
+		cmocka_unit_test(test_patch_decide_2_mod_4_site_takes_c_ebreak),
 		cmocka_unit_test(test_patch_decide_falls_through),
 		cmocka_unit_test(test_patch_decide_scan_follows_straight_line),
 		cmocka_unit_test(test_patch_decide_scan_stops_at_jumps_traps_and_page_end),

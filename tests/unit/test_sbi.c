@@ -1293,6 +1293,99 @@ static void test_sbi_srst_ignores_upper_register_half(void **state)
 	assert_int_equal(V(0)->arch->regs.x[11], 0xFFFFFFFF00000001UL);
 }
 
+/* ---- argument width (the rule in sbi.h) -------------------------------- */
+
+/*
+ * SBI v3.0, chapter 3 "Binary Encoding", one rule for every extension:
+ * a parameter its signature declares uint32_t is the register's low half
+ * (junk above it changes nothing), an unsigned long / long / uint64_t one
+ * is the whole register (junk above makes it another, here invalid, value),
+ * and so are the EID and FID. Calls without side effects, each made plain
+ * and with junk in the upper half of one argument register (arg 6 = FID).
+ */
+static void width_check(const char *what, const char *how, int status, long error, long value)
+{
+	if (status != SBI_RESUME_NEXT || A0(V(0)) != error || A1(V(0)) != value) {
+		print_message("%s (%s): status %d error %ld value %ld, want error %ld value %ld\n",
+			      what, how, status, A0(V(0)), A1(V(0)), error, value);
+		fail();
+	}
+}
+
+static void test_sbi_argument_width_rule(void **state)
+{
+	static const unsigned long buf = FAKE_RAM_BASE + 0x3000;
+	static const struct {
+		const char *what;
+		unsigned long eid, fid, a[6];
+		unsigned junk;          /* which argument gets upper bits */
+		long error, value;      /* the plain call's result */
+		bool whole;             /* junk makes it another value: the answer changes */
+		long junk_error, junk_value;
+	} calls[] = {
+		{ "HSM suspend reserved type", SBI_EXT_HSM, SBI_HSM_HART_SUSPEND,
+		  { 0x7fffffff }, 0, SBI_ERR_INVALID_PARAM, 0, false, 0, 0 },
+		{ "SRST reserved type", SBI_EXT_SRST, SBI_SRST_SYSTEM_RESET,
+		  { 3, 0 }, 0, SBI_ERR_INVALID_PARAM, 0, false, 0, 0 },
+		{ "SRST reserved reason", SBI_EXT_SRST, SBI_SRST_SYSTEM_RESET,
+		  { 0, 2 }, 1, SBI_ERR_INVALID_PARAM, 0, false, 0, 0 },
+		{ "SUSP reserved sleep type", SBI_EXT_SUSP, SBI_SUSP_SYSTEM_SUSPEND,
+		  { 1, FAKE_RAM_BASE + 0x1000 }, 0, SBI_ERR_INVALID_PARAM, 0, false, 0, 0 },
+		{ "FWFT get feature", SBI_EXT_FWFT, SBI_FWFT_GET,
+		  { SBI_FWFT_MISALIGNED_EXC_DELEG }, 0, SBI_SUCCESS, 0, false, 0, 0 },
+		{ "FWFT get reserved feature", SBI_EXT_FWFT, SBI_FWFT_GET,
+		  { SBI_FWFT_LOCAL_RESERVED_START }, 0, SBI_ERR_DENIED, 0, false, 0, 0 },
+		{ "SSE read_attrs event_id", SBI_EXT_SSE, SBI_SSE_READ_ATTRS,
+		  { SBI_SSE_EVENT_LOCAL_SOFTWARE, 0, 1, buf }, 0, SBI_SUCCESS, 0, false, 0, 0 },
+		{ "SSE read_attrs base_attr_id", SBI_EXT_SSE, SBI_SSE_READ_ATTRS,
+		  { SBI_SSE_EVENT_LOCAL_SOFTWARE, 10, 1, buf }, 1, SBI_ERR_BAD_RANGE, 0, false, 0, 0 },
+		{ "SSE read_attrs attr_count", SBI_EXT_SSE, SBI_SSE_READ_ATTRS,
+		  { SBI_SSE_EVENT_LOCAL_SOFTWARE, 0, 1, buf }, 2, SBI_SUCCESS, 0, false, 0, 0 },
+		{ "SSE register reserved event", SBI_EXT_SSE, SBI_SSE_REGISTER,
+		  { 0x2, FAKE_RAM_BASE + 0x1000 }, 0, SBI_ERR_INVALID_PARAM, 0, false, 0, 0 },
+		/* Whole-register parameters. */
+		{ "BASE probe_extension", SBI_EXT_BASE, SBI_BASE_PROBE_EXTENSION,
+		  { SBI_EXT_HSM }, 0, SBI_SUCCESS, 1, true, SBI_SUCCESS, 0 },
+		{ "HSM get_status hartid", SBI_EXT_HSM, SBI_HSM_HART_GET_STATUS,
+		  { 0 }, 0, SBI_SUCCESS, SBI_HSM_STATE_STARTED, true, SBI_ERR_INVALID_PARAM, 0 },
+		{ "PMU counter_get_info counter_idx", SBI_EXT_PMU, SBI_PMU_COUNTER_GET_INFO,
+		  { 40 }, 0, SBI_ERR_INVALID_PARAM, 0, true, SBI_ERR_INVALID_PARAM, 0 },
+		{ "FWFT set value", SBI_EXT_FWFT, SBI_FWFT_SET,
+		  { SBI_FWFT_MISALIGNED_EXC_DELEG, 0, 0 }, 1, SBI_SUCCESS, 0, true,
+		  SBI_ERR_INVALID_PARAM, 0 },
+		{ "RFENCE fence_i hart_mask_base", SBI_EXT_RFENCE, SBI_RFENCE_REMOTE_FENCE_I,
+		  { 1, 0 }, 1, SBI_SUCCESS, 0, true, SBI_ERR_INVALID_PARAM, 0 },
+		{ "FID", SBI_EXT_BASE, SBI_BASE_GET_SPEC_VERSION,
+		  { 0 }, 6, SBI_SUCCESS, (long)SBI_SPEC_VERSION, true, SBI_ERR_NOT_SUPPORTED, 0 },
+	};
+	static const unsigned long junk[] = { 1UL << 32, 0xffffffff00000000UL, 0xdead5a5a00000000UL };
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(calls) / sizeof(calls[0]); i++) {
+		unsigned long a[6], fid;
+		int st;
+
+		memcpy(a, calls[i].a, sizeof(a));
+		st = ecall_args(V(0), calls[i].eid, calls[i].fid, a);
+		width_check(calls[i].what, "plain", st, calls[i].error, calls[i].value);
+		for (size_t j = 0; j < sizeof(junk) / sizeof(junk[0]); j++) {
+			memcpy(a, calls[i].a, sizeof(a));
+			fid = calls[i].fid;
+			if (calls[i].junk == 6)
+				fid |= junk[j];
+			else
+				a[calls[i].junk] |= junk[j];
+			st = ecall_args(V(0), calls[i].eid, fid, a);
+			if (calls[i].whole)
+				width_check(calls[i].what, "junk", st, calls[i].junk_error,
+					    calls[i].junk_value);
+			else
+				width_check(calls[i].what, "junk", st, calls[i].error, calls[i].value);
+		}
+	}
+	assert_int_equal(f->vm.state, VM_RUNNING);
+}
+
 /* ---- DBCN ------------------------------------------------------------- */
 
 static void test_sbi_dbcn_write_copies_guest_bytes(void **state)
@@ -1671,6 +1764,7 @@ int main(void)
 		T2(test_sbi_srst_reserved_type_invalid_param),
 		T2(test_sbi_srst_reserved_reason_invalid_param),
 		T2(test_sbi_srst_ignores_upper_register_half),
+		T2(test_sbi_argument_width_rule),
 		T2(test_sbi_dbcn_write_copies_guest_bytes),
 		T2(test_sbi_dbcn_write_is_bounded_per_call),
 		T2(test_sbi_dbcn_write_outside_ram_invalid_param),

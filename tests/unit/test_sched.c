@@ -32,6 +32,7 @@
 #include "core/timer.h"
 #include "core/vcpu.h"
 #include "core/vm.h"
+#include "fakes/fake_devices.h"
 
 #define TICKS_PER_US    10      /* a 10 MHz timebase, as on QEMU virt */
 #define SLICE_TICKS     ((uint64_t)SCHED_SLICE_US * TICKS_PER_US)
@@ -185,6 +186,15 @@ static unsigned log_count;
 void vm_console_input_tick(void)
 {
 	console_ticks++;
+}
+
+static bool input_due;
+
+bool monitor_input_due(void)
+{
+	bool due = input_due;
+	input_due = false;
+	return due;
 }
 
 /* As the real one (vm_end): the VM and all its vCPUs end. */
@@ -365,6 +375,7 @@ static void records_reset(void)
 	armed_deadline = 0;
 	idle_count = 0;
 	console_ticks = 0;
+	input_due = false;
 	stop_vm = NULL;
 	stop_count = 0;
 	panic_vm = NULL;
@@ -411,6 +422,7 @@ static int setup(void **state)
 
 	fake_now = T0;
 	records_reset();
+	fake_devices_reset();
 	for (unsigned i = 0; i < POOL; i++) {
 		struct vcpu *v = vc(i);
 		v->state = VCPU_STOPPED;
@@ -547,6 +559,21 @@ static void test_sched_resume_within_slice_keeps_vcpu(void **state)
 	/* The slice is not renewed by a trap. */
 	assert_int_equal(armed_deadline, T0 + SLICE_TICKS);
 	assert_int_equal(console_ticks, 0);
+}
+
+/* Console input by interrupt: the next resume pulls it (and runs a monitor
+ * command) within the slice, without waiting for its end. */
+static void test_sched_console_input_runs_at_next_resume(void **state)
+{
+	(void)state;
+	start_first(2);
+	fake_now = T0 + 1;
+	input_due = true;
+	assert_ptr_equal(sched_resume(vc(0)), vc(0));
+	assert_int_equal(console_ticks, 1);
+	assert_ptr_equal(sched_resume(vc(0)), vc(0));
+	assert_int_equal(console_ticks, 1);
+	assert_int_equal(armed_deadline, T0 + SLICE_TICKS);
 }
 
 static void test_sched_slice_end_switches_round_robin(void **state)
@@ -812,6 +839,66 @@ static void test_sched_idle_until_earliest_blocked_timer_deadline(void **state)
 	assert_int_equal(idle_deadline[0], T0 + 300);
 	assert_int_equal(vc(0)->state, VCPU_BLOCKED);
 	assert_int_equal(vc(1)->state, VCPU_RUNNING);
+}
+
+/* ---- device timers (an RTC alarm, dev/device.h) ------------------------ */
+
+/* Nothing runnable: the hart waits until the earliest device timer, which
+ * then fires and wakes the vCPU blocked in WFI. */
+static void test_sched_idle_until_device_timer(void **state)
+{
+	(void)state;
+	start_first(1);
+	pool[0].enabled = VIRQ_EXT;
+	fake_devices_register(&pool_vm[0]);
+	pool_vm[0].dev_deadline = T0 + 300;
+
+	assert_ptr_equal(wfi(vc(0)), vc(0));
+	assert_int_equal(idle_count, 1);
+	assert_int_equal(idle_deadline[0], T0 + 300);
+	assert_int_equal(fake_devices_fired, 1);
+	assert_int_equal(fake_devices_fired_at, T0 + 300);
+	assert_int_equal(vc(0)->state, VCPU_RUNNING);
+}
+
+/* A lone vCPU (no slices) whose VM sets a device timer: the hart's timer
+ * is armed for it at the next trap, and the trap at that time fires it. */
+static void test_sched_lone_vcpu_timer_armed_for_device_timer(void **state)
+{
+	(void)state;
+	start_first(1);
+	fake_devices_register(&pool_vm[0]);
+	assert_ptr_equal(sched_resume(vc(0)), vc(0));
+	assert_int_equal(armed_deadline, UINT64_MAX);
+
+	pool_vm[0].dev_deadline = T0 + 500;     /* the guest wrote its alarm */
+	assert_ptr_equal(sched_resume(vc(0)), vc(0));
+	assert_int_equal(armed_deadline, T0 + 500);
+	assert_int_equal(fake_devices_fired, 0);
+	fake_now = T0 + 500;
+	assert_ptr_equal(sched_resume(vc(0)), vc(0));
+	assert_int_equal(fake_devices_fired, 1);
+	assert_int_equal(armed_deadline, UINT64_MAX);
+}
+
+/* A VM blocked in WFI with an alarm pending, another running alone on
+ * the hart: the look-around comes at the alarm and wakes it. */
+static void test_sched_device_timer_wakes_blocked_vm(void **state)
+{
+	(void)state;
+	start_first(2);
+	pool[0].enabled = VIRQ_EXT;
+	fake_devices_register(&pool_vm[0]);
+	pool_vm[0].dev_deadline = T0 + 700;
+	assert_ptr_equal(wfi(vc(0)), vc(1));
+	assert_int_equal(vc(0)->state, VCPU_BLOCKED);
+	assert_int_equal(armed_deadline, T0 + 700);
+
+	fake_now = T0 + 700;
+	sched_resume(vc(1));
+	assert_int_equal(fake_devices_fired, 1);
+	assert_true(vc(0)->state == VCPU_RUNNABLE || vc(0)->state == VCPU_RUNNING);
+	assert_true(vc(0)->virq & VIRQ_EXT);
 }
 
 static void test_sched_idle_ignores_disabled_timer_deadline(void **state)
@@ -1490,6 +1577,7 @@ int main(void)
 		cmocka_unit_test_setup(test_sched_add_vcpu_queues_only_runnable, setup),
 		cmocka_unit_test_setup(test_sched_first_resume_picks_first_runnable, setup),
 		cmocka_unit_test_setup(test_sched_run_enters_first_runnable, setup),
+		cmocka_unit_test_setup(test_sched_console_input_runs_at_next_resume, setup),
 		cmocka_unit_test_setup(test_sched_resume_within_slice_keeps_vcpu, setup),
 		cmocka_unit_test_setup(test_sched_slice_end_switches_round_robin, setup),
 		cmocka_unit_test_setup(test_sched_alone_takes_no_slice, setup),
@@ -1541,6 +1629,9 @@ int main(void)
 		cmocka_unit_test_setup(test_sched_smp_siblings_share_by_short_slices, setup),
 		cmocka_unit_test_setup(test_sched_yield_to_ipi_target, setup),
 		cmocka_unit_test_setup(test_sched_suspend_with_pending_wakeup_runs_on, setup),
+		cmocka_unit_test_setup(test_sched_idle_until_device_timer, setup),
+		cmocka_unit_test_setup(test_sched_lone_vcpu_timer_armed_for_device_timer, setup),
+		cmocka_unit_test_setup(test_sched_device_timer_wakes_blocked_vm, setup),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, NULL);

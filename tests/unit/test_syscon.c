@@ -11,11 +11,11 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "core/lifecycle.h"
 #include "core/vm.h"
 #include "dev/syscon.h"
 
 static struct vm vm;
-static struct syscon_dev syscon;
 static unsigned power_offs, reboots;
 static enum vm_exit power_off_why;
 static struct vm *called_vm;
@@ -27,10 +27,11 @@ void vm_power_off(struct vm *v, enum vm_exit why)
 	called_vm = v;
 }
 
-void vm_reboot(struct vm *v)
+int lifecycle_reset(struct vm *v)
 {
 	reboots++;
 	called_vm = v;
+	return 0;
 }
 
 static int setup(void **state)
@@ -40,7 +41,6 @@ static int setup(void **state)
 	power_offs = reboots = 0;
 	power_off_why = VM_EXIT_NONE;
 	called_vm = NULL;
-	syscon_init(&syscon);
 	return 0;
 }
 
@@ -50,7 +50,8 @@ static int access(uint64_t off, unsigned width, bool write, uint64_t *val)
 		.gpa = BOARD_TEST_GPA + off, .offset = off, .width = width, .write = write,
 		.value = write ? *val : 0xdeadbeefdeadbeefULL,
 	};
-	int r = syscon.mmio.access(&syscon.mmio, &vm, &a);
+	struct mmio_device dev = { .name = syscon_model.name, .access = syscon_model.access };
+	int r = syscon_model.access(&dev, &vm, &a);
 	if (!write)
 		*val = a.value;
 	return r;
@@ -64,9 +65,10 @@ static int wr(uint64_t off, unsigned width, uint64_t val)
 static void test_syscon_init_descriptor(void **state)
 {
 	(void)state;
-	assert_string_equal(syscon.mmio.name, "syscon");
-	assert_non_null(syscon.mmio.access);
-	assert_ptr_equal(syscon.mmio.priv, &syscon);
+	assert_string_equal(syscon_model.name, "syscon");
+	assert_non_null(syscon_model.access);
+	assert_non_null(syscon_model.create);
+	assert_null(syscon_model.timer);
 }
 
 static void test_syscon_pass_powers_off_clean(void **state)

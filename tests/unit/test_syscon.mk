@@ -1,2 +1,2 @@
-# The sifive,test finisher; the test fakes vm_power_off and vm_reboot itself.
+# The sifive,test finisher; the test fakes vm_power_off and lifecycle_reset itself.
 test_syscon_SRCS := src/dev/syscon.c

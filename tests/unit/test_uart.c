@@ -37,32 +37,41 @@ int vm_console_getc_locked(struct vm *v)
 	return in && *in ? *in++ : -1;
 }
 
-void plic_set_level(struct plic_dev *p, unsigned source, bool level)
+/* The UART raises its line through its irq handle, never the PLIC. */
+void irq_line_set(const struct irq_line *l, bool level)
 {
-	(void)p;
-	assert_int_equal(source, BOARD_UART_IRQ);
+	assert_ptr_equal(l->vm, &vm);
+	assert_int_equal(l->source, BOARD_UART_IRQ);
 	line = level;
 	line_changes++;
 }
 
+static struct uart_dev uart;
+static struct mmio_device uart_mmio = { .name = "uart", .priv = &uart };
+
 static uint64_t rd(unsigned off)
 {
 	struct mmio_access a = { .offset = off, .width = 1 };
-	assert_int_equal(vm.uart.mmio.access(&vm.uart.mmio, &vm, &a), 0);
+	assert_int_equal(uart_model.access(&uart_mmio, &vm, &a), 0);
 	return a.value;
 }
 
 static void wr(unsigned off, uint8_t val)
 {
 	struct mmio_access a = { .offset = off, .width = 1, .write = true, .value = val };
-	assert_int_equal(vm.uart.mmio.access(&vm.uart.mmio, &vm, &a), 0);
+	assert_int_equal(uart_model.access(&uart_mmio, &vm, &a), 0);
 }
 
 static int setup(void **state)
 {
 	(void)state;
 	memset(&vm, 0, sizeof(vm));
-	uart_init(&vm.uart);
+	/* As device_create does it: zeroed state, the board's line. */
+	struct device d = { .model = &uart_model, .vm = &vm, .state = &uart,
+			    .irq = { &vm, BOARD_UART_IRQ } };
+	memset(&uart, 0xa5, sizeof(uart));
+	assert_true(uart_model.create(&d));
+	assert_ptr_equal(vm.console, &uart);
 	out_len = 0;
 	in = NULL;
 	line = -1;
@@ -108,8 +117,8 @@ static void test_uart_scratch_and_holes(void **state)
 	for (unsigned off = 8; off < BOARD_UART_SIZE; off += 0x77) {
 		struct mmio_access r = { .offset = off, .width = 1 };
 		struct mmio_access w = { .offset = off, .width = 1, .write = true, .value = 1 };
-		assert_int_equal(vm.uart.mmio.access(&vm.uart.mmio, &vm, &r), -1);
-		assert_int_equal(vm.uart.mmio.access(&vm.uart.mmio, &vm, &w), -1);
+		assert_int_equal(uart_model.access(&uart_mmio, &vm, &r), -1);
+		assert_int_equal(uart_model.access(&uart_mmio, &vm, &w), -1);
 	}
 	wr(5, 0);                               /* LSR is read-only */
 	assert_int_equal(rd(5), 0x60);
@@ -134,7 +143,7 @@ static void test_uart_rx_interrupt_has_priority(void **state)
 	(void)state;
 	wr(1, 0x03);                            /* RDI and THRI */
 	in = "k";
-	uart_input_ready(&vm.uart, &vm);
+	uart_input_ready(&uart, &vm);
 	assert_int_equal(line, 1);
 	assert_int_equal(rd(2) & 0x0f, 0x04);   /* received data first */
 	assert_int_equal(rd(0), 'k');
@@ -146,9 +155,26 @@ static void test_uart_no_interrupt_without_ier(void **state)
 {
 	(void)state;
 	in = "z";
-	uart_input_ready(&vm.uart, &vm);
+	uart_input_ready(&uart, &vm);
 	wr(0, 'q');
 	assert_int_equal(line_changes, 0);
+}
+
+/* A VM reset puts the UART back as OpenSBI leaves it, on the same line,
+ * and says the guest no longer waits for input by interrupt. */
+static void test_uart_reset_keeps_line(void **state)
+{
+	(void)state;
+	struct device d = { .model = &uart_model, .vm = &vm, .state = &uart };
+
+	wr(1, 0x01);
+	wr(3, 0x80);
+	assert_true(uart_rx_irq_enabled(&uart));
+	uart_model.reset(&d);
+	assert_false(uart_rx_irq_enabled(&uart));
+	assert_int_equal(rd(3), 0x03);
+	wr(1, 0x02);                            /* THRI still reaches the board's line */
+	assert_int_equal(line, 1);
 }
 
 int main(void)
@@ -160,6 +186,7 @@ int main(void)
 		cmocka_unit_test_setup(test_uart_thr_empty_interrupt, setup),
 		cmocka_unit_test_setup(test_uart_rx_interrupt_has_priority, setup),
 		cmocka_unit_test_setup(test_uart_no_interrupt_without_ier, setup),
+		cmocka_unit_test_setup(test_uart_reset_keeps_line, setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -7,6 +7,7 @@
  * printed (whatever the verdict), 1 for a failed run or a malformed or
  * incomplete output, 2 for a usage error.
  */
+#include "fdio.h"
 #include "audit.h"
 
 #include <errno.h>
@@ -47,18 +48,10 @@ static int audit_find_guest(char *out, size_t len)
 	return files_beside_exe("TRAPEZE_AUDIT_GUEST", "guests/audit.bin", out, len);
 }
 
-static int64_t audit_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Runs ARGV with stdin on /dev/null and collects its output; its exit status or -1. */
 static int audit_capture(char *const argv[], char **text, size_t *len)
 {
-	int64_t deadline = audit_now_ms() + AUDIT_TIMEOUT_MS;
+	int64_t deadline = fdio_now_ms() + AUDIT_TIMEOUT_MS;
 	size_t cap = 1 << 16, n = 0;
 	char *buf = malloc(cap);
 	int pfd[2], status = 0;
@@ -87,7 +80,7 @@ static int audit_capture(char *const argv[], char **text, size_t *len)
 	}
 	for (;;) {
 		struct pollfd p = { .fd = pfd[0], .events = POLLIN };
-		int64_t left = deadline - audit_now_ms();
+		int64_t left = deadline - fdio_now_ms();
 		ssize_t got;
 		int pr;
 

@@ -6,6 +6,8 @@
  */
 #include "config.h"
 
+#include <trapeze/netmac.h>
+
 #include <errno.h>
 #include <ini.h>
 #include <stdarg.h>
@@ -26,6 +28,7 @@ enum config_section {
 	CONFIG_SECTION_NONE,
 	CONFIG_SECTION_MACHINE,
 	CONFIG_SECTION_VM,
+	CONFIG_SECTION_NET,
 };
 
 struct config_parser {
@@ -39,6 +42,7 @@ struct config_parser {
 	int lineno;             /* line inih is working on */
 	enum config_section section;
 	struct vm_desc *vm;     /* current [vm NAME] */
+	struct net_desc *net;   /* current [net NAME] */
 	bool failed;
 };
 
@@ -445,6 +449,254 @@ static int config_set_rng(struct config_parser *p, void *desc,
 	return 1;
 }
 
+/* ---- networks (config.h, "Networks") ------------------------------------- */
+
+static bool config_name_valid(const char *s, size_t len);
+
+/* `net = NAME`: the switch, by name ([A-Za-z0-9_-], as VM names). */
+static int config_set_net(struct config_parser *p, void *desc,
+			  const char *key, const char *value)
+{
+	struct vm_desc *vm = desc;
+
+	if (!config_name_valid(value, strlen(value)))
+		return config_fail(p, p->lineno, "%s = %.64s: bad switch name (1 to %d of "
+				   "A-Z a-z 0-9 _ -)", key, value, CONFIG_NAME_MAX);
+	strcpy(vm->net, value);
+	return 1;
+}
+
+/* "10.0.2.20" -> host order; -1 unless four decimal octets. */
+static int config_parse_ipv4(const char *s, uint32_t *out)
+{
+	uint32_t a = 0;
+
+	for (int i = 0; i < 4; i++) {
+		unsigned v = 0, digits = 0;
+		for (; config_is_digit(*s) && digits < 4; s++, digits++)
+			v = v * 10 + (unsigned)(*s - '0');
+		if (digits == 0 || digits > 3 || v > 255 || *s != (i < 3 ? '.' : '\0'))
+			return -1;
+		if (i < 3)
+			s++;
+		a = a << 8 | v;
+	}
+	*out = a;
+	return 0;
+}
+
+/* `address = dhcp` or `address = 10.0.2.N`: a static address outside
+ * the gateway's (.2), the DNS server's (.3) and the DHCP pool (.15-.30). */
+static int config_set_address(struct config_parser *p, void *desc,
+			      const char *key, const char *value)
+{
+	struct vm_desc *vm = desc;
+	uint32_t a;
+
+	if (strcmp(value, "dhcp") == 0) {
+		vm->dhcp = true;
+		return 1;
+	}
+	if (config_parse_ipv4(value, &a) != 0)
+		return config_fail(p, p->lineno, "%s = %.64s: must be dhcp or an IPv4 address",
+				   key, value);
+	uint32_t host = a & 0xff;
+	if ((a & ~0xffu) != CONFIG_NET_PREFIX || host < 4 || host == 255 ||
+	    (host >= CONFIG_NET_DHCP_FIRST && host < CONFIG_NET_DHCP_FIRST + CONFIG_NET_DHCP_MAX))
+		return config_fail(p, p->lineno, "%s = %s: a static address must be 10.0.2.4-14 or "
+				   "10.0.2.31-254 (user networking's 10.0.2.0/24 without its gateway, "
+				   "DNS and DHCP pool)", key, value);
+	vm->address = a;
+	return 1;
+}
+
+static int config_set_uplink(struct config_parser *p, void *desc,
+			     const char *key, const char *value)
+{
+	struct net_desc *n = desc;
+
+	if (strcmp(value, "user") != 0 && strcmp(value, "none") != 0)
+		return config_fail(p, p->lineno, "%s = %s: must be user or none", key, value);
+	n->uplink = strcmp(value, "user") == 0;
+	return 1;
+}
+
+static int config_parse_port(const char *s, size_t len, unsigned *out)
+{
+	char buf[8];
+
+	if (len == 0 || len >= sizeof(buf))
+		return -1;
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	return config_parse_uint(buf, out) != 0 || *out == 0 || *out > 65535 ? -1 : 0;
+}
+
+/* `hostfwd = tcp:HOSTPORT VM:PORT` (or udp:): 127.0.0.1:HOSTPORT on the
+ * host reaches port PORT of VM through the uplink; several allowed. */
+static int config_set_hostfwd(struct config_parser *p, void *desc,
+			      const char *key, const char *value)
+{
+	struct net_desc *n = desc;
+	struct fwd_desc f = { .line = p->lineno };
+	const char *s = value, *sp, *colon;
+
+	n->hostfwd_line = 0;    /* the next one is no duplicate */
+	if (strncmp(s, "tcp:", 4) == 0 || strncmp(s, "udp:", 4) == 0)
+		f.udp = s[0] == 'u';
+	else
+		goto bad;
+	s += 4;
+	sp = s + strcspn(s, " \t");
+	if (config_parse_port(s, (size_t)(sp - s), &f.host_port) != 0)
+		goto bad;
+	while (config_is_space(*sp))
+		sp++;
+	colon = strchr(sp, ':');
+	if (!colon || !config_name_valid(sp, (size_t)(colon - sp)) ||
+	    config_parse_port(colon + 1, strlen(colon + 1), &f.guest_port) != 0)
+		goto bad;
+	memcpy(f.vm, sp, (size_t)(colon - sp));
+	if (n->nfwds == CONFIG_FWDS_MAX)
+		return config_fail(p, p->lineno, "%s: more than %u forwarded ports", key,
+				   CONFIG_FWDS_MAX);
+	n->fwds[n->nfwds++] = f;
+	return 1;
+bad:
+	return config_fail(p, p->lineno, "%s = %.64s: expected tcp:HOSTPORT VM:PORT (or udp:)",
+			   key, value);
+}
+
+static const struct config_key config_net_keys[] = {
+	{ "uplink", config_set_uplink, offsetof(struct net_desc, uplink_line) },
+	{ "hostfwd", config_set_hostfwd, offsetof(struct net_desc, hostfwd_line) },
+	{ NULL, NULL, 0 },
+};
+
+static struct net_desc *config_find_net(struct config *cfg, const char *name)
+{
+	for (unsigned i = 0; i < cfg->nnets; i++)
+		if (strcmp(cfg->nets[i].name, name) == 0)
+			return &cfg->nets[i];
+	return NULL;
+}
+
+static void config_begin_net(struct config_parser *p, const char *name, size_t len)
+{
+	struct config *cfg = p->cfg;
+
+	if (!config_name_valid(name, len)) {
+		config_fail(p, p->lineno, "bad switch name '%.*s' ([net NAME]: 1 to %d of "
+			    "A-Z a-z 0-9 _ -)", (int)(len > 64 ? 64 : len), name, CONFIG_NAME_MAX);
+		return;
+	}
+	for (unsigned i = 0; i < cfg->nnets; i++)
+		if (strlen(cfg->nets[i].name) == len && memcmp(cfg->nets[i].name, name, len) == 0) {
+			config_fail(p, p->lineno, "duplicate section [net %.*s] (first at line %d)",
+				    (int)len, name, cfg->nets[i].line);
+			return;
+		}
+	if (cfg->nnets == CONFIG_NETS_MAX) {
+		config_fail(p, p->lineno, "more than %u switches", CONFIG_NETS_MAX);
+		return;
+	}
+	struct net_desc *n = &cfg->nets[cfg->nnets++];
+	memset(n, 0, sizeof(*n));
+	memcpy(n->name, name, len);
+	n->line = p->lineno;
+	p->net = n;
+	p->section = CONFIG_SECTION_NET;
+}
+
+/* The whole file's networks: every switch a VM names exists (implicitly,
+ * without uplink), every [net] has a VM, every forward reaches a VM on its
+ * switch that has an address, DHCP addresses in config order, no two MACs
+ * or addresses or host ports alike. */
+static int config_validate_nets(struct config_parser *p)
+{
+	struct config *cfg = p->cfg;
+	unsigned ndhcp = 0;
+
+	for (unsigned i = 0; i < cfg->nvms; i++) {
+		struct vm_desc *vm = &cfg->vms[i];
+		if (!vm->net_line) {
+			if (vm->address_line)
+				return config_fail(p, vm->address_line,
+						   "address: [vm %s] has no net", vm->name);
+			continue;
+		}
+		struct net_desc *n = config_find_net(cfg, vm->net);
+		if (n == NULL) {
+			if (cfg->nnets == CONFIG_NETS_MAX)
+				return config_fail(p, vm->net_line, "more than %u switches",
+						   CONFIG_NETS_MAX);
+			n = &cfg->nets[cfg->nnets++];
+			memset(n, 0, sizeof(*n));
+			strcpy(n->name, vm->net);
+		}
+		vm->net_index = (unsigned)(n - cfg->nets);
+		if (vm->address_line && !n->uplink)
+			return config_fail(p, vm->address_line,
+					   "address: switch %s has no uplink (uplink = user in [net %s])",
+					   n->name, n->name);
+		if (vm->dhcp) {
+			if (ndhcp == CONFIG_NET_DHCP_MAX)
+				return config_fail(p, vm->address_line,
+						   "address = dhcp: more than %u VMs on DHCP",
+						   CONFIG_NET_DHCP_MAX);
+			vm->address = CONFIG_NET_PREFIX | (CONFIG_NET_DHCP_FIRST + ndhcp++);
+		}
+		uint8_t mac[NETMAC_LEN], other[NETMAC_LEN];
+		netmac_from_name(vm->name, mac);
+		for (unsigned k = 0; k < i; k++) {
+			if (!cfg->vms[k].net_line)
+				continue;
+			netmac_from_name(cfg->vms[k].name, other);
+			if (memcmp(mac, other, NETMAC_LEN) == 0)
+				return config_fail(p, vm->net_line, "net: VMs %s and %s would have the "
+						   "same MAC address; rename one", cfg->vms[k].name,
+						   vm->name);
+			if (vm->address && !vm->dhcp && cfg->vms[k].address == vm->address)
+				return config_fail(p, vm->address_line, "address: the same as [vm %s]'s",
+						   cfg->vms[k].name);
+		}
+	}
+	for (unsigned i = 0; i < cfg->nnets; i++) {
+		struct net_desc *n = &cfg->nets[i];
+		bool used = false;
+		for (unsigned k = 0; k < cfg->nvms; k++)
+			used |= cfg->vms[k].net_line && cfg->vms[k].net_index == i;
+		if (!used)
+			return config_fail(p, n->line, "[net %s]: no VM has net = %s", n->name, n->name);
+		for (unsigned f = 0; f < n->nfwds; f++) {
+			const struct fwd_desc *fw = &n->fwds[f];
+			const struct vm_desc *vm = NULL;
+			if (!n->uplink)
+				return config_fail(p, fw->line, "hostfwd: [net %s] has no uplink "
+						   "(uplink = user)", n->name);
+			for (unsigned k = 0; k < cfg->nvms; k++)
+				if (strcmp(cfg->vms[k].name, fw->vm) == 0)
+					vm = &cfg->vms[k];
+			if (vm == NULL || !vm->net_line || vm->net_index != i)
+				return config_fail(p, fw->line, "hostfwd: no VM %s on switch %s",
+						   fw->vm, n->name);
+			if (!vm->address)
+				return config_fail(p, fw->line, "hostfwd: [vm %s] has no address "
+						   "(address = dhcp or 10.0.2.N)", vm->name);
+			for (unsigned j = 0; j < cfg->nnets; j++)
+				for (unsigned g = 0; g < cfg->nets[j].nfwds; g++) {
+					const struct fwd_desc *o = &cfg->nets[j].fwds[g];
+					if (o != fw && o->line < fw->line && o->udp == fw->udp &&
+					    o->host_port == fw->host_port)
+						return config_fail(p, fw->line, "hostfwd: host port %u "
+								   "already forwarded (line %d)",
+								   fw->host_port, o->line);
+				}
+		}
+	}
+	return 1;
+}
+
 static const struct config_key config_vm_keys[] = {
 	{ "kernel", config_set_kernel, offsetof(struct vm_desc, kernel_line) },
 	{ "initrd", config_set_initrd, offsetof(struct vm_desc, initrd_line) },
@@ -457,6 +709,8 @@ static const struct config_key config_vm_keys[] = {
 	{ "bootargs", config_set_bootargs, offsetof(struct vm_desc, bootargs_line) },
 	{ "disk", config_set_disk, offsetof(struct vm_desc, disk_line) },
 	{ "rng", config_set_rng, offsetof(struct vm_desc, rng_line) },
+	{ "net", config_set_net, offsetof(struct vm_desc, net_line) },
+	{ "address", config_set_address, offsetof(struct vm_desc, address_line) },
 	{ NULL, NULL, 0 },
 };
 
@@ -550,7 +804,13 @@ static void config_begin_section(struct config_parser *p, const char *line)
 		config_begin_vm(p, s, (size_t)(e - s));
 		return;
 	}
-	config_fail(p, p->lineno, "unknown section [%.*s] (expected [machine] or [vm NAME])",
+	if (e - s >= 3 && memcmp(s, "net", 3) == 0 && (e - s == 3 || config_is_space(s[3]))) {
+		for (s += 3; s < e && config_is_space(*s); s++)
+			;
+		config_begin_net(p, s, (size_t)(e - s));
+		return;
+	}
+	config_fail(p, p->lineno, "unknown section [%.*s] (expected [machine], [vm NAME] or [net NAME])",
 		    (int)(e - s > 64 ? 64 : e - s), s);
 }
 
@@ -633,6 +893,10 @@ static int config_handle_key(void *user, const char *section, const char *name,
 		key = config_vm_keys;
 		desc = p->vm;
 		break;
+	case CONFIG_SECTION_NET:
+		key = config_net_keys;
+		desc = p->net;
+		break;
 	default:
 		return config_fail(p, p->lineno,
 				   "'%s' outside any section ([machine] or [vm NAME] first)", name);
@@ -643,6 +907,9 @@ static int config_handle_key(void *user, const char *section, const char *name,
 	if (!key->name) {
 		if (p->section == CONFIG_SECTION_MACHINE)
 			return config_fail(p, p->lineno, "unknown key '%s' in [machine]", name);
+		if (p->section == CONFIG_SECTION_NET)
+			return config_fail(p, p->lineno, "unknown key '%s' in [net %s]", name,
+					   p->net->name);
 		return config_fail(p, p->lineno, "unknown key '%s' in [vm %s]", name, p->vm->name);
 	}
 	line = (int *)((char *)desc + key->line_off);
@@ -680,6 +947,25 @@ static int config_validate(struct config_parser *p)
 		return config_fail(p, (int)rng_line,
 				   "more host virtio devices than the board's %u slots "
 				   "(one per disk, one rng for all VMs)", CONFIG_HOST_VIRTIO_SLOTS);
+	/* ... and one host virtio-net for every uplink. */
+	host_slots += rng_line ? 1 : 0;
+	for (unsigned i = 0; i < cfg->nnets; i++)
+		if (cfg->nets[i].uplink) {
+			if (host_slots + 1 > CONFIG_HOST_VIRTIO_SLOTS)
+				return config_fail(p, cfg->nets[i].uplink_line,
+						   "more host virtio devices than the board's %u slots "
+						   "(one per disk, one rng, one network for all uplinks)",
+						   CONFIG_HOST_VIRTIO_SLOTS);
+			break;
+		}
+	for (unsigned i = 0; i < cfg->nvms; i++)
+		if (cfg->vms[i].net_line &&
+		    cfg->vms[i].ndisks + cfg->vms[i].rng + 1 > CONFIG_HOST_VIRTIO_SLOTS)
+			return config_fail(p, cfg->vms[i].net_line,
+					   "[vm %s]: more virtio devices than its %u slots",
+					   cfg->vms[i].name, CONFIG_HOST_VIRTIO_SLOTS);
+	if (!config_validate_nets(p))
+		return 0;
 	for (unsigned i = 0; i < cfg->nvms; i++) {
 		struct vm_desc *vm = &cfg->vms[i];
 

@@ -90,6 +90,39 @@ struct disk_desc {
 #define CONFIG_HOST_VIRTIO_SLOTS 8
 #define CONFIG_DISKS_MAX        CONFIG_HOST_VIRTIO_SLOTS
 
+/*
+ * Networks (README "Networks"): `net = NAME` puts a VM's NIC on virtual
+ * switch NAME; an optional [net NAME] section gives the switch an uplink
+ * (`uplink = user`: QEMU's user networking, restrict=on, 10.0.2.0/24) and
+ * forwards 127.0.0.1 ports to VMs on it (`hostfwd = tcp:HOSTPORT VM:PORT`).
+ * A VM reached that way says how it gets its address: `address = dhcp`
+ * (QEMU's DHCP server, by MAC: 10.0.2.15 onwards in config order) or
+ * `address = 10.0.2.N` (static: the guest sets it itself).
+ */
+#define CONFIG_NETS_MAX         8       /* switches (Trapeze's VNET_SWITCHES) */
+#define CONFIG_FWDS_MAX         16      /* forwarded ports per switch */
+#define CONFIG_NET_PREFIX       0x0a000200u     /* 10.0.2.0/24, QEMU user networking's */
+#define CONFIG_NET_DHCP_FIRST   15u     /* libslirp's first DHCP address, .15 */
+#define CONFIG_NET_DHCP_MAX     16u     /* libslirp's NB_BOOTP_CLIENTS */
+
+struct fwd_desc {
+	bool udp;                       /* else tcp */
+	unsigned host_port;             /* on 127.0.0.1 */
+	char vm[CONFIG_NAME_MAX + 1];
+	unsigned guest_port;
+	int line;
+};
+
+struct net_desc {
+	char name[CONFIG_NAME_MAX + 1];
+	int line;                       /* of [net NAME]; 0 when only `net =` names it */
+	bool uplink;
+	int uplink_line;
+	struct fwd_desc fwds[CONFIG_FWDS_MAX];
+	unsigned nfwds;
+	int hostfwd_line;               /* 0 again after each: several allowed */
+};
+
 struct vm_desc {
 	char name[CONFIG_NAME_MAX + 1];
 	int line;                       /* of the [vm NAME] header */
@@ -116,12 +149,20 @@ struct vm_desc {
 	int disk_line;                  /* 0 again after each: several allowed */
 	bool rng;                       /* `rng = on`: a virtio-rng, after the disks */
 	int rng_line;
+	char net[CONFIG_NAME_MAX + 1];  /* `net = NAME`: a virtio-net, after the rng; "" none */
+	int net_line;
+	unsigned net_index;             /* into config.nets, once validated */
+	bool dhcp;                      /* `address = dhcp` */
+	uint32_t address;               /* host order: the static or the DHCP address; 0 none */
+	int address_line;
 };
 
 struct config {
 	struct machine_desc machine;
 	struct vm_desc vms[BOOTINFO_MAX_VMS];
 	unsigned nvms;
+	struct net_desc nets[CONFIG_NETS_MAX];  /* [net] sections, then switches only `net =` names */
+	unsigned nnets;
 	int nlines;                     /* lines in the file */
 };
 

@@ -1,4 +1,5 @@
 /* The console's event loop around QEMU, and `trapeze monitor`: see console.h. */
+#include "fdio.h"
 #include "console.h"
 
 #include <dirent.h>
@@ -39,46 +40,13 @@ struct run {
 	bool out_ok;
 };
 
-static volatile sig_atomic_t pending_signal;
-
-static void on_signal(int sig)
-{
-	pending_signal = sig;
-}
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void write_all(int fd, const char *p, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, p, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && errno == EAGAIN) {
-			struct pollfd pfd = { .fd = fd, .events = POLLOUT };
-			poll(&pfd, 1, 1000);
-			continue;
-		}
-		if (n <= 0)
-			return;
-		p += n;
-		len -= (size_t)n;
-	}
-}
-
 static void sink_stdout(void *ctx, const char *buf, size_t len)
 {
 	struct run *r = ctx;
 
 	/* If our reader went away, keep draining so QEMU never blocks. */
 	if (r->out_ok)
-		write_all(STDOUT_FILENO, buf, len);
+		fdio_write_all(STDOUT_FILENO, buf, len);
 }
 
 static void sink_qemu(void *ctx, const char *buf, size_t len)
@@ -112,7 +80,7 @@ static void reply_done(struct console *c, const struct console_req *req,
 	}
 	for (unsigned i = 0; i < MAX_CLIENTS; i++) {
 		if (r->clients[i].fd == req->fd) {
-			write_all(req->fd, text, len);
+			fdio_write_all(req->fd, text, len);
 			close(req->fd);
 			r->clients[i].fd = -1;
 		}
@@ -158,7 +126,7 @@ static void client_read(struct run *r, struct client *cl)
 			cl->line[cl->len] = '\0';
 			cl->queued = true;
 			if (console_monitor_request(&r->con, cl->fd, cl->line) != 0) {
-				write_all(cl->fd, "monitor busy\n", 13);
+				fdio_write_all(cl->fd, "monitor busy\n", 13);
 				close(cl->fd);
 				cl->fd = -1;
 			}
@@ -186,10 +154,8 @@ static void tty_raw(struct termios *saved)
 int console_run(char *const argv[], unsigned hang_timeout_s, bool framed, unsigned nvms,
 		const char names[][BOOTINFO_NAME_MAX], const char *monitor_path)
 {
-	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
 	static struct run r;
-	struct sigaction sa = { .sa_handler = on_signal }, old[3], old_pipe;
-	sigset_t block, orig, waitmask;
+	struct fdio_signals sig;
 	struct termios tio;
 	bool tty = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO) &&
 		   tcgetattr(STDIN_FILENO, &tio) == 0;
@@ -198,7 +164,7 @@ int console_run(char *const argv[], unsigned hang_timeout_s, bool framed, unsign
 	 * types: an idle interactive VM is silent by right (lifecycle.c). */
 	int64_t limit = hang_timeout_s && !tty ?
 			((int64_t)hang_timeout_s + QEMU_HANG_GRACE_S) * 1000 : -1;
-	int64_t last = now_ms();
+	int64_t last = fdio_now_ms();
 	bool stdin_open = true, hung = false, out_eof = false, err_eof = false, quitting = false;
 	pid_t pid;
 
@@ -219,18 +185,7 @@ int console_run(char *const argv[], unsigned hang_timeout_s, bool framed, unsign
 	fcntl(in[1], F_SETFL, O_NONBLOCK);
 	if (framed && monitor_path)
 		lfd = socket_listen(monitor_path);
-	sigemptyset(&block);
-	for (int i = 0; i < 3; i++)
-		sigaddset(&block, sigs[i]);
-	sigprocmask(SIG_BLOCK, &block, &orig);
-	sigemptyset(&sa.sa_mask);
-	for (int i = 0; i < 3; i++)
-		sigaction(sigs[i], &sa, &old[i]);
-	sigaction(SIGPIPE, &(struct sigaction){ .sa_handler = SIG_IGN }, &old_pipe);
-	waitmask = orig;
-	for (int i = 0; i < 3; i++)
-		sigdelset(&waitmask, sigs[i]);
-	pending_signal = 0;
+	fdio_signals_catch(&sig);
 
 	fflush(stdout);
 	pid_t launcher = getpid();
@@ -245,7 +200,7 @@ int console_run(char *const argv[], unsigned hang_timeout_s, bool framed, unsign
 		signal(SIGTERM, SIG_DFL);
 		signal(SIGHUP, SIG_DFL);
 		signal(SIGPIPE, SIG_DFL);
-		sigprocmask(SIG_SETMASK, &orig, NULL);
+		sigprocmask(SIG_SETMASK, &sig.orig, NULL);
 		/* Its own process group: the terminal's signals are ours to pass on. */
 		setpgid(0, 0);
 		if (dup2(in[0], STDIN_FILENO) < 0 || dup2(out[1], STDOUT_FILENO) < 0 ||
@@ -286,7 +241,7 @@ int console_run(char *const argv[], unsigned hang_timeout_s, bool framed, unsign
 			}
 		}
 		if (limit >= 0 && !quitting) {
-			int64_t left = last + limit - now_ms();
+			int64_t left = last + limit - fdio_now_ms();
 			if (left <= 0) {
 				hung = true;
 				break;
@@ -295,10 +250,10 @@ int console_run(char *const argv[], unsigned hang_timeout_s, bool framed, unsign
 			ts.tv_nsec = (left % 1000) * 1000000;
 			tsp = &ts;
 		}
-		int rc = ppoll(pfd, n, tsp, &waitmask);
-		if (pending_signal) {
-			forwarded = pending_signal;
-			pending_signal = 0;
+		int rc = ppoll(pfd, n, tsp, &sig.waitmask);
+		int caught = fdio_signal_take();
+		if (caught) {
+			forwarded = caught;
 			kill(pid, forwarded);
 		}
 		if (rc <= 0)
@@ -306,7 +261,7 @@ int console_run(char *const argv[], unsigned hang_timeout_s, bool framed, unsign
 		if (pfd[0].revents) {
 			ssize_t k = read(out[0], buf, sizeof(buf));
 			if (k > 0) {
-				last = now_ms();
+				last = fdio_now_ms();
 				console_from_qemu(&r.con, buf, (size_t)k);
 			} else if (k == 0 || (errno != EINTR && errno != EAGAIN)) {
 				out_eof = true;
@@ -315,7 +270,7 @@ int console_run(char *const argv[], unsigned hang_timeout_s, bool framed, unsign
 		if (pfd[1].revents) {
 			ssize_t k = read(err[0], buf, sizeof(buf));
 			if (k > 0) {
-				last = now_ms();
+				last = fdio_now_ms();
 				sink_stdout(&r, buf, (size_t)k);
 			} else if (k == 0 || (errno != EINTR && errno != EAGAIN)) {
 				err_eof = true;
@@ -389,10 +344,7 @@ out:
 	}
 	free(r.to_qemu);
 	console_fini(&r.con);
-	sigprocmask(SIG_SETMASK, &orig, NULL);
-	for (int i = 0; i < 3; i++)
-		sigaction(sigs[i], &old[i], NULL);
-	sigaction(SIGPIPE, &old_pipe, NULL);
+	fdio_signals_restore(&sig);
 	return ret;
 }
 
@@ -483,7 +435,7 @@ int console_monitor_main(int argc, char **argv)
 	}
 	size_t l = strlen(line);
 	line[l] = '\n';
-	write_all(fd, line, l + 1);
+	fdio_write_all(fd, line, l + 1);
 	for (;;) {
 		struct pollfd pfd = { .fd = fd, .events = POLLIN };
 		char buf[4096];
@@ -496,7 +448,7 @@ int console_monitor_main(int argc, char **argv)
 			continue;
 		if (n <= 0)
 			break;
-		write_all(STDOUT_FILENO, buf, (size_t)n);
+		fdio_write_all(STDOUT_FILENO, buf, (size_t)n);
 	}
 	close(fd);
 	return 0;

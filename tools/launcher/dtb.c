@@ -231,6 +231,15 @@ static int dtb_write_soc(void *fdt, unsigned vcpus)
 		DTB_TRY(fdt_end_node(fdt));
 	}
 
+	/* The goldfish RTC (src/dev/rtc.c), as QEMU virt's create_fdt_rtc. */
+	snprintf(name, sizeof(name), "rtc@%llx", (unsigned long long)BOARD_RTC_GPA);
+	DTB_TRY(fdt_begin_node(fdt, name));
+	DTB_TRY(fdt_property_u32(fdt, "interrupts", BOARD_RTC_IRQ));
+	DTB_TRY(fdt_property_u32(fdt, "interrupt-parent", dtb_plic_phandle(vcpus)));
+	DTB_TRY(dtb_prop_reg(fdt, BOARD_RTC_GPA, BOARD_RTC_SIZE));
+	DTB_TRY(fdt_property_string(fdt, "compatible", "google,goldfish-rtc"));
+	DTB_TRY(fdt_end_node(fdt));
+
 	snprintf(name, sizeof(name), "serial@%llx", (unsigned long long)BOARD_UART_GPA);
 	DTB_TRY(fdt_begin_node(fdt, name));
 	DTB_TRY(fdt_property_u32(fdt, "interrupts", BOARD_UART_IRQ));

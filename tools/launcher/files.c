@@ -1,4 +1,5 @@
 /* Scratch files: see files.h. */
+#include "fdio.h"
 #include "files.h"
 
 #include <errno.h>
@@ -98,23 +99,6 @@ const char *files_tmpdir_keep(void)
 	return files_dir;
 }
 
-static int files_write_all(int fd, const void *data, size_t len)
-{
-	const char *p = data;
-
-	while (len > 0) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 const char *files_write_tmp(const char *name, const void *data, size_t len)
 {
 	const char *path = files_tmpdir_path(name);
@@ -125,7 +109,7 @@ const char *files_write_tmp(const char *name, const void *data, size_t len)
 	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return NULL;
-	if (files_write_all(fd, data, len) != 0) {
+	if (fdio_write_all(fd, data, len) != 0) {
 		saved = errno;
 		close(fd);
 		errno = saved;

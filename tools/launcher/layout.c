@@ -194,11 +194,19 @@ void layout_fill_bootinfo(const struct config *cfg, const struct layout *lo,
 	/* The launcher labels lines itself, from the framed stream (console.c). */
 	bi->flags = (lo->nvms > 1 ? BOOTINFO_F_PREFIX : 0) | BOOTINFO_F_FRAMED;
 	/* Host virtio slots in QEMU's -device order (qemu.c): every VM's
-	 * disks, then the one rng; QEMU fills its slots from the top down. */
-	unsigned host_dev = 0, rng_host = 0;
-	for (unsigned i = 0; i < lo->nvms; i++)
+	 * disks, then the one rng, then the one network device of the
+	 * uplinks; QEMU fills its slots from the top down. */
+	unsigned host_dev = 0, rng_host = 0, net_host = BOOTINFO_NO_HOST_SLOT;
+	bool any_rng = false, any_uplink = false;
+	for (unsigned i = 0; i < lo->nvms; i++) {
 		host_dev += cfg->vms[i].ndisks;
+		any_rng |= cfg->vms[i].rng;
+	}
+	for (unsigned i = 0; i < cfg->nnets; i++)
+		any_uplink |= cfg->nets[i].uplink;
 	rng_host = CONFIG_HOST_VIRTIO_SLOTS - 1 - host_dev;
+	if (any_uplink)
+		net_host = rng_host - (any_rng ? 1 : 0);
 	host_dev = 0;
 	for (unsigned i = 0; i < lo->nvms; i++) {
 		const struct vm_desc *vm = &cfg->vms[i];
@@ -219,6 +227,17 @@ void layout_fill_bootinfo(const struct config *cfg, const struct layout *lo,
 				.kind = BOOTINFO_DEV_RNG,
 				.guest_slot = CONFIG_HOST_VIRTIO_SLOTS - 1 - n,
 				.host_slot = rng_host,
+			};
+		}
+		if (vm->net_line && bv->ndevs < BOOTINFO_MAX_DEVS) {
+			unsigned n = bv->ndevs++;
+			bool up = cfg->nets[vm->net_index].uplink;
+			bv->devs[n] = (struct bootinfo_dev){
+				.kind = BOOTINFO_DEV_NET,
+				.flags = BOOTINFO_DEV_F_NET_SWITCH(vm->net_index) |
+					 (vm->dhcp && up ? BOOTINFO_DEV_F_DHCP : 0),
+				.guest_slot = CONFIG_HOST_VIRTIO_SLOTS - 1 - n,
+				.host_slot = up ? net_host : BOOTINFO_NO_HOST_SLOT,
 			};
 		}
 	}

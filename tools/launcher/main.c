@@ -269,6 +269,7 @@ static int launch_trapeze(struct launch *l)
 	qemu_args_trapeze(&args, l->qemu, &l->cfg.machine, l->lo.memory, trapeze_bin,
 			  bootinfo, mods, nmods);
 	qemu_args_devices(&args, l->cfg.vms, l->cfg.nvms);
+	qemu_args_network(&args, &l->cfg, NULL);
 	ret = launch_exec(l, &args);
 	qemu_args_free(&args);
 	return ret;
@@ -294,6 +295,7 @@ static int launch_bare(struct launch *l)
 	if (layout_guest(&l->cfg.vms[0], &l->lo.vms[0], &err) != 0)
 		return launch_config_error(l, &err);
 	qemu_args_bare(&args, l->qemu, &l->cfg.machine, &l->cfg.vms[0]);
+	qemu_args_network(&args, &l->cfg, &l->cfg.vms[0]);
 	ret = launch_exec(l, &args);
 	qemu_args_free(&args);
 	return ret;

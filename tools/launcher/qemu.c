@@ -1,4 +1,5 @@
 /* QEMU command lines and the QEMU child process: see qemu.h. */
+#include "fdio.h"
 #include "qemu.h"
 
 #include <errno.h>
@@ -15,6 +16,7 @@
 #include <unistd.h>
 
 #include <trapeze/bootinfo.h>
+#include <trapeze/netmac.h>
 
 #include "config.h"
 
@@ -171,6 +173,73 @@ void qemu_args_devices(struct qemu_args *a, const struct vm_desc *vms, unsigned 
 	}
 }
 
+static void qemu_args_hostfwds(struct qemu_args *a, char *buf, size_t cap,
+			       const struct config *cfg, const struct vm_desc *only)
+{
+	size_t len = strlen(buf);
+
+	for (unsigned i = 0; i < cfg->nnets; i++) {
+		const struct net_desc *n = &cfg->nets[i];
+		if (!n->uplink)
+			continue;
+		for (unsigned f = 0; f < n->nfwds; f++) {
+			const struct fwd_desc *fw = &n->fwds[f];
+			const struct vm_desc *vm = NULL;
+			for (unsigned k = 0; k < cfg->nvms; k++)
+				if (strcmp(cfg->vms[k].name, fw->vm) == 0)
+					vm = &cfg->vms[k];
+			if (vm == NULL || (only && vm != only))
+				continue;
+			uint32_t ip = vm->address;
+			len += (size_t)snprintf(buf + len, len < cap ? cap - len : 0,
+						",hostfwd=%s:127.0.0.1:%u-%u.%u.%u.%u:%u",
+						fw->udp ? "udp" : "tcp", fw->host_port, ip >> 24,
+						(ip >> 16) & 0xff, (ip >> 8) & 0xff, ip & 0xff,
+						fw->guest_port);
+		}
+	}
+	if (len >= cap)
+		a->oom = true;
+}
+
+void qemu_args_network(struct qemu_args *a, const struct config *cfg, const struct vm_desc *bare)
+{
+	/* QEMU user networking (libslirp) with restrict=on: the guest side
+	 * reaches nothing outside QEMU but its DHCP server, and the host
+	 * reaches the guest only through the forwarded 127.0.0.1 ports. */
+	char user[4096] = "user,id=uplink,restrict=on,net=10.0.2.0/24,dhcpstart=10.0.2.15";
+	bool uplink = false;
+
+	if (bare) {
+		if (!bare->net_line)
+			return;
+		uplink = cfg->nets[bare->net_index].uplink;
+	} else {
+		for (unsigned i = 0; i < cfg->nnets; i++)
+			uplink |= cfg->nets[i].uplink;
+		if (!uplink)
+			return;
+	}
+	qemu_args_add(a, "-netdev");
+	if (uplink) {
+		qemu_args_hostfwds(a, user, sizeof(user), cfg, bare);
+		qemu_args_add(a, "%s", user);
+	} else {
+		/* A switch without uplink, the VM alone on it: a hub port
+		 * with nothing else on the hub. */
+		qemu_args_add(a, "hubport,id=uplink,hubid=0");
+	}
+	qemu_args_add(a, "-device");
+	if (bare) {
+		uint8_t m[NETMAC_LEN];
+		netmac_from_name(bare->name, m);
+		qemu_args_add(a, "virtio-net-device,netdev=uplink,mac=%02x:%02x:%02x:%02x:%02x:%02x",
+			      m[0], m[1], m[2], m[3], m[4], m[5]);
+	} else {
+		qemu_args_add(a, "virtio-net-device,netdev=uplink");
+	}
+}
+
 int qemu_args_bare(struct qemu_args *a, const char *qemu,
 		   const struct machine_desc *m, const struct vm_desc *vm)
 {
@@ -190,29 +259,6 @@ int qemu_args_bare(struct qemu_args *a, const char *qemu,
 }
 
 /* ---- child processes ------------------------------------------------------- */
-
-static int64_t qemu_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static int qemu_write_all(int fd, const char *p, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
 
 /*
  * fork + exec ARGV with stdout and stderr on OUT_FD, stdin on IN_FD (-1:
@@ -335,13 +381,6 @@ int qemu_dump_dtb(const char *qemu, const char *cpu, const char *path,
 	return -1;
 }
 
-static volatile sig_atomic_t qemu_pending_signal;
-
-static void qemu_on_signal(int sig)
-{
-	qemu_pending_signal = sig;
-}
-
 /* Only as the terminal's foreground group: from the background, SIGTTOU. */
 static void qemu_restore_tty(const struct termios *tio)
 {
@@ -358,7 +397,7 @@ static int qemu_forward(pid_t pid, int fd, uint64_t silence_ms,
 			const sigset_t *waitmask, int *forwarded)
 {
 	int64_t limit = silence_ms ? (int64_t)silence_ms : -1;
-	int64_t last = qemu_now_ms();
+	int64_t last = fdio_now_ms();
 	bool out_ok = true;
 	char buf[4096];
 
@@ -369,7 +408,7 @@ static int qemu_forward(pid_t pid, int fd, uint64_t silence_ms,
 		int r;
 
 		if (limit >= 0) {
-			int64_t left = last + limit - qemu_now_ms();
+			int64_t left = last + limit - fdio_now_ms();
 
 			if (left <= 0)
 				return 1;
@@ -378,9 +417,9 @@ static int qemu_forward(pid_t pid, int fd, uint64_t silence_ms,
 			tsp = &ts;
 		}
 		r = ppoll(&pfd, 1, tsp, waitmask);
-		if (qemu_pending_signal) {
-			*forwarded = qemu_pending_signal;
-			qemu_pending_signal = 0;
+		int sig = fdio_signal_take();
+		if (sig) {
+			*forwarded = sig;
 			kill(pid, *forwarded);
 		}
 		if (r <= 0)
@@ -390,9 +429,9 @@ static int qemu_forward(pid_t pid, int fd, uint64_t silence_ms,
 			continue;
 		if (n <= 0)
 			return 0;
-		last = qemu_now_ms();
+		last = fdio_now_ms();
 		/* If our reader went away, keep draining so QEMU never blocks. */
-		if (out_ok && qemu_write_all(STDOUT_FILENO, buf, (size_t)n) != 0)
+		if (out_ok && fdio_write_all(STDOUT_FILENO, buf, (size_t)n) != 0)
 			out_ok = false;
 	}
 }
@@ -406,9 +445,7 @@ int qemu_run(char *const argv[], unsigned hang_timeout_s)
 
 int qemu_supervise(char *const argv[], uint64_t silence_ms)
 {
-	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
-	struct sigaction sa = { .sa_handler = qemu_on_signal }, old[3], old_pipe;
-	sigset_t block, orig, waitmask;
+	struct fdio_signals sig;
 	struct termios tio;
 	bool tty = isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &tio) == 0;
 	int pfd[2], status = 0, forwarded = 0, hung, ret;
@@ -418,21 +455,10 @@ int qemu_supervise(char *const argv[], uint64_t silence_ms)
 		fprintf(stderr, "trapeze: pipe: %s\n", strerror(errno));
 		return 127;
 	}
-	sigemptyset(&block);
-	for (int i = 0; i < 3; i++)
-		sigaddset(&block, sigs[i]);
-	sigprocmask(SIG_BLOCK, &block, &orig);
-	sigemptyset(&sa.sa_mask);
-	for (int i = 0; i < 3; i++)
-		sigaction(sigs[i], &sa, &old[i]);
-	sigaction(SIGPIPE, &(struct sigaction){ .sa_handler = SIG_IGN }, &old_pipe);
-	waitmask = orig;
-	for (int i = 0; i < 3; i++)
-		sigdelset(&waitmask, sigs[i]);
-	qemu_pending_signal = 0;
+	fdio_signals_catch(&sig);
 
 	fflush(stdout);
-	pid = qemu_spawn(argv, -1, pfd[1], &orig, true);
+	pid = qemu_spawn(argv, -1, pfd[1], &sig.orig, true);
 	close(pfd[1]);
 	if (pid < 0) {
 		fprintf(stderr, "trapeze: fork: %s\n", strerror(errno));
@@ -441,7 +467,7 @@ int qemu_supervise(char *const argv[], uint64_t silence_ms)
 		goto out;
 	}
 
-	hung = qemu_forward(pid, pfd[0], silence_ms, &waitmask, &forwarded);
+	hung = qemu_forward(pid, pfd[0], silence_ms, &sig.waitmask, &forwarded);
 	if (hung)
 		qemu_stop(pid, &status);
 	close(pfd[0]);
@@ -463,10 +489,6 @@ int qemu_supervise(char *const argv[], uint64_t silence_ms)
 		ret = WEXITSTATUS(status);
 	}
 out:
-	/* Unblock with our handler still in place: a late signal only sets a flag. */
-	sigprocmask(SIG_SETMASK, &orig, NULL);
-	for (int i = 0; i < 3; i++)
-		sigaction(sigs[i], &old[i], NULL);
-	sigaction(SIGPIPE, &old_pipe, NULL);
+	fdio_signals_restore(&sig);
 	return ret;
 }

@@ -58,6 +58,18 @@ int qemu_args_trapeze(struct qemu_args *a, const char *qemu,
  */
 void qemu_args_devices(struct qemu_args *a, const struct vm_desc *vms, unsigned nvms);
 
+/*
+ * Networks (config.h): for a Trapeze run (BARE NULL), when any switch has
+ * an uplink, the host board's one virtio-net on QEMU user networking
+ * (restrict=on) with every switch's forwarded ports; for a bare run of
+ * BARE on a switch, its own virtio-net with its MAC (trapeze/netmac.h), on
+ * user networking with its forwarded ports when its switch has an uplink,
+ * else on a hub port alone. After qemu_args_devices / qemu_args_bare, so
+ * that it takes the slot below theirs.
+ */
+struct config;
+void qemu_args_network(struct qemu_args *a, const struct config *cfg, const struct vm_desc *bare);
+
 /* --bare: the VM alone on QEMU, with its original kernel file. */
 int qemu_args_bare(struct qemu_args *a, const char *qemu,
 		   const struct machine_desc *m, const struct vm_desc *vm);

@@ -106,6 +106,8 @@ static void *guest_pin(const struct guest_view *gv, uint64_t va, unsigned width,
 	p = guestmem_pin(gv->v->vm, gpa, width);
 	if (p == NULL)
 		*cause = fault_cause(access, false);
+	else if (access == GPT_STORE)
+		guestmem_wrote(gv->v->vm, gpa, width);  /* under the pin: patches go first */
 	return p;
 }
 
@@ -126,6 +128,8 @@ static int guest_part(struct vcpu *v, uint64_t pa, unsigned len, bool write, uin
 		uint8_t *p = guestmem_pin(v->vm, pa, len);
 		if (p == NULL)
 			return MISALIGNED_FAULT;
+		if (write)
+			guestmem_wrote(v->vm, pa, len);
 		for (unsigned i = 0; i < len; i++) {
 			if (write)
 				p[i] = (uint8_t)(*val >> (8 * i));

@@ -84,18 +84,31 @@ static void trap_inject_op(struct vcpu *v, const struct trap_info *t)
  * SEI, SSI, STI, then the local counter-overflow interrupt. */
 static const unsigned irq_priority[] = { IRQ_S_EXT, IRQ_S_SOFT, IRQ_S_TIMER, IRQ_LCOF };
 
-/* Deliver the highest-priority pending, enabled virtual interrupt, if the
- * virtual privilege and sstatus.SIE allow it (4.1.3). */
-static void trap_deliver_irq(struct vcpu *v)
+/* The virtual interrupts pending and enabled that the virtual privilege
+ * and sstatus.SIE let the guest take now (4.1.3). */
+static uint64_t trap_irq_deliverable(struct vcpu *v)
 {
-	struct vcsr *c = &v->arch->trap.csr;
+	const struct vcsr *c = &v->arch->trap.csr;
 	uint64_t pending = vcsr_sip_read(v) & c->sie;
 
-	if (!pending)
-		return;
 	/* In a less privileged mode S-level interrupts are enabled regardless
 	 * of sstatus.SIE (Privileged ISA v1.12, 4.1.1). */
 	if (v->arch->trap.vpriv == VPRIV_S && !(c->sstatus & SSTATUS_SIE))
+		return 0;
+	return pending;
+}
+
+bool engine_trap_irq_deliverable(struct vcpu *v)
+{
+	return trap_irq_deliverable(v) != 0;
+}
+
+/* Deliver the highest-priority of them, if any. */
+static void trap_deliver_irq(struct vcpu *v)
+{
+	uint64_t pending = trap_irq_deliverable(v);
+
+	if (!pending)
 		return;
 	for (unsigned i = 0; i < sizeof(irq_priority) / sizeof(irq_priority[0]); i++) {
 		if (pending & (1ULL << irq_priority[i])) {
@@ -196,6 +209,9 @@ static void trap_enter(struct vcpu *v)
 	sbi_pmu_vcpu_enter(v);
 	if (host_csr.has_senvcfg)
 		csr_write(0x10a, v->arch->trap.vpriv == VPRIV_S ? 0 : c->senvcfg);
+	/* Paging off: the Bare view lets it write any frame, patched or not. */
+	if (v->arch->trap.runs_bare != !guest_paging(v))
+		patch_vcpu_bare(v, !guest_paging(v));
 	engine_trap_select_root(v);
 	if (h->live_satp != v->arch->trap.host_satp) {
 		csr_write(satp, v->arch->trap.host_satp);
@@ -699,6 +715,7 @@ const struct engine engine_trap = {
 	.flush_guest_tlb = trap_flush_guest_tlb,
 	.firmware_load = trap_firmware_load,
 	.print_stats = engine_trap_print_stats,
+	.mem_written = patch_mem_written,
 	.sse_enter = trap_sse_enter,
 	.sse_complete = trap_sse_complete,
 };

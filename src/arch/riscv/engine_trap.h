@@ -50,6 +50,9 @@ struct trap_vcpu {
 	/* The shadow this vCPU holds while it runs on a hart (shadow_hold). */
 	bool shadow_held;
 	uint64_t shadow_held_satp;
+	/* Entered last with paging off (patch_vcpu_bare): it may write RAM
+	 * through the Bare view, so no frame of the VM is patched. */
+	bool runs_bare;
 };
 
 #define TRAP_STATS_CSR_MAX  16      /* emulated CSRs, indexed by vcsr table slot */
@@ -101,6 +104,9 @@ bool engine_trap_fetch_pa(struct vcpu *v, uint64_t va, uint64_t *gpa);
 bool engine_trap_xlen32(const struct vcpu *v);
 /* Decode a guest instruction by the rules of the XLEN it runs at. */
 int engine_trap_decode(const struct vcpu *v, uint32_t raw, struct insn *in);
+/* A virtual interrupt is pending, enabled and takeable now: the resume
+ * path would deliver it before the next instruction. */
+bool engine_trap_irq_deliverable(struct vcpu *v);
 /* The guest wrote sstatus (old -> new): SUM and MXR change what the
  * shadows may hold. */
 void engine_trap_sstatus_written(struct vcpu *v, uint64_t old, uint64_t new);

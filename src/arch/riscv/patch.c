@@ -6,6 +6,7 @@
 #include "arch/riscv/engine_trap.h"
 #include "arch/riscv/insn.h"
 #include "arch/riscv/vcpu_arch.h"
+#include "core/lib/spinlock.h"
 #include "core/frame.h"
 #include "core/guestmem.h"
 #include "core/hostmem.h"
@@ -20,10 +21,20 @@
  * a completed load costs about 3). */
 #define PATCH_READS_MAX     256
 #define PATCH_SCAN_SITES    16
+/* Patched sites run in one exit, back to back, at most. */
+#define PATCH_CHAIN_MAX     8
 
 static struct patch_vm *patch_of(const struct vm *vm)
 {
 	return &trap_vm_of(vm)->patch;
+}
+
+/* The frame and site tables, like the shadows they feed, are the VM's,
+ * shared by its vCPUs and by whoever writes its memory: every look-up and
+ * change holds the trap engine's per-VM lock. */
+static struct spinlock *patch_lock(const struct vm *vm)
+{
+	return &trap_vm_of(vm)->lock;
 }
 
 static unsigned hash_page(uint64_t gpa, unsigned size)
@@ -61,7 +72,7 @@ static struct patch_frame *frame_insert(struct patch_vm *p, uint64_t page)
 	while (p->frames[i].gpa != 0)
 		i = (i + 1) & (PATCH_FRAMES_MAX - 1);
 	p->frames[i] = (struct patch_frame){ .gpa = page };
-	p->nframes++;
+	__atomic_store_n(&p->nframes, p->nframes + 1, __ATOMIC_SEQ_CST);
 	return &p->frames[i];
 }
 
@@ -85,7 +96,7 @@ static void frame_delete(struct patch_vm *p, struct patch_frame *f)
 		i = j;
 	}
 	p->frames[i] = (struct patch_frame){ 0 };
-	p->nframes--;
+	__atomic_store_n(&p->nframes, p->nframes - 1, __ATOMIC_SEQ_CST);
 }
 
 static struct patch_site *site_find(struct patch_vm *p, uint64_t gpa)
@@ -225,9 +236,23 @@ static bool patch_paging_s(const struct vcpu *v)
 	       (v->arch->trap.csr.satp >> SATP_MODE_SHIFT) != SATP_MODE_BARE;
 }
 
-/* The frame at page, patched (a new copy, its writable aliases dropped). */
-static struct patch_frame *frame_get(struct vm *vm, uint64_t page, bool *fresh)
+/* Whether a vCPU of vm other than self may run with paging off (on the
+ * Bare view, writable everywhere: patch_vcpu_bare). self is in virtual S
+ * with paging on right now, whatever its flag says until its next entry. */
+static bool other_vcpu_bare(const struct vm *vm, const struct vcpu *self)
 {
+	for (unsigned i = 0; i < vm->nvcpus; i++) {
+		const struct vcpu *o = vm->vcpus[i];
+		if (o && o != self && __atomic_load_n(&o->arch->trap.runs_bare, __ATOMIC_SEQ_CST))
+			return true;
+	}
+	return false;
+}
+
+/* The frame at page, patched (a new copy, its writable aliases dropped). */
+static struct patch_frame *frame_get(struct vcpu *v, uint64_t page, bool *fresh)
+{
+	struct vm *vm = v->vm;
 	struct patch_vm *p = patch_of(vm);
 	struct patch_frame *f = frame_find(p, page);
 	struct realmap_entry e;
@@ -235,23 +260,51 @@ static struct patch_frame *frame_get(struct vm *vm, uint64_t page, bool *fresh)
 	*fresh = false;
 	if (f)
 		return f;
+	if (other_vcpu_bare(vm, v)) {
+		p->stats.bare++;
+		return NULL;
+	}
 	if (realmap_lookup(&vm->realmap, page, &e) != REALMAP_RAM)
 		return NULL;
 	uint64_t copy = frame_alloc();
 	if (copy == 0)
 		return NULL;
-	if (!guestmem_read(vm, page, hostmem_va(copy), PATCH_PAGE_SIZE) ||
-	    (f = frame_insert(p, page)) == NULL) {
+	if ((f = frame_insert(p, page)) == NULL) {
 		frame_free(copy, 1);
 		return NULL;
 	}
-	f->copy = copy;
+	/*
+	 * Published before the copy is taken (frame_insert's store, then a
+	 * full fence, then the pin count): a write by Trapeze or a device
+	 * either ended before the copy reads the frame, or finds the frame
+	 * here and undoes it (patch_mem_written; writers check after their
+	 * bytes, or under a pin). DMA runs under a pin for its whole flight,
+	 * so no frame is patched while any pin of the VM is held.
+	 */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&vm->mem_pins, __ATOMIC_SEQ_CST) != 0) {
+		frame_delete(p, f);
+		frame_free(copy, 1);
+		p->stats.busy++;
+		return NULL;
+	}
+	/* No alias may write the frame from now on: stores must reach us.
+	 * Before the copy is taken: a store another vCPU makes through a
+	 * writable entry meanwhile would be in neither the copy nor an undo
+	 * (the drop fences every hart; new fills find the frame published,
+	 * under the lock held here, and map it read-only). */
 	f->orig_hpa = e.hpa & ~PAGE_MASK;
-	/* No alias may write the frame from now on: stores must reach us. */
 	if (writable_bit(p, page, true)) {
 		p->stats.protect_scans++;
 		shadow_drop_frame(&trap_vm_of(vm)->shadow, f->orig_hpa, true);
 	}
+	if (!guestmem_read(vm, page, hostmem_va(copy), PATCH_PAGE_SIZE)) {
+		frame_delete(p, f);
+		frame_free(copy, 1);
+		p->stats.busy++;
+		return NULL;
+	}
+	f->copy = copy;
 	p->stats.frames++;
 	*fresh = true;
 	return f;
@@ -260,14 +313,14 @@ static struct patch_frame *frame_get(struct vm *vm, uint64_t page, bool *fresh)
 static void site_write(struct patch_frame *f, uint64_t gpa, enum patch_form form)
 {
 	uint8_t *b = (uint8_t *)hostmem_va(f->copy) + (gpa & PAGE_MASK);
-	uint32_t ins = form == PATCH_FORM_C_EBREAK ? PATCH_C_EBREAK : PATCH_EBREAK;
 
-	b[0] = (uint8_t)ins;
-	b[1] = (uint8_t)(ins >> 8);
-	if (form == PATCH_FORM_EBREAK) {
-		b[2] = (uint8_t)(ins >> 16);
-		b[3] = (uint8_t)(ins >> 24);
-	}
+	/* One store, naturally aligned (patch_decide_form chose the form for
+	 * that): another hart of the VM fetching the site meanwhile sees the
+	 * original or the breakpoint, never half of each. */
+	if (form == PATCH_FORM_EBREAK)
+		__atomic_store_n((uint32_t *)b, PATCH_EBREAK, __ATOMIC_RELAXED);
+	else
+		__atomic_store_n((uint16_t *)b, (uint16_t)PATCH_C_EBREAK, __ATOMIC_RELAXED);
 }
 
 static bool site_add(struct patch_vm *p, struct patch_frame *f, uint64_t gpa, uint32_t raw,
@@ -312,20 +365,26 @@ void patch_discover(struct vcpu *v, const struct patch_req *req)
 	unsigned off = (unsigned)(pc & PAGE_MASK);
 	bool fresh;
 
+	spin_lock(&a->lock);
 	if (site_find(p, gpa)) {
 		/* Patched already: this mapping predates the patch. */
 		p->stats.stale++;
 		shadow_drop_leaf(&a->shadow, req->satp, SHADOW_VIEW_S, pc & ~PAGE_MASK);
+		spin_unlock(&a->lock);
 		return;
 	}
-	struct patch_frame *f = frame_get(vm, gpa & ~PAGE_MASK, &fresh);
+	struct patch_frame *f = frame_get(v, gpa & ~PAGE_MASK, &fresh);
 	if (f == NULL) {
 		p->stats.refused++;
+		spin_unlock(&a->lock);
 		return;
 	}
-	if (!site_add(p, f, gpa, req->raw, (enum patch_form)req->form))
+	if (!site_add(p, f, gpa, req->raw, (enum patch_form)req->form)) {
+		spin_unlock(&a->lock);
 		return;
-	/* The straight-line path after it, in the original bytes. */
+	}
+	/* The straight-line path after it, in the original bytes (the copy
+	 * holds them too, but for the sites already written). */
 	const uint8_t *orig = guestmem_pin(vm, gpa & ~PAGE_MASK, PATCH_PAGE_SIZE);
 	if (orig) {
 		struct patch_candidate c[PATCH_SCAN_SITES];
@@ -337,22 +396,24 @@ void patch_discover(struct vcpu *v, const struct patch_req *req)
 				break;
 		}
 	}
-	/* The copy's instructions changed (Unprivileged ISA, "Zifencei"):
-	 * this hart fetches them fresh. Other harts running the VM owe the
-	 * same before they run it (one vCPU per VM for now). */
-	fence_i();
 	if (fresh)
 		shadow_drop_leaf(&a->shadow, req->satp, SHADOW_VIEW_S, pc & ~PAGE_MASK);
+	spin_unlock(&a->lock);
+	/* The copy's instructions changed (Unprivileged ISA 20191213, 5.1
+	 * "Zifencei"): FENCE.I on this hart and on every other one, which
+	 * may run a vCPU of this VM now or next (vcpu_flush_icache: the host
+	 * firmware's remote FENCE.I). QEMU keeps its translations coherent
+	 * with every store, so only the unit tests see a missing one. */
+	vcpu_flush_icache(v);
+	p->stats.icache_fences++;
 }
 
-void patch_undo_frame(struct vm *vm, uint64_t gpa, enum patch_undo why)
+/* The lock held. */
+static void undo_frame_locked(struct vm *vm, struct patch_frame *f, enum patch_undo why)
 {
 	struct patch_vm *p = patch_of(vm);
-	uint64_t page = gpa & ~PAGE_MASK;
-	struct patch_frame *f = frame_find(p, page);
+	uint64_t page = f->gpa;
 
-	if (f == NULL)
-		return;
 	/* Every S-view entry of the copy goes; the original's read-only ones
 	 * become writable on their next store (an upgrade fill). */
 	shadow_drop_frame(&trap_vm_of(vm)->shadow, f->copy, false);
@@ -372,48 +433,190 @@ void patch_undo_frame(struct vm *vm, uint64_t gpa, enum patch_undo why)
 	p->stats.undone[why]++;
 }
 
+void patch_undo_frame(struct vm *vm, uint64_t gpa, enum patch_undo why)
+{
+	struct patch_vm *p = patch_of(vm);
+
+	spin_lock(patch_lock(vm));
+	struct patch_frame *f = frame_find(p, gpa & ~PAGE_MASK);
+	if (f)
+		undo_frame_locked(vm, f, why);
+	spin_unlock(patch_lock(vm));
+}
+
+void patch_mem_written(struct vm *vm, uint64_t gpa, uint64_t len)
+{
+	struct patch_vm *p = patch_of(vm);
+
+	if (!p->enabled || len == 0)
+		return;
+	/* After the writer's bytes or its pin, before the frame count
+	 * (frame_get pairs with this): see frame_get. */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&p->nframes, __ATOMIC_SEQ_CST) == 0)
+		return;
+	uint64_t first = gpa & ~PAGE_MASK;
+	uint64_t last = (gpa + len - 1) & ~PAGE_MASK;
+	if (last < first)
+		last = ~PAGE_MASK;      /* wrapped: to the top */
+	spin_lock(patch_lock(vm));
+	if ((last - first) / PATCH_PAGE_SIZE >= PATCH_FRAMES_MAX) {
+		/* A long range (a module loaded): every patched frame in it. */
+		for (unsigned i = 0; i < PATCH_FRAMES_MAX; i++) {
+			struct patch_frame *f = &p->frames[i];
+			while (f->gpa && f->gpa >= first && f->gpa <= last)
+				undo_frame_locked(vm, f, PATCH_UNDO_HOST_WRITE);    /* slot refilled */
+		}
+	} else {
+		for (uint64_t page = first; ; page += PATCH_PAGE_SIZE) {
+			struct patch_frame *f = frame_find(p, page);
+			if (f)
+				undo_frame_locked(vm, f, PATCH_UNDO_HOST_WRITE);
+			if (page == last)
+				break;
+		}
+	}
+	spin_unlock(patch_lock(vm));
+}
+
+void patch_vcpu_bare(struct vcpu *v, bool bare)
+{
+	struct vm *vm = v->vm;
+	struct patch_vm *p = patch_of(vm);
+
+	if (!bare || !p->enabled) {
+		__atomic_store_n(&v->arch->trap.runs_bare, bare, __ATOMIC_SEQ_CST);
+		return;
+	}
+	/* The flag first, under the lock frame_get checks it under: a frame
+	 * is patched either before (and undone here) or never. */
+	spin_lock(patch_lock(vm));
+	__atomic_store_n(&v->arch->trap.runs_bare, true, __ATOMIC_SEQ_CST);
+	for (unsigned i = 0; i < PATCH_FRAMES_MAX; i++)
+		while (p->frames[i].gpa)
+			undo_frame_locked(vm, &p->frames[i], PATCH_UNDO_BARE);  /* slot refilled */
+	spin_unlock(patch_lock(vm));
+}
+
 /* ---- a patched site runs */
+
+/* CSRs whose instructions vS always completes without a trap and without
+ * changing translation or privilege: after one of them the next patched
+ * site may run in the same exit (Privileged ISA v1.12, 4.1). */
+static bool patch_chainable(const struct insn *in)
+{
+	if (in->kind != INSN_CSR)
+		return false;
+	switch (in->csr) {
+	case CSR_SSTATUS: case CSR_SIE: case CSR_SIP: case CSR_SSCRATCH:
+	case CSR_SEPC: case CSR_SCAUSE: case CSR_STVAL:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static void count_exec(struct patch_stats *st, const struct insn *in)
+{
+	switch (in->kind) {
+	case INSN_CSR: st->exec_csr++; break;
+	case INSN_SRET: st->exec_sret++; break;
+	case INSN_SFENCE_VMA: st->exec_sfence++; break;
+	default: st->exec_wfi++; break;
+	}
+}
+
+/* The original instruction of the site at gpa and its form (false when
+ * there is none). */
+static bool site_raw(struct vm *vm, uint64_t gpa, uint32_t *raw, uint8_t *form)
+{
+	struct patch_vm *p = patch_of(vm);
+
+	spin_lock(patch_lock(vm));
+	struct patch_site *s = site_find(p, gpa);
+	if (s) {
+		*raw = s->raw;
+		*form = s->form;
+	}
+	spin_unlock(patch_lock(vm));
+	return s != NULL;
+}
+
+static void count_form(struct patch_stats *st, uint8_t form)
+{
+	if (form < PATCH_FORMS)
+		st->exec_form[form]++;
+}
 
 enum resume patch_breakpoint(struct vcpu *v, struct trap_info *t)
 {
 	struct patch_vm *p = &trap_vm_of(v->vm)->patch;
-	struct patch_site *s;
 	uint64_t gpa;
-
-	if (!p->enabled || p->nsites == 0 || !patch_paging_s(v) ||
-	    !engine_trap_fetch_pa(v, t->epc, &gpa) || (s = site_find(p, gpa)) == NULL)
-		return trap_inject(t, t->cause, t->tval);       /* the guest's own */
+	uint32_t raw;
+	uint8_t form;
 	struct insn in;
-	if (decode_insn(s->raw, &in) != 0)
-		return trap_inject(t, t->cause, t->tval);
-	switch (in.kind) {
-	case INSN_CSR: p->stats.exec_csr++; break;
-	case INSN_SRET: p->stats.exec_sret++; break;
-	case INSN_SFENCE_VMA: p->stats.exec_sfence++; break;
-	default: p->stats.exec_wfi++; break;
-	}
+
+	if (!p->enabled || __atomic_load_n(&p->nsites, __ATOMIC_RELAXED) == 0 ||
+	    !patch_paging_s(v) || !engine_trap_fetch_pa(v, t->epc, &gpa) ||
+	    !site_raw(v->vm, gpa, &raw, &form) || decode_insn(raw, &in) != 0)
+		return trap_inject(t, t->cause, t->tval);       /* the guest's own */
+	count_exec(&p->stats, &in);
+	count_form(&p->stats, form);
 	/* What the illegal-instruction trap of the original would have
 	 * reported (its stval: the instruction's bits). */
 	t->cause = EXC_ILLEGAL_INST;
-	t->tval = s->raw;
-	return emulate_insn_decoded(v, t, &in);
+	t->tval = raw;
+	enum resume r = emulate_insn_decoded(v, t, &in);
+
+	/*
+	 * Back to back: the next instruction in the same page is a patched
+	 * site too (Linux's trap entry reads sepc, stval, scause, sscratch in
+	 * a row). While each one is a CSR access vS always completes (no trap
+	 * can show the guest a pc inside the run) and no interrupt has become
+	 * deliverable (bare hardware would take it at that boundary, so the
+	 * resume path must see it first), the next runs in this exit; the
+	 * dispatcher then steps over all of them at once.
+	 */
+	for (unsigned n = 1; r == RESUME_NEXT && n < PATCH_CHAIN_MAX && patch_chainable(&in) &&
+	     !engine_trap_irq_deliverable(v); n++) {
+		uint64_t next = gpa + in.len;
+		struct insn in2;
+		uint32_t raw2;
+		uint8_t form2;
+		if ((next & ~PAGE_MASK) != (gpa & ~PAGE_MASK) || !site_raw(v->vm, next, &raw2, &form2) ||
+		    decode_insn(raw2, &in2) != 0 || !patch_chainable(&in2))
+			break;
+		struct trap_info t2 = { .cause = EXC_ILLEGAL_INST, .tval = raw2, .epc = t->epc + t->insn_len };
+		if (emulate_insn_decoded(v, &t2, &in2) != RESUME_NEXT)
+			break;      /* not reached: chainable CSRs complete */
+		count_exec(&p->stats, &in2);
+		count_form(&p->stats, form2);
+		p->stats.chained++;
+		t->insn_len += t2.insn_len;
+		gpa = next;
+		in = in2;
+	}
+	return r;
 }
 
 enum resume patch_access(struct vcpu *v, struct trap_info *t, uint64_t gpa)
 {
 	struct patch_vm *p = &trap_vm_of(v->vm)->patch;
-	struct patch_frame *f = frame_find(p, gpa & ~PAGE_MASK);
 	struct insn in;
 	uint32_t raw;
 
-	if (t->cause == EXC_STORE_PAGE_FAULT || f == NULL) {
+	if (t->cause == EXC_STORE_PAGE_FAULT) {
 		patch_undo_frame(v->vm, gpa, PATCH_UNDO_WRITE);
 		return RESUME_SAME;
 	}
-	if (++f->reads > PATCH_READS_MAX) {
-		patch_undo_frame(v->vm, gpa, PATCH_UNDO_READS);
-		return RESUME_SAME;
-	}
+	spin_lock(patch_lock(v->vm));
+	struct patch_frame *f = frame_find(p, gpa & ~PAGE_MASK);
+	bool undo = f == NULL || ++f->reads > PATCH_READS_MAX;
+	if (f && undo)
+		undo_frame_locked(v->vm, f, PATCH_UNDO_READS);
+	spin_unlock(patch_lock(v->vm));
+	if (undo)
+		return RESUME_SAME;     /* gone (undone meanwhile, or now): retry */
 	p->stats.reads++;
 	if (engine_trap_fetch(v, t->epc, &raw) || engine_trap_decode(v, raw, &in)) {
 		patch_undo_frame(v->vm, gpa, PATCH_UNDO_READS);
@@ -436,11 +639,16 @@ void patch_print_stats(const struct vm *vm)
 	stats_add(&l, "ebreak", s->patched[PATCH_FORM_EBREAK]);
 	stats_add(&l, "c.ebreak", s->patched[PATCH_FORM_C_EBREAK]);
 	stats_add(&l, "refused", s->refused);
+	stats_add(&l, "busy", s->busy);
+	stats_add(&l, "bare", s->bare);
 	stats_add(&l, "frames", s->frames);
 	stats_add(&l, "exec-csr", s->exec_csr);
 	stats_add(&l, "exec-sret", s->exec_sret);
 	stats_add(&l, "exec-sfence", s->exec_sfence);
 	stats_add(&l, "exec-wfi", s->exec_wfi);
+	stats_add(&l, "chained", s->chained);
+	stats_add(&l, "exec-ebreak", s->exec_form[PATCH_FORM_EBREAK]);
+	stats_add(&l, "exec-c.ebreak", s->exec_form[PATCH_FORM_C_EBREAK]);
 	/* Each patched execution is an M-mode round trip saved. */
 	stats_add(&l, "traps-saved", s->exec_csr + s->exec_sret + s->exec_sfence + s->exec_wfi);
 	stats_add(&l, "stale", s->stale);
@@ -448,7 +656,9 @@ void patch_print_stats(const struct vm *vm)
 	stats_add(&l, "undone-write", s->undone[PATCH_UNDO_WRITE]);
 	stats_add(&l, "undone-reads", s->undone[PATCH_UNDO_READS]);
 	stats_add(&l, "undone-host", s->undone[PATCH_UNDO_HOST_WRITE]);
+	stats_add(&l, "undone-bare", s->undone[PATCH_UNDO_BARE]);
 	stats_add(&l, "sites-undone", s->sites_undone);
 	stats_add(&l, "protect-scans", s->protect_scans);
+	stats_add(&l, "fence-i", s->icache_fences);
 	stats_flush(&l);
 }

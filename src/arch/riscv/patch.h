@@ -34,15 +34,21 @@ enum patch_undo {
 	PATCH_UNDO_WRITE,       /* the guest stored to the frame through some alias */
 	PATCH_UNDO_READS,       /* the guest reads the page too often: cheaper unpatched */
 	PATCH_UNDO_HOST_WRITE,  /* Trapeze or a device wrote the frame for the guest */
+	PATCH_UNDO_BARE,        /* a vCPU runs with paging off: it writes RAM through the Bare view */
 	PATCH_UNDOS,
 };
 
 struct patch_stats {
 	uint64_t discovered;                /* sites found: trapped, or on the path from one */
 	uint64_t patched[PATCH_FORMS];      /* by form */
-	uint64_t refused;                   /* no room (frames, sites or memory) */
+	uint64_t refused;                   /* no room (frames, sites or memory), or busy */
+	uint64_t busy;                      /* ... of which: a pin was held (DMA may be in flight) */
+	uint64_t bare;                      /* ... of which: a vCPU of the VM runs with paging off */
 	uint64_t frames;                    /* frames patched */
 	uint64_t exec_csr, exec_sret, exec_sfence, exec_wfi;     /* patched executions by kind */
+	uint64_t chained;                   /* ... of which ran back to back, in the exit of the one before */
+	uint64_t exec_form[PATCH_FORMS];    /* patched executions by the form of their site */
+	uint64_t icache_fences;             /* FENCE.I on every hart after a copy changed */
 	uint64_t stale;                     /* a site executed through a mapping older than its patch */
 	uint64_t reads;                     /* guest loads from patched pages completed */
 	uint64_t undone[PATCH_UNDOS];       /* frames whose patches were undone, by why */
@@ -70,7 +76,7 @@ struct patch_vm {
 	uint64_t writable_pages;
 	uint64_t writable_frames_pa, writable_nframes;
 	struct patch_frame frames[PATCH_FRAMES_MAX];
-	unsigned nframes;
+	unsigned nframes;       /* read without the lock by patch_mem_written (atomic) */
 	struct patch_site sites[PATCH_SITES_MAX];
 	unsigned nsites;
 	struct patch_stats stats;
@@ -103,6 +109,17 @@ bool patch_wanted(struct vcpu *v, uint64_t pc, uint32_t raw, struct patch_req *r
  * on the straight-line path after it. */
 void patch_discover(struct vcpu *v, const struct patch_req *req);
 
+/*
+ * v is about to run with paging off (bare) or on. A vCPU with paging off
+ * runs on the Bare view, which maps all of RAM writable by 2 MiB pages
+ * and is shared by every vCPU of the VM: its stores would reach a
+ * patched frame without an undo. So before it runs, every patch of the
+ * VM is undone (PATCH_UNDO_BARE), and no frame is patched while any vCPU
+ * of the VM may run that way (its flag stays set until it next enters
+ * with paging on).
+ */
+void patch_vcpu_bare(struct vcpu *v, bool bare);
+
 /* A breakpoint from real U-mode: a patched site (run its original), or
  * the guest's own EBREAK (reflected, as before). */
 enum resume patch_breakpoint(struct vcpu *v, struct trap_info *t);
@@ -114,5 +131,9 @@ enum resume patch_access(struct vcpu *v, struct trap_info *t, uint64_t gpa);
 
 /* Undo the patches of the frame holding gpa, if any (why: enum patch_undo). */
 void patch_undo_frame(struct vm *vm, uint64_t gpa, enum patch_undo why);
+/* The engine's mem_written op (core/engine.h): Trapeze or a device wrote
+ * [gpa, gpa+len) of guest RAM, or DMA will: the patches of every frame in
+ * it are undone (PATCH_UNDO_HOST_WRITE), as for a guest store. */
+void patch_mem_written(struct vm *vm, uint64_t gpa, uint64_t len);
 
 #endif

@@ -24,7 +24,12 @@ enum patch_form patch_decide_form(uint32_t raw, unsigned off)
 	default:
 		return PATCH_FORM_NONE;
 	}
-	return off + 4 > PATCH_PAGE_SIZE ? PATCH_FORM_C_EBREAK : PATCH_FORM_EBREAK;
+	/* A 4-byte EBREAK goes in with one aligned 32-bit store, which a hart
+	 * fetching there concurrently sees whole or not at all; at 2 mod 4
+	 * (or straddling the page end) a 16-bit C.EBREAK is the one store
+	 * that cannot be seen half done (its second half stays original and
+	 * is never executed). */
+	return (off & 3) || off + 4 > PATCH_PAGE_SIZE ? PATCH_FORM_C_EBREAK : PATCH_FORM_EBREAK;
 }
 
 /* RISC-V Unprivileged ISA 20191213, chapter 2 (BRANCH, JAL, JALR, SYSTEM)

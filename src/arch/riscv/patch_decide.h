@@ -27,7 +27,7 @@
 enum patch_form {
 	PATCH_FORM_NONE = 0,    /* not a site: leave it alone */
 	PATCH_FORM_EBREAK,      /* 4-byte EBREAK in place of the instruction */
-	PATCH_FORM_C_EBREAK,    /* 2-byte C.EBREAK: the site straddles the page end */
+	PATCH_FORM_C_EBREAK,    /* 2-byte C.EBREAK: the site is at 2 mod 4 (or straddles the page end) */
 	PATCH_FORMS,
 };
 
@@ -36,9 +36,12 @@ enum patch_form {
  * patch site and the form it takes: a CSR instruction on an S-level CSR
  * (Privileged ISA v1.12, 2.2 "CSR Listing": bits 9:8 = 01), SRET,
  * SFENCE.VMA or WFI, which virtual S-mode must have emulated; anything
- * else, compressed forms included, PATCH_FORM_NONE. A site whose 4 bytes
- * run past the page end takes C.EBREAK in the first page (its second half
- * is on another frame, left original and never executed).
+ * else, compressed forms included, PATCH_FORM_NONE. A site at 4-byte
+ * alignment takes EBREAK (one aligned 32-bit store writes it); one at 2
+ * mod 4, whose 4 bytes may even run past the page end, takes C.EBREAK in
+ * its first half (one 16-bit store; the second half stays original and is
+ * never executed): a hart fetching the site while it is written sees the
+ * old instruction or the breakpoint, never a mix of both.
  */
 enum patch_form patch_decide_form(uint32_t raw, unsigned off);
 

@@ -4,12 +4,22 @@
  * on demand from the guest's own tables (virtual -> real, gpt.c) and the
  * VM's real map table (real -> physical). Seed: memory virtualization.
  *
- * The real CPU runs guest kernel and guest user code both in U-mode, so a
- * guest address space has two shadow views:
- *   SHADOW_VIEW_S  what virtual S-mode may reach: the guest's supervisor
- *                  pages, plus its user pages for loads and stores while
- *                  sstatus.SUM = 1 (tracked, and dropped when SUM clears);
- *   SHADOW_VIEW_U  what virtual U-mode may reach: the guest's user pages.
+ * The real CPU runs guest kernel and guest user code both in U-mode, so
+ * the shadow of a guest address space has a view per combination of what
+ * decides an access's permission besides the guest's tables: the virtual
+ * privilege, and sstatus.SUM and MXR (Privileged ISA v1.12, 4.1.1.2
+ * "Memory Privilege in sstatus"), which are per hart:
+ *   SHADOW_VIEW_S      what virtual S-mode may reach with SUM = 0: the
+ *                      guest's supervisor pages;
+ *   SHADOW_VIEW_S_SUM  ... with SUM = 1: its user pages too, for loads and
+ *                      stores (never executable);
+ *   SHADOW_VIEW_U      what virtual U-mode may reach: the guest's user pages;
+ * and the same three with MXR = 1 (execute-only pages readable). Each vCPU
+ * runs on the view its own sstatus names, so an SMP guest's vCPUs share
+ * the tables yet each sees exactly what its own SUM and MXR allow; a SUM
+ * or MXR write drops nothing, it only changes the root the vCPU runs on.
+ * Views are built on first use: a guest that never sets MXR has no MXR
+ * views.
  * Every shadow PTE is a 4 KiB host page of the VM (never anything else),
  * with permissions no wider than the guest's: writable only once the
  * guest's D bit is set, so the first store reaches the walker, which sets
@@ -34,19 +44,44 @@
 #include "core/realmap.h"
 
 #define SHADOW_CTX_MAX      16      /* cached guest address spaces per VM */
-#define SHADOW_SUM_MAX      32      /* user pages tracked in an S view before a full view flush */
 #define SHADOW_SUPER_MAX    32      /* guest superpages tracked per context before a full flush */
-#define SHADOW_VIEWS        2
+#define SHADOW_VIEWS        6
 #define SHADOW_ASIDS_PER_VM (SHADOW_CTX_MAX * SHADOW_VIEWS)
 
 /* Software bits of a shadow PTE (RSW, Privileged ISA v1.12, 4.3.1). */
 #define SHADOW_PTE_GLOBAL   (1ULL << 8)     /* the guest's mapping is global */
-#define SHADOW_PTE_SUM      (1ULL << 9)     /* a user page in an S view (SUM window) */
 
 enum shadow_view {
 	SHADOW_VIEW_S = 0,
 	SHADOW_VIEW_U = 1,
+	SHADOW_VIEW_S_SUM = 2,
+	SHADOW_VIEW_S_MXR = 3,          /* the first three, MXR = 1 */
+	SHADOW_VIEW_U_MXR = 4,
+	SHADOW_VIEW_S_SUM_MXR = 5,
 };
+
+/* The view an access is checked against: SUM only matters in S-mode. */
+static inline enum shadow_view shadow_view_for(bool priv_s, bool sum, bool mxr)
+{
+	unsigned v = !priv_s ? SHADOW_VIEW_U : sum ? SHADOW_VIEW_S_SUM : SHADOW_VIEW_S;
+
+	return (enum shadow_view)(v + (mxr ? SHADOW_VIEW_S_MXR : 0));
+}
+
+static inline bool shadow_view_priv_s(enum shadow_view v)
+{
+	return v % SHADOW_VIEW_S_MXR != SHADOW_VIEW_U;
+}
+
+static inline bool shadow_view_sum(enum shadow_view v)
+{
+	return v % SHADOW_VIEW_S_MXR == SHADOW_VIEW_S_SUM;
+}
+
+static inline bool shadow_view_mxr(enum shadow_view v)
+{
+	return v >= SHADOW_VIEW_S_MXR;
+}
 
 struct shadow_ops {
 	struct pt_mem host;         /* shadow table pages: alloc returns a zeroed page or 0 */
@@ -56,6 +91,10 @@ struct shadow_ops {
 	/* Drop host TLB entries of asid (for va, or all when all_va) on every
 	 * hart that may cache them. */
 	void (*fence)(void *ctx, uint64_t asid, uint64_t va, bool all_va);
+	/* The fence must have completed on every hart when it returns: table
+	 * pages a drop unlinks are handed back to host.free only after the
+	 * fence that follows the drop (shadow.c, the limbo), so no hart's
+	 * walk or walk cache can still reach a page the allocator reuses. */
 	/* Patching (patch.h); both NULL when the VM does not patch. The
 	 * Trapeze-owned copy that S views execute in place of the guest frame
 	 * at gpa (page aligned), 0 when the frame is not patched; and a note
@@ -71,9 +110,6 @@ struct shadow_ctx {
 	uint64_t asid[SHADOW_VIEWS];        /* host ASIDs */
 	uint64_t last_use;
 	unsigned holds;                     /* vCPUs running on it now (never recycled then) */
-	uint64_t sum_va[SHADOW_SUM_MAX];    /* user pages in the S view (SUM window) */
-	unsigned nsum;
-	bool sum_overflow;
 	/* Guest superpages shadowed (as 4 KiB entries): an SFENCE.VMA naming
 	 * any address in one covers the whole leaf (Privileged ISA v1.12,
 	 * 4.2.1), so its whole range is dropped. */
@@ -92,7 +128,7 @@ struct shadow_stats {
 	uint64_t guest_faults;              /* faults reflected to the guest */
 	uint64_t flush_all, flush_va, flush_asid, flush_va_asid;   /* SFENCE.VMA / RFENCE by form */
 	uint64_t dropped;                   /* shadow PTEs removed by flushes */
-	uint64_t sum_drops;                 /* user pages dropped when SUM cleared */
+	uint64_t deferred_frees;            /* table pages handed back after a fence, not before */
 	uint64_t switches;                  /* guest address-space switches */
 	uint64_t cache_hits;                /* ... that found their shadow cached */
 	uint64_t recycles;                  /* contexts recycled under pressure */
@@ -106,7 +142,11 @@ struct shadow_vm {
 	uint64_t clock;
 	uint64_t asid_base;                 /* host ASIDs asid_base .. + SHADOW_ASIDS_PER_VM - 1; 0: none */
 	uint64_t page_limit;                /* table pages before recycling */
-	bool mxr;                           /* sstatus.MXR the current entries were filled with */
+	/* Table pages unlinked by a drop, waiting for the fence after it
+	 * before they go back to the host (a list through each page's first
+	 * word, which a walk still in flight reads as an invalid entry). */
+	uint64_t limbo;
+	uint64_t nlimbo;
 	uint64_t generation;                /* bumped whenever a root or a translation goes away */
 	struct shadow_stats stats;
 };
@@ -125,8 +165,7 @@ struct shadow_fault_req {
 	uint64_t guest_satp;
 	enum shadow_view view;
 	uint64_t va;
-	enum gpt_access access;
-	bool sum, mxr;
+	enum gpt_access access;         /* SUM and MXR: those of the view */
 	/* Fill ahead of an access the guest has not made yet: only when
 	 * nothing the guest can see changes (the leaf's A bit, and D for a
 	 * store, already set; RAM), and never a fault or a statistic of one.
@@ -154,8 +193,9 @@ int shadow_activate(struct shadow_vm *s, uint64_t guest_satp, enum shadow_view v
 
 /* An SMP guest's vCPUs share the shadows; the one whose root a hart has
  * in satp must not be recycled under it: while held (delta +1 when a vCPU
- * starts running on the shadow of guest_satp, -1 when it stops) a context
- * is never chosen for recycling. */
+ * starts running on the shadow of guest_satp, -1 when it stops, after its
+ * hart has left the root) a context is never chosen for recycling, so a
+ * root is freed only when no hart runs on it. */
 void shadow_hold(struct shadow_vm *s, uint64_t guest_satp, int delta);
 
 /* A host page fault while the guest ran with req->guest_satp/view. */
@@ -171,14 +211,9 @@ void shadow_flush(struct shadow_vm *s, uint64_t va, bool all_va, uint64_t asid, 
  * number dropped. Scans every table: called when a frame is patched or
  * its patches undone, never on a hot path. */
 uint64_t shadow_drop_frame(struct shadow_vm *s, uint64_t hpa, bool writable_only);
-/* Drop the entry for va in one view of the address space guest_satp
- * (a patched site executed from a mapping older than its patch). */
+/* Drop the entry for va in the views of the address space guest_satp
+ * with view's privilege, whatever their SUM and MXR (a patched site
+ * executed from a mapping older than its patch). */
 void shadow_drop_leaf(struct shadow_vm *s, uint64_t guest_satp, enum shadow_view view, uint64_t va);
-
-/* sstatus.SUM went 1 -> 0: every S view loses its user pages (SUM applies
- * to all accesses at once, whichever address space filled them). */
-void shadow_sum_cleared(struct shadow_vm *s);
-/* sstatus.MXR changed: fills made under the other value are dropped. */
-void shadow_mxr_changed(struct shadow_vm *s, bool mxr);
 
 #endif

@@ -280,6 +280,41 @@ int sbi_call_fn(const sbi_fn_t *table, size_t n, unsigned long idx,
 #define SBI_CALL_TABLE(table, idx, v, args, ret) \
 	sbi_call_fn((table), sizeof(table) / sizeof((table)[0]), (idx), (v), (args), (ret))
 
+/*
+ * How wide an argument is: one rule for every extension, BASE to MPXY,
+ * decided by SBI v3.0, chapter 3 "Binary Encoding".
+ * - A parameter the function's signature declares 32 bits wide (uint32_t),
+ *   or narrower, is its register's low bits only: "In case the data is
+ *   defined as 32bit wide, higher privilege software must ensure that it
+ *   only uses 32 bit data." The upper half is ignored, not checked: the
+ *   psABI passes a uint32_t sign-extended (0xffff0000 arrives as
+ *   0xffffffffffff0000) while callers declaring unsigned long zero-extend,
+ *   and both must mean the same value. So: HSM hart_suspend's
+ *   suspend_type, SRST's reset_type and reset_reason, SUSP's sleep_type,
+ *   FWFT's feature, SSE's event_id, base_attr_id and attr_count (CPPC's
+ *   reg_id would be, were CPPC offered); DBCN console_write_byte's byte
+ *   (uint8_t) and the legacy console_putchar's (int) likewise their low
+ *   byte. sbi_arg32() is that reading.
+ * - An unsigned long, long or uint64_t parameter is the whole register: a
+ *   value with upper bits set is simply another value, which the
+ *   function accepts or refuses as any out-of-range one (a hart id, a
+ *   counter index, an address, FWFT's value and flags, PMU's event_idx).
+ * - EID (a7) and FID (a6) are "signed 32-bit integers" that "follow the
+ *   standard calling convention rules", i.e. sign-extended; every EID and
+ *   FID the specification defines is positive, so the register of a real
+ *   call holds it zero-extended, and Trapeze compares the whole register
+ *   (as OpenSBI does): anything else names no extension or function,
+ *   SBI_ERR_NOT_SUPPORTED; BASE probe_extension's long extension_id the
+ *   same way, so that a probe and a call always agree.
+ * An XLEN-wide SSE attribute value is the attribute's own business: SSE's
+ * PRIORITY keeps "only lower 32-bits of the value" (Table "SSE Event
+ * Attributes"), see sbi_sse.c.
+ */
+static inline uint32_t sbi_arg32(unsigned long arg)
+{
+	return (uint32_t)arg;
+}
+
 /* The v0.2+ IPI and RFENCE operations on a hart list (mask, base); the
  * legacy extension calls them with its older argument forms. Each returns
  * the SBI error for the guest. asid UINT64_MAX: every ASID. */

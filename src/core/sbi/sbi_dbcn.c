@@ -89,6 +89,7 @@ static int dbcn_console_read(struct vcpu *v, const unsigned long args[6], struct
 	return SBI_RESUME_NEXT;
 }
 
+/* byte is a uint8_t: the rest of a0 is ignored (the width rule in sbi.h). */
 static int dbcn_console_write_byte(struct vcpu *v, const unsigned long args[6], struct sbi_ret *ret)
 {
 	char c = (char)(uint8_t)args[0];

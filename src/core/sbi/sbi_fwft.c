@@ -68,12 +68,12 @@ void sbi_fwft_reset_vcpu(struct vcpu *v)
 
 /*
  * The feature a call names, or the error for it. feature is a uint32_t:
- * the upper half of a0 is ignored (chapter 3, "Binary Encoding": 32-bit
- * data uses the low 32 bits). Returns SBI_SUCCESS with *out set.
+ * the upper half of a0 is ignored (sbi_arg32: chapter 3, "Binary
+ * Encoding", 32-bit data uses the low 32 bits; sbi.h says why). Returns SBI_SUCCESS with *out set.
  */
 static long fwft_lookup(unsigned long arg, const struct fwft_feature **out, uint32_t *id)
 {
-	uint32_t feature = (uint32_t)arg;
+	uint32_t feature = sbi_arg32(arg);
 
 	if (feature >= SBI_FWFT_NLOCAL)
 		return SBI_ERR_DENIED;          /* reserved or platform-specific, unimplemented */

@@ -120,15 +120,15 @@ static int hsm_hart_get_status(struct vcpu *v, const unsigned long args[6], stru
 
 /*
  * suspend_type is 32 bits wide (Table "HSM Hart Suspend Types"): the upper
- * half of a0 is ignored, so a sign-extended 0x80000000 still means default
- * non-retentive. Only the two defaults exist here; reserved and
- * platform-specific types are INVALID_PARAM, as the spec asks for
- * unimplemented ones.
+ * half of a0 is ignored (sbi_arg32, sbi.h), so a sign-extended 0x80000000
+ * still means default non-retentive. Only the two defaults exist here;
+ * reserved and platform-specific types are INVALID_PARAM, as the spec asks
+ * for unimplemented ones.
  */
 static int hsm_hart_suspend(struct vcpu *v, const unsigned long args[6], struct sbi_ret *ret)
 {
 
-	switch ((uint32_t)args[0]) {
+	switch (sbi_arg32(args[0])) {
 	case SBI_HSM_SUSPEND_RET_DEFAULT:
 		/* Registers are kept: it wakes after the ECALL with a0 = SUCCESS. */
 		hsm_set_suspended(v, 1);

@@ -48,7 +48,8 @@ static int legacy_set_timer(struct vcpu *v, const unsigned long args[6], struct 
 	return SBI_RESUME_NEXT;
 }
 
-/* No console flow control to wait for: the byte is queued at once. */
+/* No console flow control to wait for: the byte is queued at once. The
+ * int ch is written as a byte: the rest of a0 is ignored (sbi.h). */
 static int legacy_console_putchar(struct vcpu *v, const unsigned long args[6], struct sbi_ret *ret)
 {
 	char c = (char)(uint8_t)args[0];

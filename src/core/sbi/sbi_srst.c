@@ -5,12 +5,13 @@
  */
 #include "core/sbi/sbi.h"
 
+#include "core/lifecycle.h"
 #include "core/vcpu.h"
 #include "core/vm.h"
 
 /*
  * reset_type and reset_reason are 32 bits wide; the upper half of a0/a1 is
- * ignored. Types and reasons outside the defined values are reserved,
+ * ignored (sbi_arg32, sbi.h). Types and reasons outside the defined values are reserved,
  * SBI-implementation- or platform-specific; Trapeze implements none of
  * those, and v3.0 ("System Reset Errors") answers INVALID_PARAM for a
  * reserved or unimplemented one. SBI_ERR_NOT_SUPPORTED is for a type that
@@ -20,8 +21,8 @@
  */
 static int srst_system_reset(struct vcpu *v, const unsigned long args[6], struct sbi_ret *ret)
 {
-	uint32_t type = (uint32_t)args[0];
-	uint32_t reason = (uint32_t)args[1];
+	uint32_t type = sbi_arg32(args[0]);
+	uint32_t reason = sbi_arg32(args[1]);
 
 	if ((type != SBI_SRST_TYPE_SHUTDOWN && type != SBI_SRST_TYPE_COLD_REBOOT &&
 	     type != SBI_SRST_TYPE_WARM_REBOOT) ||
@@ -32,7 +33,7 @@ static int srst_system_reset(struct vcpu *v, const unsigned long args[6], struct
 	if (type == SBI_SRST_TYPE_SHUTDOWN)
 		vm_power_off(v->vm, reason == SBI_SRST_REASON_SYSFAIL ? VM_EXIT_FAILURE : VM_EXIT_CLEAN);
 	else
-		vm_reboot(v->vm);   /* a VM has no BMC: cold and warm are alike */
+		lifecycle_reset(v->vm);     /* a VM has no BMC: cold and warm are alike */
 	return SBI_RESUME_NONE;
 }
 

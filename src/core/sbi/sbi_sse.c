@@ -31,11 +31,13 @@ enum sse_kind {
 	SSE_GLOBAL,         /* GLOBAL_SOFTWARE */
 };
 
-/* event_id is 32 bits wide (uint32_t in every signature); a value with
- * upper bits set names no event. */
-static enum sse_kind sse_classify(unsigned long event_id)
+/* event_id is 32 bits wide (uint32_t in every signature): the upper half
+ * of a0 is ignored (sbi_arg32: the width rule of sbi.h, SBI v3.0 chapter
+ * 3), so 0x1ffff0000 and a sign-extended 0xffffffffffff0000 both name
+ * LOCAL_SOFTWARE. */
+static enum sse_kind sse_classify(unsigned long arg)
 {
-	switch (event_id) {
+	switch (sbi_arg32(arg)) {
 	case SBI_SSE_EVENT_LOCAL_SOFTWARE:
 		return SSE_LOCAL;
 	case SBI_SSE_EVENT_GLOBAL_SOFTWARE:
@@ -184,9 +186,9 @@ static long sse_attr_check(struct vcpu *v, const struct sbi_sse_event *e, unsign
 
 	switch (attr) {
 	case SBI_SSE_ATTR_PRIORITY:
-		if (!configurable)
-			return SBI_ERR_INVALID_STATE;
-		return val > UINT32_MAX ? SBI_ERR_INVALID_PARAM : SBI_SUCCESS;
+		/* Any value: "only lower 32-bits of the value are used and
+		 * other bits are always set to zero" (sse_attr_set). */
+		return configurable ? SBI_SUCCESS : SBI_ERR_INVALID_STATE;
 	case SBI_SSE_ATTR_CONFIG:
 		if (!configurable)
 			return SBI_ERR_INVALID_STATE;
@@ -233,23 +235,23 @@ static void sse_attr_set(struct sbi_sse_event *e, unsigned attr, uint64_t val)
 
 /*
  * What read_attrs and write_attrs share ("Read/Write software event
- * attributes"): a0 event_id, a1 base_attr_id, a2 attr_count (32-bit
- * values), a3/a4 the buffer's physical address lo/hi. Checked in the
- * order: the event (INVALID_PARAM, NOT_SUPPORTED), attr_count zero or any
- * 32-bit parameter wider (INVALID_PARAM), attributes past the last
- * (BAD_RANGE), then the buffer ("Shared memory physical address range
+ * attributes"): a0 event_id, a1 base_attr_id, a2 attr_count (uint32_t
+ * each: the low halves of the registers, sbi_arg32), a3/a4 the buffer's
+ * physical address lo/hi. Checked in the order: the event (INVALID_PARAM,
+ * NOT_SUPPORTED), attr_count zero (INVALID_PARAM), attributes past the
+ * last (BAD_RANGE), then the buffer ("Shared memory physical address range
  * parameter": XLEN/8 aligned, every byte guest RAM, hi = 0 as RV64 needs
  * no more; else INVALID_ADDRESS). Element i of the buffer is attribute
  * base_attr_id + i: the buffer is (XLEN / 8) * attr_count bytes.
  */
 static long sse_attrs_args(struct vcpu *v, const unsigned long args[6], enum sse_kind *k)
 {
-	unsigned long base = args[1], count = args[2];
+	uint32_t base = sbi_arg32(args[1]), count = sbi_arg32(args[2]);
 
 	*k = sse_classify(args[0]);
 	if (*k != SSE_LOCAL && *k != SSE_GLOBAL)
 		return sse_event_error(*k);
-	if (count == 0 || count > UINT32_MAX || base > UINT32_MAX)
+	if (count == 0)
 		return SBI_ERR_INVALID_PARAM;
 	if (base >= SBI_SSE_ATTR_COUNT || count > SBI_SSE_ATTR_COUNT - base)
 		return SBI_ERR_BAD_RANGE;
@@ -263,7 +265,7 @@ static int sse_read_attrs(struct vcpu *v, const unsigned long args[6], struct sb
 {
 	uint64_t val[SBI_SSE_ATTR_COUNT];
 	enum sse_kind k;
-	unsigned base = (unsigned)args[1], count = (unsigned)args[2];
+	unsigned base = sbi_arg32(args[1]), count = sbi_arg32(args[2]);
 
 	ret->error = sse_attrs_args(v, args, &k);
 	if (ret->error)
@@ -283,7 +285,7 @@ static int sse_write_attrs(struct vcpu *v, const unsigned long args[6], struct s
 {
 	uint64_t val[SBI_SSE_ATTR_COUNT];
 	enum sse_kind k;
-	unsigned base = (unsigned)args[1], count = (unsigned)args[2];
+	unsigned base = sbi_arg32(args[1]), count = sbi_arg32(args[2]);
 	struct sbi_sse_event *e;
 
 	ret->error = sse_attrs_args(v, args, &k);

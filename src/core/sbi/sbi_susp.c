@@ -42,8 +42,8 @@ static bool susp_others_stopped(struct vcpu *v)
  * sbi_system_suspend(sleep_type, resume_addr, opaque), checked in the
  * order OpenSBI checks (type, entry criteria, address), with the errors of
  * Table "SUSP System Suspend Errors":
- * - sleep_type is 32 bits wide (the upper half of a0 is ignored, as for
- *   HSM suspend types); every type but SUSPEND_TO_RAM is reserved or
+ * - sleep_type is 32 bits wide (the upper half of a0 is ignored: sbi_arg32
+ *   in sbi.h, as for HSM suspend types); every type but SUSPEND_TO_RAM is reserved or
  *   platform-specific and unimplemented here: INVALID_PARAM (NOT_SUPPORTED
  *   is for an implemented type that lacks a dependency; there is none);
  * - another vCPU not STOPPED: DENIED (unsatisfied entry criteria);
@@ -55,7 +55,7 @@ static bool susp_others_stopped(struct vcpu *v)
  */
 static int susp_system_suspend(struct vcpu *v, const unsigned long args[6], struct sbi_ret *ret)
 {
-	if ((uint32_t)args[0] != SBI_SUSP_SLEEP_TYPE_SUSPEND_TO_RAM) {
+	if (sbi_arg32(args[0]) != SBI_SUSP_SLEEP_TYPE_SUSPEND_TO_RAM) {
 		ret->error = SBI_ERR_INVALID_PARAM;
 		return SBI_RESUME_NEXT;
 	}

@@ -1,5 +1,7 @@
 /* Fakes of the core for host tests: see fake_vm.h. */
 #include "fakes/fake_vm.h"
+
+#include "core/lifecycle.h"
 #include "arch/riscv/csr.h"
 #include "core/guestmem.h"
 
@@ -289,9 +291,11 @@ void vm_power_off(struct vm *vm, enum vm_exit why)
 	fake_record(vm, FAKE_POWER_OFF, NULL, why, 0, 0);
 }
 
-void vm_reboot(struct vm *vm)
+/* A guest's reset request (SBI SRST, the finisher): recorded as the reboot. */
+int lifecycle_reset(struct vm *vm)
 {
 	fake_record(vm, FAKE_REBOOT, NULL, 0, 0, 0);
+	return 0;
 }
 
 void vm_stop(struct vm *vm, enum vm_exit why, const char *reason)

@@ -1,0 +1,1 @@
+test_vswitch_SRCS := src/core/vswitch.c
