@@ -15,6 +15,9 @@
  * sbi.suspend=0 leaves out the non-retentive suspends with wild resume
  * addresses, which OpenSBI 1.1 accepts (its root domain allows every
  * address): on bare QEMU the only hart would sleep for ever.
+ * sbi.flood_ms=N replaces all of it with a flood for N ms (make bench's
+ * containment rows, scripts/bench.py): the storm's five calls in turn,
+ * then one info: line and done.
  */
 #include "hostile.h"
 #include "paging.h"
@@ -62,6 +65,25 @@ static void storm(unsigned long n)
 	       "unknown extension: %lu %lu %lu %lu unexpected\n", n / 10, bad_timer, bad_fence,
 	       bad_ipi, bad_unknown);
 	printf("info: storm took %lu ms\n", (unsigned long)((time_now() - t0) / HOSTILE_TICKS_PER_MS));
+}
+
+/* The storm's calls round after round until `ms` have passed: cheap local
+ * ones (probe, set_timer, an empty IPI, an unknown extension) and a remote
+ * SFENCE.VMA of the caller's own hart, which asks Trapeze to flush. */
+static void flood(unsigned long ms)
+{
+	uint64_t until = time_now() + ms * HOSTILE_TICKS_PER_MS;
+	unsigned long rounds = 0;
+
+	while (time_now() < until) {
+		sbi_call(SBI_EXT_BASE, SBI_BASE_PROBE_EXT, SBI_EXT_TIME, 0, 0, 0, 0, 0);
+		sbi_set_timer(ALL_ONES);
+		call(SBI_EXT_RFENCE, 1, 1, 0, 0, 0, 0);
+		sbi_send_ipi(0, 0);
+		call(0x0afe0000, rounds, 0, 0, 0, 0, 0);
+		rounds++;
+	}
+	printf("info: flood: %lu rounds of 5 calls\n", rounds);
 }
 
 /* ---- case 6: wild arguments ------------------------------------------- */
@@ -252,6 +274,10 @@ void guest_main(unsigned long hartid, unsigned long dtb)
 	(void)hartid;
 	(void)dtb;
 	hostile_ram(&ram_base, &ram_end);
+	if (hostile_arg_ulong("sbi.flood_ms", 0)) {
+		flood(hostile_arg_ulong("sbi.flood_ms", 0));
+		return;
+	}
 	storm(hostile_arg_ulong("sbi.storm", 100000));
 	dbcn();
 	hsm();

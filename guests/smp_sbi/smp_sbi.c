@@ -3,7 +3,9 @@
  * every other hart, IPIs to hart masks (by mask, by base, to all, to
  * absent harts), remote FENCE.I and SFENCE.VMA, and the hostile SMP case:
  * the boot hart unmaps a page and fences while another hart touches it in
- * a loop, which must fault on its first access after the fence returned.
+ * a loop, which must fault on its first access after the fence returned;
+ * and sstatus.SUM per hart: the boot hart reads a user page with SUM = 1
+ * while another hart, on the same tables with SUM = 0, must fault on it.
  *
  * Runs with 4 harts (bare QEMU -smp 4, or vcpus = 4). The boot hart may be
  * any of them on bare QEMU (OpenSBI's lottery), so lines name the harts by
@@ -29,7 +31,7 @@
 #define RFENCE_SFENCE_ASID 2
 #define SPIN_MAX        200000000UL
 
-enum cmd { CMD_IDLE, CMD_SUSPEND_RET, CMD_SUSPEND_NON_RET, CMD_STOP, CMD_TOUCH };
+enum cmd { CMD_IDLE, CMD_SUSPEND_RET, CMD_SUSPEND_NON_RET, CMD_STOP, CMD_TOUCH, CMD_TOUCH_USER };
 
 static volatile unsigned long cmd[NHARTS], done_seq[NHARTS], cmd_seq[NHARTS];
 static volatile unsigned long ipis[NHARTS];
@@ -76,16 +78,19 @@ static void on_irq(struct trap_frame *f)
 /* ---- the hostile case: a page unmapped under another hart ---------- */
 
 #define P_VA    0x40000000UL    /* the page the secondary touches */
+#define U_VA    (P_VA + 0x1000) /* a user page (SUM case) */
 static uint64_t root[512] __attribute__((aligned(4096)));
 static uint64_t l1[512] __attribute__((aligned(4096)));
 static uint64_t l0[512] __attribute__((aligned(4096)));
 static volatile uint64_t page[512] __attribute__((aligned(4096)));
-static volatile unsigned long unmapped, touches_after, faulted, fault_cause;
+static volatile uint64_t upage[512] __attribute__((aligned(4096)));
+static volatile unsigned long unmapped, touches_after, faulted, fault_cause, user_faults;
 
 #define PTE_V (1UL << 0)
 #define PTE_R (1UL << 1)
 #define PTE_W (1UL << 2)
 #define PTE_X (1UL << 3)
+#define PTE_U (1UL << 4)
 #define PTE_A (1UL << 6)
 #define PTE_D (1UL << 7)
 #define PTE_OF(pa, f) ((((unsigned long)(pa)) >> 12) << 10 | (f))
@@ -108,6 +113,11 @@ static void tables_build(void)
 
 static int on_fault(struct trap_frame *f)
 {
+	if (f->scause == EXC_LOAD_PAGE_FAULT && f->stval == U_VA) {
+		user_faults++;
+		f->sepc += insn_length_at(f->sepc);
+		return 1;
+	}
 	if (f->scause != EXC_LOAD_PAGE_FAULT || f->stval != P_VA)
 		return 0;
 	faulted = 1;
@@ -134,6 +144,22 @@ static long touch_until_unmapped(void)
 	csr_write(satp, 0);
 	__asm__ volatile("sfence.vma" ::: "memory");
 	return touches_after == 0 ? 0 : -1;
+}
+
+/* On the tables with SUM = 0, load the user page the boot hart reads with
+ * SUM = 1 (Privileged ISA v1.12, 4.1.1.2: SUM is this hart's): 0 when the
+ * load faulted, as it must. */
+static long touch_user_page(void)
+{
+	unsigned long before = user_faults;
+
+	csr_clear(sstatus, SSTATUS_SUM);
+	csr_write(satp, satp_sv39());
+	__asm__ volatile("sfence.vma" ::: "memory");
+	(void)*(volatile uint64_t *)U_VA;
+	csr_write(satp, 0);
+	__asm__ volatile("sfence.vma" ::: "memory");
+	return user_faults == before + 1 ? 0 : -1;
 }
 
 /* ---- the secondary harts --------------------------------------------- */
@@ -170,6 +196,9 @@ static void secondary_loop(unsigned long id)
 			guest_fail();
 		case CMD_TOUCH:
 			r.error = touch_until_unmapped();
+			break;
+		case CMD_TOUCH_USER:
+			r.error = touch_user_page();
 			break;
 		}
 		result[id] = r.error;
@@ -405,6 +434,40 @@ static void test_unmap_under_another_hart(void)
 	trap_exc_hook = 0;
 }
 
+/* SUM is per hart: the boot hart, SUM = 1, reads a user page (a shadow
+ * fill under the trap engine), and keeps SUM set while secondary 1, on
+ * the same tables with SUM = 0, loads it: that load faults. */
+static void test_sum_per_hart(void)
+{
+	unsigned id = others[0];
+	unsigned long seq = cmd_seq[id] + 1;
+
+	tables_build();
+	l0[U_VA >> 12 & 511] = PTE_OF(upage, PTE_V | PTE_R | PTE_W | PTE_U | PTE_A | PTE_D);
+	upage[0] = 0x5a;
+	__asm__ volatile("fence" ::: "memory");
+	trap_exc_hook = on_fault;
+	csr_write(satp, satp_sv39());
+	__asm__ volatile("sfence.vma" ::: "memory");
+	csr_set(sstatus, SSTATUS_SUM);
+	uint64_t first = *(volatile uint64_t *)U_VA;
+	cmd[id] = CMD_TOUCH_USER;
+	__asm__ volatile("fence" ::: "memory");
+	cmd_seq[id] = seq;
+	if (!wait_for(&done_seq[id], seq)) {
+		printf("secondary 1 never came back from the user page\n");
+		guest_fail();
+	}
+	uint64_t again = *(volatile uint64_t *)U_VA;
+	csr_clear(sstatus, SSTATUS_SUM);
+	csr_write(satp, 0);
+	__asm__ volatile("sfence.vma" ::: "memory");
+	printf("SUM per hart: boot hart with SUM read %lx, %lx, %lu fault(s); secondary 1 without SUM %s\n",
+	       (unsigned long)first, (unsigned long)again, user_faults - (result[id] == 0 ? 1 : 0),
+	       result[id] == 0 ? "faulted" : "read the user page");
+	trap_exc_hook = 0;
+}
+
 void guest_main(unsigned long hartid, unsigned long dtb)
 {
 	unsigned n = 0;
@@ -422,4 +485,5 @@ void guest_main(unsigned long hartid, unsigned long dtb)
 	test_rfence();
 	test_suspend_stop();
 	test_unmap_under_another_hart();
+	test_sum_per_hart();
 }

@@ -154,11 +154,18 @@ int lifecycle_resume(struct vm *vm)
 	return 0;
 }
 
+/* Some VM may have a destroy waiting that its vCPU 0 will never take:
+ * it has ended (lifecycle_reap). Set after the request bit. */
+static uint32_t reap_hint;
+
 static int lifecycle_request(struct vm *vm, uint32_t req)
 {
 	if (vm->state != VM_RUNNING)
 		return LIFE_E_ENDED;
 	__atomic_fetch_or(&vm->lifecycle, req, __ATOMIC_ACQ_REL);
+	/* It may end before vCPU 0 takes the request. */
+	if (req & LIFE_REQ_DESTROY)
+		__atomic_store_n(&reap_hint, 1, __ATOMIC_RELEASE);
 	__atomic_fetch_and(&vm->lifecycle, ~LIFE_PAUSED, __ATOMIC_ACQ_REL);
 	for (unsigned i = 0; i < vm->nvcpus; i++)
 		sched_unpark(vm->vcpus[i]);
@@ -171,9 +178,52 @@ int lifecycle_reset(struct vm *vm)
 	return lifecycle_request(vm, LIFE_REQ_RESET);
 }
 
+static void lifecycle_do_destroy(struct vm *vm);
+
+/*
+ * Destroys asked of VMs that have ended (powered off, crashed, stopped
+ * as hung): no vCPU of theirs will ever be picked again to carry it out,
+ * so whichever hart comes here does it, the monitor's at once, else the
+ * next one to pick a vCPU, once no vCPU of the VM is on a hart any more
+ * (one that just ended leaves its hart at its next trap). Cheap while
+ * nothing waits: one flag.
+ */
+static void lifecycle_reap(void)
+{
+	if (!__atomic_exchange_n(&reap_hint, 0, __ATOMIC_ACQ_REL))
+		return;
+	bool again = false;
+	for (unsigned i = 0; i < vm_count(); i++) {
+		struct vm *vm = vm_at(i);
+		if (!(life_bits(vm) & LIFE_REQ_DESTROY))
+			continue;
+		bool busy = vm->state == VM_RUNNING;    /* vCPU 0 takes it (lifecycle_take) */
+		for (unsigned k = 0; k < vm->nvcpus && !busy; k++)
+			busy = sched_vcpu_on_hart(vm->vcpus[k]);
+		if (busy) {
+			again = true;
+			continue;
+		}
+		/* Whoever clears the bit does it. */
+		if (__atomic_fetch_and(&vm->lifecycle, ~LIFE_REQ_DESTROY, __ATOMIC_ACQ_REL) & LIFE_REQ_DESTROY)
+			lifecycle_do_destroy(vm);
+	}
+	if (again)
+		__atomic_store_n(&reap_hint, 1, __ATOMIC_RELEASE);
+}
+
 int lifecycle_destroy(struct vm *vm)
 {
-	return lifecycle_request(vm, LIFE_REQ_DESTROY);
+	if (vm->state == VM_RUNNING)
+		return lifecycle_request(vm, LIFE_REQ_DESTROY);
+	/* Ended: its memory still goes back to the allocator. */
+	if (__atomic_fetch_or(&vm->lifecycle, LIFE_REQ_DESTROY, __ATOMIC_ACQ_REL) & LIFE_DESTROYED) {
+		__atomic_fetch_and(&vm->lifecycle, ~LIFE_REQ_DESTROY, __ATOMIC_ACQ_REL);
+		return LIFE_E_DESTROYED;
+	}
+	__atomic_store_n(&reap_hint, 1, __ATOMIC_RELEASE);
+	lifecycle_reap();
+	return 0;
 }
 
 bool lifecycle_pending(const struct vcpu *v)
@@ -211,7 +261,8 @@ static uint64_t lifecycle_free_ram(struct vm *vm)
 
 /*
  * Destroy, on the hart about to run vCPU 0, every other vCPU off its
- * hart: the VM ends, in-flight accesses to its RAM drain (guestmem's
+ * hart (or, for a VM that has ended, on any hart, none of its vCPUs on
+ * one): the VM ends, in-flight accesses to its RAM drain (guestmem's
  * pins), its tables go back through the engine and its RAM to the frame
  * allocator. Guest RAM reaches any VM zeroed on first touch, page-table
  * frames are zeroed by frame_alloc: nothing of it is seen again.
@@ -241,6 +292,9 @@ bool lifecycle_take(struct vcpu *v)
 	struct vm *vm = v->vm;
 	uint32_t w = life_bits(vm);
 
+	/* Any hart picking a vCPU also finishes the destroys of ended VMs
+	 * (this hart has left the vCPU it ran, if any). */
+	lifecycle_reap();
 	if (v->id != 0 || !(w & (LIFE_REQ_RESET | LIFE_REQ_DESTROY)))
 		return false;
 	/* The other vCPUs were kicked (lifecycle_kick) and are parked when
@@ -258,8 +312,9 @@ bool lifecycle_take(struct vcpu *v)
 	}
 	vm_reboot(vm);
 	/* Only now may the others be picked again (HSM-stopped after a reset:
-	 * unparking queues none of them). */
-	__atomic_fetch_and(&vm->lifecycle, ~(LIFE_REQ_RESET | LIFE_REQ_DESTROY), __ATOMIC_ACQ_REL);
+	 * unparking queues none of them). Only the reset is done: a destroy
+	 * asked during it stays for the next entry. */
+	__atomic_fetch_and(&vm->lifecycle, ~LIFE_REQ_RESET, __ATOMIC_ACQ_REL);
 	for (unsigned i = 1; i < vm->nvcpus; i++)
 		sched_unpark(vm->vcpus[i]);
 	return v->state != VCPU_RUNNING;

@@ -45,11 +45,14 @@ bool lifecycle_watchdog_exempt(struct vm *vm, uint64_t now);
 /* The monitor's operations, from any hart. 0, or a negative LIFE_E* code. */
 #define LIFE_E_ENDED    (-1)    /* the VM has ended */
 #define LIFE_E_STATE    (-2)    /* already paused / not paused */
+#define LIFE_E_DESTROYED (-3)   /* destroy: it was destroyed already */
 int lifecycle_pause(struct vm *vm);
 int lifecycle_resume(struct vm *vm);
 /* Also what a guest's own reset (SBI SRST, the finisher) asks for: on any
  * vCPU of an SMP VM, the reset runs once every vCPU is off its hart. */
 int lifecycle_reset(struct vm *vm);     /* resumes a paused VM */
+/* A VM that has ended (powered off, crashed, hung) is destroyed too: its
+ * memory goes back at once, or as soon as no vCPU of it is on a hart. */
 int lifecycle_destroy(struct vm *vm);
 
 /* The scheduler's side. */

@@ -279,6 +279,8 @@ static void cmd_lifecycle(const char *cmd, struct vm *vm)
 	}
 	if (r == LIFE_E_ENDED)
 		log_info("%s: VM %s has ended", cmd, vm->name);
+	else if (r == LIFE_E_DESTROYED)
+		log_info("%s: VM %s was destroyed already", cmd, vm->name);
 	else if (r == LIFE_E_STATE)
 		log_info("%s: VM %s is %s", cmd, vm->name,
 			 strcmp(cmd, "pause") == 0 ? "already paused" : "not paused");

@@ -160,18 +160,33 @@ void sched_print_stats(const struct vm *vm)
 	stats_flush(&l);
 }
 
-/* A vCPU that waited (blocked, stopped) joins the others no more than one
- * slice ahead of the least-served of them: it neither starves them with
- * credit from its sleep nor waits for them to catch up. rq_lock held. */
+/* A vCPU that waited (blocked, stopped, parked while its VM was paused)
+ * joins the others no more than one slice ahead of the least-served of
+ * them: it neither starves them with credit from its sleep nor waits for
+ * them to catch up. "The others" are those it competes with: allowed on
+ * a hart it may use (a VM pinned to another hart keeps a virtual time of
+ * its own, far behind when that hart is quiet), and not paused (parked,
+ * or still queued: their virtual time stopped at the pause). rq_lock held. */
 static void sched_vruntime_join(struct vcpu *v)
 {
-	uint64_t floor = UINT64_MAX;
+	uint64_t floor = UINT64_MAX, now = platform_time();
+	uint32_t harts = sched_vcpu_harts(v, sched_nharts());
 
 	for (unsigned i = 0; i < nvcpus; i++) {
 		struct vcpu *o = all_vcpus[i];
-		if (o != v && (o->state == VCPU_RUNNING || o->state == VCPU_RUNNABLE) &&
-		    o->sched.vruntime < floor)
-			floor = o->sched.vruntime;
+		uint64_t vr = o->sched.vruntime;
+
+		if (o == v || o->parked || lifecycle_pending(o) ||
+		    !(sched_vcpu_harts(o, sched_nharts()) & harts) ||
+		    (o->state != VCPU_RUNNING && o->state != VCPU_RUNNABLE))
+			continue;
+		/* A lone vCPU is charged only when it leaves its hart: its
+		 * current stint counts, or a vCPU joining after it ran alone
+		 * for seconds would get those seconds as credit. */
+		if (o->state == VCPU_RUNNING && now > o->sched.ran_since)
+			vr += sched_vruntime_delta(o, now - o->sched.ran_since);
+		if (vr < floor)
+			floor = vr;
 	}
 	if (floor == UINT64_MAX)
 		return;
@@ -215,8 +230,12 @@ void sched_unpark(struct vcpu *v)
 	spin_lock(&rq_lock);
 	if (v->parked) {
 		v->parked = false;
-		if (v->state == VCPU_RUNNABLE)
+		if (v->state == VCPU_RUNNABLE) {
+			/* No credit for the pause: resumed after a long one, it
+			 * would otherwise have the hart alone that long. */
+			sched_vruntime_join(v);
 			rq_push(v);
+		}
 	}
 	spin_unlock(&rq_lock);
 }

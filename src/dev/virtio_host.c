@@ -185,8 +185,15 @@ bool vhost_submit(struct vhost_dev *d, unsigned qi, const struct vhost_seg *segs
 	__atomic_store_n(&avail[1], q->avail_idx, __ATOMIC_RELEASE);
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	d->submitted++;
+	/* 2.7.7.2: no notification while the device asks for none
+	 * (VIRTQ_USED_F_NO_NOTIFY; QEMU's virtio-net sets it while its
+	 * transmit handler is still to run): a write to QEMU's notify
+	 * register saved per frame of a burst. */
+	bool quiet = __atomic_load_n((uint16_t *)hostmem_va(q->used_pa), __ATOMIC_ACQUIRE) &
+		     VIRTQ_USED_F_NO_NOTIFY;
 	spin_unlock(&d->lock);
-	vhost_w(d, VIRTIO_MMIO_QUEUE_NOTIFY, qi);
+	if (!quiet)
+		vhost_w(d, VIRTIO_MMIO_QUEUE_NOTIFY, qi);
 	return true;
 }
 
@@ -224,6 +231,13 @@ void vhost_poll(struct vhost_dev *d)
 		if (n < BATCH)
 			return;
 	}
+}
+
+void vhost_quiet(struct vhost_dev *d, unsigned qi)
+{
+	if (qi < d->nqueues)
+		__atomic_store_n((uint16_t *)hostmem_va(d->q[qi].avail_pa), VIRTQ_AVAIL_F_NO_INTERRUPT,
+				 __ATOMIC_RELEASE);
 }
 
 uint32_t vhost_cfg_read32(struct vhost_dev *d, unsigned off)

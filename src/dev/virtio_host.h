@@ -69,6 +69,9 @@ bool vhost_start(struct vhost_dev *d, uint64_t wanted, unsigned nqueues);
  * memory the caller keeps until done). False when the queue is full. */
 bool vhost_submit(struct vhost_dev *d, unsigned q, const struct vhost_seg *segs, unsigned n,
 		  uint64_t table_pa, struct vhost_req *r);
+/* No interrupt for queue q's completions (VIRTQ_AVAIL_F_NO_INTERRUPT,
+ * 2.7.7): they wait for vhost_poll. */
+void vhost_quiet(struct vhost_dev *d, unsigned q);
 /* Reap every completed request of every queue, calling their done hooks. */
 void vhost_poll(struct vhost_dev *d);
 /* The device's configuration space, little-endian (4-byte reads). */

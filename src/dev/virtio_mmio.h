@@ -84,6 +84,7 @@
 
 /* 6 "Reserved Feature Bits" */
 #define VIRTIO_F_INDIRECT_DESC      28
+#define VIRTIO_F_EVENT_IDX          29
 #define VIRTIO_F_VERSION_1          32
 
 /* 5 "Device Types" */

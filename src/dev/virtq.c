@@ -184,15 +184,27 @@ int virtq_push(struct vm *vm, struct virtq *q, uint16_t head, uint32_t len)
 	return 0;
 }
 
-bool virtq_interrupt_suppressed(struct vm *vm, const struct virtq *q)
+bool virtq_needs_interrupt(struct vm *vm, const struct virtq *q, uint16_t old_used, bool event_idx)
 {
-	uint16_t flags;
+	uint16_t v;
 
-	/* The used index store before the flags load (store-load). */
+	/* The used index store before the driver's field is read (store-load). */
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	if (!virtq_load_idx(vm, q->avail, &flags))
-		return false;
-	return flags & VIRTQ_AVAIL_F_NO_INTERRUPT;
+	if (!event_idx)
+		return !virtq_load_idx(vm, q->avail, &v) || !(v & VIRTQ_AVAIL_F_NO_INTERRUPT);
+	if (!virtq_load_idx(vm, q->avail + VIRTQ_AVAIL_RING + 2ULL * q->num, &v))
+		return true;
+	/* 2.7.10: vring_need_event(used_event, new, old). */
+	return (uint16_t)(q->used_idx - v - 1) < (uint16_t)(q->used_idx - old_used);
+}
+
+bool virtq_set_avail_event(struct vm *vm, const struct virtq *q, uint16_t idx)
+{
+	bool ok = virtq_store_idx(vm, q->used + VIRTQ_USED_RING + (uint64_t)VIRTQ_USED_ELEM * q->num, idx);
+
+	/* Published before the avail index is read again. */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	return ok;
 }
 
 static size_t virtq_req_copy(struct vm *vm, const struct virtq_req *req, uint64_t off,

@@ -87,13 +87,21 @@ int virtq_pop(struct vm *vm, struct virtq *q, struct virtq_req *req);
  * order (2.7.8.2). 0, or VIRTQ_E_RING when the used ring is not RAM. */
 int virtq_push(struct vm *vm, struct virtq *q, uint16_t head, uint32_t len);
 
-/* Whether the driver asked for no used buffer notifications on q
- * (VIRTQ_AVAIL_F_NO_INTERRUPT in the driver area's flags; 2.7.7 "Used
- * Buffer Notification Suppression", without EVENT_IDX): read after a
- * full fence, since the driver re-enables and then checks the used ring
- * (2.7.7.1). A flags word that is not RAM reads as "not suppressed". */
+/* Whether the driver wants a used buffer notification now that the used
+ * index moved from old_used to q->used_idx (2.7.7 "Used Buffer
+ * Notification Suppression"): without EVENT_IDX unless it set
+ * VIRTQ_AVAIL_F_NO_INTERRUPT; with it when the move crossed its used_event
+ * (2.7.10, the driver area's last field). Read after a full fence, since
+ * the driver re-enables and then checks the used ring (2.7.7.1). A field
+ * that is not RAM reads as "wanted". */
 #define VIRTQ_AVAIL_F_NO_INTERRUPT 1
-bool virtq_interrupt_suppressed(struct vm *vm, const struct virtq *q);
+#define VIRTQ_USED_F_NO_NOTIFY  1       /* 2.7.7: the device's flag */
+bool virtq_needs_interrupt(struct vm *vm, const struct virtq *q, uint16_t old_used, bool event_idx);
+/* EVENT_IDX: tell the driver to notify once its avail index passes idx
+ * (avail_event, the device area's last field, 2.7.10); false when it is
+ * not RAM. A device that re-checks the avail ring after this misses no
+ * notification. */
+bool virtq_set_avail_event(struct vm *vm, const struct virtq *q, uint16_t idx);
 
 /* Copy between a request's buffers and Trapeze, from byte off of its
  * readable (gather) or writable (scatter) part; returns the bytes copied

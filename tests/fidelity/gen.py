@@ -287,6 +287,7 @@ class Gen:
         self.r = random.Random(seed)
         self.pt_next = 0
         self.pagecross = 0
+        self.attacks = None         # AttackGen: generate(seed, attacks=True)
 
     # ---- primitives -----------------------------------------------------
     def reg(self):
@@ -1332,6 +1333,8 @@ class Gen:
             return None
         n = r.randint(4, max(4, min(budget, 30)))
         children = [self.paging_leaf(pg) for _ in range(n)]
+        if self.attacks:
+            children = self.add_attacks(spaces, children)
         sp = spaces[0]
         pre = [self.li("t0", sp.satp(sp.asids[0])), "csrw satp, t0", "sfence.vma zero, zero"]
         post = ["csrw satp, zero"]
@@ -1344,6 +1347,25 @@ class Gen:
                         (["paging.two-spaces"] if nspaces > 1 else []))
         return Step(f"block.paging.{name}", children=children, pre=pre, post=post, image=image,
                     csrs=["satp"], kinds=kinds)
+
+    def add_attacks(self, spaces, children):
+        """Attack steps on patching (AttackSteps), inserted among a paging
+        block's children, and their alias slots mapped in every space
+        (none when the pool is full: the steps use the identity map)."""
+        ag = self.attacks
+        slots = []
+        try:
+            for s in range(ATTACK_SLOTS):
+                va = ATTACK_VA + s * ATTACK_SLOT_SPAN
+                slots.append([[sp.map(va + k * PAGE, DATA + k * PAGE, 0, attack_slot_pte(0, PTE_R | PTE_X) & 0x3ff)
+                               for k in range(2)] for sp in spaces])
+        except NoSpace:
+            slots = []
+        st = AttackSteps(ag, slots)
+        out = list(children)
+        for _ in range(ag.r.randint(2, 4)):
+            out.insert(ag.r.randrange(len(out) + 1), st.step())
+        return out
 
     # ---- program ----------------------------------------------------------
     def generic_leaf(self, paging=None):
@@ -1395,7 +1417,307 @@ class Gen:
         fcsr = r.randrange(5) << 5 | r.getrandbits(5)
         if r.randrange(10) == 0:
             fcsr = r.randrange(5, 8) << 5
+        if self.attacks and not any(s.kind.startswith("block.paging") for s in steps):
+            # attacks need paging on: one block more at the end
+            step = self.block_paging(30)
+            if step is not None:
+                steps.append(step)
+                assign_ids(step, f"s{len(steps) - 1}")
         return Program(self.seed, steps, fs, fcsr, x, f)
+
+
+# ---- steps that attack patching (issue 11) ------------------------------------
+#
+# Under the trap engine with `patching = on`, a privileged instruction that
+# virtual S-mode executes with paging on is replaced, in a Trapeze-owned copy
+# of its frame, by a breakpoint (README, Patching). These steps, generated
+# only with generate(seed, attacks=True) (their own random stream: the
+# programs of generate(seed) stay as they were), put a short body of code in
+# a data page, with privileged instructions at both alignments, and call it
+# twice (the first call finds and patches the sites, the second runs the
+# patches), then attack: read the page through several aliases (the body's
+# own loads, the identity map, an alias VA, the U alias), write a site through
+# one and run it again (FENCE.I), rewrite the body from inside it, take traps
+# and an interrupt right after patched sites, move the alias VA to another
+# frame and back, write a site with paging off, run the frame from U-mode.
+# Every step writes its own body and alias PTEs first: any subset still runs.
+
+ATTACK_VA = 0x30000000          # alias slots: 2 slots of 2 pages, under 4 GiB (no test VA there)
+ATTACK_SLOTS = 2
+ATTACK_SLOT_SPAN = 0x4000
+A_REGS = {"ra": 1, "t0": 5, "t1": 6, "t2": 7, "s2": 18, "s3": 19, "s4": 20, "a0": 10, "a1": 11,
+          "a2": 12, "a3": 13, "a4": 14, "a5": 15}
+A_CSR = {"sstatus": 0x100, "sie": 0x104, "sscratch": 0x140, "sepc": 0x141, "scause": 0x142,
+         "stval": 0x143, "sip": 0x144, "satp": 0x180}
+INSN_RET = 0x00008067
+INSN_FENCE_I = 0x0000100f
+INSN_SFENCE_ALL = 0x12000073
+INSN_WFI = 0x10500073
+INSN_SRET = 0x10200073
+INSN_EBREAK = 0x00100073
+INSN_C_EBREAK = 0x9002
+INSN_C_NOP = 0x0001
+INSN_NOP = 0x00000013
+
+
+def enc_csr(f3, rd, csr, rs1):
+    return 0x73 | A_REGS.get(rd, rd) << 7 | f3 << 12 | A_REGS.get(rs1, rs1) << 15 | A_CSR.get(csr, csr) << 20
+
+
+def enc_i(op, f3, rd, rs1, imm):
+    return op | A_REGS.get(rd, rd) << 7 | f3 << 12 | A_REGS.get(rs1, rs1) << 15 | (imm & 0xfff) << 20
+
+
+def enc_s(f3, rs1, rs2, imm):
+    return 0x23 | (imm & 0x1f) << 7 | f3 << 12 | A_REGS[rs1] << 15 | A_REGS[rs2] << 20 | ((imm >> 5) & 0x7f) << 25
+
+
+def enc_auipc(rd):
+    return 0x17 | A_REGS[rd] << 7
+
+
+REPLACEABLE = ("csr.", "sfence")
+SAFE_REPLACEMENTS = [enc_csr(2, "a3", "sscratch", 0), enc_i(0x13, 0, "a3", 0, 0x77),
+                     enc_csr(2, "a3", "sepc", 0), enc_csr(1, 0, "stval", "a2")]
+
+
+class Body:
+    """A body of code: items, each a list of (offset, size, word, site)
+    parcels laid out from offset 0 (4-byte aligned in its page)."""
+
+    def __init__(self):
+        self.parts = []         # (kind, [(size, word, site)])
+        self.fix = []           # (part index, late fixup)
+
+    def layout(self):
+        off, out = 0, []
+        for kind, insns in self.parts:
+            for size, word, site in insns:
+                out.append((off, size, word, site, kind))
+                off += size
+        return out
+
+    def words(self):
+        """32-bit words (padded with c.nop)."""
+        b = bytearray()
+        for off, size, word, site, kind in self.layout():
+            b += (word & ((1 << (8 * size)) - 1)).to_bytes(size, "little")
+        while len(b) % 4:
+            b += INSN_C_NOP.to_bytes(2, "little")
+        return [int.from_bytes(b[i:i + 4], "little") for i in range(0, len(b), 4)]
+
+
+class AttackGen:
+    def __init__(self, seed):
+        self.r = random.Random(f"patch-attacks-{seed}")
+
+    def v64(self):
+        r = self.r
+        return r.choice([0, MASK64, r.getrandbits(64), r.getrandbits(12), 0x80200000 + r.randrange(0x1000)])
+
+    def body(self):
+        """Random body: CSR sites at both alignments, then `ret`."""
+        r = self.r
+        b = Body()
+        rd = lambda: r.choice(["a0", "a1", "a2", "a3", "a4", "t2"])
+        rs = lambda: r.choice(["a1", "a2", "a3", "a4"])
+        n = r.randint(3, 9)
+        for _ in range(n):
+            k = r.choices(["read", "write", "swap", "sstatus", "sip", "cnop", "irq", "trap", "sfence",
+                           "self-read", "smc", "wfi", "sret"],
+                          [14, 8, 5, 6, 3, 12, 3, 5, 2, 4, 3, 1, 1])[0]
+            if k == "read":
+                csr = r.choice(["sscratch", "sepc", "scause", "stval", "sstatus", "sie", "sip", "satp"])
+                f3 = r.choice([2, 3, 6, 7])         # csrrs/csrrc x0 and csrrsi/csrrci 0: reads
+                b.parts.append(("csr.read." + csr, [(4, enc_csr(f3, rd(), csr, 0), True)]))
+            elif k == "write":
+                csr = r.choice(["sscratch", "sepc", "scause", "stval"])
+                b.parts.append(("csr.write." + csr, [(4, enc_csr(1, 0, csr, rs()), True)]))
+            elif k == "swap":
+                b.parts.append(("csr.swap", [(4, enc_csr(1, rd(), "sscratch", rs()), True)]))
+            elif k == "sstatus":
+                if r.randrange(2):
+                    b.parts.append(("csr.sstatus.rs", [(4, enc_csr(r.choice([2, 3]), rd(), "sstatus", "a5"), True)]))
+                else:
+                    b.parts.append(("csr.sstatus.sie", [(4, enc_csr(r.choice([6, 7]), rd(), "sstatus", 1), True)]))
+            elif k == "sip":
+                b.parts.append(("csr.sip", [(4, enc_csr(r.choice([6, 7]), rd(), "sip", 1), True)]))
+            elif k == "cnop":
+                b.parts.append(("c.nop", [(2, INSN_C_NOP, False)]))
+            elif k == "irq":
+                # SSIP enabled and pending, then SIE: taken right after the
+                # patched csrsi sstatus (bare hardware's boundary).
+                b.parts.append(("irq", [(4, enc_csr(6, 0, "sie", 2), True), (4, enc_csr(6, 0, "sip", 2), True),
+                                        (4, enc_csr(6, 0, "sstatus", 2), True),
+                                        (4, enc_csr(2, rd(), "sepc", 0), True),
+                                        (4, enc_csr(7, 0, "sstatus", 2), True)]))
+            elif k == "trap":
+                t, w, size = r.choice([("load", enc_i(0x03, 3, "a0", 0, 0), 4), ("ebreak", INSN_EBREAK, 4),
+                                       ("c.ebreak", INSN_C_EBREAK, 2), ("illegal", 0xc0001073, 4)])
+                b.parts.append(("trap." + t, [(size, w, False)]))
+            elif k == "sfence":
+                b.parts.append(("sfence", [(4, INSN_SFENCE_ALL, True)]))
+            elif k == "wfi":
+                # Pending and enabled with SIE = 0: WFI returns at once.
+                b.parts.append(("wfi", [(4, enc_csr(7, 0, "sstatus", 2), True), (4, enc_csr(6, 0, "sie", 2), True),
+                                        (4, enc_csr(6, 0, "sip", 2), True), (4, INSN_WFI, True),
+                                        (4, enc_csr(7, 0, "sip", 2), True)]))
+            elif k == "sret":
+                # SRET to S at the instruction after it (SPP = 1).
+                b.parts.append(("sret", [(4, enc_auipc("t2"), False), (4, enc_i(0x13, 0, "t2", "t2", 24), False),
+                                         (4, enc_csr(1, 0, "sepc", "t2"), True),
+                                         (4, enc_i(0x13, 0, "t2", 0, 0x100), False),
+                                         (4, enc_csr(2, 0, "sstatus", "t2"), True), (4, INSN_SRET, True)]))
+            elif k == "self-read":
+                b.parts.append(("self-read", [(4, INSN_NOP, False)] * 2))
+                b.fix.append(len(b.parts) - 1)
+            else:
+                b.parts.append(("smc", [(4, INSN_NOP, False)] * 3))
+                b.fix.append(len(b.parts) - 1)
+        b.parts.append(("ret", [(4, INSN_RET, False)]))
+        self.fixups(b)
+        return b
+
+    def fixups(self, b):
+        """The body's loads of its own sites and its stores over them (FENCE.I
+        after), now that the offsets are known (placeholders of their size)."""
+        r = self.r
+        lay = b.layout()
+        for i in b.fix:
+            kind, insns = b.parts[i]
+            here = sum(size for _, ins in b.parts[:i] for size, _, _ in ins)
+            if kind == "self-read":
+                sites = [o for o, size, w, site, _ in lay if site and o < here]
+                if sites:
+                    o = r.choice(sites)
+                    f3 = 2 if o % 4 == 0 else 5         # lw, or lhu at 2 mod 4
+                    b.parts[i] = (kind, [(4, enc_auipc("s2"), False), (4, enc_i(0x03, f3, "s3", "s2", o - here), False)])
+            else:
+                cand = [o for o, size, w, site, k in lay if site and size == 4 and o % 4 == 0 and o > here
+                        and k.startswith(REPLACEABLE)]
+                if cand:
+                    o = r.choice(cand)
+                    b.parts[i] = (kind, [(4, enc_auipc("s2"), False), (4, enc_s(2, "s2", "s4", o - here), False),
+                                         (4, INSN_FENCE_I, False)])
+
+    def sites(self, body):
+        """Sites another instruction may replace: 4-byte, 4-aligned, alone in
+        their item (not the sepc write of an SRET item, a pending bit a WFI
+        waits on, ...: the body could then loop or wait for ever)."""
+        return [o for o, size, w, site, k in body.layout()
+                if site and size == 4 and o % 4 == 0 and k.startswith(REPLACEABLE)]
+
+
+def attack_slot_pte(pa, perm):
+    return ((pa >> 12) << 10) | perm | PTE_V | PTE_A | PTE_D
+
+
+class AttackSteps:
+    """Attack steps of one paging block: `slots` are, per alias slot, the
+    PTE addresses of its two pages in every address space."""
+
+    def __init__(self, ag, slots):
+        self.ag, self.r, self.slots = ag, ag.r, slots
+
+    def li(self, reg, v):
+        return f"li {reg}, {hex(u64(v))}"
+
+    def write_body(self, body, pa):
+        lines = [self.li("t0", pa)]
+        for i, w in enumerate(body.words()):
+            lines += [self.li("t1", w), f"sw t1, {4 * i}(t0)"]
+        return lines
+
+    def set_slot(self, slot, pa, perm):
+        lines = []
+        for ptes in self.slots[slot]:
+            for k, addr in enumerate(ptes):
+                lines += [self.li("t0", addr), self.li("t1", attack_slot_pte(pa + k * PAGE, perm)), "sd t1, 0(t0)"]
+        va = ATTACK_VA + slot * ATTACK_SLOT_SPAN
+        lines += [self.li("t2", va), "sfence.vma t2, zero", self.li("t2", va + PAGE), "sfence.vma t2, zero"]
+        return lines
+
+    def regs(self, body):
+        g = self.ag
+        lines = [self.li(f"a{i}", g.v64()) for i in range(1, 5)]
+        lines.append(self.li("a5", self.r.choice([SSTATUS_SUM, SSTATUS_MXR, SSTATUS_SIE, SSTATUS_SUM | SSTATUS_MXR, 0])))
+        lines.append(self.li("s4", self.r.choice(SAFE_REPLACEMENTS)))
+        return lines
+
+    def call(self, va):
+        return [self.li("t3", va), "jalr ra, 0(t3)"]
+
+    def place(self, body):
+        """A data page (its next one is data too) and a 4-aligned offset;
+        sometimes so that the body runs over the page end."""
+        r = self.r
+        n = len(body.words()) * 4
+        page = r.randrange(STUB_PAGE - 2)
+        if r.randrange(4) == 0 and n > 8:
+            off = PAGE - 4 * r.randrange(1, n // 4)
+        else:
+            off = r.randrange(0, PAGE - n - 8) & ~3
+        return page, off
+
+    def step(self):
+        r = self.r
+        kind = r.choices(["alias", "smc", "trap", "move", "bare-write", "u-exec"], [5, 2, 2, 3, 2, 2])[0]
+        body = self.ag.body()
+        page, off = self.place(body)
+        pa = DATA + page * PAGE
+        slot = r.randrange(ATTACK_SLOTS) if self.slots else None
+        perm = r.choice([PTE_X, PTE_R | PTE_X, PTE_R | PTE_W | PTE_X])
+        sva = ATTACK_VA + slot * ATTACK_SLOT_SPAN + off if slot is not None else None
+        lines = self.write_body(body, pa + off) + ["fence.i"] + self.regs(body)
+        if slot is not None:
+            lines = self.set_slot(slot, pa, perm) + lines
+        via = [pa + off] + ([sva] if sva is not None else [])
+        first, second = r.choice(via), r.choice(via)
+        lines += self.call(first) + self.call(second)
+        sites = self.ag.sites(body)
+        site = r.choice(sites) if sites else 0        # None replaceable: read only
+        kinds = ["patch." + kind] + ["patch.body." + k for k, _ in body.parts]
+        if kind == "alias":
+            # reads of a site through every alias, then a write through one
+            for va, pre, post in ([(pa + off + site, [], [])] +
+                                  ([(sva + site, [], [])] if sva is not None else []) +
+                                  [(pa + off + site + UALIAS, [self.li("t2", SSTATUS_SUM), "csrs sstatus, t2"],
+                                    [self.li("t2", SSTATUS_SUM), "csrc sstatus, t2"])]):
+                if r.randrange(3):
+                    lines += pre + [self.li("t0", va), f"lw {r.choice(['s3', 'a0'])}, 0(t0)"] + post
+            if r.randrange(3) and sites:
+                w_via = r.choice([pa + off + site] + ([sva + site] if sva is not None and perm & PTE_W else []))
+                lines += [self.li("t0", w_via), self.li("t1", r.choice(SAFE_REPLACEMENTS)), "sw t1, 0(t0)",
+                          "fence.i"] + self.call(r.choice(via))
+        elif kind in ("smc", "trap"):
+            lines += self.call(r.choice(via))
+        elif kind == "move" and slot is not None:
+            body2 = self.ag.body()
+            page2 = r.choice([p for p in range(STUB_PAGE - 2) if abs(p - page) >= 2])
+            pa2 = DATA + page2 * PAGE
+            lines += self.write_body(body2, pa2 + off) + ["fence.i"]
+            lines += self.set_slot(slot, pa2, perm) + self.call(sva)
+            lines += self.set_slot(slot, pa, perm) + self.call(sva)
+            kinds += ["patch.body2." + k for k, _ in body2.parts]
+        elif kind == "bare-write":
+            write = [self.li("t0", pa + off + site), self.li("t1", r.choice(SAFE_REPLACEMENTS)),
+                     "sw t1, 0(t0)"] if sites else []
+            lines += ["csrr t2, satp", "csrw satp, zero"] + write + ["fence.i", "csrw satp, t2"] + \
+                self.call(pa + off)
+        elif kind == "u-exec":
+            # the same frame from virtual U: every site is the original
+            # (illegal there); the body returns to an exit stub after it
+            exit_pa = pa + off + len(body.words()) * 4
+            lines += [self.li("t0", exit_pa), self.li("t1", 0x37 | 17 << 7 | FID["FID_UEXIT_HI"] << 12),
+                      "sw t1, 0(t0)", self.li("t1", 0x00000073), "sw t1, 4(t0)", "fence.i",
+                      "la t0, @L_cont", "sd t0, CTX_UCONT(gp)", self.li("t0", pa + off + UALIAS),
+                      "csrw sepc, t0", "csrr t0, sstatus", self.li("t1", MASK64 ^ (3 << 32)),
+                      "and t0, t0, t1", self.li("t1", 2 << 32), "or t0, t0, t1",
+                      self.li("t1", SSTATUS_SPP), "not t1, t1", "and t0, t0, t1", "csrw sstatus, t0",
+                      self.li("ra", exit_pa + UALIAS), "sret", "@L_cont:"]
+            lines += self.call(pa + off)
+        return Step("patch." + kind, lines, kinds=kinds,
+                    csrs=["sstatus", "sscratch", "sepc", "scause", "stval", "sie", "sip"])
 
 
 def assign_ids(step, ident):
@@ -1404,8 +1726,14 @@ def assign_ids(step, ident):
         assign_ids(c, f"{ident}_{j}")
 
 
-def generate(seed):
-    return Gen(seed).program()
+def generate(seed, attacks=False):
+    """The program of seed; attacks: with steps that attack patching in its
+    paging blocks (AttackSteps; a paging block added if it has none). The
+    programs without attacks are the same as before attacks existed."""
+    g = Gen(seed)
+    if attacks:
+        g.attacks = AttackGen(seed)
+    return g.program()
 
 
 def write_program(prog, out_dir):

@@ -69,10 +69,13 @@ class Fidelity:
         self.jobs, self.batch, self.timeout, self.verbose = jobs, batch, timeout, verbose
         # Written out, so the launcher's auto default never picks it for us.
         self.engine = engine
-        # patching = on|off for the Trapeze runs (None: the launcher's
-        # default); the `stats ... patch:` lines they printed, collected.
-        self.patching = patching
+        # patching = on|off for the Trapeze runs, written out like the
+        # engine (off unless asked: the unpatched trap engine keeps its
+        # coverage whatever the launcher's default); the `stats ... patch:`
+        # lines they printed, collected.
+        self.patching = patching or ("off" if engine == "trap" else None)
         self.patch_stats = []
+        self.patch_stats_by_cpu = {}
         os.makedirs(self.out, exist_ok=True)
         self._rt = None
         self.entry = {}         # seed -> code address in its batch
@@ -171,7 +174,9 @@ class Fidelity:
             out, status = (e.stdout or b"").decode("utf-8", "replace"), "timeout"
         guest, log = split_output(out)
         if not bare:
-            self.patch_stats += [l for l in log if " patch: " in l]
+            lines = [l for l in log if " patch: " in l]
+            self.patch_stats += lines
+            self.patch_stats_by_cpu.setdefault(cpu, []).extend(lines)
         self.log(f"  ran {os.path.basename(binf)} {'bare' if bare else 'trapeze'} {cpu}: "
                  f"{time.time() - t0:.1f}s status {status}")
         return guest, status, out
@@ -550,6 +555,28 @@ def write_known_steps(engine, table, seeds):
     print(f"wrote {name} in {os.path.relpath(path, ROOT)}: {len(merged)} seeds")
 
 
+# The patch forms (README, Patching) and the statistic counting their executions.
+PATCH_FORM_STATS = ("exec-ebreak", "exec-c.ebreak")
+
+
+def patch_total(lines, key):
+    """A `stats VM patch:` counter summed over lines."""
+    return sum(int(m.group(1)) for l in lines for m in [re.search(rf"(?<![\w.-]){re.escape(key)}=(\d+)", l)] if m)
+
+
+def patch_forced_failures(fid, cpus, n):
+    """The forced mode's check: on each CPU every patch form ran at least n
+    times over the run (a patcher that never patches fails). The failures."""
+    bad = []
+    for c in cpus:
+        lines = fid.patch_stats_by_cpu.get(c, [])
+        for key in PATCH_FORM_STATS:
+            got = patch_total(lines, key)
+            if got < n:
+                bad.append(f"{c}: {key}={got} < {n}")
+    return bad
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--seeds", help="seeds: 1-200 or 3,5,9")
@@ -562,6 +589,11 @@ def main():
                     help="Trapeze engine (its own known classes, known.py)")
     ap.add_argument("--patching", choices=["on", "off"],
                     help="patching = on|off for the Trapeze runs (trap engine; README, Patching)")
+    ap.add_argument("--attacks", action="store_true",
+                    help="programs with steps that attack patching (gen.generate(seed, attacks=True))")
+    ap.add_argument("--patch-forced", type=int, metavar="N",
+                    help="forced mode: --patching on --attacks, and fail unless every patch form "
+                    "ran at least N times on each CPU (env FIDELITY_PATCH_FORCED=N too)")
     ap.add_argument("--batch", type=int, default=20)
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--no-reduce", action="store_true", help="report differences, do not reduce them")
@@ -571,12 +603,17 @@ def main():
     ap.add_argument("--write", action="store_true",
                     help="with --triage: write that table into known.py (entries of the seeds run)")
     ap.add_argument("--build", default=os.path.join(ROOT, "build"))
+    ap.add_argument("--out", help="where programs and binaries go (default BUILD/fidelity)")
     ap.add_argument("--json", help="write the results here")
     ap.add_argument("-v", "--verbose", action="store_true")
     a = ap.parse_args()
+    if a.patch_forced is None and os.environ.get("FIDELITY_PATCH_FORCED"):
+        a.patch_forced = int(os.environ["FIDELITY_PATCH_FORCED"])
+    if a.patch_forced is not None:
+        a.patching, a.attacks = "on", True
     cpus = [a.cpu] if a.cpu else [c for c in a.cpus.split(";") if c] if a.cpus else ENGINE_CPUS[a.engine]
     fid = Fidelity(build=a.build, jobs=a.jobs, batch=a.batch, verbose=a.verbose, engine=a.engine,
-                   patching=a.patching)
+                   patching=a.patching, out=a.out)
     t0 = time.time()
 
     if a.repro:
@@ -604,7 +641,7 @@ def main():
         seeds = random.SystemRandom().sample(range(1, 1 << 31), a.random)
     else:
         seeds = parse_seeds(a.seeds or "1-20")
-    progs = [gen.generate(s) for s in seeds]
+    progs = [gen.generate(s, attacks=a.attacks) for s in seeds]
     print(f"fidelity: {len(progs)} programs (seeds {a.seeds or 'random'}), Trapeze ({a.engine} "
           f"engine) on {', '.join(cpus)} against bare QEMU {BARE_CPU}", flush=True)
     results, outputs = fid.compare_programs(progs, cpus)
@@ -648,9 +685,19 @@ def main():
             json.dump({"seeds": seeds, "cpus": cpus, "differences": diffs,
                        "reductions": reductions, "table": table, "kinds": kinds, "csrs": csrs,
                        "causes": causes}, f, indent=1, default=str)
+    forced_bad = []
+    if a.patch_forced is not None:
+        for c in cpus:
+            lines = fid.patch_stats_by_cpu.get(c, [])
+            print(f"patched executions on {c}: " + ", ".join(
+                f"{k}={patch_total(lines, k)}" for k in PATCH_FORM_STATS + ("traps-saved", "undone-bare",
+                                                                             "undone-write", "reads")))
+        forced_bad = patch_forced_failures(fid, cpus, a.patch_forced)
+        for b in forced_bad:
+            print(f"FORCED: a patch form ran too rarely: {b}")
     if a.no_reduce:
-        return 1 if diffs else 0
-    return 1 if classes.get("NEW") else 0
+        return 1 if diffs or forced_bad else 0
+    return 1 if classes.get("NEW") or forced_bad else 0
 
 
 if __name__ == "__main__":

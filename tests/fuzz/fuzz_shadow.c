@@ -1,8 +1,9 @@
 /* Fuzz the shadow filler with hostile guest page tables: random guest
- * memory, random satp, random sequences of faults, flushes, SUM/MXR
- * changes. Invariants: every shadow leaf maps one of the VM's own host
- * pages, Trapeze's root entry is never touched, the pool bound holds, and
- * destroying the shadows frees every table. */
+ * memory, random satp, random sequences of faults (in every view: SUM and
+ * MXR), flushes, dropped leaves and frames. Invariants: every shadow leaf
+ * maps one of the VM's own host pages, Trapeze's root entry is never
+ * touched, the pool bound holds, no freed table waits past an operation,
+ * and destroying the shadows frees every table. */
 #include <stdint.h>
 #include <string.h>
 
@@ -132,8 +133,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		uint64_t va = (op >> 7) << 12 | (op & 0xff8);
 		switch ((op >> 60) & 7) {
 		case 0: case 1: case 2: case 3: {
-			struct shadow_fault_req req = { satp, (op >> 8) & 1, va, (enum gpt_access)((op >> 9) % 3),
-							(op >> 11) & 1, (op >> 12) & 1, (op >> 15) & 1 };
+			enum shadow_view view = shadow_view_for((op >> 8) & 1, (op >> 11) & 1, (op >> 12) & 1);
+			struct shadow_fault_req req = { satp, view, va, (enum gpt_access)((op >> 9) % 3),
+							(op >> 15) & 1 };
 			struct shadow_fault_res res;
 			shadow_fault(&sh, &req, &res);
 			break;
@@ -142,14 +144,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			shadow_flush(&sh, va, (op >> 13) & 1, (op >> 2) & 3, (op >> 14) & 1);
 			break;
 		case 5:
-			shadow_sum_cleared(&sh);
+			shadow_drop_leaf(&sh, satp, (op >> 8) & 1 ? SHADOW_VIEW_S : SHADOW_VIEW_U, va);
 			break;
 		case 6:
-			shadow_mxr_changed(&sh, (op >> 15) & 1);
+			shadow_drop_frame(&sh, guest_hpa[(op >> 16) % GUEST_PAGES], (op >> 15) & 1);
 			break;
 		default: {
 			uint64_t root, asid;
-			shadow_activate(&sh, satp, (op >> 8) & 1, &root, &asid);
+			shadow_activate(&sh, satp, (enum shadow_view)((op >> 8) % SHADOW_VIEWS), &root, &asid);
 		}
 		}
 		if ((long)sh.stats.table_pages != live || sh.stats.table_pages > 24)

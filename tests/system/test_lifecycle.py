@@ -188,6 +188,46 @@ def test_pause_resume_reset_destroy_from_a_script(engine, cpu):
 
 
 @pytest.mark.parametrize("engine,cpu", ENGINES, ids=IDS)
+def test_destroy_of_an_ended_vm_returns_its_memory(engine, cpu):
+    """Issue 13: a VM that powered off, and one stopped as hung, while a
+    third runs on: `destroy` still hands each one's RAM back to the frame
+    allocator (no vCPU of theirs runs again to do it: the monitor's hart
+    does), and a second destroy says it was done."""
+    off = ("off", {"kernel": guest_path("hello"), "memory": "32M"})
+    hung = ("hung", {"kernel": guest_path("spin"), "memory": "16M"})
+    r = Launch([off, hung, srst_loop("on")], engine, cpu, {"harts": 2, "hang-timeout": 1})
+    try:
+        r.wait_for(r"vm off: clean shutdown")
+        r.wait_for(r"vm hung: hung")
+        r.wait_for(r"vm on: reset \(2,")
+        for name, mib in (("off", 32), ("hung", 16)):
+            assert re.search(rf"^\*?\s*\d+\s+{name}\s+\S+\s+1\s+ended", r.mon("list"), re.M)
+            out = r.mon(f"destroy {name}")
+            assert f"{name}: destroy requested" in out, out
+            # Done at once on the monitor's hart (its reply carries the
+            # line), or by the next hart to pick a vCPU (the console).
+            done = next((l for l in out.splitlines() if f"vm {name}: destroyed: " in l), None) \
+                or r.wait_for(rf"vm {name}: destroyed: ")
+            m = re.search(r"(\d+) frames of guest RAM returned, (\d+) frames free \((\d+) before\)", done)
+            assert m, done
+            # All of its RAM (what the launcher's layout gave it, a little
+            # under its memory size) and its page array, whatever it touched.
+            assert int(m.group(1)) >= mib * 256 - 128, done
+            assert int(m.group(2)) >= int(m.group(3)) + int(m.group(1)), done
+            assert "was destroyed already" in r.mon(f"destroy {name}")
+        # The running one went on, and a destroy asked in the middle of
+        # one of its resets is not lost.
+        n = r.resets("on")
+        r.wait_for(rf"vm on: reset \({n + 2},", timeout=30)
+        r.mon("destroy on")
+        r.wait_for(r"vm on: destroyed")
+    finally:
+        status = r.finish()
+    assert not re.search(r"crashed|panic", r.text()), r.text()[-3000:]
+    assert status != 0         # one VM was stopped as hung
+
+
+@pytest.mark.parametrize("engine,cpu", ENGINES, ids=IDS)
 def test_hang_watchdog_spares_a_paused_vm(engine, cpu):
     """Paused three times as long as hang-timeout allows, then resumed: the
     VM is not stopped as hung, and goes on resetting."""

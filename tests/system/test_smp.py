@@ -4,7 +4,9 @@
   with -smp 4: SBI HSM start/stop/retentive and non-retentive suspend of
   every other hart, IPIs to hart masks, remote fences, and the hostile case
   (a page unmapped and fenced under another hart that touches it in a
-  loop must fault on its first load after the fence), under both engines;
+  loop must fault on its first load after the fence; a hart with SUM = 0
+  must fault on a user page another hart reads with SUM = 1), under both
+  engines;
   its `spec: ` lines (absent harts in a mask: v3.0's INVALID_PARAM, where
   OpenSBI 1.1 skips them) asserted separately.
 - Linux with 2 and 4 vCPUs, both engines: nproc, and a parallel workload
@@ -79,6 +81,8 @@ def test_smp_sbi_guest_matches_bare(engine, cpu):
     assert [l for l in r.guest_lines if l.startswith("spec: ")] == SPEC, r.output
     # The hostile case is in what was compared; say it outright as well.
     assert any("it faulted on its first load after the fence" in l for l in r.guest_lines)
+    # SUM is per hart: a sibling's SUM never opens a user page to it.
+    assert any("secondary 1 without SUM faulted" in l for l in r.guest_lines), r.output
     # Every vCPU ran, on both harts.
     s = sched_stats(r, "smp")
     assert all(s.get(f"vcpu{i}-ms", 0) >= 0 for i in range(4)), s

@@ -351,8 +351,9 @@ static void test_config_error_bad_patching(void **state)
 	expect_error(VM_OK "patching = yes\n", 4, "patching = yes: must be on or off");
 }
 
-/* patching: only the trap engine has it; asked for under hw (auto
- * included), it is off and reported as ignored. */
+/* patching: only the trap engine has it, on by default there; asked for
+ * under hw (auto included), it is off and reported as ignored; by
+ * default under hw, off without a word. */
 static void test_config_patching_trap_only(void **state)
 {
 	bool ignored;
@@ -360,6 +361,12 @@ static void test_config_patching_trap_only(void **state)
 	(void)state;
 	assert_int_equal(parse_engines(VM_OK "engine = trap\n", "rv64,h=false"), 0);
 	assert_int_equal(cfg.vms[0].patching, CONFIG_PATCHING_DEFAULT);
+	assert_true(config_vm_patching(&cfg.vms[0], cfg.machine.cpu, &ignored));
+	assert_false(ignored);
+	assert_int_equal(parse_engines(VM_OK "engine = hw\n", "rv64,h=true"), 0);
+	assert_false(config_vm_patching(&cfg.vms[0], cfg.machine.cpu, &ignored));
+	assert_false(ignored);
+	assert_int_equal(parse_engines(VM_OK "", "rv64,h=true"), 0);
 	assert_false(config_vm_patching(&cfg.vms[0], cfg.machine.cpu, &ignored));
 	assert_false(ignored);
 	assert_int_equal(parse_engines(VM_OK "engine = trap\npatching = on\n", NULL), 0);

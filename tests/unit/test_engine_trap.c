@@ -1273,10 +1273,38 @@ static void test_engine_trap_patch_host_write_undoes_frame(void **state)
 	assert_int_equal(patches()->stats.undone[PATCH_UNDO_HOST_WRITE], 1);
 	assert_int_equal(patches()->stats.sites_undone, 1);
 	assert_int_equal(patches()->nsites, 0);
-	/* A breakpoint there now is the guest's own. */
+	/* A breakpoint there now is the guest's own, if the guest put one. */
+	put32(CODE, PATCH_EBREAK);
 	REGS.pc = VA_CODE;
 	trap(EXC_BREAKPOINT, VA_CODE);
 	assert_injected(EXC_BREAKPOINT, VA_CODE, VA_CODE, STVEC_BASE);
+}
+
+/* A hart trapping on a breakpoint of the copy while another undoes the
+ * frame (a vCPU going Bare, a store, a device) finds no site: the
+ * original bytes are no breakpoint, so the instruction is run again (from
+ * the original now), never reflected as the guest's own. */
+static void test_engine_trap_patch_breakpoint_of_undone_patch_retried(void **state)
+{
+	(void)state;
+	uint64_t val = 0;
+
+	patching_vm();
+	put32(CODE, CSRRW_A0_SSCRATCH_A1);
+	put32(CODE + 4, 0x9002);                        /* the guest's own c.ebreak */
+	trap(EXC_ILLEGAL_INST, 0);
+	assert_true(guestmem_write(&vm, CODE + 0x800, &val, 8));    /* undone */
+	assert_int_equal(patches()->nsites, 0);
+	VCSR.scause = 0;
+	REGS.pc = VA_CODE;
+	trap(EXC_BREAKPOINT, VA_CODE);
+	assert_int_equal(REGS.pc, VA_CODE);
+	assert_int_equal(VCSR.scause, 0);
+	assert_int_equal(patches()->stats.stale, 1);
+	/* The guest's own C.EBREAK next to it is reflected. */
+	REGS.pc = VA_CODE + 4;
+	trap(EXC_BREAKPOINT, VA_CODE + 4);
+	assert_injected(EXC_BREAKPOINT, VA_CODE + 4, VA_CODE + 4, STVEC_BASE);
 }
 
 /* A host device's DMA into the frame (virtio-blk reading a block there). */
@@ -1406,6 +1434,151 @@ static void test_engine_trap_patch_back_to_back_stops_at_satp(void **state)
 	assert_int_equal(REGS.pc, VA_CODE + 4);     /* stops before satp: not chainable */
 	trap(EXC_BREAKPOINT, VA_CODE + 4);
 	assert_int_equal(REGS.pc, VA_CODE + 8);     /* and after it */
+}
+
+/* Executions are counted by the form of their site (the fidelity suite's
+ * forced mode asserts every form ran). */
+static void test_engine_trap_patch_exec_counted_by_form(void **state)
+{
+	(void)state;
+	patching_vm();
+	put32(CODE, CSRRW_A0_SSCRATCH_A1);
+	put32(CODE + 0x102, CSRRW_A0_SSCRATCH_A1);
+	trap(EXC_ILLEGAL_INST, 0);
+	REGS.pc = VA_CODE + 0x102;
+	trap(EXC_ILLEGAL_INST, 0);
+	REGS.pc = VA_CODE;
+	trap(EXC_BREAKPOINT, VA_CODE);
+	REGS.pc = VA_CODE + 0x102;
+	trap(EXC_BREAKPOINT, VA_CODE + 0x102);
+	REGS.pc = VA_CODE + 0x102;
+	trap(EXC_BREAKPOINT, VA_CODE + 0x102);
+	assert_int_equal(patches()->stats.exec_form[PATCH_FORM_EBREAK], 1);
+	assert_int_equal(patches()->stats.exec_form[PATCH_FORM_C_EBREAK], 2);
+}
+
+#define AMO_D(f5, rd, rs1, rs2) (0x2fu | (rd) << 7 | 3u << 12 | (rs1) << 15 | (rs2) << 20 | (uint32_t)(f5) << 27)
+
+/* An LR from a patched page is not completed by Trapeze (the hardware
+ * would lack the reservation and the guest's SC would fail): the frame is
+ * undone and the LR retried on the original. */
+static void test_engine_trap_patch_lr_undoes_frame(void **state)
+{
+	(void)state;
+	patching_vm();
+	put32(CODE, CSRRW_A0_SSCRATCH_A1);
+	put32(CODE + 0x10, AMO_D(0x02, A0, A1, 0));     /* lr.d a0, (a1) */
+	trap(EXC_ILLEGAL_INST, 0);
+	assert_int_not_equal(patch_copy(&vm, CODE), 0);
+	REGS.pc = VA_CODE + 0x10;
+	REGS.x[A1] = VA_CODE + 0x800;
+	trap(EXC_LOAD_PAGE_FAULT, VA_CODE + 0x800);
+	assert_int_equal(REGS.pc, VA_CODE + 0x10);      /* retried */
+	assert_int_equal(patch_copy(&vm, CODE), 0);
+	assert_int_equal(patches()->stats.undone[PATCH_UNDO_READS], 1);
+	assert_int_equal(VCSR.scause, 0);
+}
+
+/* An SC whose store reaches a patched frame (through a writable alias)
+ * had its reservation (QEMU checks it first): the frame is undone and the
+ * SC completed, as bare hardware completes it. */
+static void test_engine_trap_patch_sc_store_completed_after_undo(void **state)
+{
+	(void)state;
+	const uint64_t alias = VA_CODE + 2 * PAGE_SIZE;
+
+	patching_vm();
+	put_pte(PT_L0, alias >> 12, pte_make(CODE, PTE_V | PTE_A | PTE_D | PTE_R | PTE_W | PTE_X));
+	put32(CODE, CSRRW_A0_SSCRATCH_A1);
+	put32(CODE + 0x14, AMO_D(0x03, A0, A1, A2));    /* sc.d a0, a2, (a1) */
+	trap(EXC_ILLEGAL_INST, 0);
+	assert_int_not_equal(patch_copy(&vm, CODE), 0);
+	REGS.pc = VA_CODE + 0x14;
+	REGS.x[A0] = 7;
+	REGS.x[A1] = alias + 0x800;
+	REGS.x[A2] = 0x1234;
+	trap(EXC_STORE_PAGE_FAULT, alias + 0x800);
+	assert_int_equal(patch_copy(&vm, CODE), 0);
+	assert_int_equal(patches()->stats.undone[PATCH_UNDO_WRITE], 1);
+	assert_int_equal(*(uint64_t *)ram_host(CODE + 0x800), 0x1234);
+	assert_int_equal(REGS.x[A0], 0);
+	assert_int_equal(REGS.pc, VA_CODE + 0x18);
+}
+
+/* A second vCPU of the VM, for the paging-off rule below. */
+static struct vcpu vcpu2;
+static struct vcpu_arch varch2;
+
+static void second_vcpu(void)
+{
+	memset(&vcpu2, 0, sizeof(vcpu2));
+	memset(&varch2, 0, sizeof(varch2));
+	vcpu2.arch = &varch2;
+	varch2.vcpu = &vcpu2;
+	vcpu2.vm = &vm;
+	vcpu2.engine = &engine_trap;
+	vcpu2.state = VCPU_RUNNING;
+	vm.vcpus[1] = &vcpu2;
+	vm.nvcpus = 2;
+	varch2.trap.vpriv = VPRIV_S;
+	varch2.trap.csr.sstatus = SSTATUS_UXL_64;
+}
+
+/* A vCPU with paging off runs on the Bare view, which maps every frame
+ * writable: before it runs, the VM's patches are undone (its stores would
+ * reach a patched frame unseen), whichever vCPU made them. */
+static void test_engine_trap_patch_bare_vcpu_undoes_every_patch(void **state)
+{
+	(void)state;
+	patching_vm();
+	second_vcpu();
+	put32(CODE, CSRRW_A0_SSCRATCH_A1);
+	trap(EXC_ILLEGAL_INST, 0);
+	assert_int_not_equal(patch_copy(&vm, CODE), 0);
+	/* Entering with paging on changes nothing. */
+	varch2.trap.csr.satp = GUEST_SATP;
+	engine_trap.enter(&vcpu2);
+	engine_trap.leave(&vcpu2);
+	assert_int_not_equal(patch_copy(&vm, CODE), 0);
+	/* Paging off (a satp write, an HSM start): undone first. */
+	varch2.trap.csr.satp = 0;
+	engine_trap.enter(&vcpu2);
+	assert_int_equal(patch_copy(&vm, CODE), 0);
+	assert_int_equal(patches()->nsites, 0);
+	assert_int_equal(patches()->stats.undone[PATCH_UNDO_BARE], 1);
+	engine_trap.leave(&vcpu2);
+	vm.nvcpus = 1;
+	vm.vcpus[1] = NULL;
+}
+
+/* While another vCPU may run with paging off, nothing is patched (the
+ * site is emulated all the same); once it enters with paging on, the next
+ * execution patches. The vCPU that found the site runs paged itself. */
+static void test_engine_trap_patch_refused_while_a_vcpu_runs_bare(void **state)
+{
+	(void)state;
+	patching_vm();
+	second_vcpu();
+	varch2.trap.csr.satp = 0;
+	engine_trap.enter(&vcpu2);
+	engine_trap.leave(&vcpu2);
+	/* This vCPU ran bare before it turned paging on: no matter. */
+	TV.runs_bare = true;
+	put32(CODE, CSRRW_A0_SSCRATCH_A1);
+	REGS.x[A1] = 0x55;
+	trap(EXC_ILLEGAL_INST, 0);
+	assert_int_equal(VCSR.sscratch, 0x55);
+	assert_int_equal(REGS.pc, VA_CODE + 4);
+	assert_int_equal(patch_copy(&vm, CODE), 0);
+	assert_int_equal(patches()->stats.bare, 1);
+	varch2.trap.csr.satp = GUEST_SATP;
+	engine_trap.enter(&vcpu2);
+	engine_trap.leave(&vcpu2);
+	REGS.pc = VA_CODE;
+	trap(EXC_ILLEGAL_INST, 0);
+	assert_int_not_equal(patch_copy(&vm, CODE), 0);
+	vm.nvcpus = 1;
+	vm.vcpus[1] = NULL;
 }
 
 /* ---- enter, leave, sync, resume ---------------------------------------- */
@@ -1573,6 +1746,116 @@ static void test_engine_trap_vm_destroy_frees_every_table(void **state)
 	assert_int_equal(fake_frames_live, 0);
 }
 
+/* ---- issue 13: SMP guests on shared shadows ---------------------------- */
+
+#define VA_USER     0x40000ULL      /* a user page (U = 1) of the address space */
+
+/* The leaf for va under the root of a host satp (0 when none). */
+static uint64_t host_leaf(uint64_t satp, uint64_t va)
+{
+	uint64_t pa = (satp & SATP_PPN_MASK) << 12;
+
+	for (unsigned l = 4; ; l--) {
+		uint64_t pte = ((uint64_t *)hostmem_va(pa))[pt_index(va, l)];
+		if (!(pte & PTE_V) || pte_is_leaf(pte))
+			return pte & PTE_V ? pte : 0;
+		if (l == 0)
+			return 0;
+		pa = pte_pa(pte);
+	}
+}
+
+/* Two vCPUs of one VM on one address space: vCPU 0 runs with SUM = 1 and
+ * touches a user page; vCPU 1, SUM = 0, runs on a root without it and
+ * its access is the guest's page fault, as on bare hardware, where SUM
+ * is per hart. Before issue 13 both ran on one S view, and vCPU 1 went
+ * straight through vCPU 0's entry. */
+static void test_engine_trap_sum_is_per_vcpu(void **state)
+{
+	(void)state;
+	paging_on();
+	put_pte(PT_L0, VA_USER >> 12, pte_make(DATA_GPA + PAGE_SIZE, PTE_V | PTE_A | PTE_D | PTE_R | PTE_W | PTE_U));
+	second_vcpu();
+	varch2.trap.csr.satp = GUEST_SATP;
+	varch2.regs.pc = VA_CODE;
+	varch2.trap.csr.stvec = STVEC_BASE;
+
+	VCSR.sstatus |= SSTATUS_SUM;
+	trap(EXC_LOAD_PAGE_FAULT, VA_USER);
+	assert_int_equal(REGS.pc, VA_CODE);             /* filled: retried */
+	assert_int_equal(VCSR.scause, 0);
+	engine_trap.enter(&vcpu);
+	uint64_t satp0 = TV.host_satp;
+	assert_true(host_leaf(satp0, VA_USER) & PTE_R);
+	engine_trap.leave(&vcpu);
+
+	engine_trap.enter(&vcpu2);
+	assert_int_not_equal(varch2.trap.host_satp, satp0);
+	assert_int_equal(host_leaf(varch2.trap.host_satp, VA_USER), 0);
+	engine_trap.leave(&vcpu2);
+	dispatch_handle(&vcpu2, EXC_LOAD_PAGE_FAULT, VA_USER);
+	assert_int_equal(varch2.trap.csr.scause, EXC_LOAD_PAGE_FAULT);
+	assert_int_equal(varch2.trap.csr.stval, VA_USER);
+	assert_int_equal(varch2.regs.pc, STVEC_BASE);
+	/* vCPU 0's entry is still there for it. */
+	engine_trap.enter(&vcpu);
+	assert_int_equal(TV.host_satp, satp0);
+	assert_true(host_leaf(satp0, VA_USER) & PTE_R);
+	engine_trap.leave(&vcpu);
+	vm.nvcpus = 1;
+	vm.vcpus[1] = NULL;
+}
+
+/* A SUM write drops nothing: the next entry runs on the view SUM names,
+ * and turning it back on finds the user page still mapped there. */
+static void test_engine_trap_sum_toggle_switches_root_drops_nothing(void **state)
+{
+	(void)state;
+	paging_on();
+	put_pte(PT_L0, VA_USER >> 12, pte_make(DATA_GPA + PAGE_SIZE, PTE_V | PTE_A | PTE_D | PTE_R | PTE_W | PTE_U));
+	VCSR.sstatus |= SSTATUS_SUM;
+	trap(EXC_LOAD_PAGE_FAULT, VA_USER);
+	engine_trap.enter(&vcpu);
+	uint64_t with_sum = TV.host_satp;
+	engine_trap.leave(&vcpu);
+	put32(CODE, enc_csr(CSR_SSTATUS, A1, 3, 0));     /* csrc sstatus, a1 */
+	REGS.x[A1] = SSTATUS_SUM;
+	trap(EXC_ILLEGAL_INST, 0);
+	assert_false(VCSR.sstatus & SSTATUS_SUM);
+	engine_trap.enter(&vcpu);
+	assert_int_not_equal(TV.host_satp, with_sum);
+	assert_int_equal(host_leaf(TV.host_satp, VA_USER), 0);
+	engine_trap.leave(&vcpu);
+	assert_int_equal(trap_vm_of(&vm)->shadow.stats.dropped, 0);
+	VCSR.sstatus |= SSTATUS_SUM;
+	engine_trap.enter(&vcpu);
+	assert_int_equal(TV.host_satp, with_sum);
+	assert_true(host_leaf(with_sum, VA_USER) & PTE_R);
+	engine_trap.leave(&vcpu);
+}
+
+/* A vCPU leaving its hart takes the hart off the VM's tables before its
+ * hold on the shadow goes: once unheld, the root may be recycled and its
+ * page reused, and Trapeze runs through the root in satp. */
+static void test_engine_trap_leave_takes_hart_off_vm_tables(void **state)
+{
+	(void)state;
+	paging_on();
+	trap(EXC_LOAD_PAGE_FAULT, VA_DATA);
+	engine_trap.enter(&vcpu);
+	assert_int_equal(fake_csr_get("satp"), TV.host_satp);
+	assert_int_not_equal(TV.host_satp, BOOT_SATP);
+	engine_trap.leave(&vcpu);
+	assert_int_equal(fake_csr_get("satp"), BOOT_SATP);
+	assert_int_equal(harts[0].live_satp, BOOT_SATP);
+	/* The Bare view's root too (a reset frees it). */
+	VCSR.satp = 0;
+	engine_trap.enter(&vcpu);
+	assert_int_not_equal(fake_csr_get("satp"), BOOT_SATP);
+	engine_trap.leave(&vcpu);
+	assert_int_equal(fake_csr_get("satp"), BOOT_SATP);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1637,6 +1920,12 @@ int main(void)
 		T(test_engine_trap_patch_back_to_back_in_one_exit),
 		T(test_engine_trap_patch_back_to_back_stops_for_interrupt),
 		T(test_engine_trap_patch_back_to_back_stops_at_satp),
+		T(test_engine_trap_patch_exec_counted_by_form),
+		T(test_engine_trap_patch_lr_undoes_frame),
+		T(test_engine_trap_patch_breakpoint_of_undone_patch_retried),
+		T(test_engine_trap_patch_sc_store_completed_after_undo),
+		T(test_engine_trap_patch_bare_vcpu_undoes_every_patch),
+		T(test_engine_trap_patch_refused_while_a_vcpu_runs_bare),
 		T(test_engine_trap_enter_sstatus),
 		T(test_engine_trap_enter_scounteren_and_senvcfg),
 		T(test_engine_trap_enter_writes_satp_only_when_it_changes),
@@ -1646,6 +1935,9 @@ int main(void)
 		T(test_engine_trap_dispatch_host_irqs_leave_guest_alone),
 		T(test_engine_trap_vcpu_resume_op),
 		T(test_engine_trap_vm_destroy_frees_every_table),
+		T(test_engine_trap_sum_is_per_vcpu),
+		T(test_engine_trap_sum_toggle_switches_root_drops_nothing),
+		T(test_engine_trap_leave_takes_hart_off_vm_tables),
 #undef T
 	};
 

@@ -93,8 +93,10 @@ void arch_kick_hart(unsigned cpu)
 
 void sched_test_reset(void);
 
-/* ---- fake lifecycle (lifecycle.h): no VM is paused, reset or destroyed;
- * only a suspended one is exempt from the watchdog --------------------- */
+/* ---- fake lifecycle (lifecycle.h): no VM is reset or destroyed, one may
+ * be paused (paused_vm); only a suspended one is exempt from the watchdog */
+
+static const struct vm *paused_vm;
 
 /* As the real one for a suspended VM (SBI SUSP): asleep, not hung. */
 bool lifecycle_watchdog_exempt(struct vm *vm, uint64_t now)
@@ -105,14 +107,16 @@ bool lifecycle_watchdog_exempt(struct vm *vm, uint64_t now)
 
 bool lifecycle_pending(const struct vcpu *v)
 {
-	(void)v;
-	return false;
+	return v->vm == paused_vm;
 }
 
+/* As the real one for a paused VM: its vCPU is parked instead of run. */
 bool lifecycle_park(struct vcpu *v)
 {
-	(void)v;
-	return false;
+	if (v->vm != paused_vm)
+		return false;
+	v->parked = true;
+	return true;
 }
 
 bool lifecycle_take(struct vcpu *v)
@@ -392,6 +396,9 @@ static int setup(void **state)
 	/* Whatever the last test left must neither run, wake nor hang. */
 	sched_set_hang_timeout(0);
 	idle_hook = NULL;
+	paused_vm = NULL;
+	for (unsigned i = 0; i < POOL; i++)
+		pool[i].v.parked = false;
 	for (unsigned i = 0; i < POOL; i++)
 		vcpu_retire(&pool[i]);
 	for (unsigned i = 0; i < 2; i++)
@@ -1065,6 +1072,45 @@ static void test_sched_hang_watchdog_off_with_zero_timeout(void **state)
 	assert_int_equal(pool_vm[1].state, VM_RUNNING);
 }
 
+/* Issue 13: `hang-timeout = 0` arms no timer at all. A lone vCPU runs
+ * without slices; however long its VM is silent, the hart's timer stays
+ * off (UINT64_MAX) and nothing is stopped. The control below: with a
+ * timeout, the same hart arms its timer for the watchdog's deadline. */
+static void test_sched_hang_timeout_zero_arms_no_timer(void **state)
+{
+	(void)state;
+	sched_set_hang_timeout(0);
+	pool_vm[0].last_activity = T0;
+	sched_make_runnable(vc(0));
+	assert_ptr_equal(sched_resume(NULL), vc(0));
+	assert_int_equal(armed_deadline, UINT64_MAX);
+	for (unsigned i = 0; i < 4; i++) {
+		fake_now += 1000 * SLICE_TICKS;
+		assert_ptr_equal(sched_resume(vc(0)), vc(0));
+		assert_int_equal(armed_deadline, UINT64_MAX);
+	}
+	assert_int_equal(stop_count, 0);
+	assert_int_equal(idle_count, 0);
+}
+
+static void test_sched_hang_timeout_arms_timer_for_deadline(void **state)
+{
+	const uint64_t timeout = 1000;
+
+	(void)state;
+	sched_set_hang_timeout(timeout);
+	vm_activity_all(T0);
+	sched_make_runnable(vc(0));
+	assert_ptr_equal(sched_resume(NULL), vc(0));
+	assert_int_equal(armed_deadline, T0 + timeout + 1);
+	/* They printed: the deadline moves with them. */
+	fake_now = T0 + timeout + 1;
+	vm_activity_all(fake_now - 1);
+	assert_ptr_equal(sched_resume(vc(0)), vc(0));
+	assert_int_equal(stop_count, 0);
+	assert_int_equal(armed_deadline, fake_now + timeout);
+}
+
 static void test_sched_hang_watchdog_ignores_activity_after_now(void **state)
 {
 	(void)state;
@@ -1443,6 +1489,76 @@ static void test_sched_pinned_weights_share_one_hart(void **state)
 	assert_int_equal(vc(0)->sched.hart_ticks[1] + vc(1)->sched.hart_ticks[1], 0);
 }
 
+/* Of the next n slices on hart 0 from *cur, how many vCPU i gets; *cur
+ * ends as the vCPU running after them. */
+static unsigned slices_of(unsigned i, struct vcpu **cur, unsigned n)
+{
+	unsigned got = 0;
+
+	for (unsigned k = 0; k < n; k++) {
+		*cur = next_slice(*cur);
+		got += *cur == vc(i);
+	}
+	return got;
+}
+
+/* A vCPU joining one that ran alone (no slices, so never charged) joins
+ * behind that one's current stint, not its last charge: it shares the
+ * hart at once instead of having it alone as long as the other ran. */
+static void test_sched_join_counts_lone_vcpus_stint(void **state)
+{
+	struct vcpu *cur = vc(0);
+
+	(void)state;
+	start_first(1);
+	fake_now += 100 * SLICE_TICKS;
+	sched_make_runnable(vc(1));
+	assert_true(slices_of(0, &cur, 10) >= 4);
+}
+
+/* A vCPU pinned to another hart is no measure for one joining hart 0: a
+ * heavy VM alone there (weight 100) keeps a virtual time far behind. */
+static void test_sched_join_ignores_vcpus_of_other_harts(void **state)
+{
+	struct vcpu *cur = vc(0);
+
+	(void)state;
+	platform.nharts = 2;
+	vm_shape(0, 1, 0x1);
+	vm_shape(1, 1, 0x1);
+	vm_shape(2, 100, 0x2);
+	start_first(1);
+	sched_make_runnable(vc(2));
+	fake_cpu = 1;
+	assert_ptr_equal(sched_resume(NULL), vc(2));
+	fake_now += 100 * SLICE_TICKS;
+	assert_ptr_equal(sched_resume(vc(2)), vc(2));      /* charged */
+	fake_cpu = 0;
+	assert_ptr_equal(sched_resume(vc(0)), vc(0));
+	sched_make_runnable(vc(1));
+	assert_true(slices_of(0, &cur, 10) >= 4);
+}
+
+/* A paused VM gets no credit for the pause when resumed, and its stopped
+ * virtual time is no measure for a vCPU joining meanwhile. */
+static void test_sched_resume_after_pause_gets_no_credit(void **state)
+{
+	struct vcpu *cur = vc(0);
+
+	(void)state;
+	start_first(2);
+	paused_vm = vc(1)->vm;
+	slices_of(0, &cur, 100);
+	assert_ptr_equal(cur, vc(0));
+	assert_true(vc(1)->parked);
+	sched_make_runnable(vc(2));
+	assert_true(slices_of(0, &cur, 10) >= 4);
+	paused_vm = NULL;
+	sched_unpark(vc(1));
+	assert_false(vc(1)->parked);
+	assert_true(slices_of(0, &cur, 12) >= 3);
+}
+
 /* A vCPU made runnable goes to an idle hart, which is kicked out of its
  * wait; the hart that queued it keeps running alone. */
 static void test_sched_wakeup_goes_to_idle_hart(void **state)
@@ -1605,6 +1721,8 @@ int main(void)
 		cmocka_unit_test_setup(test_sched_hang_watchdog_stops_stale_vm, setup),
 		cmocka_unit_test_setup(test_sched_hang_watchdog_spares_vm_within_timeout, setup),
 		cmocka_unit_test_setup(test_sched_hang_watchdog_off_with_zero_timeout, setup),
+		cmocka_unit_test_setup(test_sched_hang_timeout_zero_arms_no_timer, setup),
+		cmocka_unit_test_setup(test_sched_hang_timeout_arms_timer_for_deadline, setup),
 		cmocka_unit_test_setup(test_sched_hang_watchdog_ignores_activity_after_now, setup),
 		cmocka_unit_test_setup(test_sched_panic_seen_checks_vm_panic, setup),
 		cmocka_unit_test_setup(test_sched_panic_check_only_for_running_panicked_vm, setup),
@@ -1621,6 +1739,9 @@ int main(void)
 		cmocka_unit_test_setup(test_sched_pinned_vcpu_runs_only_on_its_hart, setup),
 		cmocka_unit_test_setup(test_sched_pinned_weights_share_one_hart, setup),
 		cmocka_unit_test_setup(test_sched_wakeup_goes_to_idle_hart, setup),
+		cmocka_unit_test_setup(test_sched_join_counts_lone_vcpus_stint, setup),
+		cmocka_unit_test_setup(test_sched_join_ignores_vcpus_of_other_harts, setup),
+		cmocka_unit_test_setup(test_sched_resume_after_pause_gets_no_credit, setup),
 		cmocka_unit_test_setup(test_sched_queued_vcpu_makes_hart_contended, setup),
 		cmocka_unit_test_setup(test_sched_sse_poke_keeps_blocking_vcpu_runnable, setup),
 		cmocka_unit_test_setup(test_sched_sse_poke_wakes_blocked_vcpu, setup),

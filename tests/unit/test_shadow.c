@@ -61,11 +61,27 @@ static uint64_t t_alloc(void *ctx)
 	return 0;
 }
 
+static bool table_reaches(uint64_t table, int level, uint64_t pa, bool root);
+
+/* When set, every table page handed back must be out of every shadow
+ * table and behind a fence issued since the mark (the remote fence that
+ * completes before reuse: issue 13). */
+static bool check_frees;
+static unsigned fence_mark, checked_frees;
+
 static void t_free(void *ctx, uint64_t pa)
 {
 	(void)ctx;
 	uint64_t i = (pa - HOST_BASE) >> 12;
 	assert_true(host_used[i]);
+	if (check_frees) {
+		for (unsigned c = 0; c < SHADOW_CTX_MAX; c++)
+			for (unsigned v = 0; v < SHADOW_VIEWS; v++)
+				if (sh.ctx[c].used && sh.ctx[c].root[v] && sh.ctx[c].root[v] != pa)
+					assert_false(table_reaches(sh.ctx[c].root[v], 4, pa, true));
+		assert_true(fences > fence_mark);
+		checked_frees++;
+	}
 	host_used[i] = false;
 	host_frees++;
 }
@@ -113,6 +129,8 @@ static int setup(void **state)
 	(void)state;
 	memset(host_used, 0, sizeof(host_used));
 	host_allocs = host_frees = fences = fences_all = 0;
+	check_frees = false;
+	fence_mark = checked_frees = 0;
 	realmap_init(&rm);
 	for (unsigned i = 0; i < GUEST_PAGES; i++) {
 		guest_hpa[i] = HOST_BASE + ((uint64_t)(GUEST_HOST_FIRST + i) << 12);
@@ -162,10 +180,13 @@ static uint64_t *gmap(uint64_t satp, uint64_t va, uint64_t gpa, uint64_t flags)
 	return leaf;
 }
 
+/* A fault of a vCPU running in view (S or U) with its sstatus.SUM and MXR:
+ * on the view those name, as the engine asks (view_of). */
 static enum shadow_result fault(uint64_t satp, enum shadow_view view, uint64_t va,
 				enum gpt_access access, bool sum, bool mxr, struct shadow_fault_res *res)
 {
-	struct shadow_fault_req req = { satp, view, va, access, sum, mxr, false };
+	struct shadow_fault_req req = { satp, shadow_view_for(view == SHADOW_VIEW_S, sum, mxr), va,
+					 access, false };
 	struct shadow_fault_res dummy;
 	return shadow_fault(&sh, &req, res ? res : &dummy);
 }
@@ -192,6 +213,19 @@ static unsigned count_leaves(uint64_t table, int level, bool root)
 			n += count_leaves(pte_pa(t[i]), level - 1, false);
 	}
 	return n;
+}
+
+/* A non-leaf entry below table points at pa. */
+static bool table_reaches(uint64_t table, int level, uint64_t pa, bool root)
+{
+	uint64_t *t = host_page(table);
+	for (unsigned i = 0; i < 512; i++) {
+		if ((root && i == TRAPEZE_ROOT_INDEX) || !(t[i] & PTE_V) || pte_is_leaf(t[i]))
+			continue;
+		if (pte_pa(t[i]) == pa || (level > 1 && table_reaches(pte_pa(t[i]), level - 1, pa, false)))
+			return true;
+	}
+	return false;
 }
 
 static unsigned leaves(uint64_t satp, enum shadow_view view)
@@ -328,8 +362,8 @@ static void test_shadow_views_and_sum(void **state)
 	assert_int_equal(res.cause, EXC_LOAD_PAGE_FAULT);
 	/* vS, SUM = 1: loads and stores work, fetches never. */
 	assert_int_equal(fault(satp, SHADOW_VIEW_S, 0x10000, GPT_STORE, true, false, NULL), SHADOW_FILLED);
-	uint64_t s = shadow_pte(satp, SHADOW_VIEW_S, 0x10000);
-	assert_true(s & SHADOW_PTE_SUM);
+	uint64_t s = shadow_pte(satp, SHADOW_VIEW_S_SUM, 0x10000);
+	assert_true(s & PTE_W);
 	assert_false(s & PTE_X);
 	assert_int_equal(fault(satp, SHADOW_VIEW_S, 0x10000, GPT_FETCH, true, false, &res), SHADOW_GUEST_FAULT);
 	assert_int_equal(res.cause, EXC_INST_PAGE_FAULT);
@@ -338,44 +372,96 @@ static void test_shadow_views_and_sum(void **state)
 	assert_int_equal(fault(satp, SHADOW_VIEW_U, 0x20000, GPT_LOAD, false, false, &res), SHADOW_GUEST_FAULT);
 	assert_int_equal(fault(satp, SHADOW_VIEW_U, 0x10000, GPT_FETCH, false, false, NULL), SHADOW_FILLED);
 	assert_true(shadow_pte(satp, SHADOW_VIEW_U, 0x10000) & PTE_X);
-	/* SUM back to 0: exactly the user page leaves the S view. */
-	assert_int_equal(leaves(satp, SHADOW_VIEW_S), 2);
-	shadow_sum_cleared(&sh);
-	assert_int_equal(sh.stats.sum_drops, 1);
-	assert_int_equal(leaves(satp, SHADOW_VIEW_S), 1);
+	/* The SUM = 0 view never held the user page: SUM clearing drops
+	 * nothing, the vCPU runs on that view again. */
+	assert_int_equal(leaves(satp, SHADOW_VIEW_S_SUM), 2);
+	assert_int_equal(leaves(satp, SHADOW_VIEW_S), 0);
+	assert_int_equal(shadow_pte(satp, SHADOW_VIEW_S, 0x10000), 0);
 	assert_int_equal(leaves(satp, SHADOW_VIEW_U), 1);
 }
 
-static void test_shadow_sum_overflow_drops_all_user_pages(void **state)
+/* Issue 13: SUM is per hart. Two vCPUs of one VM share the shadows of an
+ * address space; vCPU A runs with SUM = 1 and touches a user page, vCPU
+ * B runs with SUM = 0 at the same time: B's root must not map the page
+ * (its load traps) and its fill must be the guest's page fault, while
+ * A keeps its entry. */
+static void test_shadow_sum_of_one_vcpu_never_reaches_another(void **state)
 {
 	(void)state;
 	uint64_t satp = sv39(1);
+	uint64_t root_a, root_b, asid_a, asid_b;
+	struct shadow_fault_res res;
 
-	for (unsigned i = 0; i < SHADOW_SUM_MAX + 4; i++)
-		gmap(satp, 0x100000 + i * 4096ULL, gpage(10), RW | PTE_U | PTE_A | PTE_D);
+	gmap(satp, 0x10000, gpage(30), RW | PTE_U | PTE_A | PTE_D);
 	gmap(satp, 0x20000, gpage(31), RW | PTE_A | PTE_D);
-	for (unsigned i = 0; i < SHADOW_SUM_MAX + 4; i++)
-		assert_int_equal(fault(satp, SHADOW_VIEW_S, 0x100000 + i * 4096ULL, GPT_LOAD, true, false, NULL),
-				 SHADOW_FILLED);
-	assert_int_equal(fault(satp, SHADOW_VIEW_S, 0x20000, GPT_LOAD, true, false, NULL), SHADOW_FILLED);
-	shadow_sum_cleared(&sh);
-	assert_int_equal(sh.stats.sum_drops, SHADOW_SUM_MAX + 4);
+	/* A: SUM = 1. */
+	assert_int_equal(shadow_activate(&sh, satp, shadow_view_for(true, true, false), &root_a, &asid_a), 0);
+	assert_int_equal(fault(satp, SHADOW_VIEW_S, 0x10000, GPT_LOAD, true, false, NULL), SHADOW_FILLED);
+	/* B: SUM = 0, running on the same address space. */
+	assert_int_equal(shadow_activate(&sh, satp, shadow_view_for(true, false, false), &root_b, &asid_b), 0);
+	assert_int_not_equal(root_a, root_b);
+	assert_int_not_equal(asid_a, asid_b);
+	uint64_t *slot = pt_leaf_slot(&ops.host, root_b, 5, 0x10000);
+	assert_true(slot == NULL || !(*slot & PTE_V));      /* B's load traps */
+	assert_int_equal(fault(satp, SHADOW_VIEW_S, 0x10000, GPT_LOAD, false, false, &res), SHADOW_GUEST_FAULT);
+	assert_int_equal(res.cause, EXC_LOAD_PAGE_FAULT);
+	/* Both reach the kernel page, each through its own root. */
+	assert_int_equal(fault(satp, SHADOW_VIEW_S, 0x20000, GPT_LOAD, false, false, NULL), SHADOW_FILLED);
 	assert_int_equal(leaves(satp, SHADOW_VIEW_S), 1);
+	/* A's entry is intact: B's SUM = 0 took nothing from it. */
+	slot = pt_leaf_slot(&ops.host, root_a, 5, 0x10000);
+	assert_non_null(slot);
+	assert_true(*slot & PTE_V);
+	assert_int_equal(pte_pa(*slot), guest_hpa[30]);
 }
 
-static void test_shadow_mxr(void **state)
+/* The same for MXR: A's MXR = 1 makes an execute-only page readable to
+ * A alone; B, with MXR = 0, faults on a load from it. */
+static void test_shadow_mxr_of_one_vcpu_never_reaches_another(void **state)
 {
 	(void)state;
 	uint64_t satp = sv39(1);
 	struct shadow_fault_res res;
 
-	gmap(satp, 0x30000, gpage(32), PTE_X | PTE_A);
-	assert_int_equal(fault(satp, SHADOW_VIEW_S, 0x30000, GPT_LOAD, false, false, &res), SHADOW_GUEST_FAULT);
-	shadow_mxr_changed(&sh, true);
+	gmap(satp, 0x30000, gpage(32), PTE_X | PTE_A);                  /* supervisor, execute-only */
+	gmap(satp, 0x40000, gpage(33), PTE_X | PTE_U | PTE_A);          /* user, execute-only */
+	/* S-mode. */
 	assert_int_equal(fault(satp, SHADOW_VIEW_S, 0x30000, GPT_LOAD, false, true, NULL), SHADOW_FILLED);
-	assert_true(shadow_pte(satp, SHADOW_VIEW_S, 0x30000) & PTE_R);
-	shadow_mxr_changed(&sh, false);
-	assert_int_equal(leaves(satp, SHADOW_VIEW_S), 0);
+	assert_true(shadow_pte(satp, SHADOW_VIEW_S_MXR, 0x30000) & PTE_R);
+	assert_int_equal(fault(satp, SHADOW_VIEW_S, 0x30000, GPT_LOAD, false, false, &res), SHADOW_GUEST_FAULT);
+	assert_int_equal(res.cause, EXC_LOAD_PAGE_FAULT);
+	assert_int_equal(fault(satp, SHADOW_VIEW_S, 0x30000, GPT_FETCH, false, false, NULL), SHADOW_FILLED);
+	assert_false(shadow_pte(satp, SHADOW_VIEW_S, 0x30000) & PTE_R);
+	/* SUM and MXR together, in S-mode, on a user page. */
+	assert_int_equal(fault(satp, SHADOW_VIEW_S, 0x40000, GPT_LOAD, true, true, NULL), SHADOW_FILLED);
+	assert_true(shadow_pte(satp, SHADOW_VIEW_S_SUM_MXR, 0x40000) & PTE_R);
+	assert_false(shadow_pte(satp, SHADOW_VIEW_S_SUM_MXR, 0x40000) & PTE_X);
+	assert_int_equal(fault(satp, SHADOW_VIEW_S, 0x40000, GPT_LOAD, true, false, &res), SHADOW_GUEST_FAULT);
+	/* U-mode: MXR applies there too (4.1.1.2). */
+	assert_int_equal(fault(satp, SHADOW_VIEW_U, 0x40000, GPT_LOAD, false, true, NULL), SHADOW_FILLED);
+	assert_true(shadow_pte(satp, SHADOW_VIEW_U_MXR, 0x40000) & PTE_R);
+	assert_int_equal(fault(satp, SHADOW_VIEW_U, 0x40000, GPT_LOAD, false, false, &res), SHADOW_GUEST_FAULT);
+	assert_int_equal(shadow_pte(satp, SHADOW_VIEW_U, 0x40000), 0);
+}
+
+static void test_shadow_view_for_every_combination(void **state)
+{
+	(void)state;
+	bool seen[SHADOW_VIEWS] = { false };
+
+	for (unsigned k = 0; k < 8; k++) {
+		bool priv_s = k & 1, sum = k & 2, mxr = k & 4;
+		enum shadow_view v = shadow_view_for(priv_s, sum, mxr);
+		assert_true((unsigned)v < SHADOW_VIEWS);
+		assert_int_equal(shadow_view_priv_s(v), priv_s);
+		assert_int_equal(shadow_view_sum(v), priv_s && sum);   /* SUM: S-mode only */
+		assert_int_equal(shadow_view_mxr(v), mxr);
+		seen[v] = true;
+	}
+	for (unsigned v = 0; v < SHADOW_VIEWS; v++)
+		assert_true(seen[v]);
+	assert_int_equal(shadow_view_for(true, false, false), SHADOW_VIEW_S);
+	assert_int_equal(shadow_view_for(false, true, false), SHADOW_VIEW_U);
 }
 
 /* Two address spaces (ASIDs 1 and 2), two pages each; in ASID 1 one page
@@ -485,22 +571,6 @@ static void test_shadow_flush_va_covers_whole_superpage(void **state)
 	assert_int_equal(sh.stats.dropped, 2);
 }
 
-static void test_shadow_sum_cleared_in_every_space(void **state)
-{
-	(void)state;
-	uint64_t a, b;
-	two_spaces(&a, &b);
-	gmap(a, 0x10000, gpage(30), RW | PTE_U | PTE_A | PTE_D);
-	assert_int_equal(fault(a, SHADOW_VIEW_S, 0x10000, GPT_LOAD, true, false, NULL), SHADOW_FILLED);
-	/* SUM clears while the guest runs in b (or with paging off): a's S
-	 * view loses the user page all the same. */
-	uint64_t root, asid;
-	shadow_activate(&sh, b, SHADOW_VIEW_S, &root, &asid);
-	shadow_sum_cleared(&sh);
-	assert_int_equal(sh.stats.sum_drops, 1);
-	assert_int_equal(leaves(a, SHADOW_VIEW_S), 2);
-}
-
 static void test_shadow_pool_recycles_lru_under_pressure(void **state)
 {
 	(void)state;
@@ -585,6 +655,97 @@ static void test_shadow_held_context_is_never_recycled(void **state)
 	assert_int_equal(host_allocs, host_frees);
 }
 
+/* Issue 13: a table page a drop frees must not reach the allocator while
+ * a hart may still walk it. Every page handed back (t_free checks) is out
+ * of every shadow table and behind a fence issued after the drop began:
+ * a whole flush, a superpage's range, an address space recycled under
+ * pressure, one that starts over inside its own pool, a destroy. */
+static void begin_checked(void)
+{
+	check_frees = true;
+	fence_mark = fences;
+}
+
+static void test_shadow_freed_tables_wait_for_the_fence(void **state)
+{
+	(void)state;
+	uint64_t satp = sv39(1);
+
+	gmap(satp, 0x1000, gpage(40), RW | PTE_A | PTE_D);
+	gmap(satp, 0x40001000, gpage(41), RW | PTE_A | PTE_D);   /* another 1 GiB: more tables */
+	assert_int_equal(fault(satp, SHADOW_VIEW_S, 0x1000, GPT_LOAD, false, false, NULL), SHADOW_FILLED);
+	assert_int_equal(fault(satp, SHADOW_VIEW_S, 0x40001000, GPT_LOAD, false, false, NULL), SHADOW_FILLED);
+	assert_int_equal(fault(satp, SHADOW_VIEW_U, 0x1000, GPT_LOAD, false, false, NULL), SHADOW_GUEST_FAULT);
+	uint64_t pages = sh.stats.table_pages;
+
+	/* SFENCE.VMA x0, x0: the S view's tables (all but its root) go. */
+	begin_checked();
+	shadow_flush(&sh, 0, true, 0, true);
+	assert_int_equal(checked_frees, pages - 1);     /* the root stays (the U fault built none) */
+	assert_int_equal(sh.nlimbo, 0);
+	assert_int_equal(sh.stats.deferred_frees, pages - 1);
+	assert_int_equal(host_allocs - host_frees, sh.stats.table_pages);
+
+	/* A guest superpage's range: the table under it. */
+	check_frees = false;
+	gmap_2m(satp, 0x200000, RW | PTE_A | PTE_D);
+	assert_int_equal(fault(satp, SHADOW_VIEW_S, 0x200000 + 40 * 4096, GPT_LOAD, false, false, NULL), SHADOW_FILLED);
+	unsigned before = checked_frees;
+	begin_checked();
+	shadow_flush(&sh, 0x200000 + 8 * 4096, false, 0, true);
+	assert_int_equal(checked_frees, before + 1);
+	assert_int_equal(host_allocs - host_frees, sh.stats.table_pages);
+
+	/* Destroyed: roots and all. */
+	check_frees = false;
+	assert_int_equal(fault(satp, SHADOW_VIEW_S, 0x1000, GPT_LOAD, false, false, NULL), SHADOW_FILLED);
+	begin_checked();
+	shadow_destroy(&sh);
+	assert_int_equal(host_allocs, host_frees);
+	assert_int_equal(sh.nlimbo, 0);
+}
+
+static void test_shadow_recycled_tables_wait_for_the_fence(void **state)
+{
+	(void)state;
+	/* Pressure across address spaces: the LRU one is recycled. */
+	shadow_init(&sh, &ops, &rm, 100, 12);
+	uint64_t satps[4];
+	for (unsigned k = 0; k < 4; k++) {
+		uint64_t s = (SATP_MODE_SV39 << SATP_MODE_SHIFT) | ((uint64_t)(k + 1) << SATP_ASID_SHIFT) |
+			     (gpage(k * 8) >> 12);
+		memset(host[GUEST_HOST_FIRST + k * 8], 0, 4096);
+		next_table = k * 8 + 1;
+		gmap(s, 0x1000, gpage(60), RW | PTE_A | PTE_D);
+		satps[k] = s;
+	}
+	begin_checked();
+	for (unsigned k = 0; k < 4; k++) {
+		fence_mark = fences;
+		assert_int_equal(fault(satps[k], SHADOW_VIEW_S, 0x1000, GPT_LOAD, false, false, NULL), SHADOW_FILLED);
+	}
+	assert_true(sh.stats.recycles >= 2);
+	assert_true(checked_frees > 0);
+	assert_int_equal(host_allocs - host_frees, sh.stats.table_pages);
+
+	/* One space bigger than the pool starts over inside it. */
+	check_frees = false;
+	setup(NULL);
+	shadow_init(&sh, &ops, &rm, 100, 8);
+	uint64_t satp = sv39(1);
+	for (unsigned i = 0; i < 6; i++)
+		gmap(satp, ((uint64_t)i << 30) | 0x1000, gpage(50 + i), RW | PTE_A | PTE_D);
+	begin_checked();
+	for (unsigned i = 0; i < 6; i++) {
+		fence_mark = fences;
+		assert_int_equal(fault(satp, SHADOW_VIEW_S, ((uint64_t)i << 30) | 0x1000, GPT_LOAD, false, false, NULL),
+				 SHADOW_FILLED);
+	}
+	assert_true(sh.stats.recycles >= 1);
+	assert_true(checked_frees > 0);
+	assert_int_equal(host_allocs - host_frees, sh.stats.table_pages);
+}
+
 static void test_shadow_hidden_region_is_emulated(void **state)
 {
 	(void)state;
@@ -650,7 +811,7 @@ static void test_shadow_upgrade_is_reported(void **state)
 
 static enum shadow_result prefetch(uint64_t satp, uint64_t va)
 {
-	struct shadow_fault_req req = { satp, SHADOW_VIEW_S, va, GPT_FETCH, false, false, true };
+	struct shadow_fault_req req = { satp, SHADOW_VIEW_S, va, GPT_FETCH, true };
 	struct shadow_fault_res res;
 	return shadow_fault(&sh, &req, &res);
 }
@@ -736,9 +897,8 @@ static void test_shadow_patched_frame_runs_copy_execute_only_in_s(void **state)
 	assert_int_equal(fault(satp, SHADOW_VIEW_S, KVA + 8, GPT_LOAD, false, false, &res), SHADOW_PATCHED);
 	assert_int_equal(res.gpa, PATCHED_GPA + 8);
 	/* Under MXR the S view reads the original (read-only, executable). */
-	shadow_mxr_changed(&sh, true);
 	assert_int_equal(fault(satp, SHADOW_VIEW_S, KVA, GPT_LOAD, false, true, NULL), SHADOW_FILLED);
-	s = shadow_pte(satp, SHADOW_VIEW_S, KVA);
+	s = shadow_pte(satp, SHADOW_VIEW_S_MXR, KVA);
 	assert_int_equal(pte_pa(s), guest_hpa[40]);
 	assert_true(s & PTE_R);
 	assert_false(s & PTE_W);
@@ -800,8 +960,10 @@ static void test_shadow_drop_leaf_one_view(void **state)
 	gmap(a, 0x10000, gpage(41), PTE_R | PTE_X | PTE_U | PTE_A);
 	assert_int_equal(fault(a, SHADOW_VIEW_U, 0x10000, GPT_FETCH, false, false, NULL), SHADOW_FILLED);
 	assert_int_equal(fault(a, SHADOW_VIEW_S, 0x10000, GPT_LOAD, true, false, NULL), SHADOW_FILLED);
+	assert_true(shadow_pte(a, SHADOW_VIEW_S_SUM, 0x10000) & PTE_V);
+	/* Every S view, whatever its SUM and MXR. */
 	shadow_drop_leaf(&sh, a, SHADOW_VIEW_S, 0x10000);
-	assert_int_equal(shadow_pte(a, SHADOW_VIEW_S, 0x10000), 0);
+	assert_int_equal(shadow_pte(a, SHADOW_VIEW_S_SUM, 0x10000), 0);
 	assert_true(shadow_pte(a, SHADOW_VIEW_U, 0x10000) & PTE_V);
 	shadow_drop_leaf(&sh, sv39(7), SHADOW_VIEW_U, 0x10000);    /* unknown space: nothing */
 }
@@ -818,18 +980,20 @@ int main(void)
 		cmocka_unit_test_setup(test_shadow_mmio_never_mapped, setup),
 		cmocka_unit_test_setup(test_shadow_never_maps_outside_the_vm, setup),
 		cmocka_unit_test_setup(test_shadow_views_and_sum, setup),
-		cmocka_unit_test_setup(test_shadow_sum_overflow_drops_all_user_pages, setup),
-		cmocka_unit_test_setup(test_shadow_mxr, setup),
+		cmocka_unit_test_setup(test_shadow_sum_of_one_vcpu_never_reaches_another, setup),
+		cmocka_unit_test_setup(test_shadow_mxr_of_one_vcpu_never_reaches_another, setup),
+		cmocka_unit_test_setup(test_shadow_view_for_every_combination, setup),
 		cmocka_unit_test_setup(test_shadow_flush_one_address_one_asid, setup),
 		cmocka_unit_test_setup(test_shadow_flush_one_asid_keeps_globals, setup),
 		cmocka_unit_test_setup(test_shadow_flush_one_address_all_asids, setup),
 		cmocka_unit_test_setup(test_shadow_flush_all, setup),
 		cmocka_unit_test_setup(test_shadow_flush_va_covers_whole_superpage, setup),
-		cmocka_unit_test_setup(test_shadow_sum_cleared_in_every_space, setup),
 		cmocka_unit_test_setup(test_shadow_pool_recycles_lru_under_pressure, setup),
 		cmocka_unit_test_setup(test_shadow_one_space_bigger_than_the_pool, setup),
 		cmocka_unit_test_setup(test_shadow_more_spaces_than_slots, setup),
 		cmocka_unit_test_setup(test_shadow_held_context_is_never_recycled, setup),
+		cmocka_unit_test_setup(test_shadow_freed_tables_wait_for_the_fence, setup),
+		cmocka_unit_test_setup(test_shadow_recycled_tables_wait_for_the_fence, setup),
 		cmocka_unit_test_setup(test_shadow_hidden_region_is_emulated, setup),
 		cmocka_unit_test_setup(test_shadow_flush_never_walks_trapeze_entry, setup),
 		cmocka_unit_test_setup(test_shadow_patched_frame_runs_copy_execute_only_in_s, setup_patch),

@@ -85,6 +85,7 @@ bool vhost_submit(struct vhost_dev *d, unsigned q, const struct vhost_seg *segs,
 }
 
 void vhost_poll(struct vhost_dev *d) { (void)d; }
+void vhost_quiet(struct vhost_dev *d, unsigned q) { (void)d, (void)q; }
 uint32_t vhost_cfg_read32(struct vhost_dev *d, unsigned off) { (void)d, (void)off; return 0; }
 
 /* The host's network sends frame: the first posted receive buffer takes it. */

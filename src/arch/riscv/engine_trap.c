@@ -123,9 +123,13 @@ static bool guest_paging(const struct vcpu *v)
 	return (v->arch->trap.csr.satp >> SATP_MODE_SHIFT) != SATP_MODE_BARE;
 }
 
+/* The shadow view of the vCPU's own privilege, SUM and MXR (shadow.h):
+ * a vCPU never runs on entries another vCPU's SUM or MXR allowed. */
 static enum shadow_view view_of(const struct vcpu *v)
 {
-	return v->arch->trap.vpriv == VPRIV_S ? SHADOW_VIEW_S : SHADOW_VIEW_U;
+	uint64_t s = v->arch->trap.csr.sstatus;
+
+	return shadow_view_for(v->arch->trap.vpriv == VPRIV_S, s & SSTATUS_SUM, s & SSTATUS_MXR);
 }
 
 /* The shadow v held while it ran goes back to the pool's choice. The
@@ -138,19 +142,39 @@ static void trap_shadow_release(struct vcpu *v)
 	}
 }
 
+/* Put host satp on this hart (Trapeze runs through it too, at its root
+ * entry, until the guest is entered). */
+static void trap_load_satp(uint64_t satp)
+{
+	struct hart *h = this_hart();
+
+	if (h->live_satp != satp) {
+		csr_write(satp, satp);
+		/* Without host ASIDs every address space shares ASID 0. */
+		if (((satp >> SATP_ASID_SHIFT) & SATP_ASID_MASK) == 0)
+			sfence_vma_all();
+		h->live_satp = satp;
+	}
+}
+
 /* The host address space the guest runs in now: the Bare view, or the
- * shadow of its current address space in the view of its privilege.
- * Chosen again only when satp, the privilege or the shadows changed. */
+ * shadow of its current address space in the view of its privilege, SUM
+ * and MXR. Chosen again only when satp, the view or the shadows changed. */
 static void engine_trap_select_root(struct vcpu *v)
 {
 	struct trap_vm *a = trap_vm_of(v->vm);
 	uint64_t root, asid;
 
 	if (v->arch->trap.root_valid && v->arch->trap.root_for_satp == v->arch->trap.csr.satp &&
-	    v->arch->trap.root_for_vpriv == v->arch->trap.vpriv && v->arch->trap.root_for_gen == a->shadow.generation)
+	    v->arch->trap.root_for_view == view_of(v) && v->arch->trap.root_for_gen == a->shadow.generation)
 		return;
 	spin_lock(&a->lock);
-	trap_shadow_release(v);
+	/* The hold of the root this hart may still be on goes only once the
+	 * hart has left it (below): until then no fill may recycle it. */
+	bool held = v->arch->trap.shadow_held;
+	uint64_t held_satp = v->arch->trap.shadow_held_satp;
+	bool failed = false;
+	v->arch->trap.shadow_held = false;
 	if (!guest_paging(v)) {
 		v->arch->trap.host_satp = mmu_satp(a->bare_root, a->bare_asid);
 	} else if (shadow_activate(&a->shadow, v->arch->trap.csr.satp, view_of(v), &root, &asid) == 0) {
@@ -160,14 +184,19 @@ static void engine_trap_select_root(struct vcpu *v)
 		v->arch->trap.shadow_held = true;
 		v->arch->trap.shadow_held_satp = v->arch->trap.csr.satp;
 	} else {
-		spin_unlock(&a->lock);
-		vm_stop(v->vm, VM_EXIT_CRASHED, "out of memory for shadow page tables");
 		v->arch->trap.host_satp = mmu_satp(a->bare_root, a->bare_asid);
+		failed = true;
+	}
+	trap_load_satp(v->arch->trap.host_satp);
+	if (held)
+		shadow_hold(&a->shadow, held_satp, -1);
+	spin_unlock(&a->lock);
+	if (failed) {
+		vm_stop(v->vm, VM_EXIT_CRASHED, "out of memory for shadow page tables");
 		return;
 	}
-	spin_unlock(&a->lock);
 	v->arch->trap.root_for_satp = v->arch->trap.csr.satp;
-	v->arch->trap.root_for_vpriv = v->arch->trap.vpriv;
+	v->arch->trap.root_for_view = view_of(v);
 	v->arch->trap.root_for_gen = a->shadow.generation;
 	v->arch->trap.root_valid = true;
 }
@@ -213,13 +242,7 @@ static void trap_enter(struct vcpu *v)
 	if (v->arch->trap.runs_bare != !guest_paging(v))
 		patch_vcpu_bare(v, !guest_paging(v));
 	engine_trap_select_root(v);
-	if (h->live_satp != v->arch->trap.host_satp) {
-		csr_write(satp, v->arch->trap.host_satp);
-		/* Without host ASIDs every address space shares ASID 0. */
-		if (((v->arch->trap.host_satp >> SATP_ASID_SHIFT) & SATP_ASID_MASK) == 0)
-			sfence_vma_all();
-		h->live_satp = v->arch->trap.host_satp;
-	}
+	trap_load_satp(v->arch->trap.host_satp);
 	v->vm->stats.world_switches++;
 }
 
@@ -232,8 +255,12 @@ static void trap_leave(struct vcpu *v)
 		fp_save(v);
 		h->fp_owner = NULL;
 	}
-	/* Off this hart: its shadow may be recycled; the next entry chooses
-	 * (and holds) a root again. */
+	/* Off this hart: the hart leaves the VM's tables first, since
+	 * Trapeze runs through the root in satp until the next entry writes
+	 * another, and a shadow root is freed once unheld (shadow.h), the
+	 * Bare view's on a reset; then its shadow may be recycled, and the
+	 * next entry chooses (and holds) a root again. */
+	mmu_use_trapeze_root();
 	if (v->arch->trap.shadow_held) {
 		struct trap_vm *a = trap_vm_of(v->vm);
 		spin_lock(&a->lock);
@@ -492,7 +519,6 @@ static enum resume shadow_page_fault(struct vcpu *v, struct trap_info *t)
 	struct shadow_fault_req req = {
 		.guest_satp = v->arch->trap.csr.satp, .view = view_of(v), .va = t->tval,
 		.access = access_of(t->cause),
-		.sum = v->arch->trap.csr.sstatus & SSTATUS_SUM, .mxr = v->arch->trap.csr.sstatus & SSTATUS_MXR,
 	};
 	struct shadow_fault_res res;
 
@@ -584,23 +610,6 @@ static enum resume handle_ecall(struct vcpu *v, struct trap_info *t)
 	return sbi_dispatch(v, t, 4);
 }
 
-
-void engine_trap_sstatus_written(struct vcpu *v, uint64_t old, uint64_t new)
-{
-	struct shadow_vm *sh = &trap_vm_of(v->vm)->shadow;
-
-	/* Whatever satp says now: the shadows of every address space follow
-	 * SUM and MXR (they apply to every access, without a fence). The
-	 * shadows are the VM's, shared by its vCPUs (README, limits). */
-	if (((old & SSTATUS_SUM) && !(new & SSTATUS_SUM)) || ((old ^ new) & SSTATUS_MXR)) {
-		spin_lock(&trap_vm_of(v->vm)->lock);
-		if ((old & SSTATUS_SUM) && !(new & SSTATUS_SUM))
-			shadow_sum_cleared(sh);
-		if ((old ^ new) & SSTATUS_MXR)
-			shadow_mxr_changed(sh, new & SSTATUS_MXR);
-		spin_unlock(&trap_vm_of(v->vm)->lock);
-	}
-}
 
 /* Ranges longer than this are flushed whole: cheaper than page by page. */
 #define FLUSH_RANGE_MAX_PAGES 64

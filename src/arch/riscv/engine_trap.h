@@ -33,7 +33,7 @@ struct trap_vcpu {
 	uint64_t host_satp;     /* satp loaded while this vCPU runs */
 	/* What host_satp was chosen for: reselected when any of these change. */
 	uint64_t root_for_satp;
-	enum vpriv root_for_vpriv;
+	enum shadow_view root_for_view;
 	uint64_t root_for_gen;
 	bool root_valid;
 	/* The last instruction page translated through the guest's tables, for
@@ -107,9 +107,6 @@ int engine_trap_decode(const struct vcpu *v, uint32_t raw, struct insn *in);
 /* A virtual interrupt is pending, enabled and takeable now: the resume
  * path would deliver it before the next instruction. */
 bool engine_trap_irq_deliverable(struct vcpu *v);
-/* The guest wrote sstatus (old -> new): SUM and MXR change what the
- * shadows may hold. */
-void engine_trap_sstatus_written(struct vcpu *v, uint64_t old, uint64_t new);
 
 /* engine_trap_mem.c: the VM's host address spaces. */
 int engine_trap_vm_init(struct vm *vm);

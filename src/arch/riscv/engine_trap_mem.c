@@ -27,7 +27,10 @@
 #define ASIDS_PER_VM (1 + SHADOW_ASIDS_PER_VM)
 
 
-/* Drop host TLB entries on every hart that may have run the VM. */
+/* Drop host TLB entries on every hart that may have run the VM; returns
+ * once every hart has fenced (OpenSBI 1.1's remote fences wait for each
+ * target hart's acknowledgement, its tlb_sync), which is what lets
+ * shadow.c hand unlinked table pages back to the allocator right after. */
 static void shadow_fence(void *ctx, uint64_t asid, uint64_t va, bool all_va)
 {
 	(void)ctx;
@@ -205,7 +208,7 @@ void engine_trap_print_stats(const struct vm *vm)
 	log_info("stats %s shadow: fills=%lu upgrades=%lu prefetched=%lu reflected=%lu switches=%lu cached=%lu recycles=%lu pages=%lu",
 		 vm->name, s->fills, s->upgrades, s->prefetches, s->guest_faults, s->switches, s->cache_hits,
 		 s->recycles, s->table_pages);
-	log_info("stats %s flushes: all=%lu va=%lu asid=%lu va+asid=%lu dropped=%lu sum-drops=%lu",
+	log_info("stats %s flushes: all=%lu va=%lu asid=%lu va+asid=%lu dropped=%lu deferred-frees=%lu",
 		 vm->name, s->flush_all, s->flush_va, s->flush_asid, s->flush_va_asid, s->dropped,
-		 s->sum_drops);
+		 s->deferred_frees);
 }

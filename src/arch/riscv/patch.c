@@ -23,6 +23,8 @@
 #define PATCH_SCAN_SITES    16
 /* Patched sites run in one exit, back to back, at most. */
 #define PATCH_CHAIN_MAX     8
+/* LR's funct5 (Unprivileged ISA 20191213, 8.2 "Load-Reserved/Store-Conditional"). */
+#define PATCH_AMO_LR        0x02
 
 static struct patch_vm *patch_of(const struct vm *vm)
 {
@@ -556,10 +558,26 @@ enum resume patch_breakpoint(struct vcpu *v, struct trap_info *t)
 	uint8_t form;
 	struct insn in;
 
-	if (!p->enabled || __atomic_load_n(&p->nsites, __ATOMIC_RELAXED) == 0 ||
-	    !patch_paging_s(v) || !engine_trap_fetch_pa(v, t->epc, &gpa) ||
-	    !site_raw(v->vm, gpa, &raw, &form) || decode_insn(raw, &in) != 0)
+	if (!p->enabled || !patch_paging_s(v) || !engine_trap_fetch_pa(v, t->epc, &gpa))
 		return trap_inject(t, t->cause, t->tval);       /* the guest's own */
+	if (!site_raw(v->vm, gpa, &raw, &form)) {
+		/*
+		 * No site: the guest's own EBREAK or C.EBREAK, or a patch undone
+		 * (by another vCPU's store, a vCPU going Bare, a device) while
+		 * this hart was trapping on it from the copy. The original
+		 * bytes tell: a breakpoint is reflected; anything else is run
+		 * again, from the original now (the undo dropped and fenced
+		 * every mapping of the copy).
+		 */
+		if (engine_trap_fetch(v, t->epc, &raw) == 0 && raw != PATCH_EBREAK &&
+		    raw != PATCH_C_EBREAK) {
+			p->stats.stale++;
+			return RESUME_SAME;
+		}
+		return trap_inject(t, t->cause, t->tval);
+	}
+	if (decode_insn(raw, &in) != 0)
+		return trap_inject(t, t->cause, t->tval);
 	count_exec(&p->stats, &in);
 	count_form(&p->stats, form);
 	/* What the illegal-instruction trap of the original would have
@@ -605,9 +623,15 @@ enum resume patch_access(struct vcpu *v, struct trap_info *t, uint64_t gpa)
 	struct insn in;
 	uint32_t raw;
 
+	struct guest_view gv;
+
+	engine_trap_guest_view(v, &gv);
 	if (t->cause == EXC_STORE_PAGE_FAULT) {
 		patch_undo_frame(v->vm, gpa, PATCH_UNDO_WRITE);
-		return RESUME_SAME;
+		/* An SC only reaches its store with its reservation valid (QEMU
+		 * checks first), and the trap cleared it: completed here, as
+		 * after a shadow fill (finding 17); anything else is retried. */
+		return emulate_sc_after_fill(&gv, t);
 	}
 	spin_lock(patch_lock(v->vm));
 	struct patch_frame *f = frame_find(p, gpa & ~PAGE_MASK);
@@ -618,12 +642,14 @@ enum resume patch_access(struct vcpu *v, struct trap_info *t, uint64_t gpa)
 	if (undo)
 		return RESUME_SAME;     /* gone (undone meanwhile, or now): retry */
 	p->stats.reads++;
-	if (engine_trap_fetch(v, t->epc, &raw) || engine_trap_decode(v, raw, &in)) {
+	/* An LR Trapeze completed would leave the hardware without its
+	 * reservation, and the guest's SC would fail where bare hardware's
+	 * succeeds: the frame is undone and the LR runs on the original. */
+	if (engine_trap_fetch(v, t->epc, &raw) || engine_trap_decode(v, raw, &in) ||
+	    (in.kind == INSN_AMO && ((in.raw >> 27) & 0x1f) == PATCH_AMO_LR)) {
 		patch_undo_frame(v->vm, gpa, PATCH_UNDO_READS);
 		return RESUME_SAME;
 	}
-	struct guest_view gv;
-	engine_trap_guest_view(v, &gv);
 	return emulate_hidden_access(&gv, t, &in);
 }
 

@@ -49,7 +49,8 @@ struct patch_stats {
 	uint64_t chained;                   /* ... of which ran back to back, in the exit of the one before */
 	uint64_t exec_form[PATCH_FORMS];    /* patched executions by the form of their site */
 	uint64_t icache_fences;             /* FENCE.I on every hart after a copy changed */
-	uint64_t stale;                     /* a site executed through a mapping older than its patch */
+	uint64_t stale;                     /* a site executed through a mapping older than its patch,
+					     * or a breakpoint of a patch undone meanwhile (retried) */
 	uint64_t reads;                     /* guest loads from patched pages completed */
 	uint64_t undone[PATCH_UNDOS];       /* frames whose patches were undone, by why */
 	uint64_t sites_undone;

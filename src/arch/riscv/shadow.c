@@ -18,7 +18,6 @@ static bool shadow_va_ok(uint64_t va)
 enum shadow_drop {
 	DROP_ALL,           /* every leaf, tables freed */
 	DROP_NONGLOBAL,     /* leaves the guest did not map global */
-	DROP_SUM,           /* user pages of an S view */
 };
 
 /* Table pages come from the host through this wrapper, which keeps the
@@ -72,12 +71,50 @@ static uint64_t shadow_alloc_page(void *ctx)
 	}
 }
 
+/*
+ * A table page a drop unlinked goes to the limbo, not to the host: until
+ * the fence after the drop has completed on every hart, another hart's
+ * walk in flight, or its walk cache, may still read it, and a page the
+ * allocator handed out again could then be read as a table (Privileged
+ * ISA v1.12, 4.2.1: SFENCE.VMA orders the earlier page-table writes, the
+ * unlinking, before every later implicit reference to the tables; with
+ * rs1 = x0 it covers the non-leaf entries of the ASID, and shadow tables
+ * have no global entries). Roots are not freed this way: a root is freed
+ * only when no hart has it in satp (shadow_hold), which no fence covers.
+ */
 static void shadow_free_page(void *ctx, uint64_t pa)
 {
 	struct shadow_alloc *a = ctx;
+	struct shadow_vm *s = a->s;
 
-	a->s->ops->host.free(a->s->ops->host.ctx, pa);
-	a->s->stats.table_pages--;
+	/* Every entry of the page is 0 by now; the link has V = 0. */
+	s->ops->host.table(s->ops->host.ctx, pa)[0] = s->limbo;
+	s->limbo = pa;
+	s->nlimbo++;
+	s->stats.table_pages--;
+}
+
+/* A root: no hart runs on it (never held), nothing walks it. */
+static void shadow_free_root(struct shadow_vm *s, uint64_t pa)
+{
+	s->ops->host.free(s->ops->host.ctx, pa);
+	s->stats.table_pages--;
+}
+
+/* Drop host TLB entries on every hart; then the pages unlinked before
+ * this fence can no longer be reached and go back to the host. */
+static void shadow_fence(struct shadow_vm *s, uint64_t asid, uint64_t va, bool all_va)
+{
+	s->ops->fence(s->ops->ctx, asid, va, all_va);
+	while (s->limbo) {
+		uint64_t pa = s->limbo;
+		uint64_t *t = s->ops->host.table(s->ops->host.ctx, pa);
+		s->limbo = t[0];
+		t[0] = 0;
+		s->nlimbo--;
+		s->stats.deferred_frees++;
+		s->ops->host.free(s->ops->host.ctx, pa);
+	}
 }
 
 static struct pt_mem shadow_mem(struct shadow_alloc *a)
@@ -95,7 +132,6 @@ static bool drop_matches(uint64_t pte, enum shadow_drop how)
 	switch (how) {
 	case DROP_ALL: return true;
 	case DROP_NONGLOBAL: return !(pte & SHADOW_PTE_GLOBAL);
-	case DROP_SUM: return (pte & SHADOW_PTE_SUM) != 0;
 	}
 	return false;
 }
@@ -122,11 +158,13 @@ static uint64_t shadow_drop_table(struct shadow_vm *s, const struct pt_mem *m, u
 		}
 		if (level == 0)
 			continue;
-		n += shadow_drop_table(s, m, pte_pa(t[i]), level - 1, how, false);
-		if (how == DROP_ALL) {
-			m->free(m->ctx, pte_pa(t[i]));
+		uint64_t child = pte_pa(t[i]);
+		/* Unlinked first, freed (to the limbo) once emptied. */
+		if (how == DROP_ALL)
 			t[i] = 0;
-		}
+		n += shadow_drop_table(s, m, child, level - 1, how, false);
+		if (how == DROP_ALL)
+			m->free(m->ctx, child);
 	}
 	return n;
 }
@@ -140,7 +178,7 @@ static uint64_t shadow_drop_view(struct shadow_vm *s, struct shadow_ctx *c, unsi
 	if (c->root[view] == 0)
 		return 0;
 	uint64_t n = shadow_drop_table(s, &m, c->root[view], SHADOW_LEVELS - 1, how, true);
-	s->ops->fence(s->ops->ctx, c->asid[view], 0, true);
+	shadow_fence(s, c->asid[view], 0, true);
 	s->generation++;
 	return n;
 }
@@ -148,21 +186,16 @@ static uint64_t shadow_drop_view(struct shadow_vm *s, struct shadow_ctx *c, unsi
 /* Forget a context entirely: its tables, its roots, its TLB entries. */
 static void shadow_ctx_release(struct shadow_vm *s, struct shadow_ctx *c)
 {
-	struct shadow_alloc a = { s, c };
-	struct pt_mem m = shadow_mem(&a);
-
 	for (unsigned v = 0; v < SHADOW_VIEWS; v++) {
 		if (c->root[v] == 0)
 			continue;
 		shadow_drop_view(s, c, v, DROP_ALL);
-		m.free(m.ctx, c->root[v]);
+		shadow_free_root(s, c->root[v]);
 		c->root[v] = 0;
 	}
 	c->used = false;
 	c->holds = 0;
 	s->generation++;
-	c->nsum = 0;
-	c->sum_overflow = false;
 	c->nsuper = 0;
 	c->super_overflow = false;
 }
@@ -242,11 +275,13 @@ void shadow_hold(struct shadow_vm *s, uint64_t guest_satp, int delta)
  * leaf as it allows this view, writable only once D is set (so the first
  * store reaches the walker, which sets D), readable for execute-only pages
  * only under MXR (Privileged ISA v1.12, 4.1.1.2 "Memory Privilege in
- * sstatus"), and never executable for a user page in an S view. */
-static uint64_t shadow_perms(uint64_t leaf, enum shadow_view view, bool mxr)
+ * sstatus"), and never executable for a user page in an S view (SUM
+ * allows loads and stores only). */
+static uint64_t shadow_perms(uint64_t leaf, enum shadow_view view)
 {
 	uint64_t p = 0;
-	bool user_in_s = view == SHADOW_VIEW_S && (leaf & PTE_U);
+	bool mxr = shadow_view_mxr(view);
+	bool user_in_s = shadow_view_priv_s(view) && (leaf & PTE_U);
 
 	if ((leaf & PTE_R) || (mxr && (leaf & PTE_X)))
 		p |= PTE_R;
@@ -256,20 +291,7 @@ static uint64_t shadow_perms(uint64_t leaf, enum shadow_view view, bool mxr)
 		p |= PTE_X;
 	if (leaf & PTE_G)
 		p |= SHADOW_PTE_GLOBAL;
-	if (user_in_s)
-		p |= SHADOW_PTE_SUM;
 	return p;
-}
-
-static void shadow_note_sum(struct shadow_ctx *c, uint64_t va)
-{
-	for (unsigned i = 0; i < c->nsum; i++)
-		if (c->sum_va[i] == va)
-			return;
-	if (c->nsum < SHADOW_SUM_MAX)
-		c->sum_va[c->nsum++] = va;
-	else
-		c->sum_overflow = true;
 }
 
 /* A fill needs at most one table per level below the root. When the pool
@@ -283,8 +305,6 @@ static void shadow_make_room(struct shadow_vm *s, struct shadow_ctx *c)
 		if (victim == NULL) {
 			for (unsigned v = 0; v < SHADOW_VIEWS; v++)
 				shadow_drop_view(s, c, v, DROP_ALL);
-			c->nsum = 0;
-			c->sum_overflow = false;
 			c->nsuper = 0;
 			c->super_overflow = false;
 			s->stats.recycles++;
@@ -315,9 +335,10 @@ static uint64_t access_fault(enum gpt_access access)
 enum shadow_result shadow_fault(struct shadow_vm *s, const struct shadow_fault_req *req,
 				struct shadow_fault_res *res)
 {
+	bool mxr = shadow_view_mxr(req->view);
 	struct gpt_walk_req w = {
 		.satp = req->guest_satp, .va = req->va, .access = req->access,
-		.priv_s = req->view == SHADOW_VIEW_S, .sum = req->sum, .mxr = req->mxr,
+		.priv_s = shadow_view_priv_s(req->view), .sum = shadow_view_sum(req->view), .mxr = mxr,
 		.update_ad = !req->prefetch,
 	};
 	struct gpt_walk_res wr;
@@ -359,7 +380,7 @@ enum shadow_result shadow_fault(struct shadow_vm *s, const struct shadow_fault_r
 	struct shadow_alloc a = { s, c };
 	struct pt_mem m = shadow_mem(&a);
 	uint64_t va = req->va & ~PAGE_MASK_4K;
-	uint64_t perms = shadow_perms(wr.pte, req->view, req->mxr);
+	uint64_t perms = shadow_perms(wr.pte, req->view);
 	uint64_t hpa = res->ent.hpa;
 	bool patched = false;
 
@@ -373,7 +394,7 @@ enum shadow_result shadow_fault(struct shadow_vm *s, const struct shadow_fault_r
 		if (req->access == GPT_STORE && !req->prefetch)
 			return SHADOW_PATCHED;
 		perms &= ~PTE_W;
-		if (req->view == SHADOW_VIEW_S && !req->mxr && (perms & PTE_X)) {
+		if (shadow_view_priv_s(req->view) && !mxr && (perms & PTE_X)) {
 			hpa = copy;
 			perms &= ~PTE_R;
 			patched = true;
@@ -395,12 +416,10 @@ enum shadow_result shadow_fault(struct shadow_vm *s, const struct shadow_fault_r
 			res->upgraded = true;
 		}
 		*slot = pte;
-		s->ops->fence(s->ops->ctx, asid, va, false);
+		shadow_fence(s, asid, va, false);
 	} else if (pt_map_page(&m, root, SHADOW_LEVELS, va, hpa, flags) != 0) {
 		return SHADOW_NO_MEMORY;
 	}
-	if (perms & SHADOW_PTE_SUM)
-		shadow_note_sum(c, va);
 	if (wr.level > 0)
 		shadow_note_super(c, wr.page_base_va, wr.level);
 	if (req->prefetch)
@@ -451,7 +470,7 @@ uint64_t shadow_drop_frame(struct shadow_vm *s, uint64_t hpa, bool writable_only
 			uint64_t k = shadow_drop_frame_table(s, &m, c->root[v], SHADOW_LEVELS - 1, hpa,
 							     writable_only, true);
 			if (k)
-				s->ops->fence(s->ops->ctx, c->asid[v], 0, true);
+				shadow_fence(s, c->asid[v], 0, true);
 			n += k;
 		}
 	}
@@ -474,7 +493,7 @@ static uint64_t shadow_drop_va(struct shadow_vm *s, struct shadow_ctx *c, unsign
 	if (slot == NULL || !(*slot & PTE_V) || !drop_matches(*slot, how))
 		return 0;
 	*slot = 0;
-	s->ops->fence(s->ops->ctx, c->asid[view], va & ~PAGE_MASK_4K, false);
+	shadow_fence(s, c->asid[view], va & ~PAGE_MASK_4K, false);
 	s->generation++;
 	return 1;
 }
@@ -500,12 +519,13 @@ static uint64_t shadow_drop_range(struct shadow_vm *s, struct shadow_ctx *c, uns
 	uint64_t *slot = &m.table(m.ctx, table)[pt_index(va, level)];
 	if (!(*slot & PTE_V) || pte_is_leaf(*slot))
 		return 0;
-	n = shadow_drop_table(s, &m, pte_pa(*slot), level - 1, how, false);
-	if (how == DROP_ALL) {
-		m.free(m.ctx, pte_pa(*slot));
+	uint64_t child = pte_pa(*slot);
+	if (how == DROP_ALL)
 		*slot = 0;
-	}
-	s->ops->fence(s->ops->ctx, c->asid[view], 0, true);
+	n = shadow_drop_table(s, &m, child, level - 1, how, false);
+	if (how == DROP_ALL)
+		m.free(m.ctx, child);
+	shadow_fence(s, c->asid[view], 0, true);
 	s->generation++;
 	return n;
 }
@@ -566,8 +586,6 @@ void shadow_flush(struct shadow_vm *s, uint64_t va, bool all_va, uint64_t asid, 
 		for (unsigned v = 0; v < SHADOW_VIEWS; v++)
 			s->stats.dropped += shadow_drop_view(s, c, v, how);
 		if (how == DROP_ALL) {
-			c->nsum = 0;
-			c->sum_overflow = false;
 			c->nsuper = 0;
 			c->super_overflow = false;
 		}
@@ -578,36 +596,9 @@ void shadow_drop_leaf(struct shadow_vm *s, uint64_t guest_satp, enum shadow_view
 {
 	struct shadow_ctx *c = shadow_find(s, guest_satp);
 
-	if (c)
-		shadow_drop_va(s, c, view, va, DROP_ALL);
-}
-
-void shadow_sum_cleared(struct shadow_vm *s)
-{
-	for (unsigned k = 0; k < SHADOW_CTX_MAX; k++) {
-		struct shadow_ctx *c = &s->ctx[k];
-		if (!c->used)
-			continue;
-		if (c->sum_overflow) {
-			s->stats.sum_drops += shadow_drop_view(s, c, SHADOW_VIEW_S, DROP_SUM);
-		} else {
-			for (unsigned i = 0; i < c->nsum; i++)
-				s->stats.sum_drops += shadow_drop_va(s, c, SHADOW_VIEW_S, c->sum_va[i], DROP_SUM);
-		}
-		c->nsum = 0;
-		c->sum_overflow = false;
-	}
-}
-
-void shadow_mxr_changed(struct shadow_vm *s, bool mxr)
-{
-	bool was = s->mxr;
-
-	s->mxr = mxr;
-	/* Entries filled under MXR = 1 may make execute-only pages readable. */
-	if (was && !mxr)
-		for (unsigned i = 0; i < SHADOW_CTX_MAX; i++)
-			if (s->ctx[i].used)
-				for (unsigned v = 0; v < SHADOW_VIEWS; v++)
-					s->stats.dropped += shadow_drop_view(s, &s->ctx[i], v, DROP_ALL);
+	if (c == NULL)
+		return;
+	for (unsigned v = 0; v < SHADOW_VIEWS; v++)
+		if (shadow_view_priv_s((enum shadow_view)v) == shadow_view_priv_s(view))
+			shadow_drop_va(s, c, v, va, DROP_ALL);
 }

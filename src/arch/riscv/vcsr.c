@@ -29,8 +29,9 @@ static void sstatus_write(struct vcpu *v, uint64_t val)
 	uint64_t old = v->arch->trap.csr.sstatus;
 	uint64_t s = hw_csr_legalise(CSR_SSTATUS, old, val) & ~SSTATUS_SD;
 
+	/* SUM and MXR need nothing more: the next entry runs the vCPU on the
+	 * shadow view they name (engine_trap_select_root, shadow.h). */
 	v->arch->trap.csr.sstatus = (s & ~SSTATUS_SIE) | (val & SSTATUS_SIE);
-	engine_trap_sstatus_written(v, old, v->arch->trap.csr.sstatus);
 }
 
 static uint64_t sie_read(struct vcpu *v) { return v->arch->trap.csr.sie; }

@@ -98,16 +98,6 @@ int engine_trap_fetch(struct vcpu *v, uint64_t pc, uint32_t *raw)
 	return 0;
 }
 
-int fake_sstatus_writes;
-
-void engine_trap_sstatus_written(struct vcpu *v, uint64_t old, uint64_t new)
-{
-	(void)v;
-	(void)old;
-	(void)new;
-	fake_sstatus_writes++;
-}
-
 /* The patcher (patch.c) is not linked here: nothing is ever patched. */
 bool patch_wanted(struct vcpu *v, uint64_t pc, uint32_t raw, struct patch_req *req)
 {
