@@ -91,3 +91,62 @@ int fdt_read_memory(unsigned long dtb, uint64_t *base, uint64_t *size)
 	}
 	return -1;
 }
+
+static int fdt_starts(const char *s, const char *prefix)
+{
+	while (*prefix)
+		if (*s++ != *prefix++)
+			return 0;
+	return 1;
+}
+
+void fdt_print_nodes(unsigned long dtb, const char *name_prefix, const char *what, int print_end)
+{
+	const uint8_t *fdt = (const uint8_t *)dtb;
+	const uint8_t *p = fdt + fdt_read_be32(fdt + 8);
+	const char *strings = (const char *)fdt + fdt_read_be32(fdt + 12);
+	int depth = 0, in_node = 0, nodes = 0;
+
+	for (;;) {
+		uint32_t tok = fdt_read_be32(p);
+
+		p += 4;
+		if (tok == FDT_BEGIN_NODE) {
+			const char *name = (const char *)p;
+
+			depth++;
+			in_node = depth == 3 && fdt_starts(name, name_prefix);
+			if (in_node) {
+				printf("dt: node %s\n", name);
+				nodes++;
+			}
+			p += (strlen(name) + 1 + 3) & ~3UL;
+		} else if (tok == FDT_END_NODE) {
+			if (in_node && print_end)
+				printf("dt: end\n");
+			in_node = 0;
+			depth--;
+		} else if (tok == FDT_PROP) {
+			uint32_t len = fdt_read_be32(p), nameoff = fdt_read_be32(p + 4);
+			const uint8_t *val = p + 8;
+			const char *name = strings + nameoff;
+
+			if (!in_node) {
+				/* not ours */
+			} else if (fdt_str_eq(name, "compatible") || fdt_str_eq(name, "status")) {
+				printf("dt:  %s = \"%s\"\n", name, (const char *)val);
+			} else if (fdt_str_eq(name, "interrupt-parent")) {
+				printf("dt:  interrupt-parent present (%u bytes)\n", len);
+			} else {
+				printf("dt:  %s =", name);
+				for (uint32_t i = 0; i + 4 <= len; i += 4)
+					printf(" 0x%x", fdt_read_be32(val + i));
+				printf("\n");
+			}
+			p += 8 + ((len + 3) & ~3U);
+		} else if (tok != FDT_NOP) {
+			break;
+		}
+	}
+	printf("dt: %d %s nodes\n", nodes, what);
+}

@@ -145,6 +145,13 @@ void delay_ticks(uint64_t ticks);
 /* Reads /memory's first reg range; 0 on success. */
 int fdt_read_memory(unsigned long dtb, uint64_t *base, uint64_t *size);
 uint32_t fdt_read_be32(const void *p);
+/* Prints every node directly under a child of the root whose name starts
+ * with NAME_PREFIX ("virtio_mmio@"), in tree order: "dt: node NAME", then
+ * each property ("compatible" and "status" as strings, interrupt-parent,
+ * a phandle whose value depends on the tree's builder, by presence only,
+ * the rest as 32-bit cells), "dt: end" after each node if PRINT_END, and
+ * finally "dt: N WHAT nodes". For comparing a VM's tree with bare QEMU's. */
+void fdt_print_nodes(unsigned long dtb, const char *name_prefix, const char *what, int print_end);
 #define FDT_MAGIC 0xd00dfeedU
 
 #endif

@@ -81,70 +81,6 @@ static long year_of(uint64_t secs)
 	return yoe + era * 400 + (m <= 2);
 }
 
-/* ---- the device tree ---------------------------------------------------- */
-
-#define FDT_BEGIN_NODE  1
-#define FDT_END_NODE    2
-#define FDT_PROP        3
-#define FDT_NOP         4
-
-static int str_starts(const char *s, const char *prefix)
-{
-	while (*prefix)
-		if (*s++ != *prefix++)
-			return 0;
-	return 1;
-}
-
-/* The rtc node's properties in order (interrupt-parent: a phandle, whose
- * value depends on the tree's builder; its presence only). */
-static void print_rtc_node(unsigned long dtb)
-{
-	const uint8_t *fdt = (const uint8_t *)dtb;
-	const uint8_t *p = fdt + fdt_read_be32(fdt + 8);
-	const char *strings = (const char *)fdt + fdt_read_be32(fdt + 12);
-	int depth = 0, in_node = 0, nodes = 0;
-
-	for (;;) {
-		uint32_t tok = fdt_read_be32(p);
-
-		p += 4;
-		if (tok == FDT_BEGIN_NODE) {
-			const char *name = (const char *)p;
-
-			depth++;
-			in_node = depth == 3 && str_starts(name, "rtc@");
-			if (in_node) {
-				printf("dt: node %s\n", name);
-				nodes++;
-			}
-			p += (strlen(name) + 1 + 3) & ~3UL;
-		} else if (tok == FDT_END_NODE) {
-			in_node = 0;
-			depth--;
-		} else if (tok == FDT_PROP) {
-			uint32_t len = fdt_read_be32(p), nameoff = fdt_read_be32(p + 4);
-			const uint8_t *val = p + 8;
-			const char *name = strings + nameoff;
-
-			if (in_node && str_starts(name, "compatible")) {
-				printf("dt:  %s = \"%s\"\n", name, (const char *)val);
-			} else if (in_node && str_starts(name, "interrupt-parent")) {
-				printf("dt:  interrupt-parent present (%u bytes)\n", len);
-			} else if (in_node) {
-				printf("dt:  %s =", name);
-				for (uint32_t i = 0; i + 4 <= len; i += 4)
-					printf(" 0x%x", fdt_read_be32(val + i));
-				printf("\n");
-			}
-			p += 8 + ((len + 3) & ~3U);
-		} else if (tok != FDT_NOP) {
-			break;
-		}
-	}
-	printf("dt: %d rtc nodes\n", nodes);
-}
-
 /* ---- the clock ------------------------------------------------------------ */
 
 static void test_clock(void)
@@ -366,7 +302,7 @@ static void test_alarm_irq(void)
 void guest_main(unsigned long hartid, unsigned long dtb)
 {
 	(void)hartid;
-	print_rtc_node(dtb);
+	fdt_print_nodes(dtb, "rtc@", "rtc", 0);
 	test_clock();
 	test_registers();
 	test_alarm_polled();

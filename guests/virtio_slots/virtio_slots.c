@@ -89,90 +89,10 @@ static void probe_writes(unsigned slot)
 	probe("lw-after", p_lw, base + 0x000);
 }
 
-/* ---- the device tree ------------------------------------------------------ */
-
-#define FDT_BEGIN_NODE  1
-#define FDT_END_NODE    2
-#define FDT_PROP        3
-#define FDT_NOP         4
-#define FDT_END         9
-
-static int str_starts(const char *s, const char *prefix)
-{
-	while (*prefix)
-		if (*s++ != *prefix++)
-			return 0;
-	return 1;
-}
-
-static int str_eq(const char *a, const char *b)
-{
-	while (*a && *a == *b)
-		a++, b++;
-	return *a == *b;
-}
-
-/* Prints each virtio_mmio node's name, compatible, reg and interrupts in
- * tree order (interrupt-parent is a phandle, whose value differs between
- * builders of the tree; checked only for presence). */
-static void print_virtio_nodes(unsigned long dtb)
-{
-	const uint8_t *fdt = (const uint8_t *)dtb;
-	const uint8_t *p = fdt + fdt_read_be32(fdt + 8);
-	const char *strings = (const char *)fdt + fdt_read_be32(fdt + 12);
-	int depth = 0, in_node = 0, nodes = 0;
-
-	for (;;) {
-		uint32_t tok = fdt_read_be32(p);
-
-		p += 4;
-		if (tok == FDT_BEGIN_NODE) {
-			const char *name = (const char *)p;
-			unsigned long len = strlen(name) + 1;
-
-			depth++;
-			in_node = depth == 3 && str_starts(name, "virtio_mmio@");
-			if (in_node) {
-				printf("dt: node %s\n", name);
-				nodes++;
-			}
-			p += (len + 3) & ~3UL;
-		} else if (tok == FDT_END_NODE) {
-			if (in_node)
-				printf("dt: end\n");
-			in_node = 0;
-			depth--;
-		} else if (tok == FDT_PROP) {
-			uint32_t len = fdt_read_be32(p), nameoff = fdt_read_be32(p + 4);
-			const uint8_t *val = p + 8;
-			const char *name = strings + nameoff;
-
-			if (in_node) {
-				if (str_eq(name, "compatible") || str_eq(name, "status")) {
-					printf("dt:  %s = \"%s\"\n", name, (const char *)val);
-				} else if (str_eq(name, "interrupt-parent")) {
-					printf("dt:  interrupt-parent present (%u bytes)\n", len);
-				} else {
-					printf("dt:  %s =", name);
-					for (uint32_t i = 0; i + 4 <= len; i += 4)
-						printf(" 0x%x", fdt_read_be32(val + i));
-					printf("\n");
-				}
-			}
-			p += 8 + ((len + 3) & ~3U);
-		} else if (tok == FDT_NOP) {
-			continue;
-		} else {
-			break;
-		}
-	}
-	printf("dt: %d virtio_mmio nodes\n", nodes);
-}
-
 void guest_main(unsigned long hartid, unsigned long dtb)
 {
 	(void)hartid;
-	print_virtio_nodes(dtb);
+	fdt_print_nodes(dtb, "virtio_mmio@", "virtio_mmio", 1);
 	for (unsigned slot = 0; slot < VIRTIO_SLOTS; slot++)
 		probe_registers(slot);
 	probe_widths(0);
