@@ -104,6 +104,8 @@ bench: deps
 
 run: deps
 	$(MAKE) all linux
+	mkdir -p $(BUILD)/run
+	for d in trap hw; do [ -e $(BUILD)/run/$$d.img ] || truncate -s 64M $(BUILD)/run/$$d.img; done
 	$(BUILD)/trapeze run configs/default.ini
 
 clean:

@@ -121,17 +121,34 @@ def test_linux_console_on_sbi_hvc0():
 
 
 def test_make_run_gives_a_shell(tmp_path):
-    """`make run` as a new user would try it: a shell, a command, poweroff."""
+    """`make run` as a new user would try it: two shells, each VM's own
+    disk, the switch between them, Ctrl-A 2 to the second, poweroff."""
     root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    for d in ("trap", "hw"):        # blank disks, as a first run makes them
+        img = os.path.join(root, "build", "run", f"{d}.img")
+        if os.path.exists(img):
+            os.unlink(img)
     child = pexpect.spawn("make", ["-s", "-C", root, "run"], timeout=600, encoding="utf-8")
     try:
         child.expect("trapeze-init: start")
         child.expect(r"[#$] ")
         child.sendline("echo make-run $((20+22))")
         child.expect("make-run 42")
-        # Two VMs (configs/default.ini): the console moves to the one left.
-        child.sendline("poweroff")
+        child.sendline("mkdir -p /mnt && mkfs.ext2 -q /dev/vda && mount /dev/vda /mnt && echo kept > /mnt/f"
+                       " && cat /mnt/f && umount /mnt && echo disk-$((1+1))")
+        child.expect("disk-2")
+        child.sendline("ip addr add 10.0.2.40/24 dev eth0 && ip link set eth0 up && echo net-up")
+        child.expect("net-up")
+        child.send("\x012")                          # Ctrl-A 2: the hw VM
         child.expect(r"\[console: hw\]")
+        child.sendline("")
+        child.expect(r"[#$] ")
+        child.sendline("ip addr add 10.0.2.41/24 dev eth0 && ip link set eth0 up"
+                       " && ping -c 2 -W 20 10.0.2.40")
+        child.expect("2 packets received")
+        child.sendline("poweroff")
+        # Two VMs (configs/default.ini): the console moves to the one left.
+        child.expect(r"\[console: trap\]")
         child.sendline("")
         child.expect(r"[#$] ")
         child.sendline("poweroff")
