@@ -352,7 +352,10 @@ static void test_engine_sse_engines_agree(void **state)
 		varch.hw.vsepc = OLD_SEPC;
 		engine_hw.sse_enter(&vcpu, ENTRY, &b);
 		assert_int_equal(varch.hw.vsstatus, trap_in);
-		assert_memory_equal(&a, &b, sizeof(a));
+		/* Field by field: the struct's padding is never written. */
+		assert_int_equal(a.sepc, b.sepc);
+		assert_int_equal(a.spp, b.spp);
+		assert_int_equal(a.spie, b.spie);
 		engine_hw.sse_complete(&vcpu, &b);
 		assert_int_equal(varch.hw.vsstatus, sstatus);
 		assert_int_equal(varch.hw.guest_s, priv_s);
