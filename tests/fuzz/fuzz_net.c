@@ -34,26 +34,11 @@
 #define PENDING_MAX 256
 #define HOSTBUF 2048
 
-void log_info(const char *fmt, ...) { (void)fmt; }
 
-const uint64_t hostmem_virt_offset = 0;
 struct platform platform = { .timebase_hz = 10000000 };
 static uint64_t fake_time;
 uint64_t platform_time(void) { return fake_time; }
 
-uint64_t frame_alloc_contig(uint64_t n, uint64_t align)
-{
-	(void)align;
-	void *p = aligned_alloc(4096, n * 4096);
-	CHECK(p != NULL);
-	return hostmem_pa(p);
-}
-
-void frame_free(uint64_t pa, uint64_t n)
-{
-	(void)n;
-	free(hostmem_va(pa));
-}
 
 /* ---- the fake uplink: the host's virtio-net ------------------------------- */
 

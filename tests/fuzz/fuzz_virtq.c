@@ -28,26 +28,6 @@
 #define RAMIMG  0x4000
 #define PENDING_MAX 256
 
-void log_info(const char *fmt, ...) { (void)fmt; }
-
-/* Host memory is its own physical memory; the models' frames are kept
- * for the whole run. */
-const uint64_t hostmem_virt_offset = 0;
-
-uint64_t frame_alloc_contig(uint64_t n, uint64_t align)
-{
-	(void)align;
-	void *p = aligned_alloc(4096, n * 4096);
-	CHECK(p != NULL);
-	return hostmem_pa(p);
-}
-
-void frame_free(uint64_t pa, uint64_t n)
-{
-	(void)n;
-	free(hostmem_va(pa));
-}
-
 /* ---- fake host devices ---------------------------------------------------- */
 
 static struct vm *vm;

@@ -28,22 +28,8 @@
 #include "fakes/fake_guest_ram.h"
 #include "trapeze/netmac.h"
 
-void log_info(const char *fmt, ...) { (void)fmt; }
-const uint64_t hostmem_virt_offset = 0;
 struct platform platform = { .timebase_hz = 10000000 };
 uint64_t platform_time(void) { return 0; }
-
-uint64_t frame_alloc_contig(uint64_t n, uint64_t align)
-{
-	(void)align;
-	return hostmem_pa(aligned_alloc(4096, n * 4096));
-}
-
-void frame_free(uint64_t pa, uint64_t n)
-{
-	(void)n;
-	free(hostmem_va(pa));
-}
 
 /* ---- the fake host virtio-net ---------------------------------------------- */
 
