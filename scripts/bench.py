@@ -573,6 +573,14 @@ def main():
             fmt = ".2f" if name in HIGHER_IS_BETTER else ".0f"
             w.writerow([name, engine, f"{bare:{fmt}}", f"{virt:{fmt}}", f"{ratio:.3f}",
                         f"{lo:.3f}", f"{hi:.3f}", f"{spread:.4f}"])
+    # Every round's own figure, for reading a spread: one row per
+    # benchmark and side, the rounds in order.
+    with open(os.path.join(BUILD, "bench", "samples.csv"), "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["benchmark", "side"] + [f"round{i + 1}" for i in range(ROUNDS)])
+        for name, s in samples.items():
+            for side in s:
+                w.writerow([name, side] + [f"{v:g}" for v in s[side]])
     print(f"ns per operation, median of {ROUNDS} rounds, -cpu {CPU}, "
           f"Linux benchmarks at trapeze.bench={LINUX_SCALE}, "
           f"{time.monotonic() - started:.0f} s in all")

@@ -3,7 +3,9 @@
  * 10 MHz: 1 tick = 100 ns). Prints "bench: NAME NS_PER_OP" lines only
  * (never compared): first touch of pages mapped in advance (under Trapeze,
  * a shadow fill each), the same pages again, address-space switches with
- * and without a fence, and SUM toggled around a small copy from a U page.
+ * and without a fence, SUM toggled around a small copy from a U page, and
+ * the floor of every system call (vu-vs-floor: a U-mode ECALL taken by a
+ * handler that is nothing but SRET, so the ECALL runs again).
  */
 #include "paging.h"
 
@@ -15,6 +17,9 @@
 #define SUM_COPIES  500
 #define U_VA        0x60000000UL
 #define U_PA        PG_DATA_BASE
+#define U_CODE_VA   0x61000000UL
+#define U_CODE_PA   (PG_DATA_BASE + 2 * PG_SIZE)
+#define FLOOR_TRIPS 2000
 
 static struct pg_space a, b;
 
@@ -104,6 +109,72 @@ static void bench_sum(void)
 	printf("copies done: sum 0x%lx\n", sum);
 }
 
+/*
+ * floor_run(n, upc): n round trips U -> S -> U with nothing else on them.
+ * It enters U at upc (an ECALL); the handler counts a0 down and SRETs
+ * straight back to the ECALL (sepc still points at it), and at 0 restores
+ * stvec and sstatus and returns to the caller in S. Under the trap engine
+ * each trip is the reflection of the ECALL into the guest's kernel view
+ * and the SRET back into its user view: two address-space switches, which
+ * on QEMU 7.2 flush the whole TLB, and the one privileged instruction
+ * every system call must execute. Clobbers only caller-saved registers.
+ */
+void floor_run(unsigned long n, unsigned long upc);
+__asm__(
+	".text\n"
+	".p2align 2\n"
+	"floor_run:\n"
+	"	csrr t6, stvec\n"
+	"	csrr t4, sstatus\n"
+	"	la t0, floor_trap\n"
+	"	csrw stvec, t0\n"
+	"	csrw sepc, a1\n"
+	"	li t0, 0x100\n"                   /* sstatus.SPP = U */
+	"	csrc sstatus, t0\n"
+	"	sret\n"
+	".p2align 2\n"
+	"floor_trap:\n"
+	"	addi a0, a0, -1\n"
+	"	beqz a0, 1f\n"
+	"	sret\n"
+	"1:	csrw stvec, t6\n"
+	"	csrw sstatus, t4\n"
+	"	ret\n");
+
+static void bench_floor(void)
+{
+	uint64_t best = ~0ULL;
+
+	*(volatile uint32_t *)U_CODE_PA = 0x00000073;   /* ecall */
+	__asm__ volatile("fence.i" ::: "memory");
+	for (unsigned batch = 0; batch < BATCHES; batch++) {
+		uint64_t t0 = time_now();
+
+		floor_run(FLOOR_TRIPS, U_CODE_VA);
+		best = min_ticks(best, time_now() - t0);
+	}
+	bench_print("vu-vs-floor", best, FLOOR_TRIPS);
+}
+
+/* A CSR read in S-mode with paging on: native on bare QEMU and under hw;
+ * under the trap engine an illegal instruction the first time, then a
+ * patched site (a breakpoint) unless patching is off. */
+static void bench_paged_csr(void)
+{
+	uint64_t best = ~0ULL;
+	unsigned long v = 0;
+
+	for (unsigned batch = 0; batch < BATCHES; batch++) {
+		uint64_t t0 = time_now();
+
+		for (unsigned i = 0; i < FLOOR_TRIPS; i++)
+			v += csr_read(sscratch);
+		best = min_ticks(best, time_now() - t0);
+	}
+	bench_print("paged-csr-read", best, FLOOR_TRIPS);
+	printf("csr reads done: sum 0x%lx\n", v);
+}
+
 void guest_main(unsigned long hartid, unsigned long dtb)
 {
 	unsigned long rw = PTE_R | PTE_W | PTE_A | PTE_D;
@@ -121,6 +192,7 @@ void guest_main(unsigned long hartid, unsigned long dtb)
 	for (unsigned i = 0; i < TOUCH_PAGES; i++)
 		pg_map(&a, TOUCH_VA + i * PG_SIZE, TOUCH_PA + i * PG_SIZE, PG_4K, rw);
 	pg_map(&a, U_VA, U_PA, PG_4K, rw | PTE_U);
+	pg_map(&a, U_CODE_VA, U_CODE_PA, PG_4K, PTE_R | PTE_X | PTE_U | PTE_A);
 	pg_space_init(&b, SATP_MODE_SV39);
 	pg_map_identity(&b, PTE_G);
 	pg_map(&b, U_VA, U_PA + PG_SIZE, PG_4K, rw | PTE_U);
@@ -132,5 +204,7 @@ void guest_main(unsigned long hartid, unsigned long dtb)
 	bench_switch();
 	csr_clear(sstatus, SSTATUS_SUM);
 	bench_sum();
+	bench_floor();
+	bench_paged_csr();
 	pg_disable();
 }
