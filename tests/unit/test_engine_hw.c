@@ -50,6 +50,7 @@
 #include "core/vm.h"
 #include "dev/mmio.h"
 #include "fakes/fake_csr.h"
+#include "fakes/insn_enc.h"
 #include "fakes/fake_frames.h"
 
 /* The fake CSR layer's names: what csr.h stringifies (engine_hw.c uses the
@@ -332,32 +333,6 @@ static void put32(uint64_t gpa, uint32_t raw)
 	assert_true(guestmem_write(&vm, gpa, &raw, 4));
 }
 
-/* Encoders (Unprivileged ISA 20191213, 2.2 "Base Instruction Formats"). */
-static uint32_t enc_i(uint32_t imm, unsigned rs1, unsigned f3, unsigned rd, unsigned op)
-{
-	return (imm & 0xfff) << 20 | rs1 << 15 | f3 << 12 | rd << 7 | op;
-}
-
-static uint32_t enc_s(uint32_t imm, unsigned rs2, unsigned rs1, unsigned f3, unsigned op)
-{
-	return ((imm >> 5) & 0x7f) << 25 | rs2 << 20 | rs1 << 15 | f3 << 12 | (imm & 0x1f) << 7 | op;
-}
-
-/* Zicsr: funct3 1 CSRRW, 2 CSRRS, 3 CSRRC, 5-7 the immediate forms. */
-static uint32_t enc_csr(unsigned csr, unsigned rs1, unsigned f3, unsigned rd)
-{
-	return enc_i(csr, rs1, f3, rd, 0x73);
-}
-
-/* "A": funct5 | aq rl | rs2 | rs1 | funct3 | rd | AMO. */
-static uint32_t enc_amo(unsigned funct5, unsigned rs2, unsigned rs1, unsigned f3, unsigned rd)
-{
-	return funct5 << 27 | rs2 << 20 | rs1 << 15 | f3 << 12 | rd << 7 | 0x2f;
-}
-
-#define OP_LOAD     0x03
-#define OP_LOAD_FP  0x07
-#define OP_STORE    0x23
 #define OP_STORE_FP 0x27
 #define INSN_NOP                0x00000013u
 #define INSN_WFI                0x10500073u

@@ -45,6 +45,7 @@
 #include "core/vm.h"
 #include "dev/mmio.h"
 #include "fakes/fake_csr.h"
+#include "fakes/insn_enc.h"
 #include "fakes/fake_frames.h"
 
 /* ---- fakes: memory ----------------------------------------------------- */
@@ -269,22 +270,6 @@ static void put32(uint64_t gpa, uint32_t raw)
 	assert_true(guestmem_write(&vm, gpa, &raw, 4));
 }
 
-/* Encoders (Unprivileged ISA 20191213, 2.2 "Base Instruction Formats"). */
-static uint32_t enc_i(uint32_t imm, unsigned rs1, unsigned f3, unsigned rd, unsigned op)
-{
-	return (imm & 0xfff) << 20 | rs1 << 15 | f3 << 12 | rd << 7 | op;
-}
-
-static uint32_t enc_s(uint32_t imm, unsigned rs2, unsigned rs1, unsigned f3)
-{
-	return ((imm >> 5) & 0x7f) << 25 | rs2 << 20 | rs1 << 15 | f3 << 12 | (imm & 0x1f) << 7 | 0x23;
-}
-
-/* Zicsr: funct3 1 CSRRW, 2 CSRRS, 3 CSRRC, 5-7 the immediate forms. */
-static uint32_t enc_csr(unsigned csr, unsigned rs1, unsigned f3, unsigned rd)
-{
-	return enc_i(csr, rs1, f3, rd, 0x73);
-}
 
 #define CSRRW_A0_SSCRATCH_A1    0x14059573u     /* csrrw a0, sscratch, a1 */
 #define INSN_SRET               0x10200073u
@@ -938,7 +923,7 @@ static void test_engine_trap_bare_load_outside_everything_access_fault(void **st
 static void test_engine_trap_bare_store_outside_everything_access_fault(void **state)
 {
 	(void)state;
-	put32(CODE, enc_s(8, A2, A1, 3));                 /* sd a2, 8(a1) */
+	put32(CODE, enc_s(8, A2, A1, 3, OP_STORE));                 /* sd a2, 8(a1) */
 	REGS.x[A1] = 0x40000000;
 	trap(EXC_STORE_PAGE_FAULT, 0x40000008);
 	assert_injected(EXC_STORE_ACCESS, 0x40000008, CODE, STVEC_BASE);
@@ -983,7 +968,7 @@ static void test_engine_trap_bare_mmio_load_dispatched(void **state)
 static void test_engine_trap_bare_mmio_store_dispatched(void **state)
 {
 	(void)state;
-	put32(CODE, enc_s(0, A2, A1, 0));                 /* sb a2, 0(a1) */
+	put32(CODE, enc_s(0, A2, A1, 0, OP_STORE));                 /* sb a2, 0(a1) */
 	REGS.x[A1] = UART + 1;
 	REGS.x[A2] = 0x1241;
 	trap(EXC_STORE_PAGE_FAULT, UART + 1);
@@ -1042,7 +1027,7 @@ static void test_engine_trap_bare_mmio_rejected_access_fault(void **state)
 static void test_engine_trap_bare_mmio_halt_keeps_pc(void **state)
 {
 	(void)state;
-	put32(CODE, enc_s(0, A2, A1, 2));                 /* sw a2, 0(a1) */
+	put32(CODE, enc_s(0, A2, A1, 2, OP_STORE));                 /* sw a2, 0(a1) */
 	REGS.x[A1] = UART;
 	mmio_ret = MMIO_HALT;
 	trap(EXC_STORE_PAGE_FAULT, UART);
