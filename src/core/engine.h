@@ -103,6 +103,12 @@ struct engine {
 	void (*sync_from_hw)(struct vcpu *v);
 	/* Load the hardware for running v on this hart, just before entry. */
 	void (*enter)(struct vcpu *v);
+	/* After the exit just handled (once per exit: it also forgets): true
+	 * when v's hardware state is still what enter loaded and nothing is
+	 * left to deliver, so that v may go straight back into the guest
+	 * unless the scheduler has something due (sched_may_stay). NULL:
+	 * never. */
+	bool (*stays_loaded)(struct vcpu *v);
 	/* v leaves this hart (another may run it next): save what is live here. */
 	void (*leave)(struct vcpu *v);
 	/* Deliver trap t (its inject_* operands) to the guest. */

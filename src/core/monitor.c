@@ -74,6 +74,11 @@ void monitor_input_init(void)
 	log_info("host: console input %s", input_by_irq ? "by interrupt" : "polled");
 }
 
+bool monitor_input_waiting(void)
+{
+	return __atomic_load_n(&input_due, __ATOMIC_RELAXED) != 0;
+}
+
 bool monitor_input_due(void)
 {
 	return __atomic_load_n(&input_due, __ATOMIC_RELAXED) &&

@@ -18,6 +18,9 @@ void monitor_input_init(void);
 /* Input arrived since the last look: the caller runs vm_console_input_tick.
  * One relaxed load when nothing came (the resume path asks each time). */
 bool monitor_input_due(void);
+/* The same question without taking the answer: input waits (a later
+ * monitor_input_due will say so). */
+bool monitor_input_waiting(void);
 /* Read what the host UART has: input bytes into the focused VM's queue
  * (until it is full), focus changes, a monitor command line. Any hart,
  * any lock but the console's held. */

@@ -516,6 +516,17 @@ void sched_vm_ended(struct vm *vm)
 	}
 }
 
+bool sched_may_stay(struct vcpu *v)
+{
+	const struct sched_cpu *h = &cpus[arch_cpu_index()];
+	uint64_t now = platform_time();
+
+	return !monitor_input_waiting() && now < h->check_at && now < h->slice_end &&
+	       device_deadline(v->vm) >= h->check_at && v->state == VCPU_RUNNING &&
+	       !v->want_block && !v->want_stop && !lifecycle_pending(v) && !v->sched.yield_to &&
+	       !sbi_sse_due(v);
+}
+
 struct vcpu *sched_resume(struct vcpu *v)
 {
 	unsigned cpu = arch_cpu_index();

@@ -15,6 +15,12 @@ void sched_add_vcpu(struct vcpu *v);
  * interrupts and load its state. Never returns NULL: idles until some
  * vCPU can run. */
 struct vcpu *sched_resume(struct vcpu *v);
+/* After a trap handled for v, running on this hart, whose engine says its
+ * hardware state stays loaded: true when sched_resume would do nothing
+ * but return v (no console input, look-around, slice end, device timer,
+ * lifecycle request, block, stop, yield or SSE event due), so that v may
+ * go straight back into the guest. */
+bool sched_may_stay(struct vcpu *v);
 /* A vCPU parked while its VM was paused (lifecycle.c) is queued again. */
 void sched_unpark(struct vcpu *v);
 /* Whether some hart has v as its current vCPU (running it, or in Trapeze

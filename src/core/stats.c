@@ -56,6 +56,7 @@ void stats_print(const struct vm *vm)
 	stats_add(&l, "accesses-emulated", s->accesses_emulated);
 	stats_add(&l, "chunks-zeroed", s->chunks_zeroed);
 	stats_add(&l, "world-switches", s->world_switches);
+	stats_add(&l, "resumed-in-place", s->resumed_in_place);
 	stats_group(&l, "lifecycle");
 	stats_add(&l, "resets", s->resets);
 	stats_add(&l, "console-throttled", s->console_throttled);

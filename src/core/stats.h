@@ -25,6 +25,7 @@ struct vm_stats {
 	uint64_t access_faults;             /* accesses outside the real map table */
 	uint64_t accesses_emulated;         /* misaligned accesses Trapeze performed part by part */
 	uint64_t world_switches;            /* entries into the guest */
+	uint64_t resumed_in_place;          /* of which straight back, without the resume path */
 	uint64_t chunks_zeroed;             /* 2 MiB chunks of guest RAM zeroed on first touch */
 	uint64_t resets;                    /* SBI SRST reboots and monitor resets */
 	uint64_t console_throttled;         /* output bytes dropped over the console rate limit */

@@ -132,6 +132,21 @@ struct vcpu *sched_resume(struct vcpu *v)
 	return sched_choice;
 }
 
+static bool may_stay;           /* what sched_may_stay answers */
+static bool stays_loaded;       /* what the engine's stays_loaded answers */
+
+bool sched_may_stay(struct vcpu *v)
+{
+	assert_ptr_equal(v, &vcpu0);
+	return may_stay;
+}
+
+static bool fake_stays_loaded(struct vcpu *v)
+{
+	assert_ptr_equal(v, &vcpu0);
+	return stays_loaded;
+}
+
 void timer_handle_irq(void)
 {
 	record(EV_TIMER);
@@ -476,6 +491,42 @@ static void test_dispatch_trap_interrupt_from_csrs(void **state)
 	assert_int_equal(arch0.regs.pc, GUEST_PC);
 }
 
+/* An exit the engine says left its hardware loaded goes straight back
+ * into the guest when the scheduler has nothing due; otherwise, or with
+ * either saying no, through sched_resume as always. */
+static void test_dispatch_trap_resumes_in_place(void **state)
+{
+	static struct engine staying;
+
+	(void)state;
+	staying = fake_engine;
+	staying.stays_loaded = fake_stays_loaded;
+	vcpu0.engine = &staying;
+	fake_csr_set("scause", EXC_ECALL_VS);
+	fake_csr_set("stval", 0);
+	handler.result = RESUME_NEXT;
+	handler.insn_len = 4;
+	sched_choice = &vcpu1;
+	for (unsigned c = 0; c < 4; c++) {
+		stays_loaded = c & 1;
+		may_stay = c & 2;
+		nevents = 0;
+		uint64_t in_place = vm.stats.resumed_in_place;
+		struct vcpu_arch *next = dispatch_trap(&arch0);
+		if (stays_loaded && may_stay) {
+			assert_ptr_equal(next, &arch0);
+			assert_int_equal(count(EV_SCHED), 0);
+			assert_int_equal(vm.stats.resumed_in_place, in_place + 1);
+		} else {
+			assert_ptr_equal(next, &arch1);
+			assert_int_equal(count(EV_SCHED), 1);
+			assert_int_equal(vm.stats.resumed_in_place, in_place);
+		}
+		assert_int_equal(count(EV_HANDLER), 1);
+	}
+	assert_int_equal(arch0.regs.pc, GUEST_PC + 16);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -497,6 +548,7 @@ int main(void)
 		cmocka_unit_test_setup(test_dispatch_irq_beyond_stats_logged_only, setup),
 		cmocka_unit_test_setup(test_dispatch_trap_reads_csrs_and_returns_sched_choice, setup),
 		cmocka_unit_test_setup(test_dispatch_trap_interrupt_from_csrs, setup),
+		cmocka_unit_test_setup(test_dispatch_trap_resumes_in_place, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

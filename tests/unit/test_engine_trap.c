@@ -128,6 +128,13 @@ void sched_make_runnable(struct vcpu *v)
 	made_runnable++;
 }
 
+/* dispatch_trap's question; these tests drive dispatch_handle. */
+bool sched_may_stay(struct vcpu *v)
+{
+	(void)v;
+	return false;
+}
+
 struct vcpu *sched_resume(struct vcpu *v)
 {
 	return v;
@@ -1403,6 +1410,66 @@ static void test_engine_trap_patch_back_to_back_stops_for_interrupt(void **state
 	assert_int_equal(patches()->stats.chained, 1);
 }
 
+/* After a patched access that changed nothing trap_enter loads, the vCPU
+ * may resume in place (dispatch_trap skips the resume path); after one
+ * that moved SUM (another view), made an interrupt deliverable, or was
+ * not a chainable CSR access (SRET), it may not; and the answer is given
+ * once per exit. */
+static void test_engine_trap_patch_stays_loaded(void **state)
+{
+	(void)state;
+	patching_vm();
+	put32(CODE, enc_csr(CSR_SSCRATCH, 0, 2, A0));           /* csrr a0, sscratch */
+	put32(CODE + 8, enc_csr(CSR_SSTATUS, A1, 2, 0));        /* csrs sstatus, a1 */
+	put32(CODE + 16, INSN_SRET);
+	for (uint64_t off = 0; off <= 16; off += 8) {
+		REGS.pc = VA_CODE + off;
+		trap(EXC_ILLEGAL_INST, 0);
+	}
+	assert_int_equal(patches()->stats.patched[PATCH_FORM_EBREAK], 3);
+	TV.vpriv = VPRIV_S;                 /* the SRET found above left vS */
+	engine_trap.enter(&vcpu);
+
+	REGS.pc = VA_CODE;
+	trap(EXC_BREAKPOINT, VA_CODE);
+	assert_int_equal(REGS.pc, VA_CODE + 4);
+	assert_true(engine_trap.stays_loaded(&vcpu));
+	assert_false(engine_trap.stays_loaded(&vcpu));           /* once per exit */
+
+	/* SIE set with nothing pending: still in place. */
+	REGS.x[A1] = SSTATUS_SIE;
+	REGS.pc = VA_CODE + 8;
+	trap(EXC_BREAKPOINT, VA_CODE + 8);
+	assert_true(VCSR.sstatus & SSTATUS_SIE);
+	assert_true(engine_trap.stays_loaded(&vcpu));
+
+	/* SIE set with an enabled interrupt pending: the resume path must
+	 * deliver it at this boundary. */
+	VCSR.sstatus &= ~SSTATUS_SIE;
+	VCSR.sie = MIP_SSIP;
+	vcpu_raise_irq(&vcpu, VIRQ_SOFT);
+	REGS.pc = VA_CODE + 8;
+	trap(EXC_BREAKPOINT, VA_CODE + 8);
+	assert_false(engine_trap.stays_loaded(&vcpu));
+	vcpu_lower_irq(&vcpu, VIRQ_SOFT);
+
+	/* SUM set: another shadow view, trap_enter must load it. */
+	REGS.x[A1] = SSTATUS_SUM;
+	REGS.pc = VA_CODE + 8;
+	trap(EXC_BREAKPOINT, VA_CODE + 8);
+	assert_false(engine_trap.stays_loaded(&vcpu));
+	VCSR.sstatus &= ~SSTATUS_SUM;
+	engine_trap.enter(&vcpu);
+
+	/* SRET changes the privilege: never in place. */
+	VCSR.sepc = VA_CODE;
+	VCSR.sstatus |= SSTATUS_SPP;
+	REGS.pc = VA_CODE + 16;
+	trap(EXC_BREAKPOINT, VA_CODE + 16);
+	assert_int_equal(REGS.pc, VA_CODE);
+	assert_false(engine_trap.stays_loaded(&vcpu));
+}
+
 /* Only CSR accesses that always complete chain: a satp write changes the
  * translation the next site was found through. */
 static void test_engine_trap_patch_back_to_back_stops_at_satp(void **state)
@@ -1905,6 +1972,7 @@ int main(void)
 		T(test_engine_trap_patch_back_to_back_in_one_exit),
 		T(test_engine_trap_patch_back_to_back_stops_for_interrupt),
 		T(test_engine_trap_patch_back_to_back_stops_at_satp),
+		T(test_engine_trap_patch_stays_loaded),
 		T(test_engine_trap_patch_exec_counted_by_form),
 		T(test_engine_trap_patch_lr_undoes_frame),
 		T(test_engine_trap_patch_breakpoint_of_undone_patch_retried),

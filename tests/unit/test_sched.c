@@ -194,6 +194,11 @@ void vm_console_input_tick(void)
 
 static bool input_due;
 
+bool monitor_input_waiting(void)
+{
+	return input_due;
+}
+
 bool monitor_input_due(void)
 {
 	bool due = input_due;
@@ -259,6 +264,11 @@ void sbi_sta_record_steal(struct vcpu *v)
 	if (sta_nrecords < STA_MAX)
 		sta_records[sta_nrecords].v = v, sta_records[sta_nrecords].steal = v->steal_ticks;
 	sta_nrecords++;
+}
+
+bool sbi_sse_due(const struct vcpu *v)
+{
+	return v->sbi.sse.recheck != 0;
 }
 
 /* SBI SSE's delivery at guest entry (sbi_sse.h): nothing registered here. */
@@ -581,6 +591,36 @@ static void test_sched_console_input_runs_at_next_resume(void **state)
 	assert_ptr_equal(sched_resume(vc(0)), vc(0));
 	assert_int_equal(console_ticks, 1);
 	assert_int_equal(armed_deadline, T0 + SLICE_TICKS);
+}
+
+/* An exit that may resume in place (dispatch_trap) does so only while
+ * sched_resume would do nothing else: not with console input waiting
+ * (which it leaves for sched_resume to take), a slice ended, a block, a
+ * stop or a yield asked, or an SSE event to look at. */
+static void test_sched_may_stay_only_when_nothing_is_due(void **state)
+{
+	(void)state;
+	start_first(2);
+	fake_now = T0 + 1;
+	assert_true(sched_may_stay(vc(0)));
+	input_due = true;
+	assert_false(sched_may_stay(vc(0)));
+	assert_ptr_equal(sched_resume(vc(0)), vc(0));
+	assert_int_equal(console_ticks, 1);             /* not taken by the question */
+	assert_true(sched_may_stay(vc(0)));
+	vc(0)->want_block = true;
+	assert_false(sched_may_stay(vc(0)));
+	vc(0)->want_block = false;
+	vc(0)->sbi.sse.recheck = 1;
+	assert_false(sched_may_stay(vc(0)));
+	vc(0)->sbi.sse.recheck = 0;
+	vc(0)->sched.yield_to = vc(0);
+	assert_false(sched_may_stay(vc(0)));
+	vc(0)->sched.yield_to = NULL;
+	assert_true(sched_may_stay(vc(0)));
+	/* The other vCPU waits for this hart: not at the slice's end. */
+	fake_now = T0 + SLICE_TICKS;
+	assert_false(sched_may_stay(vc(0)));
 }
 
 static void test_sched_slice_end_switches_round_robin(void **state)
@@ -1694,6 +1734,7 @@ int main(void)
 		cmocka_unit_test_setup(test_sched_first_resume_picks_first_runnable, setup),
 		cmocka_unit_test_setup(test_sched_run_enters_first_runnable, setup),
 		cmocka_unit_test_setup(test_sched_console_input_runs_at_next_resume, setup),
+		cmocka_unit_test_setup(test_sched_may_stay_only_when_nothing_is_due, setup),
 		cmocka_unit_test_setup(test_sched_resume_within_slice_keeps_vcpu, setup),
 		cmocka_unit_test_setup(test_sched_slice_end_switches_round_robin, setup),
 		cmocka_unit_test_setup(test_sched_alone_takes_no_slice, setup),

@@ -25,6 +25,7 @@
 
 static void trap_sync_from_hw(struct vcpu *v)
 {
+	v->arch->trap.stays_loaded = false;
 	struct vcsr *c = &v->arch->trap.csr;
 
 	/* The hardware sets FS = Dirty when the guest writes FP state
@@ -244,6 +245,22 @@ static void trap_enter(struct vcpu *v)
 	engine_trap_select_root(v);
 	trap_load_satp(v->arch->trap.host_satp);
 	v->vm->stats.world_switches++;
+}
+
+/* Straight back into the guest after a patched access that changed
+ * nothing trap_enter loads: its root is still the one chosen for it
+ * (same satp, view and shadow generation, since the access changed no
+ * SUM, MXR, FS or privilege) and no virtual interrupt has become
+ * deliverable (an `sstatus` SIE set or an `sie` write may make one: the
+ * resume path delivers it at this boundary, as bare hardware takes it). */
+static bool trap_stays_loaded(struct vcpu *v)
+{
+	struct trap_vcpu *tv = &v->arch->trap;
+	bool stays = tv->stays_loaded;
+
+	tv->stays_loaded = false;
+	return stays && tv->root_valid && tv->root_for_gen == trap_vm_of(v->vm)->shadow.generation &&
+	       !trap_irq_deliverable(v);
 }
 
 static void trap_leave(struct vcpu *v)
@@ -717,6 +734,7 @@ const struct engine engine_trap = {
 	.vcpu_resume = trap_vcpu_resume,
 	.sync_from_hw = trap_sync_from_hw,
 	.enter = trap_enter,
+	.stays_loaded = trap_stays_loaded,
 	.leave = trap_leave,
 	.inject = trap_inject_op,
 	.deliver_irq = trap_deliver_irq,

@@ -53,6 +53,10 @@ struct trap_vcpu {
 	/* Entered last with paging off (patch_vcpu_bare): it may write RAM
 	 * through the Bare view, so no frame of the VM is patched. */
 	bool runs_bare;
+	/* The exit being handled left the hardware as trap_enter loaded it
+	 * (patch_breakpoint says so): it may resume in place. Cleared at
+	 * every exit. */
+	bool stays_loaded;
 };
 
 #define TRAP_STATS_CSR_MAX  16      /* emulated CSRs, indexed by vcsr table slot */

@@ -584,6 +584,8 @@ enum resume patch_breakpoint(struct vcpu *v, struct trap_info *t)
 	 * reported (its stval: the instruction's bits). */
 	t->cause = EXC_ILLEGAL_INST;
 	t->tval = raw;
+	uint64_t sstatus_before = v->arch->trap.csr.sstatus;
+	bool chainable = patch_chainable(&in);
 	enum resume r = emulate_insn_decoded(v, t, &in);
 
 	/*
@@ -614,6 +616,13 @@ enum resume patch_breakpoint(struct vcpu *v, struct trap_info *t)
 		gpa = next;
 		in = in2;
 	}
+	/* A run of chainable CSR accesses that moved no `sstatus` bit but
+	 * SIE, SPIE and SPP changed nothing trap_enter loads (SUM and MXR
+	 * pick the view, FS the real sstatus): the vCPU may resume in place
+	 * (engine_trap.c, trap_stays_loaded). */
+	v->arch->trap.stays_loaded = r == RESUME_NEXT && chainable &&
+		!((sstatus_before ^ v->arch->trap.csr.sstatus) &
+		  ~(SSTATUS_SIE | SSTATUS_SPIE | SSTATUS_SPP));
 	return r;
 }
 

@@ -487,6 +487,11 @@ static int sse_hart_mask(struct vcpu *v, const unsigned long args[6], struct sbi
 	return SBI_RESUME_NEXT;
 }
 
+bool sbi_sse_due(const struct vcpu *v)
+{
+	return __atomic_load_n(&v->sbi.sse.recheck, __ATOMIC_ACQUIRE) != 0;
+}
+
 void sbi_sse_deliver(struct vcpu *v)
 {
 	struct sbi_sse_event *e;

@@ -111,5 +111,8 @@ struct sbi_sse_vm {
  * "Software Event Injection"). A no-op unless the guest used SSE.
  */
 void sbi_sse_deliver(struct vcpu *v);
+/* Whether sbi_sse_deliver has anything to look at for v (one atomic
+ * load): false for guests that never used SSE. */
+bool sbi_sse_due(const struct vcpu *v);
 
 #endif
