@@ -18,10 +18,23 @@ void devices_probe_host(const struct dt *dt)
 	rtc_host_init(dt);      /* every VM's RTC counts from the host's */
 }
 
+/* The VM's slot instance, NULL when the list has none there. */
+static struct virtio_mmio_dev *vm_virtio_slot(struct vm *vm, unsigned slot)
+{
+	for (unsigned i = 0; i < vm->ndevices; i++) {
+		struct device *dev = &vm->devices[i];
+		if (dev->model == &virtio_mmio_model && dev->gpa == virtio_mmio_gpa(slot))
+			return dev->state;
+	}
+	return NULL;
+}
+
 static bool vm_device_attach(struct vm *vm, const struct bootinfo_dev *bd)
 {
-	struct virtio_mmio_dev *d = &vm->virtio[bd->guest_slot];
+	struct virtio_mmio_dev *d = vm_virtio_slot(vm, bd->guest_slot);
 
+	if (d == NULL || d->ops)
+		return false;
 	switch (bd->kind) {
 	case BOOTINFO_DEV_BLK:
 		return virtio_blk_create(d, vm, vhost_get(bd->host_slot, VIRTIO_ID_BLOCK),
@@ -41,43 +54,13 @@ bool vm_devices_create(struct vm *vm)
 {
 	const struct bootinfo_vm *desc = vm->desc;
 
-	for (unsigned i = 0; i < BOARD_VIRTIO_SLOTS; i++) {
-		virtio_mmio_init(&vm->virtio[i], i);
-		if (realmap_add_mmio(&vm->realmap, virtio_mmio_gpa(i), BOARD_VIRTIO_REGION,
-				     &vm->virtio[i].mmio)) {
-			log_info("vm %s: device regions overlap", vm->name);
-			return false;
-		}
-	}
 	for (unsigned i = 0; i < desc->ndevs && i < BOOTINFO_MAX_DEVS; i++) {
 		const struct bootinfo_dev *bd = &desc->devs[i];
-		if (bd->guest_slot >= BOARD_VIRTIO_SLOTS || vm->virtio[bd->guest_slot].ops ||
-		    !vm_device_attach(vm, bd)) {
+		if (bd->guest_slot >= BOARD_VIRTIO_SLOTS || !vm_device_attach(vm, bd)) {
 			log_info("vm %s: device %u (kind %u, host slot %u) cannot be attached",
 				 vm->name, i, bd->kind, bd->host_slot);
 			return false;
 		}
 	}
 	return true;
-}
-
-void vm_devices_quiesce(struct vm *vm)
-{
-	for (unsigned i = 0; i < BOARD_VIRTIO_SLOTS; i++) {
-		struct virtio_mmio_dev *d = &vm->virtio[i];
-		if (d->ops && d->ops->quiesce)
-			d->ops->quiesce(d);
-	}
-}
-
-void vm_devices_reset(struct vm *vm)
-{
-	for (unsigned i = 0; i < BOARD_VIRTIO_SLOTS; i++) {
-		struct virtio_mmio_dev *d = &vm->virtio[i];
-		if (d->ops == NULL)
-			continue;
-		spin_lock(&d->lock);
-		virtio_mmio_reset(d);
-		spin_unlock(&d->lock);
-	}
 }

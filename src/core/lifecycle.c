@@ -273,7 +273,7 @@ static void lifecycle_do_destroy(struct vm *vm)
 
 	vm_stop(vm, VM_EXIT_DESTROYED, "destroyed from the monitor");
 	/* Host devices finish (or drop) the VM's requests: their pins. */
-	vm_devices_quiesce(vm);
+	device_quiesce_all(vm);
 	device_destroy_all(vm);
 	while (__atomic_load_n(&vm->mem_pins, __ATOMIC_ACQUIRE))
 		;

@@ -315,11 +315,11 @@ static bool vm_load(struct vm *vm)
 void vm_reboot(struct vm *vm)
 {
 	vm->stats.resets++;
-	/* No host device may still write into the RAM about to be reset. */
-	vm_devices_quiesce(vm);
-	vm_devices_reset(vm);
-	guestmem_reset(vm);
+	/* No host device may still write into the RAM about to be reset,
+	 * and no virtio device may hold a request of it. */
+	device_quiesce_all(vm);
 	device_reset_all(vm);
+	guestmem_reset(vm);
 	if (!vm_load(vm)) {
 		vm_stop(vm, VM_EXIT_CRASHED, "reset failed");
 		return;
@@ -392,11 +392,12 @@ static bool vm_create(struct vm *vm, unsigned id, const struct bootinfo_vm *d)
 		log_info("vm %s: not enough host memory for 0x%lx bytes", vm->name, d->memory);
 		return false;
 	}
-	/* The devices of QEMU virt that Trapeze models, where virt has them. */
+	/* The devices of QEMU virt that Trapeze models, where virt has them,
+	 * its virtio slots among them. */
 	vm->dev_deadline = UINT64_MAX;
 	if (!device_create_board(vm))
 		return false;
-	/* The virtio slots, and the devices the manifest puts in them. */
+	/* The devices the manifest puts in the virtio slots. */
 	if (!vm_devices_create(vm))
 		return false;
 	vm->nvcpus = d->vcpus;

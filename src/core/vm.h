@@ -20,8 +20,8 @@
 
 #define VM_MAX_VCPUS    8
 #define VM_LINE_MAX     256
-#define VM_MAX_DEVICES  8       /* the board's fixed devices (dev/device.h) */
-#define VM_DEV_STATE    2048    /* bytes of their state */
+#define VM_MAX_DEVICES  16      /* the board's devices and virtio slots (dev/device.h) */
+#define VM_DEV_STATE    4096    /* bytes of their state */
 
 enum vm_state {
 	VM_RUNNING = 0,
@@ -53,8 +53,9 @@ struct vm {
 	void *engine_vm;                    /* the engine's own per-VM state */
 	uint64_t *ram_pages;                /* hpa of each RAM page (the real map table's array) */
 	uint64_t ram_npages;
-	/* Its board's devices (dev/device.h), their state, and two by role:
-	 * the interrupt controller every irq_line leads to, the console UART. */
+	/* Its board's devices and virtio slots (dev/device.h), their state,
+	 * and two by role: the interrupt controller every irq_line leads to,
+	 * the console UART. */
 	struct device devices[VM_MAX_DEVICES];
 	unsigned ndevices;
 	uint64_t dev_deadline;              /* their earliest timer (device.h; atomic) */
@@ -62,7 +63,6 @@ struct vm {
 	struct uart_dev *console;
 	_Alignas(16) uint8_t dev_state[VM_DEV_STATE];
 	size_t dev_state_used;
-	struct virtio_mmio_dev virtio[BOARD_VIRTIO_SLOTS];
 	struct spinlock dev_lock;           /* device model state, console input */
 	struct spinlock mem_lock;           /* first touches of guest RAM (guestmem.c) */
 	uint64_t mem_pins;                  /* host pointers into guest RAM in use (guestmem.c) */

@@ -11,15 +11,20 @@
 #include "dev/rtc.h"
 #include "dev/syscon.h"
 #include "dev/uart.h"
+#include "dev/virtio_mmio.h"
 #include "trapeze/board.h"
 
 static const struct device_model *const device_models[] = {
-	&uart_model, &plic_model, &syscon_model, &rtc_model,
+	&uart_model, &plic_model, &syscon_model, &rtc_model, &virtio_mmio_model,
 };
 
-/* The board's devices fit the VM's state area, with their alignment. */
+/* The board's devices fit the VM's list and state area, with their
+ * alignment. */
+_Static_assert(4 + BOARD_VIRTIO_SLOTS <= VM_MAX_DEVICES, "VM_MAX_DEVICES holds the board");
 _Static_assert(sizeof(struct uart_dev) + sizeof(struct plic_dev) + sizeof(struct rtc_dev) +
-	       4 * 16 <= VM_DEV_STATE, "VM_DEV_STATE holds the board's devices");
+	       BOARD_VIRTIO_SLOTS * sizeof(struct virtio_mmio_dev) +
+	       (4 + BOARD_VIRTIO_SLOTS) * 16 <= VM_DEV_STATE,
+	       "VM_DEV_STATE holds the board's devices");
 
 #define BOARD_DEVICE_ENTRY(m, base, len, line) { m, base, len, line },
 static const struct board_device board_devices[] = { BOARD_FIXED_DEVICES(BOARD_DEVICE_ENTRY) };
@@ -81,6 +86,12 @@ bool device_create_board(struct vm *vm)
 		if (device_create(vm, b->model, b->gpa, b->size, b->irq) == NULL)
 			return false;
 	}
+	/* virt's transports, empty until core/devices.c attaches a model:
+	 * only the register file and configuration space are decoded. */
+	for (unsigned i = 0; i < BOARD_VIRTIO_SLOTS; i++)
+		if (device_create(vm, "virtio-mmio", virtio_mmio_gpa(i), BOARD_VIRTIO_REGION,
+				  BOARD_VIRTIO_IRQ + i) == NULL)
+			return false;
 	return true;
 }
 
@@ -90,6 +101,15 @@ struct device *device_find(struct vm *vm, const char *model)
 		if (strcmp(vm->devices[i].model->name, model) == 0)
 			return &vm->devices[i];
 	return NULL;
+}
+
+void device_quiesce_all(struct vm *vm)
+{
+	for (unsigned i = 0; i < vm->ndevices; i++) {
+		struct device *d = &vm->devices[i];
+		if (d->model->quiesce)
+			d->model->quiesce(d);
+	}
 }
 
 void device_reset_all(struct vm *vm)
@@ -111,7 +131,7 @@ void device_destroy_all(struct vm *vm)
 	}
 }
 
-/* Instances with timers are few (the RTC): the VM's earliest is
+/* Instances are few (the board's twelve): the VM's earliest is
  * recomputed from all of them on every change. Two devices of one VM
  * changing their timers at once on two harts could leave a stale
  * earliest; the timer path below recomputes it whenever it runs, and an

@@ -1,15 +1,17 @@
 /*
  * Devices as data. A device model is a registered description (its name,
- * how to create, reset and destroy an instance, its MMIO access handler,
- * whether it has a timer); a VM holds a list of device instances, each a
- * model at a board address with an interrupt line (dev/irq.h), made from
- * the board's table of fixed devices (trapeze/board.h,
- * BOARD_FIXED_DEVICES). A device model never reaches into another device:
- * it raises its own line and the VM's interrupt controller (vm->irqchip)
- * takes it from there.
+ * how to create, quiesce, reset and destroy an instance, its MMIO access
+ * handler, whether it has a timer); a VM holds a list of device instances,
+ * each a model at a board address with an interrupt line (dev/irq.h), made
+ * from the board: its table of fixed devices (trapeze/board.h,
+ * BOARD_FIXED_DEVICES), then virt's eight virtio-mmio transport slots
+ * (model "virtio-mmio", dev/virtio_mmio.h), every one there whether a
+ * device is behind it or not. A device model never reaches into another
+ * device: it raises its own line and the VM's interrupt controller
+ * (vm->irqchip) takes it from there.
  *
- * The virtio-mmio slots keep their own table (core/devices.c), filled from
- * the boot manifest; this list is every VM's fixed board.
+ * What is behind a virtio slot (virtio-blk, -net, -rng) comes from the
+ * boot manifest and is attached to the slot's instance by core/devices.c.
  */
 #ifndef DEV_DEVICE_H
 #define DEV_DEVICE_H
@@ -32,6 +34,10 @@ struct device_model {
 	/* Back to the reset state (a VM reset; QEMU's qdev reset). Optional.
 	 * Runs on the hart resetting the VM, which may hold vm->dev_lock. */
 	void (*reset)(struct device *d);
+	/* Wait until no request of the instance is with a host device (no
+	 * DMA into the VM's RAM any more); before a VM reset or destroy hands
+	 * the RAM back. Optional. */
+	void (*quiesce)(struct device *d);
 	/* The VM is destroyed: give back whatever the instance holds. Optional. */
 	void (*destroy)(struct device *d);
 	mmio_handler_t access;          /* with vm->dev_lock held (mmio_dispatch) */
@@ -68,11 +74,17 @@ const struct device_model *device_model_find(const char *name);
  * region overlaps another, or the model refuses. */
 struct device *device_create(struct vm *vm, const char *model, uint64_t gpa, uint64_t size,
 			     unsigned irq);
-/* Every fixed device of the board, in the board's order. */
+/* Every fixed device of the board, in the board's order, then the eight
+ * virtio-mmio slots, slot 0 first. */
 bool device_create_board(struct vm *vm);
 /* The VM's first instance of a model, NULL when it has none. */
 struct device *device_find(struct vm *vm, const char *model);
-/* Every instance back to its reset state (a VM reset). */
+/* Wait until no instance has a request with a host device (its DMA into
+ * the VM's RAM is over): before a VM's reset or destruction hands its RAM
+ * back (guestmem_reset, lazy zeroing). Call without a device's own lock. */
+void device_quiesce_all(struct vm *vm);
+/* Every instance back to its reset state (a VM reset); after
+ * device_quiesce_all, before the VM's RAM is reset. */
 void device_reset_all(struct vm *vm);
 /* Every instance destroyed (the VM is). */
 void device_destroy_all(struct vm *vm);

@@ -318,7 +318,7 @@ bool virtio_blk_create(struct virtio_mmio_dev *d, struct vm *vm, struct vhost_de
 			return false;
 	}
 	nvblks++;
-	virtio_mmio_attach(d, vm, (struct irq_line){ vm, BOARD_VIRTIO_IRQ + d->slot }, &vblk_ops, b);
+	virtio_mmio_attach(d, &vblk_ops, b);
 	log_info("vm %s: virtio-blk in slot %u: host disk in slot %u, %lu sectors%s", vm->name,
 		 d->slot, h->slot, b->capacity, readonly ? ", read-only" : "");
 	return true;

@@ -297,10 +297,13 @@ static int virtio_mmio_access(struct mmio_device *dev, struct vm *vm, struct mmi
 	return 0;
 }
 
-void virtio_mmio_init(struct virtio_mmio_dev *d, unsigned slot)
+void virtio_mmio_init(struct virtio_mmio_dev *d, unsigned slot, struct vm *vm,
+		      struct irq_line irq)
 {
 	memset(d, 0, sizeof(*d));
 	d->slot = slot;
+	d->vm = vm;
+	d->irq = irq;
 	d->mmio = (struct mmio_device){
 		.name = virtio_mmio_names[slot % BOARD_VIRTIO_SLOTS],
 		.access = virtio_mmio_access,
@@ -308,12 +311,74 @@ void virtio_mmio_init(struct virtio_mmio_dev *d, unsigned slot)
 	};
 }
 
-void virtio_mmio_attach(struct virtio_mmio_dev *d, struct vm *vm, struct irq_line irq,
-			const struct virtio_ops *ops, void *model)
+void virtio_mmio_attach(struct virtio_mmio_dev *d, const struct virtio_ops *ops, void *model)
 {
-	d->vm = vm;
-	d->irq = irq;
 	d->ops = ops;
 	d->model = model;
 	virtio_mmio_reset(d);
 }
+
+/*
+ * The slot as an instance of the device list. Its statistics and real map
+ * table name stay the slot's ("virtio3"); an empty slot has nothing to
+ * quiesce or reset, as before the list had the slots.
+ */
+static bool virtio_mmio_dev_create(struct device *dev)
+{
+	struct virtio_mmio_dev *d = dev->state;
+	uint64_t off = dev->gpa - BOARD_VIRTIO_GPA;
+
+	if (dev->gpa < BOARD_VIRTIO_GPA || off % BOARD_VIRTIO_STRIDE ||
+	    off / BOARD_VIRTIO_STRIDE >= BOARD_VIRTIO_SLOTS || dev->size != BOARD_VIRTIO_REGION)
+		return false;
+	virtio_mmio_init(d, (unsigned)(off / BOARD_VIRTIO_STRIDE), dev->vm, dev->irq);
+	d->dev = dev;
+	dev->mmio = d->mmio;
+	return true;
+}
+
+/* A VM reset, after virtio_mmio_dev_quiesce: what Status = 0 does. */
+static void virtio_mmio_dev_reset(struct device *dev)
+{
+	struct virtio_mmio_dev *d = dev->state;
+
+	if (d->ops == NULL)
+		return;
+	spin_lock(&d->lock);
+	virtio_mmio_reset(d);
+	spin_unlock(&d->lock);
+}
+
+static void virtio_mmio_dev_quiesce(struct device *dev)
+{
+	struct virtio_mmio_dev *d = dev->state;
+
+	if (d->ops && d->ops->quiesce)
+		d->ops->quiesce(d);
+}
+
+/* Under the slot's own lock, as device timers are called without any
+ * (dev/device.h), then the model's deferred work as after an access. */
+static void virtio_mmio_dev_timer(struct device *dev, uint64_t now)
+{
+	struct virtio_mmio_dev *d = dev->state;
+
+	/* Only a model with a timer sets the slot's deadline. */
+	if (d->ops == NULL || d->ops->timer == NULL)
+		return;
+	spin_lock(&d->lock);
+	d->ops->timer(d, now);
+	spin_unlock(&d->lock);
+	if (d->ops->flush)
+		d->ops->flush(d);
+}
+
+const struct device_model virtio_mmio_model = {
+	.name = "virtio-mmio",
+	.state_size = sizeof(struct virtio_mmio_dev),
+	.create = virtio_mmio_dev_create,
+	.reset = virtio_mmio_dev_reset,
+	.quiesce = virtio_mmio_dev_quiesce,
+	.access = virtio_mmio_access,
+	.timer = virtio_mmio_dev_timer,
+};

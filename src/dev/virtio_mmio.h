@@ -15,7 +15,13 @@
  * queue when the driver makes it ready and walks it with virtq.c; what is
  * malformed sets DEVICE_NEEDS_RESET (2.1.2) for the device alone.
  *
- * Device models (virtio_blk.c, virtio_rng.c, later virtio-net) are a
+ * Each slot is an instance of the device model "virtio-mmio" on the VM's
+ * device list (dev/device.h; device_create_board makes all eight): the
+ * instance's state is the slot's struct virtio_mmio_dev, its interrupt
+ * line is the instance's (source BOARD_VIRTIO_IRQ + slot), and the list
+ * quiesces, resets and times it like any other device.
+ *
+ * Device models (virtio_blk.c, virtio_rng.c, virtio_net.c) are a
  * struct virtio_ops: they never see the registers, only "queue q was
  * notified", "reset", "quiesce" and their configuration bytes. Every call
  * into a model but quiesce runs with the transport's own lock held (taken
@@ -29,6 +35,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "core/lib/spinlock.h"
+#include "dev/device.h"
 #include "dev/irq.h"
 #include "dev/mmio.h"
 #include "dev/virtq.h"
@@ -123,14 +130,19 @@ struct virtio_ops {
 	 * under d->lock would let two NICs sending to each other deadlock).
 	 * NULL when none. */
 	void (*flush)(struct virtio_mmio_dev *d);
+	/* The slot's device timer is due (device_set_deadline(d->dev, t) set
+	 * it; dev/device.h): called with d->lock held, flush after. NULL when
+	 * the model never sets one. */
+	void (*timer)(struct virtio_mmio_dev *d, uint64_t now);
 };
 
 struct virtio_mmio_dev {
 	struct mmio_device mmio;
 	unsigned slot;          /* 0..BOARD_VIRTIO_SLOTS-1 */
 	struct vm *vm;
+	struct irq_line irq;                /* the slot's line (the device list's) */
+	struct device *dev;                 /* its device-list instance; NULL outside one */
 	struct spinlock lock;               /* everything below, and the model's state */
-	struct irq_line irq;
 	const struct virtio_ops *ops;       /* NULL: an empty slot */
 	void *model;                        /* the device model's own state */
 	/* Bumped by every reset: a completion carrying an older value belongs
@@ -143,10 +155,15 @@ struct virtio_mmio_dev {
 	struct virtq vq[VIRTIO_MAX_QUEUES];
 };
 
-void virtio_mmio_init(struct virtio_mmio_dev *d, unsigned slot);
-/* Put a device model behind slot d, in reset state, raising line irq. */
-void virtio_mmio_attach(struct virtio_mmio_dev *d, struct vm *vm, struct irq_line irq,
-			const struct virtio_ops *ops, void *model);
+/* The registered model of a slot (dev/device.c): an instance at
+ * virtio_mmio_gpa(slot), BOARD_VIRTIO_REGION bytes, on its slot's line. */
+extern const struct device_model virtio_mmio_model;
+
+/* An empty transport: slot of vm, on line irq. */
+void virtio_mmio_init(struct virtio_mmio_dev *d, unsigned slot, struct vm *vm,
+		      struct irq_line irq);
+/* Put a device model behind slot d, in reset state. */
+void virtio_mmio_attach(struct virtio_mmio_dev *d, const struct virtio_ops *ops, void *model);
 /* The device's reset (what Status = 0 does); d->lock held. */
 void virtio_mmio_reset(struct virtio_mmio_dev *d);
 

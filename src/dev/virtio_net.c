@@ -503,7 +503,7 @@ bool virtio_net_create(struct virtio_mmio_dev *d, struct vm *vm, unsigned sw,
 	s->nic[port] = n;
 	vswitch_set_up(&s->sw, n->port, true);
 	nvnets++;
-	virtio_mmio_attach(d, vm, (struct irq_line){ vm, BOARD_VIRTIO_IRQ + d->slot }, &vnet_ops, n);
+	virtio_mmio_attach(d, &vnet_ops, n);
 	if (dhcp && s->uplink_port >= 0)
 		uplink_register_dhcp(n->mac);
 	log_info("vm %s: virtio-net in slot %u: %02x:%02x:%02x:%02x:%02x:%02x on switch %u%s",

@@ -158,7 +158,7 @@ bool virtio_rng_create(struct virtio_mmio_dev *d, struct vm *vm, struct vhost_de
 	if (g->table_pa == 0)
 		return false;
 	nvrngs++;
-	virtio_mmio_attach(d, vm, (struct irq_line){ vm, BOARD_VIRTIO_IRQ + d->slot }, &vrng_ops, g);
+	virtio_mmio_attach(d, &vrng_ops, g);
 	log_info("vm %s: virtio-rng in slot %u: host rng in slot %u", vm->name, d->slot, h->slot);
 	return true;
 }

@@ -180,7 +180,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		for (unsigned i = 0; i < 2; i++) {
 			vms[i] = fake_gram_create();
 			memcpy(vms[i]->name, i ? "vm-b" : "vm-a", 5);
-			virtio_mmio_init(&slots[i], 7);
+			virtio_mmio_init(&slots[i], 7, vms[i],
+					 (struct irq_line){ vms[i], BOARD_VIRTIO_IRQ + 7 });
 			CHECK(virtio_net_create(&slots[i], vms[i], 0, &host, i == 0));
 		}
 		once = true;

@@ -117,8 +117,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		 * whole run, reset between inputs. */
 		vm = fake_gram_create();
 		memcpy(vm->name, "fuzz", 5);
-		virtio_mmio_init(&slots[0], 7);
-		virtio_mmio_init(&slots[1], 6);
+		virtio_mmio_init(&slots[0], 7, vm, (struct irq_line){ vm, BOARD_VIRTIO_IRQ + 7 });
+		virtio_mmio_init(&slots[1], 6, vm, (struct irq_line){ vm, BOARD_VIRTIO_IRQ + 6 });
 		hosts[0].device_id = VIRTIO_ID_BLOCK;
 		hosts[1].device_id = VIRTIO_ID_RNG;
 		CHECK(virtio_blk_create(&slots[0], vm, &hosts[0], false));

@@ -1,10 +1,11 @@
 /*
  * Unit tests of src/dev/device.c, devices as data: the registry, a VM's
  * board made from trapeze/board.h's table (the real UART, PLIC, finisher
- * and RTC models), regions in the real map table, the roles (interrupt
- * controller, console), lines that reach the PLIC through the irq handle,
- * device timers (an RTC alarm through the list to the vCPU's SEIP), reset
- * and destroy.
+ * and RTC models) and virt's eight virtio-mmio slots (the real transport),
+ * regions in the real map table, the roles (interrupt controller,
+ * console), lines that reach the PLIC through the irq handle, device
+ * timers (an RTC alarm through the list to the vCPU's SEIP; a virtio
+ * model's timer through its slot), quiesce, reset and destroy.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -19,6 +20,7 @@
 #include "dev/plic.h"
 #include "dev/rtc.h"
 #include "dev/uart.h"
+#include "dev/virtio_mmio.h"
 #include "fakes/fake_irq.h"
 
 #define HZ 10000000ULL
@@ -40,6 +42,13 @@ void vm_power_off(struct vm *v, enum vm_exit why) { (void)v, (void)why; power_of
 int lifecycle_reset(struct vm *v) { (void)v; return 0; }
 unsigned vm_count(void) { return 1; }
 struct vm *vm_at(unsigned i) { return i == 0 ? &vm : NULL; }
+/* The transport's queue checks (virtq.c): no queue is made ready here. */
+int virtq_check_setup(struct vm *v, const struct virtq *q, uint16_t max)
+{
+	(void)v, (void)q, (void)max;
+	return VIRTQ_E_SETUP;
+}
+void virtq_reset_progress(struct virtq *q) { (void)q; }
 
 static int setup(void **state)
 {
@@ -102,9 +111,9 @@ static void plic_enable(unsigned src)
 static void test_device_registry(void **state)
 {
 	(void)state;
-	static const char *const names[] = { "uart", "plic", "syscon", "rtc" };
+	static const char *const names[] = { "uart", "plic", "syscon", "rtc", "virtio-mmio" };
 
-	for (unsigned i = 0; i < 4; i++) {
+	for (unsigned i = 0; i < 5; i++) {
 		const struct device_model *m = device_model_find(names[i]);
 		assert_non_null(m);
 		assert_string_equal(m->name, names[i]);
@@ -115,10 +124,14 @@ static void test_device_registry(void **state)
 	assert_null(device_model_find(""));
 	assert_non_null(device_model_find("rtc")->timer);
 	assert_null(device_model_find("uart")->timer);
+	assert_non_null(device_model_find("virtio-mmio")->timer);
+	assert_non_null(device_model_find("virtio-mmio")->quiesce);
+	assert_null(device_model_find("rtc")->quiesce);
 }
 
-/* The board's devices, in its order, at its addresses, with their roles:
- * the statistics and the real map table see uart, plic, syscon, rtc. */
+/* The board's fixed devices, in its order, at its addresses, with their
+ * roles: the statistics and the real map table see uart, plic, syscon,
+ * rtc, then the virtio slots. */
 static void test_device_board_as_the_table_says(void **state)
 {
 	(void)state;
@@ -129,8 +142,8 @@ static void test_device_board_as_the_table_says(void **state)
 		{ "rtc", BOARD_RTC_GPA, BOARD_RTC_SIZE, BOARD_RTC_IRQ },
 	};
 
-	assert_int_equal(vm.ndevices, 4);
-	assert_int_equal(vm.realmap.nmmio, 4);
+	assert_int_equal(vm.ndevices, 4 + BOARD_VIRTIO_SLOTS);
+	assert_int_equal(vm.realmap.nmmio, 4 + BOARD_VIRTIO_SLOTS);
 	for (unsigned i = 0; i < 4; i++) {
 		struct device *d = &vm.devices[i];
 		assert_string_equal(d->model->name, want[i].name);
@@ -154,6 +167,120 @@ static void test_device_board_as_the_table_says(void **state)
 	assert_int_equal(realmap_lookup(&vm.realmap, BOARD_RTC_GPA + BOARD_RTC_SIZE, &e), REALMAP_NONE);
 	assert_int_equal(realmap_lookup(&vm.realmap, BOARD_RTC_GPA - 1, &e), REALMAP_MMIO);
 	assert_string_equal(e.dev->name, "syscon");
+}
+
+/* virt's eight transports on the list after the fixed devices: slot i at
+ * 0x10001000 + 0x1000 * i on PLIC source i + 1, 0x200 bytes decoded, named
+ * virtio<i> in the real map table and the statistics, each an empty
+ * transport answering as QEMU's (DeviceID 0). */
+static void test_device_board_has_the_virtio_slots(void **state)
+{
+	(void)state;
+	struct realmap_entry e;
+
+	for (unsigned i = 0; i < BOARD_VIRTIO_SLOTS; i++) {
+		struct device *d = &vm.devices[4 + i];
+		struct virtio_mmio_dev *v = d->state;
+		char name[8] = "virtio0";
+		uint64_t gpa = 0x10001000ULL + 0x1000ULL * i;
+
+		name[6] = (char)('0' + i);
+		assert_string_equal(d->model->name, "virtio-mmio");
+		assert_true(d->gpa == gpa && d->size == 0x200);
+		assert_int_equal(d->irq.source, i + 1);
+		assert_ptr_equal(d->irq.vm, &vm);
+		assert_ptr_equal(vm.realmap.mmio[4 + i].dev, &d->mmio);
+		assert_string_equal(d->mmio.name, name);
+		assert_ptr_equal(d->mmio.priv, v);
+		assert_true((uint8_t *)v >= vm.dev_state &&
+			    (uint8_t *)(v + 1) <= vm.dev_state + VM_DEV_STATE);
+		assert_int_equal(v->slot, i);
+		assert_ptr_equal(v->vm, &vm);
+		assert_ptr_equal(v->dev, d);
+		assert_true(v->irq.vm == &vm && v->irq.source == i + 1);
+		assert_null(v->ops);
+		assert_int_equal(rd32(gpa + VIRTIO_MMIO_MAGIC_VALUE), VIRTIO_MMIO_MAGIC);
+		assert_int_equal(rd32(gpa + VIRTIO_MMIO_VERSION), 2);
+		assert_int_equal(rd32(gpa + VIRTIO_MMIO_DEVICE_ID), 0);
+		assert_int_equal(rd32(gpa + VIRTIO_MMIO_VENDOR_ID), VIRTIO_MMIO_VENDOR_QEMU);
+		assert_int_equal(realmap_lookup(&vm.realmap, gpa + 0x1ff, &e), REALMAP_MMIO);
+		assert_int_equal(realmap_lookup(&vm.realmap, gpa + 0x200, &e), REALMAP_NONE);
+	}
+	assert_ptr_equal(device_find(&vm, "virtio-mmio"), &vm.devices[4]);
+	assert_int_equal(realmap_lookup(&vm.realmap, 0x10009000, &e), REALMAP_NONE);
+	/* A slot is only created at a slot's address, with its region. */
+	assert_null(device_create(&vm, "virtio-mmio", 0x10009000, 0x200, 9));
+	assert_null(device_create(&vm, "virtio-mmio", 0x10001800, 0x200, 1));
+	assert_int_equal(vm.ndevices, 4 + BOARD_VIRTIO_SLOTS);
+}
+
+/* A model behind slot 2 (what core/devices.c attaches), driven through the
+ * list: its used-buffer interrupt on the slot's line reaches the PLIC as
+ * source 3; the list quiesces, resets and times it. */
+static unsigned toy_quiesces, toy_resets, toy_timers;
+
+static uint64_t toy_features(struct virtio_mmio_dev *d) { (void)d; return 0; }
+static void toy_cfg_read(struct virtio_mmio_dev *d, uint8_t *buf) { (void)d, (void)buf; }
+static void toy_reset(struct virtio_mmio_dev *d) { (void)d; toy_resets++; }
+static void toy_quiesce(struct virtio_mmio_dev *d) { (void)d; toy_quiesces++; }
+
+static void toy_timer(struct virtio_mmio_dev *d, uint64_t t)
+{
+	assert_int_equal(t, 700);
+	toy_timers++;
+	virtio_mmio_notify_used(d);
+	device_set_deadline(d->dev, UINT64_MAX);
+}
+
+static const struct virtio_ops toy_ops = {
+	.name = "toy", .device_id = VIRTIO_ID_RNG, .nqueues = 1,
+	.features = toy_features, .cfg_read = toy_cfg_read,
+	.reset = toy_reset, .quiesce = toy_quiesce, .timer = toy_timer,
+};
+
+static void test_device_virtio_slot_through_the_list(void **state)
+{
+	(void)state;
+	struct device *d = &vm.devices[4 + 2];
+	struct virtio_mmio_dev *v = d->state;
+	const uint64_t gpa = BOARD_VIRTIO_GPA + 2 * BOARD_VIRTIO_STRIDE;
+
+	toy_quiesces = toy_resets = toy_timers = 0;
+	virtio_mmio_attach(v, &toy_ops, NULL);
+	assert_int_equal(toy_resets, 1);
+	assert_int_equal(rd32(gpa + VIRTIO_MMIO_DEVICE_ID), VIRTIO_ID_RNG);
+	plic_enable(3);
+	virtio_mmio_notify_used(v);
+	assert_true(fake_irq_seip(0));
+	assert_int_equal(rd32(BOARD_PLIC_GPA + 0x200004 + 0x1000), 3);
+	wr(BOARD_PLIC_GPA + 0x200004 + 0x1000, 4, 3);
+	wr(gpa + VIRTIO_MMIO_INTERRUPT_ACK, 4, VIRTIO_ISR_QUEUE);
+	assert_false(fake_irq_seip(0));
+
+	/* A VM reset: the model quiesced first, then reset; the empty
+	 * slots have neither. */
+	wr(gpa + VIRTIO_MMIO_STATUS, 4, VIRTIO_STATUS_ACKNOWLEDGE);
+	device_quiesce_all(&vm);
+	assert_int_equal(toy_quiesces, 1);
+	device_reset_all(&vm);
+	assert_int_equal(toy_resets, 2);
+	assert_int_equal(rd32(gpa + VIRTIO_MMIO_STATUS), 0);
+
+	/* The slot's timer: due at 700, fired through the model's hook. */
+	device_set_deadline(d, 700);
+	assert_int_equal(device_deadline(&vm), 700);
+	assert_false(device_run_timers(699));
+	plic_enable(3);
+	assert_true(device_run_timers(700));
+	assert_int_equal(toy_timers, 1);
+	assert_int_equal(device_deadline(&vm), UINT64_MAX);
+	assert_int_equal(rd32(gpa + VIRTIO_MMIO_INTERRUPT_STATUS), VIRTIO_ISR_QUEUE);
+	assert_true(fake_irq_seip(0));
+
+	/* Destroy cancels the slot's timer. */
+	device_set_deadline(d, 900);
+	device_destroy_all(&vm);
+	assert_int_equal(device_deadline(&vm), UINT64_MAX);
 }
 
 static void test_device_create_refusals(void **state)
@@ -264,6 +391,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(test_device_registry, setup),
 		cmocka_unit_test_setup(test_device_board_as_the_table_says, setup_board),
+		cmocka_unit_test_setup(test_device_board_has_the_virtio_slots, setup_board),
+		cmocka_unit_test_setup(test_device_virtio_slot_through_the_list, setup_board),
 		cmocka_unit_test_setup(test_device_create_refusals, setup),
 		cmocka_unit_test_setup(test_device_uart_line_reaches_the_plic, setup_board),
 		cmocka_unit_test_setup(test_device_rtc_alarm_through_the_list, setup_board),

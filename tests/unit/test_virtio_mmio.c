@@ -22,7 +22,7 @@ static int setup(void **state)
 {
 	(void)state;
 	memset(&dev, 0xa5, sizeof(dev));
-	virtio_mmio_init(&dev, 3);
+	virtio_mmio_init(&dev, 3, NULL, (struct irq_line){ NULL, 0 });
 	return 0;
 }
 
@@ -182,9 +182,9 @@ static int setup_dev(void **state)
 	(void)state;
 	tvm = fake_gram_create();
 	memset(&dev, 0xa5, sizeof(dev));
-	virtio_mmio_init(&dev, 6);
+	virtio_mmio_init(&dev, 6, tvm, (struct irq_line){ tvm, TOY_IRQ });
 	toy_notified = toy_resets = 0;
-	virtio_mmio_attach(&dev, tvm, (struct irq_line){ tvm, TOY_IRQ }, &toy_ops, NULL);
+	virtio_mmio_attach(&dev, &toy_ops, NULL);
 	return 0;
 }
 

@@ -204,7 +204,8 @@ static int setup_once(void **state)
 		vms[v] = fake_gram_create();
 		strcpy(vms[v]->name, names[v]);
 		netmac_from_name(names[v], mac[v]);
-		virtio_mmio_init(&slots[v], 7);
+		virtio_mmio_init(&slots[v], 7, vms[v],
+				 (struct irq_line){ vms[v], BOARD_VIRTIO_IRQ + 7 });
 		assert_true(virtio_net_create(&slots[v], vms[v], v == 2, v == 2 ? NULL : &host, v == 0));
 	}
 	return 0;
