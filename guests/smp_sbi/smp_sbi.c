@@ -29,7 +29,10 @@
 #define RFENCE_FENCE_I  0
 #define RFENCE_SFENCE   1
 #define RFENCE_SFENCE_ASID 2
-#define SPIN_MAX        200000000UL
+/* How long a wait for another vCPU may last, in time-CSR ticks (10 MHz):
+ * a time bound, not a count of polls, since 4 vCPUs share 2 harts and a
+ * loaded host slows them unevenly. */
+#define WAIT_TICKS      (20UL * 10000000UL)
 
 enum cmd { CMD_IDLE, CMD_SUSPEND_RET, CMD_SUSPEND_NON_RET, CMD_STOP, CMD_TOUCH, CMD_TOUCH_USER };
 
@@ -218,9 +221,13 @@ void secondary_main(unsigned long id)
 void secondary_resumed(unsigned long id)
 {
 	result[id] = (csr_read(satp) == 0 && !(csr_read(sstatus) & SSTATUS_SIE)) ? 1 : -1;
+	/* Done before the waking IPI is taken: once it is, the boot hart may
+	 * send the next command at once, and marking done after that would
+	 * swallow it (seen as "stop: status not stopped" on a loaded host). */
+	done_seq[id] = cmd_seq[id];
+	__asm__ volatile("fence" ::: "memory");
 	csr_set(sie, SIE_SSIE);
 	csr_set(sstatus, SSTATUS_SIE);
-	done_seq[id] = cmd_seq[id];
 	secondary_loop(id);
 }
 
@@ -228,23 +235,23 @@ void secondary_resumed(unsigned long id)
 
 static int wait_for(volatile unsigned long *p, unsigned long want)
 {
-	for (unsigned long i = 0; i < SPIN_MAX; i++)
+	for (uint64_t end = time_now() + WAIT_TICKS; time_now() < end;)
 		if (*p == want)
 			return 1;
-	return 0;
+	return *p == want;
 }
 
 static int wait_status(unsigned long id, long want)
 {
-	for (unsigned long i = 0; i < SPIN_MAX / 1000; i++)
+	for (uint64_t end = time_now() + WAIT_TICKS; time_now() < end;)
 		if (status_of(id) == want)
 			return 1;
-	return 0;
+	return status_of(id) == want;
 }
 
 static int wait_ipis(const unsigned long *want)
 {
-	for (unsigned long i = 0; i < SPIN_MAX; i++) {
+	for (uint64_t end = time_now() + WAIT_TICKS; time_now() < end;) {
 		int ok = 1;
 		for (unsigned k = 0; k < NHARTS; k++)
 			ok &= ipis[k] >= want[k];
