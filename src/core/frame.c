@@ -30,8 +30,37 @@ void frame_pool_init(struct frame_pool *p, uint64_t base, uint64_t size, uint64_
 	p->bitmap = bitmap;
 	p->nfree = p->nframes;
 	p->hint = 0;
+	p->written = NULL;
 	for (uint64_t w = 0; w < (p->nframes + 63) / 64; w++)
 		bitmap[w] = 0;
+}
+
+void frame_pool_track_clean(struct frame_pool *p, uint64_t *bitmap)
+{
+	for (uint64_t w = 0; w < (p->nframes + 63) / 64; w++)
+		bitmap[w] = 0;
+	p->written = bitmap;
+}
+
+static void frame_mark_written(struct frame_pool *p, uint64_t i)
+{
+	if (p->written)
+		p->written[i / 64] |= 1ULL << (i % 64);
+}
+
+bool frame_pool_take_clean(struct frame_pool *p, uint64_t pa, uint64_t n)
+{
+	bool clean = p->written != NULL;
+
+	if (pa < p->base || (pa & (FRAME_SIZE - 1)) || ((pa - p->base) >> FRAME_SHIFT) + n > p->nframes)
+		return false;
+	uint64_t first = (pa - p->base) >> FRAME_SHIFT;
+	for (uint64_t i = first; i < first + n; i++) {
+		if (clean && ((p->written[i / 64] >> (i % 64)) & 1))
+			clean = false;
+		frame_mark_written(p, i);
+	}
+	return clean;
 }
 
 void frame_pool_reserve(struct frame_pool *p, uint64_t pa, uint64_t size)
@@ -49,6 +78,7 @@ void frame_pool_reserve(struct frame_pool *p, uint64_t pa, uint64_t size)
 		end = pool_end;
 	for (uint64_t i = (pa - p->base) >> FRAME_SHIFT;
 	     i < ((end - p->base) + FRAME_SIZE - 1) >> FRAME_SHIFT; i++) {
+		frame_mark_written(p, i);
 		if (!frame_used(p, i)) {
 			frame_mark(p, i, true);
 			p->nfree--;
@@ -100,6 +130,7 @@ uint64_t frame_pool_free(struct frame_pool *p, uint64_t pa, uint64_t n)
 	for (uint64_t i = (pa - p->base) >> FRAME_SHIFT; n && i < p->nframes; i++, n--) {
 		if (frame_used(p, i)) {
 			frame_mark(p, i, false);
+			frame_mark_written(p, i);
 			p->nfree++;
 			freed++;
 		}

@@ -29,3 +29,11 @@ void frame_free(uint64_t pa, uint64_t n)
 	frame_pool_free(&host_frames, pa, n);
 	spin_unlock(&frames_lock);
 }
+
+bool frame_take_clean(uint64_t pa, uint64_t n)
+{
+	spin_lock(&frames_lock);
+	bool clean = frame_pool_take_clean(&host_frames, pa, n);
+	spin_unlock(&frames_lock);
+	return clean;
+}

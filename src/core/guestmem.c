@@ -23,10 +23,16 @@ static void guestmem_first_touch(void *ctx, struct realmap_ram *r, uint64_t chun
 	spin_lock(&vm->mem_lock);
 	if (!realmap_chunk_ready(r, chunk)) {
 		realmap_chunk_pages(r, chunk, &first, &last);
+		/* Pages no one has written since the machine started are
+		 * still zero (frame.h, frame_take_clean). */
+		bool zeroed = false;
 		for (uint64_t i = first; i < last; i++)
-			memset(hostmem_va(r->hpa[i]), 0, REALMAP_PAGE_SIZE);
+			if (!frame_take_clean(r->hpa[i], 1)) {
+				memset(hostmem_va(r->hpa[i]), 0, REALMAP_PAGE_SIZE);
+				zeroed = true;
+			}
 		__atomic_fetch_or(&r->ready[chunk / 64], 1ULL << (chunk % 64), __ATOMIC_RELEASE);
-		vm->stats.chunks_zeroed++;
+		vm->stats.chunks_zeroed += zeroed;
 	}
 	spin_unlock(&vm->mem_lock);
 }

@@ -72,8 +72,14 @@ static void frames_init(const struct dt *dt, uint64_t dtb_pa)
 	uint64_t bitmap_bytes = frame_pool_bitmap_bytes(platform.ram_size);
 
 	frame_pool_init(&host_frames, platform.ram_base, platform.ram_size, hostmem_va(image_end));
+	/* QEMU starts the machine with its RAM zeroed, and Trapeze is the
+	 * first to run after the firmware (which keeps to its reserved
+	 * region; Trapeze never resets the machine, it ends it): frames not
+	 * reserved nor ever freed need no zeroing when a VM first touches
+	 * them (guestmem.c), which also spares QEMU the host pages. */
+	frame_pool_track_clean(&host_frames, hostmem_va(image_end + bitmap_bytes));
 	frame_pool_reserve(&host_frames, platform.ram_base,
-			   image_end + bitmap_bytes - platform.ram_base);
+			   image_end + 2 * bitmap_bytes - platform.ram_base);
 	frame_pool_reserve(&host_frames, dtb_pa, dt->size);
 	for (int i = 0; i < dt_rsv_count(dt); i++) {
 		uint64_t a, s;

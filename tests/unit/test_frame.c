@@ -108,6 +108,35 @@ static void test_frame_fragmented_contig_search(void **state)
 	assert_int_equal(frame_pool_alloc(&pool, 1, 1), BASE + 1 * FRAME_SIZE);
 }
 
+/* Frames that still hold the machine's zeroes: never reserved, never
+ * freed, never taken clean before. */
+static void test_frame_clean_tracking(void **state)
+{
+	uint64_t *written = calloc(1, frame_pool_bitmap_bytes(SIZE));
+
+	(void)state;
+	/* Untracked: nothing is known clean. */
+	assert_false(frame_pool_take_clean(&pool, BASE + 64 * FRAME_SIZE, 1));
+	frame_pool_track_clean(&pool, written);
+	frame_pool_reserve(&pool, BASE, 16 * FRAME_SIZE);
+	uint64_t pa = frame_pool_alloc(&pool, 8, 1);
+	assert_int_equal(pa, BASE + 16 * FRAME_SIZE);
+	assert_false(frame_pool_take_clean(&pool, BASE + 15 * FRAME_SIZE, 2));  /* one reserved */
+	assert_true(frame_pool_take_clean(&pool, pa + FRAME_SIZE, 2));
+	/* Taken once: written from then on (a VM reset zeroes it again). */
+	assert_false(frame_pool_take_clean(&pool, pa + FRAME_SIZE, 1));
+	assert_false(frame_pool_take_clean(&pool, pa + 2 * FRAME_SIZE, 1));
+	assert_true(frame_pool_take_clean(&pool, pa + 3 * FRAME_SIZE, 1));
+	/* Freed and allocated again: written. */
+	frame_pool_free(&pool, pa + 4 * FRAME_SIZE, 1);
+	assert_false(frame_pool_take_clean(&pool, pa + 4 * FRAME_SIZE, 1));
+	assert_true(frame_pool_take_clean(&pool, pa + 5 * FRAME_SIZE, 1));
+	/* Outside the pool: never clean. */
+	assert_false(frame_pool_take_clean(&pool, BASE - FRAME_SIZE, 1));
+	assert_false(frame_pool_take_clean(&pool, BASE + SIZE - FRAME_SIZE, 2));
+	free(written);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -118,6 +147,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_frame_exhaustion_and_free, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_frame_double_free_is_counted_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_frame_fragmented_contig_search, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_frame_clean_tracking, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -727,3 +727,10 @@ int main(void)
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
+
+/* Host memory from malloc may hold anything: never "still zero". */
+bool frame_take_clean(uint64_t pa, uint64_t n)
+{
+	(void)pa, (void)n;
+	return false;
+}

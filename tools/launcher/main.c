@@ -11,11 +11,13 @@
  * "PATH: problem", everything else from the launcher "trapeze: ...".
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <trapeze/bootinfo.h>
@@ -96,11 +98,73 @@ static int launch_load_images(struct launch *l, unsigned nvms)
 	return 0;
 }
 
+/*
+ * Where QEMU's DTB for this QEMU binary and CPU model is kept between runs:
+ * it depends on nothing else (the probe's machine is fixed), and asking
+ * QEMU for it is a whole QEMU start before the real one (about 25 ms, a
+ * twentieth of a Linux boot). Keyed by the binary's path, inode, size and
+ * modification time and by the model, in $XDG_CACHE_HOME/trapeze (else
+ * ~/.cache/trapeze); -1 when there is nowhere to keep it.
+ */
+static int launch_probe_cache_path(const char *qemu, const char *cpu, char *out, size_t len)
+{
+	char exe[PATH_MAX], dir[PATH_MAX];
+	const char *base = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+	struct stat st;
+	uint64_t h = 0xcbf29ce484222325ULL;     /* FNV-1a */
+
+	if (strchr(qemu, '/')) {
+		if (!realpath(qemu, exe))
+			return -1;
+	} else {
+		const char *p = getenv("PATH");
+		bool found = false;
+		while (p && *p && !found) {
+			size_t n = strcspn(p, ":");
+			if (snprintf(dir, sizeof(dir), "%.*s/%s", (int)n, p, qemu) < (int)sizeof(dir) &&
+			    access(dir, X_OK) == 0 && realpath(dir, exe))
+				found = true;
+			p += n + (p[n] == ':');
+		}
+		if (!found)
+			return -1;
+	}
+	if (stat(exe, &st) != 0)
+		return -1;
+	char key[PATH_MAX + 256];
+	int k = snprintf(key, sizeof(key), "%s|%llu|%llu|%lld.%ld|%s", exe,
+			 (unsigned long long)st.st_ino, (unsigned long long)st.st_size,
+			 (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec, cpu);
+	if (k < 0 || k >= (int)sizeof(key))
+		return -1;
+	for (int i = 0; i < k; i++)
+		h = (h ^ (unsigned char)key[i]) * 0x100000001b3ULL;
+	if (base && base[0])
+		k = snprintf(dir, sizeof(dir), "%s/trapeze", base);
+	else if (home && home[0])
+		k = snprintf(dir, sizeof(dir), "%s/.cache/trapeze", home);
+	else
+		return -1;
+	if (k < 0 || k >= (int)sizeof(dir))
+		return -1;
+	/* The folder and its parent (~/.cache may not exist yet). */
+	char *slash = strrchr(dir, '/');
+	*slash = '\0';
+	mkdir(dir, 0700);
+	*slash = '/';
+	if (mkdir(dir, 0700) != 0 && errno != EEXIST)
+		return -1;
+	k = snprintf(out, len, "%s/cpu-%016llx.dtb", dir, (unsigned long long)h);
+	return k < 0 || (size_t)k >= len ? -1 : 0;
+}
+
 /* riscv,isa, mmu-type and timebase of the host CPU model, as QEMU says. */
 static int launch_probe_cpu(struct launch *l)
 {
-	char err[DTB_ERR_MAX], isa[DTB_ISA_MAX];
+	char err[DTB_ERR_MAX], isa[DTB_ISA_MAX], cached[PATH_MAX];
 	const char *path = files_tmpdir_path("host.dtb");
+	bool have_cache = launch_probe_cache_path(l->qemu, l->cfg.machine.cpu, cached,
+						  sizeof(cached)) == 0;
 	void *blob;
 	size_t len;
 
@@ -108,10 +172,26 @@ static int launch_probe_cpu(struct launch *l)
 		fprintf(stderr, "trapeze: out of memory\n");
 		return -1;
 	}
-	if (qemu_dump_dtb(l->qemu, l->cfg.machine.cpu, path, err, sizeof(err)) != 0) {
+	if (have_cache && access(cached, R_OK) == 0) {
+		path = cached;
+	} else if (qemu_dump_dtb(l->qemu, l->cfg.machine.cpu, path, err, sizeof(err)) != 0) {
 		fprintf(stderr, "trapeze: cannot get the DTB of CPU %s: %s\n",
 			l->cfg.machine.cpu, err);
 		return -1;
+	} else if (have_cache && files_read(path, &blob, &len) == 0) {
+		/* Kept for the next run: written aside, then renamed, so that
+		 * a run in parallel never reads half a file. */
+		char tmp[PATH_MAX + 16];
+		FILE *f;
+		snprintf(tmp, sizeof(tmp), "%s.%d", cached, (int)getpid());
+		if ((f = fopen(tmp, "wb")) != NULL) {
+			bool ok = fwrite(blob, 1, len, f) == len;
+			if (fclose(f) == 0 && ok)
+				rename(tmp, cached);
+			else
+				unlink(tmp);
+		}
+		free(blob);
 	}
 	if (files_read(path, &blob, &len) != 0) {
 		fprintf(stderr, "trapeze: %s: %s\n", path, strerror(errno));

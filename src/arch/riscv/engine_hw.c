@@ -3,6 +3,7 @@
 #include "arch/riscv/csr.h"
 #include "arch/riscv/decode.h"
 #include "arch/riscv/emulate_mem.h"
+#include "arch/riscv/engine_hw_interp.h"
 #include "arch/riscv/firmware_pmp.h"
 #include "arch/riscv/fp.h"
 #include "arch/riscv/guest_pt.h"
@@ -12,7 +13,9 @@
 #include "arch/riscv/probe.h"
 #include "arch/riscv/vcpu_arch.h"
 #include "core/console.h"
+#include "core/guestmem.h"
 #include "core/lib/format.h"
+#include "core/lib/string.h"
 #include "core/platform.h"
 #include "core/sbi/sbi.h"
 #include "core/sched.h"
@@ -371,6 +374,275 @@ static bool hw_access_insn(struct vcpu *v, uint64_t htinst, uint64_t pc, struct 
 	return hw_fetch(v, pc, &raw) && hw_decode(v, raw, in) == 0;
 }
 
+/* ---- interpretation after a device exit (engine_hw_interp.h) ------------ */
+
+/* A run's length: bounded so that Trapeze's own events (checked in sip
+ * every INTERP_IRQ_CHECK instructions) and the scheduler wait little. */
+#define INTERP_MAX_INSNS  4096
+#define INTERP_IRQ_CHECK  16
+#define INTERP_PAGES      12
+#define INTERP_PAGE       4096ULL
+
+/*
+ * A page the run touched, translated by the guest's own tables with
+ * Trapeze's walker (gpt.h: the permission checks, A/D updates and faults
+ * bare QEMU 7.2 makes; QEMU's own HLV/HSV do not apply vsstatus the same
+ * way, measured by the fidelity suite), once per kind of access: a hart
+ * may keep a translation until the guest's next SFENCE.VMA (Privileged
+ * ISA v1.12, 4.2.1), which ends a run. RAM pages are pinned until the
+ * run ends; host is NULL for a device's page.
+ */
+struct interp_page {
+	uint64_t va, gpa;
+	uint8_t *host;
+	bool r, w, x;
+};
+
+struct interp_run {
+	struct vcpu *v;
+	struct guest_view gv;
+	struct interp_page page[INTERP_PAGES];
+	unsigned npages;
+	struct interp_page *last_code;  /* the page of the last fetch */
+	enum resume end;        /* SAME, or HALT / INJECT from a device access */
+	uint64_t inject_cause, inject_tval;
+};
+
+static bool *interp_perm(struct interp_page *p, enum gpt_access access)
+{
+	return access == GPT_FETCH ? &p->x : access == GPT_LOAD ? &p->r : &p->w;
+}
+
+/* The page of va for access, translated (and its A, or D, set) the first
+ * time: NULL when the run must end there (a fault, RAM not mapped yet,
+ * nothing at the address, no room left). */
+static __attribute__((noinline)) struct interp_page *interp_translate(struct interp_run *r, uint64_t va,
+								      enum gpt_access access)
+{
+	struct vm *vm = r->v->vm;
+	struct interp_page *p = NULL;
+	struct gpt_walk_req req = {
+		.satp = r->gv.satp, .va = va, .access = access, .priv_s = true,
+		.sum = r->gv.sum, .mxr = r->gv.mxr, .update_ad = true,
+	};
+	struct gpt_walk_res res;
+
+	for (unsigned i = 0; i < r->npages; i++)
+		if (r->page[i].va == va)
+			p = &r->page[i];
+	if (p == NULL && r->npages == INTERP_PAGES)
+		return NULL;
+	if (gpt_walk(&r->gv.pt, &req, &res) != GPT_WALK_OK)
+		return NULL;
+	uint64_t gpa = res.gpa & ~(INTERP_PAGE - 1);
+	if (p) {
+		if (p->gpa != gpa)
+			return NULL;
+		*interp_perm(p, access) = true;
+		return p;
+	}
+	struct realmap_entry e;
+	uint8_t *host = NULL;
+	switch (realmap_lookup(&vm->realmap, gpa, &e)) {
+	case REALMAP_RAM: {
+		/* Only RAM the G-stage maps already (a first touch is the native
+		 * path's: it zeroes and maps the chunk), and that the firmware's
+		 * PMP lets S-mode reach, as the hardware's access would. */
+		struct gstage_leaf leaf;
+		if (!gstage_lookup(&hw_vm_of(vm)->gs, gpa, &leaf) ||
+		    (leaf.perms & (PTE_R | PTE_W | PTE_X)) != (PTE_R | PTE_W | PTE_X) ||
+		    !firmware_pmp_allows(gpa, INTERP_PAGE))
+			return NULL;
+		host = guestmem_pin(vm, gpa, INTERP_PAGE);
+		if (host == NULL)
+			return NULL;
+		break;
+	}
+	case REALMAP_MMIO:
+		if (access == GPT_FETCH)
+			return NULL;
+		break;
+	default:
+		return NULL;
+	}
+	p = &r->page[r->npages++];
+	*p = (struct interp_page){ .va = va, .gpa = gpa, .host = host };
+	*interp_perm(p, access) = true;
+	return p;
+}
+
+/* The halfword at pc: from the page of the last fetch, else translated. */
+static inline __attribute__((always_inline)) bool interp_half(struct interp_run *r, uint64_t pc, uint16_t *h)
+{
+	uint64_t va = pc & ~(INTERP_PAGE - 1);
+	struct interp_page *p = r->last_code;
+
+	if (p == NULL || p->va != va) {
+		p = interp_translate(r, va, GPT_FETCH);
+		if (p == NULL || p->host == NULL)
+			return false;
+		r->last_code = p;
+	}
+	*h = *(const volatile uint16_t *)(p->host + (pc & (INTERP_PAGE - 1)));
+	return true;
+}
+
+/* The instruction at pc: its second half only when the first says it is
+ * 32 bits, maybe from the next page. */
+static inline __attribute__((always_inline)) bool interp_fetch(struct interp_run *r, uint64_t pc, uint32_t *raw)
+{
+	uint16_t lo, hi;
+
+	if (!interp_half(r, pc, &lo))
+		return false;
+	if ((lo & 3) != 3) {
+		*raw = lo;
+		return true;
+	}
+	if (!interp_half(r, pc + 2, &hi))
+		return false;
+	*raw = lo | (uint32_t)hi << 16;
+	return true;
+}
+
+/* A device access of the run, exactly as hw_mmio does it on an exit. */
+static __attribute__((noinline)) enum hw_interp_mem interp_mmio(struct interp_run *r, uint64_t gpa, uint64_t va,
+								unsigned width, bool write, uint64_t *val)
+{
+	struct vm *vm = r->v->vm;
+	struct realmap_entry e;
+
+	if (realmap_lookup(&vm->realmap, gpa, &e) != REALMAP_MMIO)
+		return HW_INTERP_MEM_STOP;      /* nothing answers: the native fault */
+	struct mmio_access a = {
+		.gpa = gpa, .offset = e.offset, .width = width, .write = write,
+		.value = write ? *val : 0,
+	};
+	int rc = mmio_dispatch(vm, e.dev, e.mmio_slot, &a);
+	if (rc < 0) {
+		r->end = RESUME_INJECT;
+		r->inject_cause = write ? EXC_STORE_ACCESS : EXC_LOAD_ACCESS;
+		r->inject_tval = va;
+		return HW_INTERP_MEM_STOP;
+	}
+	if (rc == MMIO_HALT) {
+		r->end = RESUME_HALT;
+		return HW_INTERP_MEM_STOP;
+	}
+	hw_vm_of(vm)->stats.interp_mmio++;
+	if (!write)
+		*val = a.value;
+	return HW_INTERP_MEM_OK;
+}
+
+/* A load or store of the run: aligned (a misaligned one is split by bare
+ * QEMU in ways the native path reproduces), on RAM as one access of its
+ * width, on a device through its model. */
+static inline __attribute__((always_inline)) enum hw_interp_mem
+interp_access(struct interp_run *r, uint64_t va, unsigned width, bool write, uint64_t *val)
+{
+	uint64_t off = va & (INTERP_PAGE - 1);
+	struct interp_page *p = NULL;
+
+	if (va & (width - 1))
+		return HW_INTERP_MEM_STOP;
+	for (unsigned i = 0; i < r->npages; i++)
+		if (r->page[i].va == va - off && (write ? r->page[i].w : r->page[i].r))
+			p = &r->page[i];
+	if (p == NULL && (p = interp_translate(r, va - off, write ? GPT_STORE : GPT_LOAD)) == NULL)
+		return HW_INTERP_MEM_STOP;
+	if (p->host == NULL)
+		return interp_mmio(r, p->gpa | off, va, width, write, val);
+	uint8_t *h = p->host + off;
+	if (write) {
+		if (width == 1)
+			*(volatile uint8_t *)h = (uint8_t)*val;
+		else if (width == 2)
+			*(volatile uint16_t *)h = (uint16_t)*val;
+		else if (width == 4)
+			*(volatile uint32_t *)h = (uint32_t)*val;
+		else
+			*(volatile uint64_t *)h = *val;
+	} else {
+		if (width == 1)
+			*val = *(volatile uint8_t *)h;
+		else if (width == 2)
+			*val = *(volatile uint16_t *)h;
+		else if (width == 4)
+			*val = *(volatile uint32_t *)h;
+		else
+			*val = *(volatile uint64_t *)h;
+	}
+	return HW_INTERP_MEM_OK;
+}
+
+static inline __attribute__((always_inline)) enum hw_interp_mem
+interp_load(void *ctx, uint64_t va, unsigned width, uint64_t *val)
+{
+	return interp_access(ctx, va, width, false, val);
+}
+
+static inline __attribute__((always_inline)) enum hw_interp_mem
+interp_store(void *ctx, uint64_t va, unsigned width, uint64_t val)
+{
+	return interp_access(ctx, va, width, true, &val);
+}
+
+static inline __attribute__((always_inline)) void interp_fence(void *ctx)
+{
+	(void)ctx;
+#ifndef TRAPEZE_HOST
+	__asm__ volatile("fence iorw, iorw" ::: "memory");
+#endif
+}
+
+/*
+ * The guest's kernel runs on from its pc in Trapeze (engine_hw_interp.h)
+ * until an instruction that is not interpreted, a pending interrupt of
+ * Trapeze's own (a slice's end, a host device, another hart's kick), or
+ * INTERP_MAX_INSNS; then the guest resumes natively where the run ended.
+ * Its interrupts are off the whole time (a run ends at any CSR access),
+ * so none of its own can be due inside. One function, its callees
+ * inlined and no jump tables (engine_hw_interp.h: indirect jumps are what
+ * costs under TCG).
+ */
+#pragma GCC push_options
+#pragma GCC optimize("no-jump-tables")
+/* Page-aligned: QEMU chains translation blocks directly only within a
+ * page; a branch to another page of the loop would be a lookup too. It
+ * is 4,088 bytes now (nm -S): what grows it past a page measured slower
+ * (a last-page shortcut per access kind, a decode cache). */
+static __attribute__((aligned(4096))) enum resume hw_interp_run(struct vcpu *v, struct trap_info *t)
+{
+	static const struct hw_interp_ops ops = { interp_load, interp_store, interp_fence };
+	struct interp_run r = { .v = v, .end = RESUME_SAME };
+	struct hw_stats *st = &hw_vm_of(v->vm)->stats;
+	uint64_t *x = v->arch->regs.x, pc = v->arch->regs.pc, ie = csr_read(sie);
+	uint64_t start = platform_time();
+	unsigned n;
+
+	hw_guest_view(v, &r.gv);
+	for (n = 0; n < INTERP_MAX_INSNS; n++) {
+		uint32_t raw;
+
+		if (n % INTERP_IRQ_CHECK == 0 && (csr_read(sip) & ie))
+			break;
+		if (!interp_fetch(&r, pc, &raw) || !hw_interp_step_inline(&ops, &r, x, &pc, raw))
+			break;
+	}
+	v->arch->regs.pc = pc;
+	st->interp_runs++;
+	st->interp_insns += n;
+	st->interp_ticks += platform_time() - start;
+	for (unsigned i = 0; i < r.npages; i++)
+		if (r.page[i].host)
+			guestmem_unpin(v->vm);
+	if (r.end == RESUME_INJECT)
+		return trap_inject(t, r.inject_cause, r.inject_tval);
+	return r.end;
+}
+#pragma GCC pop_options
+
 static enum resume hw_mmio(struct vcpu *v, struct trap_info *t, const struct realmap_entry *e,
 			   uint64_t gpa, uint64_t htinst)
 {
@@ -410,6 +682,12 @@ static enum resume hw_mmio(struct vcpu *v, struct trap_info *t, const struct rea
 		} else {
 			vcpu_set_gpr(v, in.rd, in.sign_extend ? sign_extend(val, in.width) : val);
 		}
+	}
+	/* The guest's kernel with its interrupts off (a console write, a
+	 * PLIC claim): what follows is interpreted, up to its next exit. */
+	if (hw(v)->guest_s && !(csr_read(CSR_VSSTATUS) & SSTATUS_SIE)) {
+		v->arch->regs.pc += in.len;
+		return hw_interp_run(v, t);
 	}
 	return trap_next(t, in.len);
 }
@@ -700,6 +978,10 @@ static void hw_print_stats(const struct vm *vm)
 	stats_add(&l, "vi-counter", s->vi_counter);
 	stats_add(&l, "vi-htimedelta", s->vi_htimedelta);
 	stats_add(&l, "vcpu-loads", s->world_loads);
+	stats_add(&l, "interp-runs", s->interp_runs);
+	stats_add(&l, "interp-insns", s->interp_insns);
+	stats_add(&l, "interp-mmio", s->interp_mmio);
+	stats_add(&l, "interp-us", s->interp_ticks * 1000000 / (platform.timebase_hz ? platform.timebase_hz : 1));
 	stats_flush(&l);
 }
 

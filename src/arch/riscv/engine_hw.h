@@ -50,6 +50,10 @@ struct hw_stats {
 	uint64_t vi_counter;        /*   counter reads completed as the firmware does */
 	uint64_t vi_htimedelta;     /*   htimedelta, emulated as OpenSBI does without H */
 	uint64_t world_loads;       /* full VS CSR restores (a vCPU switch) */
+	uint64_t interp_runs;       /* interpretations after a device exit (engine_hw_interp.h) */
+	uint64_t interp_insns;      /*   guest instructions they completed */
+	uint64_t interp_mmio;       /*   device accesses among them (no exit) */
+	uint64_t interp_ticks;      /*   time they took, in timebase ticks */
 };
 
 /* The engine's per-VM state. */

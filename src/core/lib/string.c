@@ -9,7 +9,18 @@ void *memcpy(void *dst, const void *src, size_t n)
 	const unsigned char *s = src;
 
 	if ((((uintptr_t)d | (uintptr_t)s | n) & 7) == 0) {
-		for (size_t i = 0; i < n; i += 8)
+		size_t i = 0;
+		/* 64 bytes a turn (memset: fewer jumps under TCG); the guests'
+		 * images are copied this way when a VM is made. */
+		for (; i + 64 <= n; i += 64) {
+			const uint64_t *f = (const uint64_t *)(s + i);
+			uint64_t *t = (uint64_t *)(d + i);
+			uint64_t a = f[0], b = f[1], c = f[2], e = f[3];
+			t[0] = a; t[1] = b; t[2] = c; t[3] = e;
+			a = f[4], b = f[5], c = f[6], e = f[7];
+			t[4] = a; t[5] = b; t[6] = c; t[7] = e;
+		}
+		for (; i < n; i += 8)
 			*(uint64_t *)(d + i) = *(const uint64_t *)(s + i);
 		return dst;
 	}
@@ -23,7 +34,16 @@ void *memset(void *dst, int c, size_t n)
 	unsigned char *d = dst;
 
 	if (c == 0 && (((uintptr_t)d | n) & 7) == 0) {
-		for (size_t i = 0; i < n; i += 8)
+		size_t i = 0;
+		/* 64 bytes a turn: under QEMU's TCG every turn of a loop is a
+		 * jump between translation blocks (pages zeroed on first touch
+		 * are most of what Trapeze writes). */
+		for (; i + 64 <= n; i += 64) {
+			uint64_t *q = (uint64_t *)(d + i);
+			q[0] = 0; q[1] = 0; q[2] = 0; q[3] = 0;
+			q[4] = 0; q[5] = 0; q[6] = 0; q[7] = 0;
+		}
+		for (; i < n; i += 8)
 			*(uint64_t *)(d + i) = 0;
 		return dst;
 	}
