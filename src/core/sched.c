@@ -580,11 +580,14 @@ struct vcpu *sched_resume(struct vcpu *v)
 		/* It waited for a hart: its steal-time record catches up. */
 		sbi_sta_record_steal(next);
 	}
+	bool migrated = next->on_hart != cpu;
 	h->current = next;
 	next->on_hart = cpu;
 	/* Whoever raises an interrupt for next after this either finds it
-	 * here (and kicks this hart) or is seen by the deliveries below. */
+	 * here (and kicks this hart) or is seen by the deliveries below; the
+	 * same for a remote FENCE.I (vcpu_fence_i). */
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	vcpu_fence_i_on_entry(next, migrated);
 	/* SBI SSE events preempt the guest's traps and interrupts. */
 	sbi_sse_deliver(next);
 	next->engine->deliver_irq(next);

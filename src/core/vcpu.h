@@ -57,6 +57,9 @@ struct vcpu {
 	/* Requests from the vCPU's own trap handling (WFI, HSM), acted on by
 	 * the scheduler only once this hart has finished with the vCPU, so no
 	 * other hart can pick it up while its trap is still being handled. */
+	/* A remote FENCE.I found it on no hart: it fences at its next entry
+	 * (vcpu_fence_i). A word: RV64 has no byte AMO. */
+	uint32_t fence_i_due;
 	bool want_block;
 	bool want_stop;
 	/* Its VM is paused (lifecycle.c): runnable, out of the run queue. */
@@ -120,8 +123,18 @@ void vcpu_flush_guest_tlb(struct vcpu *v, uint64_t start, uint64_t size, uint64_
  * a fault, its cause, with *tval: the caller has the firmware redirect it
  * (sbi_trap_redirect: sepc = the ECALL, pc = the raw stvec). */
 uint64_t vcpu_firmware_load(struct vcpu *v, uint64_t va, uint64_t *val, uint64_t *tval);
-/* Make instruction fetches see prior stores (FENCE.I on the vCPU's hart). */
+/* Make instruction fetches see prior stores for a vCPU that may run on
+ * any hart, now or next (FENCE.I on every hart: after patching). */
 void vcpu_flush_icache(struct vcpu *v);
+/* A remote FENCE.I aimed at v (SBI RFENCE): on the hart v runs on now (this
+ * one, or another through the host firmware for that hart alone), else at
+ * its next entry (vcpu_fence_i_on_entry). */
+void vcpu_fence_i(struct vcpu *v);
+/* v is about to run on this hart, published there (sched_resume, after its
+ * fence): the FENCE.I it may need here, because it last ran on another
+ * hart (code its VM wrote was fenced where it was) or a remote FENCE.I
+ * found it on no hart. */
+void vcpu_fence_i_on_entry(struct vcpu *v, bool migrated);
 
 /* Make a blocked or runnable vCPU notice new state soon (wake it from
  * WFI, or IPI the hart it runs on). */

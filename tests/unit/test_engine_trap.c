@@ -1229,6 +1229,60 @@ static void test_engine_trap_patch_fences_icache_on_every_hart(void **state)
 	assert_int_equal(remote_fence_i_calls(), 2);
 }
 
+/* An SBI remote FENCE.I aimed at one vCPU (vcpu_fence_i): the caller
+ * itself fences here, with no host call; a target running on another
+ * hart gets the host firmware's remote FENCE.I for that hart alone; every
+ * target is left the flag its next entry fences for. */
+static unsigned remote_fence_i_to(uint64_t hartid)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < fake_csr.nsbi; i++)
+		if (fake_csr.sbi[i].eid == 0x52464E43 && fake_csr.sbi[i].fid == 0 &&
+		    fake_csr.sbi[i].a0 == 1 && fake_csr.sbi[i].a1 == hartid)
+			n++;
+	return n;
+}
+
+static void test_engine_trap_remote_fence_i_only_where_the_target_runs(void **state)
+{
+	(void)state;
+	platform.nharts = 2;
+	harts[0].index = 0;
+	harts[1].index = 1;
+	harts[1].hartid = 7;
+	fake_csr.nsbi = fake_csr.nfences = 0;
+	vcpu.state = VCPU_RUNNING;
+	vcpu.on_hart = this_hart()->index;
+	vcpu_fence_i(&vcpu);
+	assert_int_equal(local_fence_i(), 1);
+	assert_int_equal(fake_csr.nsbi, 0);
+	assert_int_equal(vcpu.fence_i_due, 1);
+	vcpu_fence_i_on_entry(&vcpu, false);
+	assert_int_equal(vcpu.fence_i_due, 0);
+	assert_int_equal(local_fence_i(), 2);
+	/* Running on the other hart: the host's fence for that hart only. */
+	vcpu.on_hart = 1;
+	vcpu_fence_i(&vcpu);
+	assert_int_equal(fake_csr.nsbi, 1);
+	assert_int_equal(remote_fence_i_to(7), 1);
+	assert_int_equal(remote_fence_i_calls(), 0);
+	/* On no hart: its next entry fences. */
+	vcpu.fence_i_due = 0;
+	vcpu.state = VCPU_RUNNABLE;
+	vcpu_fence_i(&vcpu);
+	assert_int_equal(fake_csr.nsbi, 1);
+	assert_int_equal(vcpu.fence_i_due, 1);
+	unsigned before = local_fence_i();
+	vcpu_fence_i_on_entry(&vcpu, false);
+	assert_int_equal(local_fence_i(), before + 1);
+	/* Entering a hart it did not run on last: fenced, flag or not. */
+	vcpu_fence_i_on_entry(&vcpu, true);
+	assert_int_equal(local_fence_i(), before + 2);
+	vcpu_fence_i_on_entry(&vcpu, false);
+	assert_int_equal(local_fence_i(), before + 2);
+}
+
 /* A site at 2 mod 4 takes C.EBREAK: one 16-bit store, never half seen. */
 static void test_engine_trap_patch_2_mod_4_site_c_ebreak(void **state)
 {
@@ -1964,6 +2018,7 @@ int main(void)
 		T(test_engine_trap_paging_mmio_through_guest_tables),
 		T(test_engine_trap_patch_first_execution_patches_copy),
 		T(test_engine_trap_patch_fences_icache_on_every_hart),
+		T(test_engine_trap_remote_fence_i_only_where_the_target_runs),
 		T(test_engine_trap_patch_2_mod_4_site_c_ebreak),
 		T(test_engine_trap_patch_host_write_undoes_frame),
 		T(test_engine_trap_patch_dma_undoes_frame),

@@ -266,6 +266,20 @@ void sbi_sta_record_steal(struct vcpu *v)
 	sta_nrecords++;
 }
 
+/* FENCE.I at entry (vcpu.h): counted, with whether it was a migration. */
+static unsigned entry_fences, entry_migrations;
+
+void vcpu_fence_i_on_entry(struct vcpu *v, bool migrated)
+{
+	if (v->fence_i_due) {
+		v->fence_i_due = 0;
+		entry_fences++;
+	} else if (migrated) {
+		entry_fences++;
+	}
+	entry_migrations += migrated;
+}
+
 bool sbi_sse_due(const struct vcpu *v)
 {
 	return v->sbi.sse.recheck != 0;
@@ -1450,6 +1464,47 @@ static void test_sched_weights_share_cpu_time(void **state)
 	assert_true(a >= 2 * b - 3 * SLICE_TICKS && a <= 2 * b + 3 * SLICE_TICKS);
 }
 
+/* FENCE.I at entry (vcpu_fence_i_on_entry): a vCPU a remote FENCE.I found
+ * on no hart fences when it next enters, and one entering a hart other
+ * than the one it last ran on fences there; staying on its hart costs
+ * nothing. */
+static void test_sched_fence_i_at_entry(void **state)
+{
+	struct vcpu *cur[2];
+
+	(void)state;
+	platform.nharts = 2;
+	entry_fences = entry_migrations = 0;
+	for (unsigned i = 0; i < 3; i++)
+		sched_make_runnable(vc(i));
+	fake_cpu = 0;
+	cur[0] = sched_resume(NULL);
+	fake_cpu = 1;
+	cur[1] = sched_resume(NULL);
+	unsigned fences = entry_fences, migrations = entry_migrations;
+	/* The same vCPU again on its hart: nothing. */
+	fake_cpu = 0;
+	assert_ptr_equal(sched_resume(cur[0]), cur[0]);
+	assert_int_equal(entry_fences, fences);
+	/* A remote FENCE.I left its flag: fenced at this entry, once. */
+	cur[0]->fence_i_due = 1;
+	assert_ptr_equal(sched_resume(cur[0]), cur[0]);
+	assert_int_equal(entry_fences, fences + 1);
+	assert_int_equal(cur[0]->fence_i_due, 0);
+	assert_ptr_equal(sched_resume(cur[0]), cur[0]);
+	assert_int_equal(entry_fences, fences + 1);
+	/* Slices go round: whenever a vCPU enters the other hart it fenced. */
+	for (unsigned step = 0; step < 12; step++) {
+		fake_now += SLICE_TICKS;
+		for (unsigned h = 0; h < 2; h++) {
+			fake_cpu = h;
+			cur[h] = sched_resume(cur[h]);
+		}
+	}
+	assert_true(entry_migrations > migrations);
+	assert_int_equal(entry_fences, fences + 1 + (entry_migrations - migrations));
+}
+
 /* Three equal busy vCPUs on two harts: each gets two thirds of a hart
  * (the harts steal from each other's queues to keep virtual times
  * together), within 10%. */
@@ -1777,6 +1832,7 @@ int main(void)
 		cmocka_unit_test_setup(test_sched_hang_watchdog_stops_vm_blocked_in_wfi, setup),
 		cmocka_unit_test_setup(test_sched_weights_share_cpu_time, setup),
 		cmocka_unit_test_setup(test_sched_three_vcpus_share_two_harts_evenly, setup),
+		cmocka_unit_test_setup(test_sched_fence_i_at_entry, setup),
 		cmocka_unit_test_setup(test_sched_pinned_vcpu_runs_only_on_its_hart, setup),
 		cmocka_unit_test_setup(test_sched_pinned_weights_share_one_hart, setup),
 		cmocka_unit_test_setup(test_sched_wakeup_goes_to_idle_hart, setup),

@@ -89,6 +89,36 @@ void vcpu_flush_icache(struct vcpu *v)
 		sbi_host_call(SBI_HOST_EXT_RFENCE, 0, 0, (uint64_t)-1, 0);
 }
 
+/*
+ * SBI RFENCE remote_fence_i for one target (SBI v3.0, chapter 8): only the
+ * hart running it needs the fence now. Before, every remote FENCE.I went
+ * to every hart through the host firmware (an M-mode trip and a wait for
+ * the other harts), even for a VM whose one vCPU is the caller: Linux
+ * asks for one in flush_icache_all whenever it maps executable pages. The
+ * flag is set before looking where v runs, and sched_resume publishes
+ * where v runs before reading it (both with full fences): either this
+ * side sees v on its hart, or that hart sees the flag.
+ */
+void vcpu_fence_i(struct vcpu *v)
+{
+	__atomic_store_n(&v->fence_i_due, 1u, __ATOMIC_SEQ_CST);
+	if (v->state == VCPU_RUNNING && v->on_hart != this_hart()->index) {
+		uint64_t hartid = harts[v->on_hart].hartid;
+		sbi_host_call(SBI_HOST_EXT_RFENCE, 0, 1, hartid, 0);
+	} else {
+		fence_i();
+	}
+}
+
+void vcpu_fence_i_on_entry(struct vcpu *v, bool migrated)
+{
+	if (__atomic_load_n(&v->fence_i_due, __ATOMIC_RELAXED))
+		__atomic_store_n(&v->fence_i_due, 0u, __ATOMIC_RELAXED);
+	else if (!migrated)
+		return;
+	fence_i();
+}
+
 void vcpu_kick(struct vcpu *v)
 {
 	/* After what the caller made pending (vcpu_raise_irq): pairs with

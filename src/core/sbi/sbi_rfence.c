@@ -18,7 +18,7 @@ static void rfence_do_fence_i(struct vcpu *target, void *caller)
 {
 	sbi_pmu_fw_count(caller, SBI_PMU_FW_FENCE_I_SENT);
 	sbi_pmu_fw_count(target, SBI_PMU_FW_FENCE_I_RECEIVED);
-	vcpu_flush_icache(target);
+	vcpu_fence_i(target);
 }
 
 static void rfence_do_sfence_vma(struct vcpu *target, void *ctx)

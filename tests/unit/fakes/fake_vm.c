@@ -198,7 +198,7 @@ uint64_t vcpu_firmware_load(struct vcpu *v, uint64_t va, uint64_t *val, uint64_t
 	return EXC_LOAD_ACCESS;
 }
 
-void vcpu_flush_icache(struct vcpu *v)
+void vcpu_fence_i(struct vcpu *v)
 {
 	fake_record(v->vm, FAKE_FLUSH_ICACHE, v, 0, 0, 0);
 }
