@@ -1464,6 +1464,18 @@ static void test_sched_weights_share_cpu_time(void **state)
 	assert_true(a >= 2 * b - 3 * SLICE_TICKS && a <= 2 * b + 3 * SLICE_TICKS);
 }
 
+/* Three vCPUs made runnable on two harts; cur[h] is what hart h runs. */
+static void start_three_on_two_harts(struct vcpu *cur[2])
+{
+	platform.nharts = 2;
+	for (unsigned i = 0; i < 3; i++)
+		sched_make_runnable(vc(i));
+	fake_cpu = 0;
+	cur[0] = sched_resume(NULL);
+	fake_cpu = 1;
+	cur[1] = sched_resume(NULL);
+}
+
 /* FENCE.I at entry (vcpu_fence_i_on_entry): a vCPU a remote FENCE.I found
  * on no hart fences when it next enters, and one entering a hart other
  * than the one it last ran on fences there; staying on its hart costs
@@ -1473,14 +1485,8 @@ static void test_sched_fence_i_at_entry(void **state)
 	struct vcpu *cur[2];
 
 	(void)state;
-	platform.nharts = 2;
 	entry_fences = entry_migrations = 0;
-	for (unsigned i = 0; i < 3; i++)
-		sched_make_runnable(vc(i));
-	fake_cpu = 0;
-	cur[0] = sched_resume(NULL);
-	fake_cpu = 1;
-	cur[1] = sched_resume(NULL);
+	start_three_on_two_harts(cur);
 	unsigned fences = entry_fences, migrations = entry_migrations;
 	/* The same vCPU again on its hart: nothing. */
 	fake_cpu = 0;
@@ -1513,13 +1519,7 @@ static void test_sched_three_vcpus_share_two_harts_evenly(void **state)
 	struct vcpu *cur[2];
 
 	(void)state;
-	platform.nharts = 2;
-	for (unsigned i = 0; i < 3; i++)
-		sched_make_runnable(vc(i));
-	fake_cpu = 0;
-	cur[0] = sched_resume(NULL);
-	fake_cpu = 1;
-	cur[1] = sched_resume(NULL);
+	start_three_on_two_harts(cur);
 	assert_ptr_not_equal(cur[0], cur[1]);
 	for (unsigned step = 0; step < 120; step++) {
 		fake_now += SLICE_TICKS;

@@ -101,13 +101,17 @@ void vcpu_flush_icache(struct vcpu *v)
  */
 void vcpu_fence_i(struct vcpu *v)
 {
-	__atomic_store_n(&v->fence_i_due, 1u, __ATOMIC_SEQ_CST);
-	if (v->state == VCPU_RUNNING && v->on_hart != this_hart()->index) {
-		uint64_t hartid = harts[v->on_hart].hartid;
-		sbi_host_call(SBI_HOST_EXT_RFENCE, 0, 1, hartid, 0);
-	} else {
+	unsigned here = this_hart()->index;
+
+	/* Running on this hart (the caller itself): only this hart moves it
+	 * off, so a fence now is all it needs. */
+	if (v->state == VCPU_RUNNING && v->on_hart == here) {
 		fence_i();
+		return;
 	}
+	__atomic_store_n(&v->fence_i_due, 1u, __ATOMIC_SEQ_CST);
+	if (v->state == VCPU_RUNNING && v->on_hart != here)
+		sbi_host_call(SBI_HOST_EXT_RFENCE, 0, 1, harts[v->on_hart].hartid, 0);
 }
 
 void vcpu_fence_i_on_entry(struct vcpu *v, bool migrated)
