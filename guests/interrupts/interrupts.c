@@ -9,7 +9,7 @@
 #define IRQ(n) (SCAUSE_INTERRUPT | (n))
 #define SHORT_DELAY 2000UL              /* ticks: 200 us at 10 MHz */
 #define LONG_DELAY  100000UL           /* 10 ms: surely not passed yet */
-#define GIVE_UP     10000000UL          /* 1 s: bound on every wait */
+#define GIVE_UP     50000000UL          /* 5 s: bound on every wait (a loaded host can stall QEMU for a second) */
 
 static volatile unsigned long seen[8], nseen, seen_spp[8];
 static int have_sstc;
