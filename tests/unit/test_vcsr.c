@@ -282,6 +282,28 @@ static void test_vcsr_satp_modes_and_asid(void **state)
 	assert_int_equal(csr_value(CSR_SATP), 0);
 }
 
+static void test_vcsr_find_names_every_slot(void **state)
+{
+	unsigned n = 0, found = 0;
+
+	(void)state;
+	/* vcsr_find is a switch beside the table: each slot's CSR leads back
+	 * to that slot, and no other number finds anything. */
+	for (const struct vcsr_desc *d; (d = vcsr_at(n)) != NULL; n++) {
+		assert_ptr_equal(vcsr_find(d->num), d);
+		assert_int_equal(vcsr_slot(d), n);
+	}
+	assert_int_equal(n, 13);
+	for (unsigned num = 0; num < 0x1000; num++) {
+		const struct vcsr_desc *d = vcsr_find(num);
+		if (d) {
+			assert_int_equal(d->num, num);
+			found++;
+		}
+	}
+	assert_int_equal(found, n);
+}
+
 static void test_vcsr_absent_when_host_lacks_it(void **state)
 {
 	(void)state;
@@ -392,6 +414,7 @@ int main(void)
 		cmocka_unit_test_setup(test_vcsr_sie_and_sip_masks, setup),
 		cmocka_unit_test_setup(test_vcsr_stimecmp_drives_stip, setup),
 		cmocka_unit_test_setup(test_vcsr_satp_modes_and_asid, setup),
+		cmocka_unit_test_setup(test_vcsr_find_names_every_slot, setup),
 		cmocka_unit_test_setup(test_vcsr_absent_when_host_lacks_it, setup),
 		cmocka_unit_test_setup(test_vcsr_sret_to_vu_and_vs, setup),
 		cmocka_unit_test_setup(test_vcsr_wfi_blocks_only_without_pending, setup),

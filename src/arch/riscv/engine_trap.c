@@ -90,13 +90,14 @@ static const unsigned irq_priority[] = { IRQ_S_EXT, IRQ_S_SOFT, IRQ_S_TIMER, IRQ
 static uint64_t trap_irq_deliverable(struct vcpu *v)
 {
 	const struct vcsr *c = &v->arch->trap.csr;
-	uint64_t pending = vcsr_sip_read(v) & c->sie;
 
 	/* In a less privileged mode S-level interrupts are enabled regardless
-	 * of sstatus.SIE (Privileged ISA v1.12, 4.1.1). */
+	 * of sstatus.SIE (Privileged ISA v1.12, 4.1.1). Checked first: it is
+	 * the common answer inside the guest kernel, and reading sip reads
+	 * the time. */
 	if (v->arch->trap.vpriv == VPRIV_S && !(c->sstatus & SSTATUS_SIE))
 		return 0;
-	return pending;
+	return vcsr_sip_read(v) & c->sie;
 }
 
 bool engine_trap_irq_deliverable(struct vcpu *v)

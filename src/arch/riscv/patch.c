@@ -597,14 +597,14 @@ enum resume patch_breakpoint(struct vcpu *v, struct trap_info *t)
 	 * resume path must see it first), the next runs in this exit; the
 	 * dispatcher then steps over all of them at once.
 	 */
-	for (unsigned n = 1; r == RESUME_NEXT && n < PATCH_CHAIN_MAX && patch_chainable(&in) &&
-	     !engine_trap_irq_deliverable(v); n++) {
+	for (unsigned n = 1; r == RESUME_NEXT && n < PATCH_CHAIN_MAX && patch_chainable(&in); n++) {
 		uint64_t next = gpa + in.len;
 		struct insn in2;
 		uint32_t raw2;
 		uint8_t form2;
 		if ((next & ~PAGE_MASK) != (gpa & ~PAGE_MASK) || !site_raw(v->vm, next, &raw2, &form2) ||
-		    decode_insn(raw2, &in2) != 0 || !patch_chainable(&in2))
+		    decode_insn(raw2, &in2) != 0 || !patch_chainable(&in2) ||
+		    engine_trap_irq_deliverable(v))
 			break;
 		struct trap_info t2 = { .cause = EXC_ILLEGAL_INST, .tval = raw2, .epc = t->epc + t->insn_len };
 		if (emulate_insn_decoded(v, &t2, &in2) != RESUME_NEXT)

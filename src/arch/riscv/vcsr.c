@@ -64,9 +64,12 @@ uint64_t vcsr_sip_read(struct vcpu *v)
 	uint64_t pending = vcpu_virq_pending(v);
 	uint64_t ip = v->arch->trap.csr.sip & ~(MIP_SSIP | MIP_STIP | MIP_SEIP);
 
-	for (unsigned i = 0; i < sizeof(virq_bits) / sizeof(virq_bits[0]); i++)
-		if (pending & virq_bits[i].virq)
-			ip |= virq_bits[i].mip;
+	if (pending & VIRQ_SOFT)
+		ip |= MIP_SSIP;
+	if (pending & VIRQ_TIMER)
+		ip |= MIP_STIP;
+	if (pending & VIRQ_EXT)
+		ip |= MIP_SEIP;
 	return ip;
 }
 
@@ -168,30 +171,67 @@ static void stimecmp_write(struct vcpu *v, uint64_t val)
 static uint64_t htimedelta_read(struct vcpu *v) { return v->arch->trap.csr.htimedelta; }
 static void htimedelta_write(struct vcpu *v, uint64_t val) { v->arch->trap.csr.htimedelta = val; }
 
-static const struct vcsr_desc vcsr_table[] = {
-	{ CSR_SSTATUS,    "sstatus",    always,       vcsr_sstatus_read, sstatus_write },
-	{ CSR_SIE,        "sie",        always,       sie_read,        sie_write },
-	{ CSR_STVEC,      "stvec",      always,       stvec_read,      stvec_write },
-	{ CSR_SCOUNTEREN, "scounteren", always,       scounteren_read, scounteren_write },
-	{ CSR_SENVCFG,    "senvcfg",    has_senvcfg,  senvcfg_read,    senvcfg_write },
-	{ CSR_SSCRATCH,   "sscratch",   always,       sscratch_read,   sscratch_write },
-	{ CSR_SEPC,       "sepc",       always,       sepc_read,       sepc_write },
-	{ CSR_SCAUSE,     "scause",     always,       scause_read,     scause_write },
-	{ CSR_STVAL,      "stval",      always,       stval_read,      stval_write },
-	{ CSR_SIP,        "sip",        always,       sip_read,        sip_write },
-	{ CSR_STIMECMP,   "stimecmp",   has_stimecmp, stimecmp_read,   stimecmp_write },
-	{ CSR_SATP,       "satp",       always,       satp_read,       satp_write },
-	{ CSR_HTIMEDELTA, "htimedelta", always,       htimedelta_read, htimedelta_write },
+/* The table's slots (vcsr_slot; trap statistics count by slot). */
+enum {
+	SLOT_SSTATUS,
+	SLOT_SIE,
+	SLOT_STVEC,
+	SLOT_SCOUNTEREN,
+	SLOT_SENVCFG,
+	SLOT_SSCRATCH,
+	SLOT_SEPC,
+	SLOT_SCAUSE,
+	SLOT_STVAL,
+	SLOT_SIP,
+	SLOT_STIMECMP,
+	SLOT_SATP,
+	SLOT_HTIMEDELTA,
+	VCSR_COUNT,
 };
 
-#define VCSR_COUNT (sizeof(vcsr_table) / sizeof(vcsr_table[0]))
+static const struct vcsr_desc vcsr_table[VCSR_COUNT] = {
+	[SLOT_SSTATUS]     = { CSR_SSTATUS,    "sstatus",    always,       vcsr_sstatus_read, sstatus_write },
+	[SLOT_SIE]         = { CSR_SIE,        "sie",        always,       sie_read,        sie_write },
+	[SLOT_STVEC]       = { CSR_STVEC,      "stvec",      always,       stvec_read,      stvec_write },
+	[SLOT_SCOUNTEREN]  = { CSR_SCOUNTEREN, "scounteren", always,       scounteren_read, scounteren_write },
+	[SLOT_SENVCFG]     = { CSR_SENVCFG,    "senvcfg",    has_senvcfg,  senvcfg_read,    senvcfg_write },
+	[SLOT_SSCRATCH]    = { CSR_SSCRATCH,   "sscratch",   always,       sscratch_read,   sscratch_write },
+	[SLOT_SEPC]        = { CSR_SEPC,       "sepc",       always,       sepc_read,       sepc_write },
+	[SLOT_SCAUSE]      = { CSR_SCAUSE,     "scause",     always,       scause_read,     scause_write },
+	[SLOT_STVAL]       = { CSR_STVAL,      "stval",      always,       stval_read,      stval_write },
+	[SLOT_SIP]         = { CSR_SIP,        "sip",        always,       sip_read,        sip_write },
+	[SLOT_STIMECMP]    = { CSR_STIMECMP,   "stimecmp",   has_stimecmp, stimecmp_read,   stimecmp_write },
+	[SLOT_SATP]        = { CSR_SATP,       "satp",       always,       satp_read,       satp_write },
+	[SLOT_HTIMEDELTA]  = { CSR_HTIMEDELTA, "htimedelta", always,       htimedelta_read, htimedelta_write },
+};
+
+/* The table's index of CSR num, or VCSR_COUNT: a switch, not a search,
+ * since every emulated CSR access of the guest kernel starts here. */
+static unsigned vcsr_index(unsigned num)
+{
+	switch (num) {
+	case CSR_SSTATUS:    return SLOT_SSTATUS;
+	case CSR_SIE:        return SLOT_SIE;
+	case CSR_STVEC:      return SLOT_STVEC;
+	case CSR_SCOUNTEREN: return SLOT_SCOUNTEREN;
+	case CSR_SENVCFG:    return SLOT_SENVCFG;
+	case CSR_SSCRATCH:   return SLOT_SSCRATCH;
+	case CSR_SEPC:       return SLOT_SEPC;
+	case CSR_SCAUSE:     return SLOT_SCAUSE;
+	case CSR_STVAL:      return SLOT_STVAL;
+	case CSR_SIP:        return SLOT_SIP;
+	case CSR_STIMECMP:   return SLOT_STIMECMP;
+	case CSR_SATP:       return SLOT_SATP;
+	case CSR_HTIMEDELTA: return SLOT_HTIMEDELTA;
+	default:             return VCSR_COUNT;
+	}
+}
 
 const struct vcsr_desc *vcsr_find(unsigned num)
 {
-	for (unsigned i = 0; i < VCSR_COUNT; i++)
-		if (vcsr_table[i].num == num)
-			return vcsr_table[i].present() ? &vcsr_table[i] : NULL;
-	return NULL;
+	unsigned i = vcsr_index(num);
+
+	return i < VCSR_COUNT && vcsr_table[i].present() ? &vcsr_table[i] : NULL;
 }
 
 unsigned vcsr_slot(const struct vcsr_desc *d)
