@@ -1096,8 +1096,38 @@ static void test_engine_trap_paging_insn_fetched_through_guest_tables(void **sta
 	trap(EXC_ILLEGAL_INST, 0);
 	assert_int_equal(VCSR.sscratch, 0x77);
 	assert_int_equal(REGS.pc, VA_CODE + 4);
-	assert_true(TV.fetch.valid);
-	assert_int_equal(TV.fetch.gpa_page, CODE);
+	const struct fetch_cache *fc = &TV.fetch[(VA_CODE >> 12) % TRAP_FETCH_CACHE];
+	assert_true(fc->valid);
+	assert_int_equal(fc->va_page, VA_CODE);
+	assert_int_equal(fc->gpa_page, CODE);
+}
+
+/* Two code pages trapping in turn keep one entry each: the second does not
+ * evict the first (a guest PTE changed without SFENCE.VMA shows it, since
+ * a cached translation is what a TLB would keep). */
+static void test_engine_trap_paging_fetch_cache_holds_two_pages(void **state)
+{
+	const uint64_t va2 = VA_CODE + 0x1000, code2 = CODE + 0x3000;
+
+	(void)state;
+	paging_on();
+	put_pte(PT_L0, va2 >> 12, pte_make(code2, PTE_V | PTE_A | PTE_R | PTE_X));
+	put32(CODE, CSRRW_A0_SSCRATCH_A1);
+	put32(code2, CSRRW_A0_SSCRATCH_A1);
+	put32(CODE + 0x5000, 0x00000013);       /* nop: not a CSR access */
+	REGS.x[A1] = 1;
+	trap(EXC_ILLEGAL_INST, 0);
+	REGS.pc = va2;
+	REGS.x[A1] = 2;
+	trap(EXC_ILLEGAL_INST, 0);
+	assert_int_equal(VCSR.sscratch, 2);
+	/* The first page now maps elsewhere in the guest's tables, unfenced. */
+	put_pte(PT_L0, VA_CODE >> 12, pte_make(CODE + 0x5000, PTE_V | PTE_A | PTE_R | PTE_X));
+	REGS.pc = VA_CODE;
+	REGS.x[A1] = 3;
+	trap(EXC_ILLEGAL_INST, 0);
+	assert_int_equal(VCSR.sscratch, 3);     /* still the cached page's CSRRW */
+	assert_int_equal(REGS.pc, VA_CODE + 4);
 }
 
 static void test_engine_trap_paging_load_fault_fills_shadow(void **state)
@@ -2013,6 +2043,7 @@ int main(void)
 		T(test_engine_trap_bare_mmio_halt_keeps_pc),
 		T(test_engine_trap_bare_fault_out_of_memory_stops_vm),
 		T(test_engine_trap_paging_insn_fetched_through_guest_tables),
+		T(test_engine_trap_paging_fetch_cache_holds_two_pages),
 		T(test_engine_trap_paging_load_fault_fills_shadow),
 		T(test_engine_trap_paging_unmapped_is_guest_page_fault),
 		T(test_engine_trap_paging_mmio_through_guest_tables),

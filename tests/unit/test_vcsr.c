@@ -282,6 +282,75 @@ static void test_vcsr_satp_modes_and_asid(void **state)
 	assert_int_equal(csr_value(CSR_SATP), 0);
 }
 
+static uint64_t rnd(uint64_t *x)
+{
+	*x ^= *x << 13;
+	*x ^= *x >> 7;
+	*x ^= *x << 17;
+	return *x;
+}
+
+/* emulate_csr_hot (the patched sites' path) against the general one, on
+ * random CSR instructions and states: where it takes an instruction, the
+ * registers, CSRs and statistics come out the same; where it declines,
+ * nothing has changed. */
+static void test_vcsr_hot_path_matches_general(void **state)
+{
+	static const unsigned csrs[] = { CSR_SSTATUS, CSR_SSCRATCH, CSR_SEPC, CSR_SCAUSE, CSR_STVAL,
+					 CSR_SIE, CSR_SATP, CSR_STVEC };
+	static const unsigned funct3s[] = { 1, 2, 3, 5, 6, 7 };
+	uint64_t x = 0x243f6a8885a308d3ULL;
+	unsigned handled = 0, declined = 0, sstatus_writes = 0;
+
+	(void)state;
+	for (unsigned i = 0; i < 20000; i++) {
+		vcpu.arch->trap.vpriv = rnd(&x) % 8 ? VPRIV_S : VPRIV_U;
+		enum vpriv priv = vcpu.arch->trap.vpriv;
+		vcpu.arch->trap.vpriv = VPRIV_S;
+		/* A legal sstatus, by the general path; SIE, SPIE, SPP often apart. */
+		uint64_t bits = rnd(&x) % 4 ? SSTATUS_SIE | SSTATUS_SPIE | SSTATUS_SPP : ~0ULL;
+		csr_set_value(CSR_SSTATUS, rnd(&x) & bits);
+		vcpu.arch->trap.vpriv = priv;
+		for (unsigned r = 1; r < 32; r++)
+			vcpu.arch->regs.x[r] = rnd(&x) % 3 ? rnd(&x) % 4 : rnd(&x);
+		unsigned rs1 = rnd(&x) % 4 ? rnd(&x) % 4 : rnd(&x) % 32;
+		uint32_t insn = csr_insn(funct3s[rnd(&x) % 6], rnd(&x) % 32, rs1, csrs[rnd(&x) % 8]);
+
+		struct vcpu_regs regs_before = vcpu.arch->regs;
+		struct vcsr csr_before = vcpu.arch->trap.csr;
+		struct trap_stats st_before = fake_trap_vm.stats;
+		struct trap_info t;
+		enum resume r = step(insn, &t);
+		struct vcpu_regs regs_general = vcpu.arch->regs;
+		struct vcsr csr_general = vcpu.arch->trap.csr;
+		struct trap_stats st_general = fake_trap_vm.stats;
+
+		vcpu.arch->regs = regs_before;
+		vcpu.arch->trap.csr = csr_before;
+		fake_trap_vm.stats = st_before;
+		struct trap_info th = { .cause = EXC_ILLEGAL_INST, .tval = insn, .epc = regs_before.pc };
+		if (emulate_csr_hot(&vcpu, &th, insn)) {
+			handled++;
+			sstatus_writes += (insn >> 20) == CSR_SSTATUS && csr_before.sstatus != csr_general.sstatus;
+			assert_int_equal(r, RESUME_NEXT);
+			assert_int_equal(th.insn_len, t.insn_len);
+			vcpu.arch->regs.pc += th.insn_len;
+			assert_memory_equal(vcpu.arch->regs.x, regs_general.x, sizeof(regs_general.x));
+			assert_int_equal(vcpu.arch->regs.pc, regs_general.pc);
+			assert_memory_equal(&vcpu.arch->trap.csr, &csr_general, sizeof(csr_general));
+			assert_memory_equal(&fake_trap_vm.stats, &st_general, sizeof(st_general));
+		} else {
+			declined++;
+			assert_memory_equal(vcpu.arch->regs.x, regs_before.x, sizeof(regs_before.x));
+			assert_memory_equal(&vcpu.arch->trap.csr, &csr_before, sizeof(csr_before));
+			assert_memory_equal(&fake_trap_vm.stats, &st_before, sizeof(st_before));
+		}
+	}
+	assert_true(handled > 5000);
+	assert_true(declined > 1000);
+	assert_true(sstatus_writes > 100);     /* about 200 */
+}
+
 static void test_vcsr_find_names_every_slot(void **state)
 {
 	unsigned n = 0, found = 0;
@@ -415,6 +484,7 @@ int main(void)
 		cmocka_unit_test_setup(test_vcsr_stimecmp_drives_stip, setup),
 		cmocka_unit_test_setup(test_vcsr_satp_modes_and_asid, setup),
 		cmocka_unit_test_setup(test_vcsr_find_names_every_slot, setup),
+		cmocka_unit_test_setup(test_vcsr_hot_path_matches_general, setup),
 		cmocka_unit_test_setup(test_vcsr_absent_when_host_lacks_it, setup),
 		cmocka_unit_test_setup(test_vcsr_sret_to_vu_and_vs, setup),
 		cmocka_unit_test_setup(test_vcsr_wfi_blocks_only_without_pending, setup),

@@ -293,8 +293,8 @@ static void trap_leave(struct vcpu *v)
  * fetch that trapped has made it). false when the fetch would fault. */
 static bool guest_fetch_pa(struct vcpu *v, uint64_t va, uint64_t *gpa)
 {
-	struct fetch_cache *fc = &v->arch->trap.fetch;
 	uint64_t page = va & ~(PAGE_SIZE - 1);
+	struct fetch_cache *fc = &v->arch->trap.fetch[(page / PAGE_SIZE) & (TRAP_FETCH_CACHE - 1)];
 
 	if (!guest_paging(v)) {
 		*gpa = va;

@@ -26,6 +26,8 @@ struct insn;
 struct vcpu;
 struct vm;
 
+#define TRAP_FETCH_CACHE 16    /* entries (a power of two) */
+
 /* The engine's per-vCPU state. */
 struct trap_vcpu {
 	struct vcsr csr;
@@ -36,14 +38,16 @@ struct trap_vcpu {
 	enum shadow_view root_for_view;
 	uint64_t root_for_gen;
 	bool root_valid;
-	/* The last instruction page translated through the guest's tables, for
-	 * fetching the instruction of the next trap without a walk; valid
-	 * while satp, the privilege and the shadow generation stay. */
+	/* The last instruction pages translated through the guest's tables
+	 * (direct-mapped by virtual page), for fetching the instruction of a
+	 * trap without a walk: Linux's patched sites alternate between a few
+	 * pages (irq save/restore inlined everywhere). An entry is valid while
+	 * satp, the privilege and the shadow generation stay. */
 	struct fetch_cache {
 		bool valid;
 		enum vpriv vpriv;
 		uint64_t satp, gen, va_page, gpa_page;
-	} fetch;
+	} fetch[TRAP_FETCH_CACHE];
 	bool lr_valid;          /* LR/SC reservation, for emulated accesses (emulate_mem.c) */
 	uint64_t lr_addr;
 	uint64_t lr_val;        /* what the LR read: an emulated SC succeeds only if it is still there */

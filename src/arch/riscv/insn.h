@@ -5,6 +5,8 @@
 #ifndef ARCH_RISCV_INSN_H
 #define ARCH_RISCV_INSN_H
 
+#include <stdbool.h>
+#include <stdint.h>
 #include "arch/riscv/dispatch.h"
 
 /* Illegal-instruction trap from the guest: decode and emulate, or reflect. */
@@ -13,5 +15,9 @@ enum resume emulate_insn(struct vcpu *v, struct trap_info *t);
  * site, patch.c): t->tval holds its bits. Never discovers sites. */
 struct insn;
 enum resume emulate_insn_decoded(struct vcpu *v, struct trap_info *t, const struct insn *in);
+/* A CSR instruction on sstatus, sscratch, sepc, scause or stval in vS,
+ * emulated from its raw bits as emulate_insn_decoded would (RESUME_NEXT,
+ * t->insn_len set); false, with nothing done, for anything else. */
+bool emulate_csr_hot(struct vcpu *v, struct trap_info *t, uint32_t raw);
 
 #endif

@@ -504,12 +504,14 @@ void patch_vcpu_bare(struct vcpu *v, bool bare)
 
 /* CSRs whose instructions vS always completes without a trap and without
  * changing translation or privilege: after one of them the next patched
- * site may run in the same exit (Privileged ISA v1.12, 4.1). */
-static bool patch_chainable(const struct insn *in)
+ * site may run in the same exit (Privileged ISA v1.12, 4.1). From the raw
+ * bits (a site's original is always 4 bytes): Zicsr is SYSTEM with funct3
+ * 1-3 and 5-7 ("CSR Instructions"). */
+static bool patch_chainable(uint32_t raw)
 {
-	if (in->kind != INSN_CSR)
+	if ((raw & 0x7f) != 0x73 || ((raw >> 12) & 3) == 0)
 		return false;
-	switch (in->csr) {
+	switch (raw >> 20) {
 	case CSR_SSTATUS: case CSR_SIE: case CSR_SIP: case CSR_SSCRATCH:
 	case CSR_SEPC: case CSR_SCAUSE: case CSR_STVAL:
 		return true;
@@ -550,13 +552,33 @@ static void count_form(struct patch_stats *st, uint8_t form)
 		st->exec_form[form]++;
 }
 
+/* The original instruction of a site, emulated as its illegal-instruction
+ * trap would have been (t says so): Linux's hot CSR accesses straight from
+ * the bits (insn.c, emulate_csr_hot), anything else decoded. -1 when raw
+ * does not decode (never for a site patch_decide chose). */
+static int run_site(struct vcpu *v, struct trap_info *t, uint32_t raw, enum resume *r)
+{
+	struct patch_stats *st = &patch_of(v->vm)->stats;
+	struct insn in;
+
+	if (emulate_csr_hot(v, t, raw)) {
+		st->exec_csr++;
+		*r = RESUME_NEXT;
+		return 0;
+	}
+	if (decode_insn(raw, &in) != 0)
+		return -1;
+	count_exec(st, &in);
+	*r = emulate_insn_decoded(v, t, &in);
+	return 0;
+}
+
 enum resume patch_breakpoint(struct vcpu *v, struct trap_info *t)
 {
 	struct patch_vm *p = &trap_vm_of(v->vm)->patch;
 	uint64_t gpa;
 	uint32_t raw;
 	uint8_t form;
-	struct insn in;
 
 	if (!p->enabled || !patch_paging_s(v) || !engine_trap_fetch_pa(v, t->epc, &gpa))
 		return trap_inject(t, t->cause, t->tval);       /* the guest's own */
@@ -576,17 +598,17 @@ enum resume patch_breakpoint(struct vcpu *v, struct trap_info *t)
 		}
 		return trap_inject(t, t->cause, t->tval);
 	}
-	if (decode_insn(raw, &in) != 0)
-		return trap_inject(t, t->cause, t->tval);
-	count_exec(&p->stats, &in);
-	count_form(&p->stats, form);
 	/* What the illegal-instruction trap of the original would have
 	 * reported (its stval: the instruction's bits). */
+	struct trap_info bp = *t;
 	t->cause = EXC_ILLEGAL_INST;
 	t->tval = raw;
 	uint64_t sstatus_before = v->arch->trap.csr.sstatus;
-	bool chainable = patch_chainable(&in);
-	enum resume r = emulate_insn_decoded(v, t, &in);
+	bool chainable = patch_chainable(raw);
+	enum resume r;
+	if (run_site(v, t, raw, &r) != 0)
+		return trap_inject(t, bp.cause, bp.tval);
+	count_form(&p->stats, form);
 
 	/*
 	 * Back to back: the next instruction in the same page is a patched
@@ -597,24 +619,22 @@ enum resume patch_breakpoint(struct vcpu *v, struct trap_info *t)
 	 * resume path must see it first), the next runs in this exit; the
 	 * dispatcher then steps over all of them at once.
 	 */
-	for (unsigned n = 1; r == RESUME_NEXT && n < PATCH_CHAIN_MAX && patch_chainable(&in); n++) {
-		uint64_t next = gpa + in.len;
-		struct insn in2;
+	for (unsigned n = 1; r == RESUME_NEXT && n < PATCH_CHAIN_MAX && patch_chainable(raw); n++) {
+		uint64_t next = gpa + 4;
 		uint32_t raw2;
 		uint8_t form2;
 		if ((next & ~PAGE_MASK) != (gpa & ~PAGE_MASK) || !site_raw(v->vm, next, &raw2, &form2) ||
-		    decode_insn(raw2, &in2) != 0 || !patch_chainable(&in2) ||
-		    engine_trap_irq_deliverable(v))
+		    !patch_chainable(raw2) || engine_trap_irq_deliverable(v))
 			break;
 		struct trap_info t2 = { .cause = EXC_ILLEGAL_INST, .tval = raw2, .epc = t->epc + t->insn_len };
-		if (emulate_insn_decoded(v, &t2, &in2) != RESUME_NEXT)
+		enum resume r2;
+		if (run_site(v, &t2, raw2, &r2) != 0 || r2 != RESUME_NEXT)
 			break;      /* not reached: chainable CSRs complete */
-		count_exec(&p->stats, &in2);
 		count_form(&p->stats, form2);
 		p->stats.chained++;
 		t->insn_len += t2.insn_len;
 		gpa = next;
-		in = in2;
+		raw = raw2;
 	}
 	/* A run of chainable CSR accesses that moved no `sstatus` bit but
 	 * SIE, SPIE and SPP changed nothing trap_enter loads (SUM and MXR

@@ -217,11 +217,19 @@ void shadow_destroy(struct shadow_vm *s)
 			shadow_ctx_release(s, &s->ctx[i]);
 }
 
+/* The context of guest_satp: the one found last first (every fill and
+ * every entry asks, nearly always for the address space running). */
 static struct shadow_ctx *shadow_find(struct shadow_vm *s, uint64_t guest_satp)
 {
+	struct shadow_ctx *last = &s->ctx[s->last_found % SHADOW_CTX_MAX];
+
+	if (last->used && last->guest_satp == guest_satp)
+		return last;
 	for (unsigned i = 0; i < SHADOW_CTX_MAX; i++)
-		if (s->ctx[i].used && s->ctx[i].guest_satp == guest_satp)
+		if (s->ctx[i].used && s->ctx[i].guest_satp == guest_satp) {
+			s->last_found = i;
 			return &s->ctx[i];
+		}
 	return NULL;
 }
 

@@ -139,6 +139,7 @@ struct shadow_vm {
 	const struct shadow_ops *ops;
 	const struct realmap *realmap;
 	struct shadow_ctx ctx[SHADOW_CTX_MAX];
+	unsigned last_found;                /* ctx index shadow_find tries first */
 	uint64_t clock;
 	uint64_t asid_base;                 /* host ASIDs asid_base .. + SHADOW_ASIDS_PER_VM - 1; 0: none */
 	uint64_t page_limit;                /* table pages before recycling */
