@@ -11,7 +11,8 @@
  * QEMU's own virtio-blk answers (virtio_error sets NEEDS_RESET).
  *
  * bootargs: hostile_virtio.mode=good only does honest I/O (rounds=N times):
- * the neighbour whose disk must keep working beside the hostile one.
+ * the neighbour whose disk must keep working beside the hostile one;
+ * hostile_virtio.dev=net attacks a NIC instead (net.c).
  */
 #include "guest.h"
 #include "hostile.h"
@@ -66,6 +67,8 @@ static struct {
 static uint8_t data[512] __attribute__((aligned(512)));
 static volatile uint8_t status;
 static uint16_t next_avail, seen_used;
+
+void hostile_net_main(void) __attribute__((noreturn));
 
 static uint32_t rd(unsigned off) { return *(volatile uint32_t *)(VBASE + off); }
 static void wr(unsigned off, uint32_t v) { *(volatile uint32_t *)(VBASE + off) = v; }
@@ -180,10 +183,13 @@ static void report(const char *what, int got)
 
 void guest_main(unsigned long hartid, unsigned long dtb)
 {
-	char mode[16] = "hostile";
+	char mode[16] = "hostile", dev[8] = "blk";
 	(void)hartid, (void)dtb;
 
 	hostile_arg_str("hostile_virtio.mode", mode, sizeof(mode));
+	hostile_arg_str("hostile_virtio.dev", dev, sizeof(dev));
+	if (hostile_str_eq(dev, "net"))
+		hostile_net_main();
 	if (rd(R_MAGIC) != 0x74726976 || rd(R_DEVICE_ID) != 2) {
 		printf("no virtio-blk in slot 7\n");
 		guest_fail();

@@ -171,6 +171,68 @@ def test_two_vms_exchange_data_third_isolated_host_fetches(engine, others, cpu):
     assert "panic" not in text.lower(), text
 
 
+HOSTILE = os.path.join(BUILD, "guests", "hostile_virtio.bin")
+# What the hostile NIC driver (guests/hostile_virtio/net.c) reports, in
+# order: each attack, then the same NIC transmitting again after a reset.
+HOSTILE_ATTACKS = ["transmit descriptor loop", "transmit buffer outside RAM", "oversized frame",
+                   "device-writable transmit buffer", "receive buffers outside RAM"]
+
+
+@pytest.mark.parametrize("engine,cpu", [("trap", "rv64,h=false"), ("hw", "rv64,h=true")])
+def test_hostile_nic_beside_neighbours_exchanging(engine, cpu):
+    """Issue 12, item 3: a guest attacking its own virtio-net (looping and
+    oversized transmit chains, buffers outside its RAM, a device-writable
+    transmit buffer, receive buffers outside its RAM, notifications of
+    queues that do not exist, a flood of broadcasts) on the switch where
+    two Linux VMs exchange a file: their copy arrives whole, every attack
+    leaves the attacker's NIC needing a reset (or dropping the frame)
+    and working after it, and Trapeze goes on to a clean end."""
+    web_cmd = ("ip addr add 10.0.2.15/24 dev eth0 && ip link set eth0 up && mkdir /www && "
+               "dd if=/dev/urandom of=/www/blob bs=1024 count=256 2>/dev/null && "
+               "md5sum /www/blob %7C cut -c1-32 %7C sed s/^/web-md5:/ && httpd -h /www && "
+               "echo web-ready && sleep 100000")
+    # client also asks, every second or two, for an address nobody has: ARP
+    # broadcasts, which the switch floods to the hostile VM's receive queue.
+    client_cmd = ("ip addr add 10.0.2.40/24 dev eth0 && ip link set eth0 up && "
+                  "(while true; do ping -c 1 -W 1 10.0.2.99 >/dev/null; done) & "
+                  "until ping -c 1 -W 1 10.0.2.15 >/dev/null; do sleep 1; done; "
+                  "for i in 1 2 3; do until wget -q -O /tmp/blob http://10.0.2.15/blob; do sleep 1; done; "
+                  "md5sum /tmp/blob %7C cut -c1-32 %7C sed s/^/client-md5:/; done")
+    vms = [
+        ("web", linux(web_cmd, net="lan")),
+        ("client", linux(client_cmd, net="lan")),
+        ("hv", {"kernel": HOSTILE, "memory": "64M", "net": "lan",
+                "bootargs": "hostile_virtio.dev=net hostile_virtio.flood=3000"}),
+    ]
+    r = NetLaunch(vms, engine, cpu, "[net lan]\n", machine={"hang-timeout": 0, "harts": 2})
+    try:
+        web_md5 = r.wait_for(r"^\[web\] web-md5:", timeout=400).split(":")[1]
+        for _ in range(3):
+            assert r.wait_for(r"^\[client\] client-md5:", timeout=400).split(":")[1] == web_md5
+        r.wait_for(r"^\[hv\] done", timeout=400)
+        r.wait_for(r"^\[client\] trapeze-init: exit 0", timeout=60)
+        stats = r.mon("stats hv")
+        assert "destroy requested" in r.mon("destroy web")
+    except BaseException:
+        os.killpg(r.p.pid, 9)
+        raise
+    finally:
+        status = r.finish(timeout=120)
+    text = r.text()
+    assert status == 0, text
+    hv = [l[len("[hv] "):] for l in r.lines if l.startswith("[hv] ")]
+    assert hv[0] == "honest transmit: used", text
+    for what in HOSTILE_ATTACKS:
+        i = next(i for i, l in enumerate(hv) if l.startswith(what + ":"))
+        assert hv[i] in (f"{what}: device error, needs-reset 1", f"{what}: used, needs-reset 0"), hv
+        assert hv[i + 1] == "  after reset: transmit used", hv
+    assert "receive buffers outside RAM: device error, needs-reset 1" in hv, hv
+    assert "after notify of queue 5: transmit used" in hv, hv
+    assert "flood: 3000 of 3000 frames sent" in hv, hv
+    assert int(net_stats(stats, "hv")["tx"]) >= 3000, stats
+    assert "panic" not in text.lower() and "unexpected" not in text, text
+
+
 def test_nic_matches_bare_qemu():
     """web alone: the NIC, its MAC and DHCP lease, and the page through
     hostfwd, the same on bare QEMU (QEMU's own virtio-net on user
