@@ -15,41 +15,16 @@
  */
 #include "guest.h"
 #include "hostile.h"
+#include "vmmio.h"
 
-#define NBASE           0x10008000UL
-#define R_MAGIC         0x000
-#define R_DEVICE_ID     0x008
-#define R_DRV_FEAT      0x020
-#define R_DRV_FEAT_SEL  0x024
-#define R_QUEUE_SEL     0x030
-#define R_QUEUE_NUM     0x038
-#define R_QUEUE_READY   0x044
-#define R_QUEUE_NOTIFY  0x050
-#define R_ISR           0x060
-#define R_ISR_ACK       0x064
-#define R_STATUS        0x070
-#define R_DESC_LO       0x080
-#define R_DESC_HI       0x084
-#define R_AVAIL_LO      0x090
-#define R_AVAIL_HI      0x094
-#define R_USED_LO       0x0a0
-#define R_USED_HI       0x0a4
+#define NBASE           VMMIO_SLOT7
 
 #define QNUM            8
-#define F_NEXT          1
-#define F_WRITE         2
-#define NEEDS_RESET     64
 #define RXQ             0
 #define TXQ             1
 #define HDR_LEN         12      /* struct virtio_net_hdr with VERSION_1 (5.1.6) */
 #define FRAME_LEN       64
 #define BIG_CHUNK       16384
-
-struct desc {
-	uint64_t addr;
-	uint32_t len;
-	uint16_t flags, next;
-};
 
 struct queue {
 	struct desc descs[QNUM] __attribute__((aligned(4096)));

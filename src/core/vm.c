@@ -223,6 +223,21 @@ static bool vm_exit_clean(enum vm_exit why)
 	return why == VM_EXIT_CLEAN || why == VM_EXIT_DESTROYED;
 }
 
+/* VMs whose end is being reported (vm_end, between its state change and
+ * its last statistics line), atomic. */
+static unsigned vm_ends_reporting;
+
+/* The last VM has ended: the machine goes off, but only once every other
+ * VM's end has been reported in full (two VMs may end at once on two
+ * harts, and the one that sees all VMs done may finish printing first). */
+static _Noreturn void machine_exit_all_ended(bool all_clean)
+{
+	while (__atomic_load_n(&vm_ends_reporting, __ATOMIC_ACQUIRE) != 0)
+		;
+	log_info("all VMs have ended: %s", all_clean ? "success" : "failure");
+	machine_exit(all_clean ? 0 : 1);
+}
+
 void vm_check_all_ended(void)
 {
 	bool all_done = true, all_clean = true;
@@ -233,10 +248,8 @@ void vm_check_all_ended(void)
 		all_clean &= vm_exit_clean(vms[i].exit);
 	}
 	spin_unlock(&vm_lock);
-	if (all_done) {
-		log_info("all VMs have ended: %s", all_clean ? "success" : "failure");
-		machine_exit(all_clean ? 0 : 1);
-	}
+	if (all_done)
+		machine_exit_all_ended(all_clean);
 }
 
 static void vm_end(struct vm *vm, enum vm_state state, enum vm_exit why)
@@ -256,6 +269,7 @@ static void vm_end(struct vm *vm, enum vm_state state, enum vm_exit why)
 		all_done &= vms[i].state != VM_RUNNING;
 		all_clean &= vm_exit_clean(vms[i].exit);
 	}
+	__atomic_fetch_add(&vm_ends_reporting, 1, __ATOMIC_RELAXED);
 	spin_unlock(&vm_lock);
 	/* Its vCPUs on other harts leave them (they may run without slices). */
 	sched_vm_ended(vm);
@@ -265,11 +279,10 @@ static void vm_end(struct vm *vm, enum vm_state state, enum vm_exit why)
 	log_info("vm %s: %s", vm->name, vm_exit_name(why));
 	stats_print(vm);
 	sched_print_stats(vm);
+	__atomic_fetch_sub(&vm_ends_reporting, 1, __ATOMIC_RELEASE);
 	/* A destroyed VM's memory goes back first (lifecycle.c). */
-	if (all_done && why != VM_EXIT_DESTROYED) {
-		log_info("all VMs have ended: %s", all_clean ? "success" : "failure");
-		machine_exit(all_clean ? 0 : 1);
-	}
+	if (all_done && why != VM_EXIT_DESTROYED)
+		machine_exit_all_ended(all_clean);
 }
 
 void vm_power_off(struct vm *vm, enum vm_exit why)
