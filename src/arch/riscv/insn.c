@@ -79,52 +79,27 @@ static enum resume emulate_csr(struct vcpu *v, struct trap_info *t, const struct
 
 /*
  * The CSR accesses of Linux's hot paths (irq save and restore, the trap
- * entry and exit) on sstatus, sscratch, sepc, scause and stval, from the
- * raw bits: a patched site runs this on every execution (patch.c), and
- * under QEMU the general path's decoder, handler table and CSR legalising
- * (a real CSR round trip) are most of an exit's cost. The result is
- * emulate_csr's for them in vS; anything else (another CSR, vU, an
- * sstatus write that moves more than SIE) returns false having done
- * nothing, for the general path.
+ * entry and exit) on sstatus, sscratch, sepc, scause and stval in vS,
+ * decoded from the raw bits for emulate_csr: a patched site runs this on
+ * every execution (patch.c), and under QEMU the general decoder and
+ * handler table are a good part of an exit's cost. Anything else (another
+ * CSR, vU) returns false having done nothing, for the general path.
  */
 bool emulate_csr_hot(struct vcpu *v, struct trap_info *t, uint32_t raw)
 {
-	unsigned funct3 = (raw >> 12) & 7, rd = (raw >> 7) & 31, rs1 = (raw >> 15) & 31;
-	unsigned op = funct3 & 3;   /* enum csr_op */
-	unsigned num = raw >> 20;
+	unsigned funct3 = (raw >> 12) & 7, num = raw >> 20;
 
-	if ((raw & 0x7f) != 0x73 || op == 0 || v->arch->trap.vpriv != VPRIV_S)
+	if ((raw & 0x7f) != 0x73 || (funct3 & 3) == 0 || v->arch->trap.vpriv != VPRIV_S)
 		return false;
 	if (num != CSR_SSTATUS && num != CSR_SSCRATCH && num != CSR_SEPC && num != CSR_SCAUSE &&
 	    num != CSR_STVAL)
 		return false;
-
-	struct vcsr *c = &v->arch->trap.csr;
-	const struct vcsr_desc *d = vcsr_find(num);
-	uint64_t src = (funct3 & 4) ? rs1 : vcpu_get_gpr(v, rs1);
-	bool writes = op == CSR_OP_RW || rs1 != 0;
-	uint64_t old = num == CSR_SSTATUS ? vcsr_sstatus_read(v) : d->read(v);
-	uint64_t val = op == CSR_OP_RW ? src : op == CSR_OP_RS ? old | src : old & ~src;
-
-	if (writes && num == CSR_SSTATUS) {
-		/* Only SIE moving (SD is read-only and dropped): sstatus_write
-		 * would leave every other bit as it is, so no legalising. */
-		if (((val & ~SSTATUS_SD) ^ c->sstatus) & ~SSTATUS_SIE)
-			return false;
-		c->sstatus = val & ~SSTATUS_SD;
-	} else if (writes) {
-		d->write(v, val);
-	}
-
-	struct trap_stats *st = &trap_vm_of(v->vm)->stats;
-	unsigned slot = vcsr_slot(d);
-	if (op != CSR_OP_RW || rd != 0)
-		st->csr_read[slot]++;
-	if (writes)
-		st->csr_write[slot]++;
-	vcpu_set_gpr(v, rd, old);
-	t->insn_len = 4;
-	return true;
+	struct insn in = {
+		.raw = raw, .len = 4, .kind = INSN_CSR, .rd = (raw >> 7) & 31, .rs1 = (raw >> 15) & 31,
+		.csr = (uint16_t)num, .csr_op = funct3 & 3, .csr_imm = funct3 & 4,
+	};
+	/* These five always complete in vS (present, writable). */
+	return emulate_csr(v, t, &in) == RESUME_NEXT;
 }
 
 /* SRET (Privileged ISA v1.12, 3.3.2): privilege from SPP, SIE from SPIE,

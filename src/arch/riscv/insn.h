@@ -16,8 +16,8 @@ enum resume emulate_insn(struct vcpu *v, struct trap_info *t);
 struct insn;
 enum resume emulate_insn_decoded(struct vcpu *v, struct trap_info *t, const struct insn *in);
 /* A CSR instruction on sstatus, sscratch, sepc, scause or stval in vS,
- * emulated from its raw bits as emulate_insn_decoded would (RESUME_NEXT,
- * t->insn_len set); false, with nothing done, for anything else. */
+ * decoded from its raw bits and emulated as emulate_insn_decoded would
+ * (RESUME_NEXT, t->insn_len set); false, with nothing done, otherwise. */
 bool emulate_csr_hot(struct vcpu *v, struct trap_info *t, uint32_t raw);
 
 #endif

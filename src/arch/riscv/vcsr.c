@@ -27,6 +27,14 @@ uint64_t vcsr_sstatus_read(struct vcpu *v)
 static void sstatus_write(struct vcpu *v, uint64_t val)
 {
 	uint64_t old = v->arch->trap.csr.sstatus;
+
+	/* Only SIE moving (SD is read-only): every other bit stays as it was
+	 * legalised, so no real-CSR round trip. Linux's irq save and restore,
+	 * the commonest write of all. */
+	if (!(((val & ~SSTATUS_SD) ^ old) & ~SSTATUS_SIE)) {
+		v->arch->trap.csr.sstatus = val & ~SSTATUS_SD;
+		return;
+	}
 	uint64_t s = hw_csr_legalise(CSR_SSTATUS, old, val) & ~SSTATUS_SD;
 
 	/* SUM and MXR need nothing more: the next entry runs the vCPU on the
