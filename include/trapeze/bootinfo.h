@@ -38,6 +38,7 @@ enum bootinfo_engine {
 enum bootinfo_patching {
 	BOOTINFO_PATCHING_OFF = 0,
 	BOOTINFO_PATCHING_ON  = 1,
+	BOOTINFO_PATCHING_X0  = 2,      /* on, with the x0 load/store form */
 };
 
 struct bootinfo_module {

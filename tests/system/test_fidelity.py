@@ -341,8 +341,9 @@ def fidelity_attacks():
     through several aliases, rewritten from inside with FENCE.I, traps and an
     interrupt right after patched sites, the alias moved to another frame and
     back, a site written with paging off, the frame run from virtual U),
-    under the trap engine with `patching = on`: run.py --patch-forced."""
-    fid = run.Fidelity(jobs=2, batch=20, engine="trap", patching="on",
+    under the trap engine with `patching = x0` (every form, the x0 loads
+    and stores included): run.py --patch-forced."""
+    fid = run.Fidelity(jobs=2, batch=20, engine="trap", patching="x0",
                        out=os.path.join(ROOT, "build", "fidelity", "attacks"))
     progs = [gen.generate(s, attacks=True) for s in ATTACK_SEEDS]
     results, outputs = fid.compare_programs(progs, CPUS)
@@ -385,3 +386,5 @@ def test_fidelity_patch_forced_every_form_ran():
         lines = fid.patch_stats_by_cpu[c]
         for key in ("undone-write", "undone-bare", "reads"):
             assert run.patch_total(lines, key) > 0, (c, key, lines)
+        # x0 stores completed without a trap, seen at the next exit.
+        assert run.patch_total(lines, "x0-stores-seen") >= FORCED_MIN, (c, lines)

@@ -28,15 +28,16 @@ def stat(result, group, key):
 
 
 @functools.lru_cache(maxsize=None)
-def patched_guest(name, cpu):
-    return run([(name, {"kernel": guest_path(name), "memory": "64M", "patching": "on"})], cpu=cpu)
+def patched_guest(name, cpu, mode="on"):
+    return run([(name, {"kernel": guest_path(name), "memory": "64M", "patching": mode})], cpu=cpu)
 
 
+@pytest.mark.parametrize("mode", ["on", "x0"])
 @pytest.mark.parametrize("cpu", CPUS)
 @pytest.mark.parametrize("name", GUESTS)
-def test_patching_guest_matches_bare(name, cpu):
+def test_patching_guest_matches_bare(name, cpu, mode):
     ref = bare(name, NO_H[cpu])
-    got = patched_guest(name, cpu)
+    got = patched_guest(name, cpu, mode)
     assert got.status == 0, got.output
     assert got.guest_lines and got.guest_lines[-1] == "done", got.output
     diff = first_difference(*without_known(name, compared(ref.guest_lines), compared(got.guest_lines)))
@@ -67,6 +68,7 @@ def linux_boot(cmd, cpu, patching="on", bare_run=False):
 @pytest.mark.parametrize("cpu", CPUS)
 def test_patching_linux_busybox_matches_bare(cpu):
     got = linux_boot(COMMAND, cpu)
+    assert stat(got, "patch", "x0-load") == 0     # `on`: breakpoints only
     ref = linux_boot(COMMAND, "rv64,h=false", bare_run=True)
     assert got.status == 0 and ref.status == 0, got.output
     assert after_start(init_lines(got)) == after_start(init_lines(ref))
@@ -79,6 +81,27 @@ def test_patching_linux_busybox_matches_bare(cpu):
     assert stat(got, "patch", "chained") > 1000, got.log_lines
     # Every change of a copy is followed by FENCE.I (on every hart).
     assert stat(got, "patch", "fence-i") > 0
+
+
+@linux
+@pytest.mark.parametrize("cpu", CPUS)
+def test_patching_x0_linux_busybox_matches_bare(cpu):
+    """`patching = x0`: Linux's plain reads and writes of sscratch, sepc,
+    scause and stval become loads and stores with base x0 and run without
+    a trap; what Linux prints is bare QEMU's."""
+    got = linux_boot(COMMAND, cpu, patching="x0")
+    ref = linux_boot(COMMAND, "rv64,h=false", bare_run=True)
+    assert got.status == 0 and ref.status == 0, got.output
+    assert after_start(init_lines(got)) == after_start(init_lines(ref))
+    # The trap entry's reads of sepc, stval, scause; its `csrw sscratch, x0`
+    # and the return path's `csrw sscratch, tp`.
+    assert stat(got, "patch", "x0-load") >= 3, got.log_lines
+    assert stat(got, "patch", "x0-store") >= 2, got.log_lines
+    assert stat(got, "patch", "x0-load-faults") >= 1
+    assert stat(got, "patch", "x0-stores-seen") > 1000, got.log_lines
+    # No longer emulated: the reads of sepc, stval and scause.
+    assert stat(got, "emulated", "csrr-sepc") < 10, got.log_lines
+    assert stat(got, "patch", "undone-x0-mapped") == 0
 
 
 STATIC_KEY = ("cat /proc/sys/kernel/sched_schedstats; echo 1 > /proc/sys/kernel/sched_schedstats; "

@@ -348,7 +348,7 @@ static int parse_engines(const char *text, const char *cpu);
 static void test_config_error_bad_patching(void **state)
 {
 	(void)state;
-	expect_error(VM_OK "patching = yes\n", 4, "patching = yes: must be on or off");
+	expect_error(VM_OK "patching = yes\n", 4, "patching = yes: must be on, off or x0");
 }
 
 /* patching: only the trap engine has it, on by default there; asked for
@@ -386,6 +386,14 @@ static void test_config_patching_trap_only(void **state)
 	assert_int_equal(parse_engines(VM_OK "patching = on\n", "rv64,h=false"), 0);
 	assert_true(config_vm_patching(&cfg.vms[0], cfg.machine.cpu, &ignored));
 	assert_false(ignored);
+	/* x0: on, with the x0 form; like on under hw. */
+	assert_int_equal(parse_engines(VM_OK "engine = trap\npatching = x0\n", NULL), 0);
+	assert_int_equal(cfg.vms[0].patching, CONFIG_PATCHING_X0);
+	assert_true(config_vm_patching(&cfg.vms[0], cfg.machine.cpu, &ignored));
+	assert_false(ignored);
+	assert_int_equal(parse_engines(VM_OK "engine = hw\npatching = x0\n", NULL), 0);
+	assert_false(config_vm_patching(&cfg.vms[0], cfg.machine.cpu, &ignored));
+	assert_true(ignored);
 }
 
 /* ---- engines and the CPU model ---------------------------------------- */

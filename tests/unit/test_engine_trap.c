@@ -366,8 +366,24 @@ static int teardown(void **state)
 	return 0;
 }
 
+/* What the last entry left in the x0 page (engine_trap.c, x0_sync_out),
+ * when the VM has one: a test's vCSRs stand for the state Trapeze entered
+ * the guest with. */
+static void x0_entered(void)
+{
+	const struct patch_vm *p = &trap_vm_of(&vm)->patch;
+
+	if (p->x0) {
+		p->x0_slots[PATCH_X0_SSCRATCH] = VCSR.sscratch;
+		p->x0_slots[PATCH_X0_SEPC] = VCSR.sepc;
+		p->x0_slots[PATCH_X0_SCAUSE] = VCSR.scause;
+		p->x0_slots[PATCH_X0_STVAL] = VCSR.stval;
+	}
+}
+
 static void trap(uint64_t cause, uint64_t tval)
 {
+	x0_entered();
 	dispatch_handle(&vcpu, cause, tval);
 }
 
@@ -1172,7 +1188,7 @@ static void test_engine_trap_paging_mmio_through_guest_tables(void **state)
 static void patching_vm(void)
 {
 	engine_trap.vm_destroy(&vm);
-	desc.patching = BOOTINFO_PATCHING_ON;
+	desc.patching = BOOTINFO_PATCHING_X0;
 	assert_int_equal(engine_trap.vm_init(&vm), 0);
 	paging_on();
 }
@@ -1180,6 +1196,15 @@ static void patching_vm(void)
 static struct patch_vm *patches(void)
 {
 	return &trap_vm_of(&vm)->patch;
+}
+
+/* Patching with the breakpoint forms only (as in a VM of several vCPUs):
+ * for the tests of what breakpoints do, whatever CSR their sites name. */
+static void patching_vm_breakpoints_only(void)
+{
+	patching_vm();
+	patches()->x0 = 0;
+	trap_vm_of(&vm)->shadow_ops.x0_page = 0;
 }
 
 /* The bytes S views execute at gpa: the patched copy's (0 when none). */
@@ -1439,7 +1464,7 @@ static void test_engine_trap_patch_refused_while_pinned(void **state)
 static void test_engine_trap_patch_back_to_back_in_one_exit(void **state)
 {
 	(void)state;
-	patching_vm();
+	patching_vm_breakpoints_only();
 	put32(CODE, enc_csr(CSR_SEPC, 0, 2, A0));
 	put32(CODE + 4, enc_csr(CSR_STVAL, 0, 2, A1));
 	put32(CODE + 8, enc_csr(CSR_SCAUSE, 0, 2, A2));
@@ -1473,7 +1498,7 @@ static void test_engine_trap_patch_back_to_back_in_one_exit(void **state)
 static void test_engine_trap_patch_back_to_back_stops_for_interrupt(void **state)
 {
 	(void)state;
-	patching_vm();
+	patching_vm_breakpoints_only();
 	put32(CODE, enc_csr(CSR_SSTATUS, 2, 6, 0));             /* csrsi sstatus, SIE */
 	put32(CODE + 4, enc_csr(CSR_SEPC, 0, 2, A0));
 	trap(EXC_ILLEGAL_INST, 0);
@@ -1502,7 +1527,7 @@ static void test_engine_trap_patch_back_to_back_stops_for_interrupt(void **state
 static void test_engine_trap_patch_stays_loaded(void **state)
 {
 	(void)state;
-	patching_vm();
+	patching_vm_breakpoints_only();
 	put32(CODE, enc_csr(CSR_SSCRATCH, 0, 2, A0));           /* csrr a0, sscratch */
 	put32(CODE + 8, enc_csr(CSR_SSTATUS, A1, 2, 0));        /* csrs sstatus, a1 */
 	put32(CODE + 16, INSN_SRET);
@@ -1901,6 +1926,204 @@ static uint64_t host_leaf(uint64_t satp, uint64_t va)
 	}
 }
 
+/* ---- the x0 form (patch_decide.h) */
+
+#define X0_PT_L1    0x80303000ULL   /* the guest's own tables for PATCH_X0_VA, when a test maps it */
+#define X0_PT_L0    0x80304000ULL
+
+static uint32_t x0_load(unsigned csr, unsigned rd)
+{
+	return patch_x0_insn(enc_csr(csr, 0, 2, rd), PATCH_FORM_X0_LOAD);
+}
+
+static uint32_t x0_store(unsigned csr, unsigned rs)
+{
+	return patch_x0_insn(enc_csr(csr, rs, 1, 0), PATCH_FORM_X0_STORE);
+}
+
+/* Plain reads and writes of sscratch, sepc, scause and stval become
+ * loads and stores with base x0 (writes only where the probe found the
+ * real CSR plain); swaps and other CSRs keep breakpoints; the trapping
+ * one is emulated as before. */
+static void test_engine_trap_patch_x0_forms_written(void **state)
+{
+	(void)state;
+	host_csr.x0_plain = 1u << PATCH_X0_SSCRATCH;    /* sscratch only */
+	patching_vm();
+	assert_int_equal(patches()->x0, PATCH_X0_READS | PATCH_X0_WRITE(PATCH_X0_SSCRATCH));
+	put32(CODE, enc_csr(CSR_SEPC, 0, 2, A0));               /* csrr a0, sepc */
+	put32(CODE + 4, enc_csr(CSR_SSCRATCH, A1, 1, 0));       /* csrw sscratch, a1 */
+	put32(CODE + 8, enc_csr(CSR_STVAL, A1, 1, 0));          /* csrw stval, a1: not plain here */
+	put32(CODE + 12, CSRRW_A0_SSCRATCH_A1);                 /* a swap */
+	put32(CODE + 16, enc_csr(CSR_SSTATUS, 0, 2, A2));       /* csrr a2, sstatus */
+	put32(CODE + 20, INSN_SRET);
+	VCSR.sepc = 0x1230;
+	trap(EXC_ILLEGAL_INST, 0);
+	assert_int_equal(REGS.x[A0], 0x1230);
+	assert_int_equal(REGS.pc, VA_CODE + 4);
+	assert_int_equal(copy32(CODE), x0_load(CSR_SEPC, A0));
+	assert_int_equal(copy32(CODE + 4), x0_store(CSR_SSCRATCH, A1));
+	assert_int_equal(copy32(CODE + 8), PATCH_EBREAK);
+	assert_int_equal(copy32(CODE + 12), PATCH_EBREAK);
+	assert_int_equal(copy32(CODE + 16), PATCH_EBREAK);
+	assert_int_equal(patches()->stats.patched[PATCH_FORM_X0_LOAD], 1);
+	assert_int_equal(patches()->stats.patched[PATCH_FORM_X0_STORE], 1);
+	assert_int_equal(patches()->stats.patched[PATCH_FORM_EBREAK], 4);
+	/* Guest RAM keeps the original. */
+	assert_int_equal(*(uint32_t *)ram_host(CODE), enc_csr(CSR_SEPC, 0, 2, A0));
+}
+
+/* The x0 page holds the four CSRs while the guest runs: written at every
+ * entry, read back at every exit, so an x0 store the guest made in
+ * between is what the vCSR holds after it. */
+static void test_engine_trap_patch_x0_page_synced_at_entry_and_exit(void **state)
+{
+	(void)state;
+	host_csr.x0_plain = 0xf;
+	patching_vm();
+	uint64_t *x = patches()->x0_slots;
+	VCSR.sscratch = 1;
+	VCSR.sepc = 2;
+	VCSR.scause = 3;
+	VCSR.stval = 4;
+	engine_trap.enter(&vcpu);
+	assert_int_equal(x[PATCH_X0_SSCRATCH], 1);
+	assert_int_equal(x[PATCH_X0_SEPC], 2);
+	assert_int_equal(x[PATCH_X0_SCAUSE], 3);
+	assert_int_equal(x[PATCH_X0_STVAL], 4);
+	/* The page is the top page's second half: where `ld rd, -2048(x0)`.. go. */
+	assert_ptr_equal((uint8_t *)x, (uint8_t *)hostmem_va(patches()->x0_page) + 0x800);
+	/* The guest stores (`sd a1, -2048(x0)`, `sd x0, -2024(x0)`), then an exit. */
+	x[PATCH_X0_SSCRATCH] = 0x55;
+	x[PATCH_X0_STVAL] = 0;
+	dispatch_handle(&vcpu, CAUSE_INTERRUPT | IRQ_S_SOFT, 0);
+	assert_int_equal(VCSR.sscratch, 0x55);
+	assert_int_equal(VCSR.sepc, 2);
+	assert_int_equal(VCSR.stval, 0);
+	assert_int_equal(patches()->stats.x0_stores_seen, 1);
+	/* An injected trap writes sepc/scause/stval; the next entry shows them. */
+	VCSR.stvec = STVEC_BASE;
+	put32(CODE + 0x200, INSN_MRET);
+	REGS.pc = VA_CODE + 0x200;
+	trap(EXC_ILLEGAL_INST, 0);
+	assert_injected(EXC_ILLEGAL_INST, INSN_MRET, VA_CODE + 0x200, STVEC_BASE);
+	engine_trap.enter(&vcpu);
+	assert_int_equal(x[PATCH_X0_SEPC], VCSR.sepc);
+	assert_int_equal(x[PATCH_X0_SCAUSE], VCSR.scause);
+	/* And the in-place resume after a patched access writes them too. */
+	put32(CODE, CSRRW_A0_SSCRATCH_A1);
+	REGS.pc = VA_CODE;
+	VCSR.sstatus &= ~SSTATUS_SPP;
+	TV.vpriv = VPRIV_S;
+	REGS.x[A1] = 0x66;
+	trap(EXC_ILLEGAL_INST, 0);
+	REGS.pc = VA_CODE;
+	REGS.x[A1] = 0x77;
+	engine_trap.enter(&vcpu);
+	dispatch_handle(&vcpu, EXC_BREAKPOINT, VA_CODE);
+	assert_int_equal(VCSR.sscratch, 0x77);
+	assert_true(engine_trap.stays_loaded(&vcpu));
+	assert_int_equal(x[PATCH_X0_SSCRATCH], 0x77);
+}
+
+/* An x0 site's first access in a view faults: the view gets the x0 page
+ * at PATCH_X0_VA (read-write, not executable, not global). Any other
+ * access there, where the guest maps nothing, is the guest's page fault. */
+static void test_engine_trap_patch_x0_fault_maps_the_page(void **state)
+{
+	(void)state;
+	patching_vm();
+	put32(CODE, enc_csr(CSR_SEPC, 0, 2, A0));
+	put32(CODE + 0x100, enc_i(0, 0, LOAD_LD, A0, 0x03));    /* the guest's own ld a0, 0(x0)... */
+	trap(EXC_ILLEGAL_INST, 0);
+	REGS.pc = VA_CODE;
+	engine_trap.enter(&vcpu);
+	trap(EXC_LOAD_PAGE_FAULT, PATCH_X0_VA + 0x808);
+	assert_int_equal(REGS.pc, VA_CODE);                     /* retried */
+	assert_int_equal(patches()->stats.x0_load_faults, 1);
+	uint64_t leaf = host_leaf(TV.host_satp, PATCH_X0_VA);
+	assert_int_equal(pte_pa(leaf), patches()->x0_page);
+	assert_int_equal(leaf & (PTE_R | PTE_W | PTE_X | PTE_U | PTE_G), PTE_R | PTE_W | PTE_U);
+	/* ...at an address only an x0 site may reach unfaulted. */
+	VCSR.stvec = STVEC_BASE;
+	REGS.pc = VA_CODE + 0x100;
+	trap(EXC_LOAD_PAGE_FAULT, PATCH_X0_VA + 0x900);
+	assert_injected(EXC_LOAD_PAGE_FAULT, PATCH_X0_VA + 0x900, VA_CODE + 0x100, STVEC_BASE);
+	assert_int_equal(patches()->stats.x0_load_faults, 1);
+	/* An SFENCE.VMA for that address drops it like any entry. */
+	vcpu_flush_guest_tlb(&vcpu, PATCH_X0_VA, PAGE_SIZE, 3);
+	assert_int_equal(host_leaf(TV.host_satp, PATCH_X0_VA), 0);
+}
+
+/* The guest maps PATCH_X0_VA itself: the x0 form goes (its patches are
+ * undone, the x0 page leaves every view), and the access reaches the
+ * guest's page. */
+static void test_engine_trap_patch_x0_hidden_when_guest_maps_it(void **state)
+{
+	(void)state;
+	patching_vm();
+	put32(CODE, enc_csr(CSR_SEPC, 0, 2, A0));
+	trap(EXC_ILLEGAL_INST, 0);
+	REGS.pc = VA_CODE;
+	engine_trap.enter(&vcpu);
+	trap(EXC_LOAD_PAGE_FAULT, PATCH_X0_VA + 0x808);
+	assert_int_equal(pte_pa(host_leaf(TV.host_satp, PATCH_X0_VA)), patches()->x0_page);
+	/* Sv39: VPN[2] = VPN[1] = VPN[0] = 511. */
+	put_pte(PT_ROOT, 511, pte_make(X0_PT_L1, PTE_V));
+	put_pte(X0_PT_L1, 511, pte_make(X0_PT_L0, PTE_V));
+	put_pte(X0_PT_L0, 511, pte_make(DATA_GPA, PTE_V | PTE_A | PTE_D | PTE_R | PTE_W));
+	vcpu_flush_guest_tlb(&vcpu, PATCH_X0_VA, PAGE_SIZE, 3);
+	trap(EXC_LOAD_PAGE_FAULT, PATCH_X0_VA + 0x808);
+	assert_int_equal(patches()->x0, 0);
+	assert_int_equal(patches()->stats.undone[PATCH_UNDO_X0_MAPPED], 1);
+	assert_int_equal(patch_copy(&vm, CODE), 0);
+	assert_int_equal(REGS.pc, VA_CODE);
+	engine_trap.enter(&vcpu);
+	trap(EXC_LOAD_PAGE_FAULT, PATCH_X0_VA + 0x808);
+	struct realmap_entry e;
+	assert_int_equal(realmap_lookup(&vm.realmap, DATA_GPA, &e), REALMAP_RAM);
+	assert_int_equal(pte_pa(host_leaf(TV.host_satp, PATCH_X0_VA)), e.hpa);
+	/* Found again by execution, the site now takes a breakpoint. */
+	trap(EXC_ILLEGAL_INST, 0);
+	assert_int_equal(copy32(CODE), PATCH_EBREAK);
+	/* A reset brings the form back. */
+	engine_trap.vm_reset(&vm);
+	assert_int_not_equal(patches()->x0, 0);
+}
+
+/* `patching = on` has no x0 form (it makes the top page reachable where
+ * the guest maps nothing: README, Patching); `x0` asks for it. */
+static void test_engine_trap_patch_x0_only_when_asked(void **state)
+{
+	(void)state;
+	engine_trap.vm_destroy(&vm);
+	desc.patching = BOOTINFO_PATCHING_ON;
+	assert_int_equal(engine_trap.vm_init(&vm), 0);
+	assert_true(patches()->enabled);
+	assert_int_equal(patches()->x0, 0);
+	assert_int_equal(patches()->x0_page, 0);
+	paging_on();
+	put32(CODE, enc_csr(CSR_SEPC, 0, 2, A0));
+	trap(EXC_ILLEGAL_INST, 0);
+	assert_int_equal(copy32(CODE), PATCH_EBREAK);
+}
+
+/* Shadows are shared by a VM's vCPUs: with several, no x0 form. */
+static void test_engine_trap_patch_x0_single_vcpu_only(void **state)
+{
+	(void)state;
+	engine_trap.vm_destroy(&vm);
+	second_vcpu();
+	desc.patching = BOOTINFO_PATCHING_X0;
+	assert_int_equal(engine_trap.vm_init(&vm), 0);
+	assert_int_equal(patches()->x0, 0);
+	assert_int_equal(trap_vm_of(&vm)->shadow_ops.x0_page, 0);
+	paging_on();
+	put32(CODE, enc_csr(CSR_SEPC, 0, 2, A0));
+	trap(EXC_ILLEGAL_INST, 0);
+	assert_int_equal(copy32(CODE), PATCH_EBREAK);
+}
+
 /* Two vCPUs of one VM on one address space: vCPU 0 runs with SUM = 1 and
  * touches a user page; vCPU 1, SUM = 0, runs on a root without it and
  * its access is the guest's page fault, as on bare hardware, where SUM
@@ -2060,6 +2283,12 @@ int main(void)
 		T(test_engine_trap_patch_back_to_back_stops_at_satp),
 		T(test_engine_trap_patch_stays_loaded),
 		T(test_engine_trap_patch_exec_counted_by_form),
+		T(test_engine_trap_patch_x0_forms_written),
+		T(test_engine_trap_patch_x0_page_synced_at_entry_and_exit),
+		T(test_engine_trap_patch_x0_fault_maps_the_page),
+		T(test_engine_trap_patch_x0_hidden_when_guest_maps_it),
+		T(test_engine_trap_patch_x0_single_vcpu_only),
+		T(test_engine_trap_patch_x0_only_when_asked),
 		T(test_engine_trap_patch_lr_undoes_frame),
 		T(test_engine_trap_patch_breakpoint_of_undone_patch_retried),
 		T(test_engine_trap_patch_sc_store_completed_after_undo),

@@ -59,6 +59,7 @@ enum config_patching {
 	CONFIG_PATCHING_DEFAULT = 0,
 	CONFIG_PATCHING_ON,
 	CONFIG_PATCHING_OFF,
+	CONFIG_PATCHING_X0,     /* on, with the x0 load/store form (README, Patching) */
 };
 
 struct config_error {

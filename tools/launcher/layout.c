@@ -255,8 +255,9 @@ void layout_fill_bootinfo(const struct config *cfg, const struct layout *lo,
 		bv->engine = config_vm_engine(vm, cfg->machine.cpu) == CONFIG_ENGINE_HW ?
 			     BOOTINFO_ENGINE_HW : BOOTINFO_ENGINE_TRAP;
 		bool patch_ignored;
-		bv->patching = config_vm_patching(vm, cfg->machine.cpu, &patch_ignored) ?
-			       BOOTINFO_PATCHING_ON : BOOTINFO_PATCHING_OFF;
+		bv->patching = !config_vm_patching(vm, cfg->machine.cpu, &patch_ignored) ?
+			       BOOTINFO_PATCHING_OFF : vm->patching == CONFIG_PATCHING_X0 ?
+			       BOOTINFO_PATCHING_X0 : BOOTINFO_PATCHING_ON;
 		layout_fill_module(&bv->kernel, &lv->kernel);
 		layout_fill_module(&bv->initrd, &lv->initrd);
 		layout_fill_module(&bv->dtb, &lv->dtb);

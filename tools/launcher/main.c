@@ -474,8 +474,9 @@ int main(int argc, char **argv)
 		bool ignored;
 		config_vm_patching(&l.cfg.vms[i], l.cfg.machine.cpu, &ignored);
 		if (ignored)
-			fprintf(stderr, "%s:%d: warning: patching = on is for the trap engine; "
-				"ignored under hw\n", l.config_path, l.cfg.vms[i].patching_line);
+			fprintf(stderr, "%s:%d: warning: patching = %s is for the trap engine; "
+				"ignored under hw\n", l.config_path, l.cfg.vms[i].patching_line,
+				l.cfg.vms[i].patching == CONFIG_PATCHING_X0 ? "x0" : "on");
 	}
 	l.bare = bare;
 	ret = bare ? launch_bare(&l) : launch_trapeze(&l);

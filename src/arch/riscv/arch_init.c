@@ -11,6 +11,7 @@
 #include "arch/riscv/hart.h"
 #include "arch/riscv/layout.h"
 #include "arch/riscv/mmu.h"
+#include "arch/riscv/patch_decide.h"
 #include "arch/riscv/probe.h"
 #include "arch/riscv/sbi_host.h"
 #include "core/console.h"
@@ -63,6 +64,12 @@ void arch_init(uint64_t boot_hartid)
 	log_info("host: sv57, H extension %s, Sstc %s, %u ASID bits",
 		 platform.has_h ? "yes" : "no",
 		 platform.has_sstc ? "yes" : "no", platform.asid_bits);
+	/* What the x0 patch form may write (patch_decide.h, probe.c). */
+	log_info("host: CSRs that keep every value (x0 stores): sscratch %s, sepc %s, scause %s, stval %s",
+		 host_csr.x0_plain & (1u << PATCH_X0_SSCRATCH) ? "yes" : "no",
+		 host_csr.x0_plain & (1u << PATCH_X0_SEPC) ? "yes" : "no",
+		 host_csr.x0_plain & (1u << PATCH_X0_SCAUSE) ? "yes" : "no",
+		 host_csr.x0_plain & (1u << PATCH_X0_STVAL) ? "yes" : "no");
 	arch_hart_init();
 }
 

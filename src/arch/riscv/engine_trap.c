@@ -23,6 +23,44 @@
 #include "core/vm.h"
 #include "dev/mmio.h"
 
+/*
+ * The x0 page (patch_decide.h) holds the vCPU's sscratch, sepc, scause
+ * and stval while the guest runs: x0-form sites read and write them
+ * there without a trap. Between an exit and the next entry the vCSRs are
+ * the truth, as for every other CSR: copied in at each exit, out at each
+ * entry (the VM has one vCPU: patch.h).
+ */
+static void x0_sync_in(struct vcpu *v)
+{
+	struct patch_vm *p = &trap_vm_of(v->vm)->patch;
+	struct vcsr *c = &v->arch->trap.csr;
+
+	if (!p->x0)
+		return;
+	const uint64_t *x = p->x0_slots;
+	if (x[PATCH_X0_SSCRATCH] != c->sscratch || x[PATCH_X0_SEPC] != c->sepc ||
+	    x[PATCH_X0_SCAUSE] != c->scause || x[PATCH_X0_STVAL] != c->stval)
+		p->stats.x0_stores_seen++;
+	c->sscratch = x[PATCH_X0_SSCRATCH];
+	c->sepc = x[PATCH_X0_SEPC];
+	c->scause = x[PATCH_X0_SCAUSE];
+	c->stval = x[PATCH_X0_STVAL];
+}
+
+static void x0_sync_out(struct vcpu *v)
+{
+	struct patch_vm *p = &trap_vm_of(v->vm)->patch;
+	const struct vcsr *c = &v->arch->trap.csr;
+
+	if (!p->x0)
+		return;
+	uint64_t *x = p->x0_slots;
+	x[PATCH_X0_SSCRATCH] = c->sscratch;
+	x[PATCH_X0_SEPC] = c->sepc;
+	x[PATCH_X0_SCAUSE] = c->scause;
+	x[PATCH_X0_STVAL] = c->stval;
+}
+
 static void trap_sync_from_hw(struct vcpu *v)
 {
 	v->arch->trap.stays_loaded = false;
@@ -34,7 +72,7 @@ static void trap_sync_from_hw(struct vcpu *v)
 
 	if ((c->sstatus & SSTATUS_FS) != SSTATUS_FS_OFF && (real & SSTATUS_FS) == SSTATUS_FS_DIRTY)
 		c->sstatus |= SSTATUS_FS_DIRTY;
-
+	x0_sync_in(v);
 }
 
 /*
@@ -245,6 +283,7 @@ static void trap_enter(struct vcpu *v)
 		patch_vcpu_bare(v, !guest_paging(v));
 	engine_trap_select_root(v);
 	trap_load_satp(v->arch->trap.host_satp);
+	x0_sync_out(v);
 	v->vm->stats.world_switches++;
 }
 
@@ -260,8 +299,11 @@ static bool trap_stays_loaded(struct vcpu *v)
 	bool stays = tv->stays_loaded;
 
 	tv->stays_loaded = false;
-	return stays && tv->root_valid && tv->root_for_gen == trap_vm_of(v->vm)->shadow.generation &&
-	       !trap_irq_deliverable(v);
+	if (!stays || !tv->root_valid || tv->root_for_gen != trap_vm_of(v->vm)->shadow.generation ||
+	    trap_irq_deliverable(v))
+		return false;
+	x0_sync_out(v);
+	return true;
 }
 
 static void trap_leave(struct vcpu *v)
@@ -540,9 +582,15 @@ static enum resume shadow_page_fault(struct vcpu *v, struct trap_info *t)
 	};
 	struct shadow_fault_res res;
 
+	if ((t->tval & ~(PAGE_SIZE - 1)) == PATCH_X0_VA)
+		req.x0_site = patch_x0_site(v, t->epc);
 	switch (trap_shadow_fault(vm, &req, &res)) {
 	case SHADOW_FILLED:
 		trap_vm_of(vm)->stats.page_maps++;
+		if (req.x0_site && req.access == GPT_STORE)
+			trap_vm_of(vm)->patch.stats.x0_store_faults++;
+		else if (req.x0_site)
+			trap_vm_of(vm)->patch.stats.x0_load_faults++;
 		if (res.upgraded) {
 			struct guest_view gv;
 			engine_trap_guest_view(v, &gv);
@@ -582,6 +630,11 @@ static enum resume shadow_page_fault(struct vcpu *v, struct trap_info *t)
 	case SHADOW_PATCHED:
 		/* A load or store to a patched frame (patch.h). */
 		return patch_access(v, t, res.gpa);
+	case SHADOW_X0_MAPPED:
+		/* The guest's own page where the x0 page was to go: the x0
+		 * form goes, and the access runs again on the guest's page. */
+		patch_x0_hide(vm);
+		return RESUME_SAME;
 	case SHADOW_NO_MEMORY:
 		break;
 	}

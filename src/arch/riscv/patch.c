@@ -5,6 +5,7 @@
 #include "arch/riscv/emulate_mem.h"
 #include "arch/riscv/engine_trap.h"
 #include "arch/riscv/insn.h"
+#include "arch/riscv/probe.h"
 #include "arch/riscv/vcpu_arch.h"
 #include "core/lib/spinlock.h"
 #include "core/frame.h"
@@ -176,12 +177,23 @@ uint64_t patch_copy(void *ctx, uint64_t gpa)
 
 /* ---- VM lifetime */
 
+/* Reads of the four CSRs always; writes of those whose real CSR keeps
+ * every value (probe.c: a store cannot legalise what the guest writes). */
+static void x0_on(struct vm *vm)
+{
+	struct patch_vm *p = patch_of(vm);
+
+	p->x0 = PATCH_X0_READS | (host_csr.x0_plain << PATCH_X0_SLOTS);
+	trap_vm_of(vm)->shadow_ops.x0_page = p->x0_page;
+}
+
 int patch_vm_init(struct vm *vm)
 {
 	struct patch_vm *p = patch_of(vm);
 
 	memset(p, 0, sizeof(*p));
-	p->enabled = vm->desc->patching == BOOTINFO_PATCHING_ON;
+	p->enabled = vm->desc->patching == BOOTINFO_PATCHING_ON ||
+		     vm->desc->patching == BOOTINFO_PATCHING_X0;
 	if (!p->enabled)
 		return 0;
 	p->writable_pages = vm->desc->memory / PATCH_PAGE_SIZE;
@@ -194,6 +206,11 @@ int patch_vm_init(struct vm *vm)
 	/* Every page starts "maybe writable": the Bare view maps all of RAM
 	 * writable, and the first patch of each frame looks once. */
 	memset(p->writable, 0xff, p->writable_nframes * FRAME_SIZE);
+	if (vm->desc->patching == BOOTINFO_PATCHING_X0 && vm->nvcpus == 1 &&
+	    (p->x0_page = frame_alloc()) != 0) {
+		p->x0_slots = (uint64_t *)((uint8_t *)hostmem_va(p->x0_page) + (PATCH_PAGE_SIZE + PATCH_X0_OFF0));
+		x0_on(vm);
+	}
 	return 0;
 }
 
@@ -217,6 +234,8 @@ void patch_vm_reset(struct vm *vm)
 	patch_drop_all(vm);
 	if (p->writable)
 		memset(p->writable, 0xff, p->writable_nframes * FRAME_SIZE);
+	if (p->x0_page)
+		x0_on(vm);
 }
 
 void patch_vm_destroy(struct vm *vm)
@@ -226,6 +245,11 @@ void patch_vm_destroy(struct vm *vm)
 	patch_drop_all(vm);
 	if (p->writable_frames_pa)
 		frame_free(p->writable_frames_pa, p->writable_nframes);
+	if (p->x0_page)
+		frame_free(p->x0_page, 1);
+	p->x0_page = 0;
+	p->x0_slots = NULL;
+	p->x0 = 0;
 	p->writable = NULL;
 	p->writable_frames_pa = 0;
 }
@@ -312,7 +336,7 @@ static struct patch_frame *frame_get(struct vcpu *v, uint64_t page, bool *fresh)
 	return f;
 }
 
-static void site_write(struct patch_frame *f, uint64_t gpa, enum patch_form form)
+static void site_write(struct patch_frame *f, uint64_t gpa, uint32_t raw, enum patch_form form)
 {
 	uint8_t *b = (uint8_t *)hostmem_va(f->copy) + (gpa & PAGE_MASK);
 
@@ -321,6 +345,8 @@ static void site_write(struct patch_frame *f, uint64_t gpa, enum patch_form form
 	 * original or the breakpoint, never half of each. */
 	if (form == PATCH_FORM_EBREAK)
 		__atomic_store_n((uint32_t *)b, PATCH_EBREAK, __ATOMIC_RELAXED);
+	else if (form == PATCH_FORM_X0_LOAD || form == PATCH_FORM_X0_STORE)
+		__atomic_store_n((uint32_t *)b, patch_x0_insn(raw, form), __ATOMIC_RELAXED);
 	else
 		__atomic_store_n((uint16_t *)b, (uint16_t)PATCH_C_EBREAK, __ATOMIC_RELAXED);
 }
@@ -336,7 +362,7 @@ static bool site_add(struct patch_vm *p, struct patch_frame *f, uint64_t gpa, ui
 	}
 	s->raw = raw;
 	s->form = (uint8_t)form;
-	site_write(f, gpa, form);
+	site_write(f, gpa, raw, form);
 	f->nsites++;
 	p->stats.discovered++;
 	p->stats.patched[form]++;
@@ -349,7 +375,7 @@ bool patch_wanted(struct vcpu *v, uint64_t pc, uint32_t raw, struct patch_req *r
 
 	if (!p->enabled || !patch_paging_s(v))
 		return false;
-	req->form = (uint8_t)patch_decide_form(raw, (unsigned)(pc & PAGE_MASK));
+	req->form = (uint8_t)patch_decide_form_x0(raw, (unsigned)(pc & PAGE_MASK), p->x0);
 	if (req->form == PATCH_FORM_NONE || !engine_trap_fetch_pa(v, pc, &req->gpa))
 		return false;
 	req->pc = pc;
@@ -390,7 +416,7 @@ void patch_discover(struct vcpu *v, const struct patch_req *req)
 	const uint8_t *orig = guestmem_pin(vm, gpa & ~PAGE_MASK, PATCH_PAGE_SIZE);
 	if (orig) {
 		struct patch_candidate c[PATCH_SCAN_SITES];
-		unsigned n = patch_decide_scan(orig, off + 4, c, PATCH_SCAN_SITES);
+		unsigned n = patch_decide_scan(orig, off + 4, p->x0, c, PATCH_SCAN_SITES);
 		guestmem_unpin(vm);
 		for (unsigned i = 0; i < n; i++) {
 			uint64_t sg = (gpa & ~PAGE_MASK) + c[i].off;
@@ -443,6 +469,22 @@ void patch_undo_frame(struct vm *vm, uint64_t gpa, enum patch_undo why)
 	struct patch_frame *f = frame_find(p, gpa & ~PAGE_MASK);
 	if (f)
 		undo_frame_locked(vm, f, why);
+	spin_unlock(patch_lock(vm));
+}
+
+void patch_x0_hide(struct vm *vm)
+{
+	struct patch_vm *p = patch_of(vm);
+
+	spin_lock(patch_lock(vm));
+	if (p->x0) {
+		p->x0 = 0;
+		trap_vm_of(vm)->shadow_ops.x0_page = 0;
+		for (unsigned i = 0; i < PATCH_FRAMES_MAX; i++)
+			while (p->frames[i].gpa)
+				undo_frame_locked(vm, &p->frames[i], PATCH_UNDO_X0_MAPPED);  /* slot refilled */
+		shadow_drop_frame(&trap_vm_of(vm)->shadow, p->x0_page, false);
+	}
 	spin_unlock(patch_lock(vm));
 }
 
@@ -546,6 +588,17 @@ static bool site_raw(struct vm *vm, uint64_t gpa, uint32_t *raw, uint8_t *form)
 	return s != NULL;
 }
 
+bool patch_x0_site(struct vcpu *v, uint64_t pc)
+{
+	uint64_t gpa;
+	uint32_t raw;
+	uint8_t form;
+
+	return patch_of(v->vm)->x0 && patch_paging_s(v) && engine_trap_fetch_pa(v, pc, &gpa) &&
+	       site_raw(v->vm, gpa, &raw, &form) &&
+	       (form == PATCH_FORM_X0_LOAD || form == PATCH_FORM_X0_STORE);
+}
+
 static void count_form(struct patch_stats *st, uint8_t form)
 {
 	if (form < PATCH_FORMS)
@@ -623,7 +676,9 @@ enum resume patch_breakpoint(struct vcpu *v, struct trap_info *t)
 		uint64_t next = gpa + 4;
 		uint32_t raw2;
 		uint8_t form2;
+		/* An x0-form site runs natively, faster than here. */
 		if ((next & ~PAGE_MASK) != (gpa & ~PAGE_MASK) || !site_raw(v->vm, next, &raw2, &form2) ||
+		    form2 == PATCH_FORM_X0_LOAD || form2 == PATCH_FORM_X0_STORE ||
 		    !patch_chainable(raw2) || engine_trap_irq_deliverable(v))
 			break;
 		struct trap_info t2 = { .cause = EXC_ILLEGAL_INST, .tval = raw2, .epc = t->epc + t->insn_len };
@@ -693,6 +748,8 @@ void patch_print_stats(const struct vm *vm)
 	stats_add(&l, "sites", s->discovered);
 	stats_add(&l, "ebreak", s->patched[PATCH_FORM_EBREAK]);
 	stats_add(&l, "c.ebreak", s->patched[PATCH_FORM_C_EBREAK]);
+	stats_add(&l, "x0-load", s->patched[PATCH_FORM_X0_LOAD]);
+	stats_add(&l, "x0-store", s->patched[PATCH_FORM_X0_STORE]);
 	stats_add(&l, "refused", s->refused);
 	stats_add(&l, "busy", s->busy);
 	stats_add(&l, "bare", s->bare);
@@ -712,8 +769,12 @@ void patch_print_stats(const struct vm *vm)
 	stats_add(&l, "undone-reads", s->undone[PATCH_UNDO_READS]);
 	stats_add(&l, "undone-host", s->undone[PATCH_UNDO_HOST_WRITE]);
 	stats_add(&l, "undone-bare", s->undone[PATCH_UNDO_BARE]);
+	stats_add(&l, "undone-x0-mapped", s->undone[PATCH_UNDO_X0_MAPPED]);
 	stats_add(&l, "sites-undone", s->sites_undone);
 	stats_add(&l, "protect-scans", s->protect_scans);
 	stats_add(&l, "fence-i", s->icache_fences);
+	stats_add(&l, "x0-load-faults", s->x0_load_faults);
+	stats_add(&l, "x0-store-faults", s->x0_store_faults);
+	stats_add(&l, "x0-stores-seen", s->x0_stores_seen);
 	stats_flush(&l);
 }

@@ -35,6 +35,7 @@ enum patch_undo {
 	PATCH_UNDO_READS,       /* the guest reads the page too often: cheaper unpatched */
 	PATCH_UNDO_HOST_WRITE,  /* Trapeze or a device wrote the frame for the guest */
 	PATCH_UNDO_BARE,        /* a vCPU runs with paging off: it writes RAM through the Bare view */
+	PATCH_UNDO_X0_MAPPED,   /* the guest maps the x0 page's address itself: the x0 form goes */
 	PATCH_UNDOS,
 };
 
@@ -55,6 +56,11 @@ struct patch_stats {
 	uint64_t undone[PATCH_UNDOS];       /* frames whose patches were undone, by why */
 	uint64_t sites_undone;
 	uint64_t protect_scans;             /* writable aliases searched when patching a frame */
+	/* The x0 form runs without a trap, so its executions cannot be
+	 * counted; what Trapeze sees of them: */
+	uint64_t x0_load_faults;            /* the x0 page mapped into a view, on an x0 load's fault */
+	uint64_t x0_store_faults;           /* ... on an x0 store's */
+	uint64_t x0_stores_seen;            /* exits finding a slot changed by an x0 store since entry */
 };
 
 struct patch_frame {
@@ -73,6 +79,13 @@ struct patch_site {
 
 struct patch_vm {
 	bool enabled;
+	/* The x0 form (patch_decide.h): what it may serve (0 = off: several
+	 * vCPUs, no page, or the guest maps PATCH_X0_VA itself), and the
+	 * page. Only for a VM of one vCPU: shadows are shared by a VM's
+	 * vCPUs, and one fixed address cannot name a page per vCPU there. */
+	unsigned x0;
+	uint64_t x0_page;                   /* host-physical; 0 = none */
+	uint64_t *x0_slots;                 /* its PATCH_X0_SLOTS words at PATCH_X0_OFF0 */
 	uint8_t *writable;      /* a bit per guest RAM page: may have a writable shadow entry */
 	uint64_t writable_pages;
 	uint64_t writable_frames_pa, writable_nframes;
@@ -129,6 +142,15 @@ enum resume patch_breakpoint(struct vcpu *v, struct trap_info *t);
  * gpa: a store undoes the frame's patches (retry), a load is completed
  * from the original. */
 enum resume patch_access(struct vcpu *v, struct trap_info *t, uint64_t gpa);
+
+/* The x0 form (patch_decide.h). Whether the instruction at pc (the
+ * faulting access's) is an x0-form site. */
+bool patch_x0_site(struct vcpu *v, uint64_t pc);
+/* The guest maps PATCH_X0_VA itself (shadow_fault said SHADOW_X0_MAPPED):
+ * the x0 form goes for the rest of the VM's run (until a reset), every
+ * patch with it (undone: they come back as breakpoints), and every view's
+ * entry of the x0 page, so the guest's own mapping is what it reaches. */
+void patch_x0_hide(struct vm *vm);
 
 /* Undo the patches of the frame holding gpa, if any (why: enum patch_undo). */
 void patch_undo_frame(struct vm *vm, uint64_t gpa, enum patch_undo why);

@@ -1,5 +1,6 @@
 #include "arch/riscv/patch_decide.h"
 
+#include "arch/riscv/csr.h"
 #include "arch/riscv/decode.h"
 
 enum patch_form patch_decide_form(uint32_t raw, unsigned off)
@@ -30,6 +31,49 @@ enum patch_form patch_decide_form(uint32_t raw, unsigned off)
 	 * that cannot be seen half done (its second half stays original and
 	 * is never executed). */
 	return (off & 3) || off + 4 > PATCH_PAGE_SIZE ? PATCH_FORM_C_EBREAK : PATCH_FORM_EBREAK;
+}
+
+unsigned patch_x0_slot(unsigned csr)
+{
+	switch (csr) {
+	case CSR_SSCRATCH: return PATCH_X0_SSCRATCH;
+	case CSR_SEPC: return PATCH_X0_SEPC;
+	case CSR_SCAUSE: return PATCH_X0_SCAUSE;
+	case CSR_STVAL: return PATCH_X0_STVAL;
+	default: return PATCH_X0_SLOTS;
+	}
+}
+
+/* Zicsr (Unprivileged ISA 20191213, chapter 9): funct3 1-3 CSRRW, CSRRS,
+ * CSRRC with rs1 a register; 5-7 the same with rs1 a 5-bit immediate. A
+ * CSRRS/CSRRC whose rs1 is x0 (or uimm 0) reads without writing; a CSRRW
+ * with rd = x0 writes without reading. */
+enum patch_form patch_decide_form_x0(uint32_t raw, unsigned off, unsigned x0)
+{
+	enum patch_form f = patch_decide_form(raw, off);
+	unsigned funct3 = (raw >> 12) & 7, rd = (raw >> 7) & 31, rs1 = (raw >> 15) & 31;
+	unsigned slot = patch_x0_slot(raw >> 20);
+
+	if (f != PATCH_FORM_EBREAK || (raw & 0x7f) != 0x73 || slot == PATCH_X0_SLOTS)
+		return f;
+	if ((funct3 & 3) >= 2 && rs1 == 0 && rd != 0 && (x0 & PATCH_X0_READ(slot)))
+		return PATCH_FORM_X0_LOAD;
+	if ((funct3 == 1 || (funct3 == 5 && rs1 == 0)) && rd == 0 && (x0 & PATCH_X0_WRITE(slot)))
+		return PATCH_FORM_X0_STORE;
+	return f;
+}
+
+/* LOAD (opcode 0x03) and STORE (0x23) with funct3 3 (LD, SD), base x0
+ * (Unprivileged ISA 20191213, 2.6 and 5.3 "Load and Store Instructions"). */
+uint32_t patch_x0_insn(uint32_t raw, enum patch_form form)
+{
+	uint32_t imm = (uint32_t)(PATCH_X0_OFF0 + 8 * (int)patch_x0_slot(raw >> 20)) & 0xfff;
+
+	if (form == PATCH_FORM_X0_LOAD)
+		return (imm << 20) | (3u << 12) | (((raw >> 7) & 31) << 7) | 0x03;
+	/* CSRRWI's rs1 field is its uimm, 0 here: the store writes x0. */
+	uint32_t rs2 = (raw >> 12) & 4 ? 0 : (raw >> 15) & 31;
+	return ((imm >> 5) << 25) | (rs2 << 20) | (3u << 12) | ((imm & 31) << 7) | 0x23;
 }
 
 /* RISC-V Unprivileged ISA 20191213, chapter 2 (BRANCH, JAL, JALR, SYSTEM)
@@ -70,8 +114,8 @@ bool patch_decide_falls_through(uint32_t raw, unsigned len)
 	}
 }
 
-unsigned patch_decide_scan(const uint8_t *page, unsigned off, struct patch_candidate *out,
-			   unsigned max)
+unsigned patch_decide_scan(const uint8_t *page, unsigned off, unsigned x0,
+			   struct patch_candidate *out, unsigned max)
 {
 	unsigned n = 0;
 
@@ -89,7 +133,7 @@ unsigned patch_decide_scan(const uint8_t *page, unsigned off, struct patch_candi
 		} else if (len != 2) {
 			break;
 		}
-		enum patch_form f = len == 4 ? patch_decide_form(raw, off) : PATCH_FORM_NONE;
+		enum patch_form f = len == 4 ? patch_decide_form_x0(raw, off, x0) : PATCH_FORM_NONE;
 		if (f != PATCH_FORM_NONE)
 			out[n++] = (struct patch_candidate){ .off = (uint16_t)off, .form = (uint8_t)f,
 							     .raw = raw };

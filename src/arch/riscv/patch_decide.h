@@ -28,8 +28,37 @@ enum patch_form {
 	PATCH_FORM_NONE = 0,    /* not a site: leave it alone */
 	PATCH_FORM_EBREAK,      /* 4-byte EBREAK in place of the instruction */
 	PATCH_FORM_C_EBREAK,    /* 2-byte C.EBREAK: the site is at 2 mod 4 (or straddles the page end) */
+	PATCH_FORM_X0_LOAD,     /* `ld rd, off(x0)`: a plain CSR read served from the x0 page, no trap */
+	PATCH_FORM_X0_STORE,    /* `sd rs, off(x0)`: a plain CSR write into the x0 page, no trap */
 	PATCH_FORMS,
 };
+
+/*
+ * The x0 page: the one place a 4-byte instruction with no free register
+ * can reach is a load or store with base x0, whose 12-bit signed offset
+ * names virtual addresses [-2048, 2047] (Unprivileged ISA 20191213, 2.6
+ * "Load and Store Instructions"). Trapeze keeps the vCPU's sscratch,
+ * sepc, scause and stval at the top page's second half, offsets -2048,
+ * -2040, -2032 and -2024 from 0 (in this order: enum patch_x0_slot), and
+ * maps that page at PATCH_X0_VA in the virtual-S views while the guest
+ * does not map the page itself.
+ */
+#define PATCH_X0_VA         0xfffffffffffff000ull
+#define PATCH_X0_OFF0       (-2048)
+enum patch_x0_slot {
+	PATCH_X0_SSCRATCH,
+	PATCH_X0_SEPC,
+	PATCH_X0_SCAUSE,
+	PATCH_X0_STVAL,
+	PATCH_X0_SLOTS,
+};
+/* What the x0 form may serve in a VM, a bit per slot: reads (loads) of
+ * slot i with PATCH_X0_READ(i), writes (stores) with PATCH_X0_WRITE(i).
+ * A write is served only where the real CSR keeps every value written
+ * (probed at boot): a store cannot legalise. 0 = the form is off. */
+#define PATCH_X0_READ(i)    (1u << (i))
+#define PATCH_X0_WRITE(i)   (1u << (PATCH_X0_SLOTS + (i)))
+#define PATCH_X0_READS      ((1u << PATCH_X0_SLOTS) - 1)
 
 /*
  * Whether the 4-byte instruction raw, at byte offset off of its page, is a
@@ -44,6 +73,24 @@ enum patch_form {
  * old instruction or the breakpoint, never a mix of both.
  */
 enum patch_form patch_decide_form(uint32_t raw, unsigned off);
+
+/*
+ * The form with the x0 page allowed as x0 says (PATCH_X0_READ/WRITE):
+ * a plain read of sscratch, sepc, scause or stval into a register other
+ * than x0 (CSRRS/CSRRC with rs1 = x0, CSRRSI/CSRRCI with uimm 0: Zicsr
+ * reads without writing), or a plain write (CSRRW with rd = x0, CSRRWI
+ * with rd = x0 and uimm 0), at a 4-aligned offset, takes
+ * PATCH_FORM_X0_LOAD or PATCH_FORM_X0_STORE; anything else what
+ * patch_decide_form says.
+ */
+enum patch_form patch_decide_form_x0(uint32_t raw, unsigned off, unsigned x0);
+
+/* The instruction an x0-form site holds in place of raw (a form
+ * patch_decide_form_x0 chose for it): the load or store of its slot. */
+uint32_t patch_x0_insn(uint32_t raw, enum patch_form form);
+
+/* The slot of the CSR numbered csr, or PATCH_X0_SLOTS. */
+unsigned patch_x0_slot(unsigned csr);
 
 /* Whether the instruction raw (len 2 or 4) always falls through to the
  * next one when it completes: not a jump, branch, ECALL, EBREAK, xRET,
@@ -62,9 +109,10 @@ struct patch_candidate {
  * to be reached) and records up to max sites in out. The walk stops at
  * the first instruction that does not fall through, at a site that
  * straddles the page end (recorded), at the page end, or after
- * PATCH_SCAN_MAX instructions. Returns the number recorded.
+ * PATCH_SCAN_MAX instructions. Forms as patch_decide_form_x0 gives them
+ * with x0. Returns the number recorded.
  */
-unsigned patch_decide_scan(const uint8_t *page, unsigned off, struct patch_candidate *out,
-			   unsigned max);
+unsigned patch_decide_scan(const uint8_t *page, unsigned off, unsigned x0,
+			   struct patch_candidate *out, unsigned max);
 
 #endif

@@ -4,6 +4,7 @@
 #include "arch/riscv/csr.h"
 #include "arch/riscv/hart.h"
 #include "arch/riscv/layout.h"
+#include "arch/riscv/patch_decide.h"
 
 struct host_csr_caps host_csr;
 
@@ -77,6 +78,34 @@ void probe_host_csrs(void)
 	csr_set(sip, ~0ULL);
 	host_csr.sip_wmask = csr_read(sip) & ~old;
 	csr_clear(sip, host_csr.sip_wmask);
+
+	/* Which of sscratch, sepc, scause and stval keep any value: WARL
+	 * fields (sepc[0] is zero on every hart, Privileged ISA v1.12,
+	 * 4.1.7; scause may keep only the codes it supports, 4.1.8) would
+	 * make a plain store differ from a CSR write. Trapeze's context
+	 * owns none of them here (the trap path writes them afresh). */
+	static const uint64_t patterns[] = {
+		~0ULL, 0, 1, 2, 0x5555555555555555ULL, 0xaaaaaaaaaaaaaaaaULL, 0x8000000000000001ULL,
+	};
+	unsigned plain = (1u << PATCH_X0_SLOTS) - 1;
+	uint64_t scratch = csr_read(sscratch);
+	for (unsigned i = 0; i < sizeof(patterns) / sizeof(patterns[0]); i++) {
+		uint64_t p = patterns[i];
+		csr_write(sscratch, p);
+		if (csr_read(sscratch) != p)
+			plain &= ~(1u << PATCH_X0_SSCRATCH);
+		csr_write(sepc, p);
+		if (csr_read(sepc) != p)
+			plain &= ~(1u << PATCH_X0_SEPC);
+		csr_write(scause, p);
+		if (csr_read(scause) != p)
+			plain &= ~(1u << PATCH_X0_SCAUSE);
+		csr_write(stval, p);
+		if (csr_read(stval) != p)
+			plain &= ~(1u << PATCH_X0_STVAL);
+	}
+	csr_write(sscratch, scratch);
+	host_csr.x0_plain = plain;
 
 	/* Measured by boot.c, from the identity map, before Trapeze moved up. */
 	host_csr.satp_modes = boot_satp_modes;

@@ -19,6 +19,10 @@ struct host_csr_caps {
 	uint64_t sip_wmask;         /* bits S-mode can write in sip (SSIP, maybe LCOFIP) */
 	uint64_t satp_modes;        /* bit m set: satp MODE m accepted (Bare always) */
 	uint64_t satp_asid_mask;
+	/* Bit i (enum patch_x0_slot: sscratch, sepc, scause, stval): the
+	 * real CSR reads back every value written, so a plain store may
+	 * stand for a write of it (patch_decide.h, the x0 form). */
+	unsigned x0_plain;
 	struct vcsr reset;          /* the S CSRs as OpenSBI hands them to an S-mode payload */
 };
 

@@ -3,6 +3,7 @@
 #include <stddef.h>
 #include "arch/riscv/csr.h"
 #include "arch/riscv/layout.h"
+#include "arch/riscv/patch_decide.h"
 
 #define SHADOW_LEVELS   5       /* shadows are Sv57, whatever the guest's mode */
 #define PAGE_MASK_4K    0xfffULL
@@ -340,6 +341,32 @@ static uint64_t access_fault(enum gpt_access access)
 	       access == GPT_LOAD ? EXC_LOAD_ACCESS : EXC_STORE_ACCESS;
 }
 
+/* The x0 page at PATCH_X0_VA in req's view: readable and writable (the
+ * x0 sites' loads and stores), never executable, and not global, so any
+ * SFENCE.VMA the guest makes for that address drops it: the next x0 site
+ * to run there faults, and the walk finds out whether the guest has
+ * mapped the page meanwhile. */
+static enum shadow_result shadow_fill_x0(struct shadow_vm *s, const struct shadow_fault_req *req)
+{
+	uint64_t root, asid;
+
+	if (shadow_activate(s, req->guest_satp, req->view, &root, &asid))
+		return SHADOW_NO_MEMORY;
+	struct shadow_ctx *c = shadow_find(s, req->guest_satp);
+	shadow_make_room(s, c);
+	struct shadow_alloc a = { s, c };
+	struct pt_mem m = shadow_mem(&a);
+	uint64_t *slot = pt_leaf_slot(&m, root, SHADOW_LEVELS, PATCH_X0_VA);
+
+	if (slot && (*slot & PTE_V))
+		return SHADOW_FILLED;   /* another fault got there first */
+	if (pt_map_page(&m, root, SHADOW_LEVELS, PATCH_X0_VA, s->ops->x0_page,
+			PTE_V | PTE_U | PTE_R | PTE_W | PTE_A | PTE_D) != 0)
+		return SHADOW_NO_MEMORY;
+	s->stats.fills++;
+	return SHADOW_FILLED;
+}
+
 enum shadow_result shadow_fault(struct shadow_vm *s, const struct shadow_fault_req *req,
 				struct shadow_fault_res *res)
 {
@@ -354,12 +381,17 @@ enum shadow_result shadow_fault(struct shadow_vm *s, const struct shadow_fault_r
 
 	res->upgraded = false;
 	int walked = gpt_walk(&s->ops->guest, &w, &wr);
+	bool x0 = s->ops->x0_page && (req->va & ~PAGE_MASK_4K) == PATCH_X0_VA && w.priv_s;
 	if (req->prefetch && (walked != GPT_WALK_OK || (wr.pte & needed) != needed ||
 			      realmap_lookup(s->realmap, wr.gpa & ~PAGE_MASK_4K, &res->ent) != REALMAP_RAM ||
-			      va_is_trapeze(req->va)))
+			      va_is_trapeze(req->va) || x0))
 		return SHADOW_RETRY;
 	if (walked == GPT_WALK_RETRY)
 		return SHADOW_RETRY;
+	if (x0 && walked == GPT_WALK_OK)
+		return SHADOW_X0_MAPPED;
+	if (x0 && req->x0_site)
+		return shadow_fill_x0(s, req);
 	if (walked != GPT_WALK_OK) {
 		s->stats.guest_faults++;
 		res->cause = wr.cause;

@@ -101,6 +101,10 @@ struct shadow_ops {
 	 * that a writable shadow entry of the frame at gpa was installed. */
 	uint64_t (*patch_copy)(void *ctx, uint64_t gpa);
 	void (*patch_writable)(void *ctx, uint64_t gpa);
+	/* The x0 page (patch_decide.h), host-physical; 0 = none. S views map
+	 * it at PATCH_X0_VA, on the fault of an x0-form site, while the
+	 * guest's own tables leave that page unmapped. */
+	uint64_t x0_page;
 };
 
 struct shadow_ctx {
@@ -160,6 +164,8 @@ enum shadow_result {
 	SHADOW_RETRY,           /* the guest's PTE kept changing under the walk: re-execute */
 	SHADOW_PATCHED,         /* a load or store the guest allows, to a patched frame (res->gpa):
 				 * a store undoes the patches first, a load reads the original */
+	SHADOW_X0_MAPPED,       /* an S view's access to PATCH_X0_VA, which the guest maps itself
+				 * while ops->x0_page is set: nothing filled (patch_x0_hide) */
 };
 
 struct shadow_fault_req {
@@ -172,6 +178,9 @@ struct shadow_fault_req {
 	 * store, already set; RAM), and never a fault or a statistic of one.
 	 * Anything else returns SHADOW_RETRY and leaves all as it was. */
 	bool prefetch;
+	/* The access is an x0-form site's (patch.h): where the guest maps
+	 * nothing at PATCH_X0_VA, an S view gets the x0 page there. */
+	bool x0_site;
 };
 
 struct shadow_fault_res {
