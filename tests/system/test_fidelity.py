@@ -326,6 +326,25 @@ def test_fidelity_patching_really_patched():
     assert patch_total(fid.patch_stats, "traps-saved") >= 20, fid.patch_stats
 
 
+def test_fidelity_x0_form_difference_is_the_documented_one():
+    """`patching = x0` makes the top page reachable from virtual S where the
+    guest maps nothing (README, Patching): tests/fidelity/x0/
+    unmapped-top-page.S stores there after its trap handler ran x0 loads.
+    With `on` it matches bare QEMU; with `x0` the store completes: one trap
+    fewer (and the last trap's state is the AMO's)."""
+    path = os.path.join(FIDELITY, "x0", "unmapped-top-page.S")
+    for mode in ("on", "x0"):
+        fid = run.Fidelity(jobs=2, batch=20, engine="trap", patching=mode,
+                           out=os.path.join(ROOT, "build", "fidelity", "x0-" + mode))
+        for c, (d, ref, got) in run_reproducer_on(fid, path, "x0-page-" + mode, CPUS).items():
+            if mode == "on":
+                assert d is None, (c, d)
+            else:
+                traps = [[int(l.split()[1]) for l in dump if re.fullmatch(r"traps \d+", l)]
+                         for dump in (ref, got)]
+                assert d is not None and traps[1] == [traps[0][0] - 1], (c, d, traps)
+
+
 # ---- patching attacked (issue 11): forced mode ---------------------------------
 
 ATTACK_SEEDS = range(1, 61)
