@@ -89,21 +89,18 @@ void probe_host_csrs(void)
 	};
 	unsigned plain = (1u << PATCH_X0_SLOTS) - 1;
 	uint64_t scratch = csr_read(sscratch);
+#define KEEPS(csr, slot, p) do {                                  \
+		csr_write(csr, p);                                      \
+		if (csr_read(csr) != (p))                               \
+			plain &= ~(1u << (slot));                       \
+	} while (0)
 	for (unsigned i = 0; i < sizeof(patterns) / sizeof(patterns[0]); i++) {
-		uint64_t p = patterns[i];
-		csr_write(sscratch, p);
-		if (csr_read(sscratch) != p)
-			plain &= ~(1u << PATCH_X0_SSCRATCH);
-		csr_write(sepc, p);
-		if (csr_read(sepc) != p)
-			plain &= ~(1u << PATCH_X0_SEPC);
-		csr_write(scause, p);
-		if (csr_read(scause) != p)
-			plain &= ~(1u << PATCH_X0_SCAUSE);
-		csr_write(stval, p);
-		if (csr_read(stval) != p)
-			plain &= ~(1u << PATCH_X0_STVAL);
+		KEEPS(sscratch, PATCH_X0_SSCRATCH, patterns[i]);
+		KEEPS(sepc, PATCH_X0_SEPC, patterns[i]);
+		KEEPS(scause, PATCH_X0_SCAUSE, patterns[i]);
+		KEEPS(stval, PATCH_X0_STVAL, patterns[i]);
 	}
+#undef KEEPS
 	csr_write(sscratch, scratch);
 	host_csr.x0_plain = plain;
 

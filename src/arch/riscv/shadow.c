@@ -341,6 +341,18 @@ static uint64_t access_fault(enum gpt_access access)
 	       access == GPT_LOAD ? EXC_LOAD_ACCESS : EXC_STORE_ACCESS;
 }
 
+/* The root of req's view to fill, and its context (a->keep), with room
+ * made in the pool for the fill's tables. -1: no table page. */
+static int shadow_fill_root(struct shadow_vm *s, const struct shadow_fault_req *req,
+			    struct shadow_alloc *a, uint64_t *root, uint64_t *asid)
+{
+	if (shadow_activate(s, req->guest_satp, req->view, root, asid))
+		return -1;
+	*a = (struct shadow_alloc){ s, shadow_find(s, req->guest_satp) };
+	shadow_make_room(s, a->keep);
+	return 0;
+}
+
 /* The x0 page at PATCH_X0_VA in req's view: readable and writable (the
  * x0 sites' loads and stores), never executable, and not global, so any
  * SFENCE.VMA the guest makes for that address drops it: the next x0 site
@@ -349,12 +361,10 @@ static uint64_t access_fault(enum gpt_access access)
 static enum shadow_result shadow_fill_x0(struct shadow_vm *s, const struct shadow_fault_req *req)
 {
 	uint64_t root, asid;
+	struct shadow_alloc a;
 
-	if (shadow_activate(s, req->guest_satp, req->view, &root, &asid))
+	if (shadow_fill_root(s, req, &a, &root, &asid))
 		return SHADOW_NO_MEMORY;
-	struct shadow_ctx *c = shadow_find(s, req->guest_satp);
-	shadow_make_room(s, c);
-	struct shadow_alloc a = { s, c };
 	struct pt_mem m = shadow_mem(&a);
 	uint64_t *slot = pt_leaf_slot(&m, root, SHADOW_LEVELS, PATCH_X0_VA);
 
@@ -413,11 +423,10 @@ enum shadow_result shadow_fault(struct shadow_vm *s, const struct shadow_fault_r
 		return SHADOW_MMIO;     /* the hidden region: emulated like a device access */
 
 	uint64_t root, asid;
-	if (shadow_activate(s, req->guest_satp, req->view, &root, &asid))
+	struct shadow_alloc a;
+	if (shadow_fill_root(s, req, &a, &root, &asid))
 		return SHADOW_NO_MEMORY;
-	struct shadow_ctx *c = shadow_find(s, req->guest_satp);
-	shadow_make_room(s, c);
-	struct shadow_alloc a = { s, c };
+	struct shadow_ctx *c = a.keep;
 	struct pt_mem m = shadow_mem(&a);
 	uint64_t va = req->va & ~PAGE_MASK_4K;
 	uint64_t perms = shadow_perms(wr.pte, req->view);
