@@ -31,10 +31,11 @@ ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
 CPU = os.environ.get("BENCH_CPU", "rv64,h=true")
 # Every engine is measured in the same run; hw needs the H extension.
 # "trap" is the trap engine with patching on, "trap-nopatch" with it off
-# (README, Patching): side by side.
+# (README, Patching): side by side. "trap-x0" (patching = x0) on request:
+# BENCH_ENGINES=trap,trap-x0.
 ENGINES = [e for e in os.environ.get("BENCH_ENGINES", "trap,trap-nopatch,hw").split(",") if e]
-SIDE_ENGINE = {"trap-nopatch": "trap"}
-SIDE_PATCHING = {"trap": "on", "trap-nopatch": "off"}
+SIDE_ENGINE = {"trap-nopatch": "trap", "trap-x0": "trap"}
+SIDE_PATCHING = {"trap": "on", "trap-nopatch": "off", "trap-x0": "x0"}
 if "h=false" in CPU:
     ENGINES = [e for e in ENGINES if e != "hw"]
 # Guests that print "bench: NAME NS" lines: the trap engine's unit costs,
