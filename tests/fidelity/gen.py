@@ -22,6 +22,8 @@ generated):
   - no timer ever fires (stimecmp and SBI set_timer only far in the future),
     counter values are overwritten right after they are read, the UART's
     LSR transmit bits are masked;
+  - the RTC's count is only compared, never kept, its alarms are long past
+    or decades away, its interrupt line stays low (see rtc_step);
   - stvec is restored to the handler right after a write, satp gets only
     Bare or reserved modes outside a paging block;
   - a PTE written while paging is on is followed by an SFENCE.VMA that the
@@ -75,6 +77,14 @@ PLIC = 0x0c000000
 FINISHER = 0x100000
 CLINT = 0x02000000
 UALIAS = 0x40000000                 # U alias VA = PA + UALIAS (paging blocks)
+# The goldfish RTC (QEMU 7.2 hw/rtc/goldfish_rtc.c): 32-bit registers in the
+# first 0x24 bytes of its 4 KiB page; the count is ns since the epoch.
+RTC = 0x101000
+RTC_TIME_LOW, RTC_TIME_HIGH, RTC_ALARM_LOW, RTC_ALARM_HIGH = 0x00, 0x04, 0x08, 0x0c
+RTC_IRQ_ENABLED, RTC_CLEAR_ALARM, RTC_ALARM_STATUS, RTC_CLEAR_INTERRUPT = 0x10, 0x14, 0x18, 0x1c
+RTC_REGION = 0x24
+NS_2020 = 1577836800 * 10 ** 9      # 2020-01-01 00:00 UTC
+NS_2100 = 4102444800 * 10 ** 9      # 2100-01-01 00:00 UTC
 
 REGS = ["zero", "ra", "sp", "gp", "tp", "t0", "t1", "t2", "s0", "s1",
         "a0", "a1", "a2", "a3", "a4", "a5", "a6", "a7",
@@ -808,6 +818,286 @@ class Gen:
             return Step("mmio.virtio.hole." + op, [self.li(b, base + off), f"{op} {reg}, 0({b})"])
         return Step("mmio.virtio." + op, [self.li(b, base + off), f"{op} {d}, 0({b})"])
 
+    # ---- the goldfish RTC -------------------------------------------------
+    #
+    # Its count is the host's wall clock, which the bare run and the Trapeze
+    # run read at different moments: no step leaves a time (or anything
+    # computed from one but a comparison) in a register, a page or an FP
+    # register. What they leave is what every correct RTC gives: the count
+    # never goes backwards and is today's time in ns, TIME_HIGH repeats what
+    # TIME_LOW latched, a time written reads back, the registers that hold
+    # no time, which accesses fault. Rules that keep it so whatever ran
+    # before (another RTC step, another program of the batch):
+    #   - the interrupt line never rises: a step clears the interrupt before
+    #     it sets IRQ_ENABLED, and sets IRQ_ENABLED to 0 before it writes
+    #     ALARM_LOW (an alarm in the past goes off at once). QEMU 7.2's PLIC
+    #     keeps a source pending after its line drops unclaimed, Trapeze's
+    #     withdraws it (README, Known limits): a PLIC pending read would
+    #     differ;
+    #   - an alarm is far in the past (goes off at once) or decades away
+    #     (never goes off); one relative to the count just read is at or
+    #     before it, or hours after it, and the alarm registers are zeroed
+    #     right after (they would hold a time);
+    #   - a step that writes the time writes back what it read first, so the
+    #     count stays within seconds of the host's.
+
+    def regs(self, n, pool=WRITABLE):
+        """n distinct registers of pool."""
+        return self.r.sample(pool, n)
+
+    def rtc_count(self, b, dst, tmp):
+        """The 64-bit count into dst: a doubleword (QEMU splits it into two
+        word reads, TIME_LOW first), or TIME_LOW then TIME_HIGH as words
+        (reading TIME_LOW latches the high half TIME_HIGH returns). Returns
+        (form, lines)."""
+        form = self.r.choice(["ld", "lwu", "lw"])
+        if form == "ld":
+            return form, [f"ld {dst}, {RTC_TIME_LOW}({b})"]
+        lines = [f"{form} {tmp}, {RTC_TIME_LOW}({b})", f"{form} {dst}, {RTC_TIME_HIGH}({b})",
+                 f"slli {dst}, {dst}, 32"]
+        if form == "lw":
+            lines += [f"slli {tmp}, {tmp}, 32", f"srli {tmp}, {tmp}, 32"]
+        return form, lines + [f"or {dst}, {dst}, {tmp}"]
+
+    def rtc_plausible(self, t, x, d, bit):
+        """d |= (t at or after 2020) << bit | (t before 2100) << (bit + 1):
+        the count is today's time in ns (both runs read the host's clock)."""
+        return [self.li(x, NS_2020), f"sltu {x}, {t}, {x}", f"xori {x}, {x}, 1",
+                f"slli {x}, {x}, {bit}", f"or {d}, {d}, {x}",
+                self.li(x, NS_2100), f"sltu {x}, {t}, {x}", f"slli {x}, {x}, {bit + 1}",
+                f"or {d}, {d}, {x}"]
+
+    def rtc_step(self):
+        """One goldfish RTC step (the rules above): the count, IRQ_ENABLED,
+        the alarm, the registers without a meaning for reads or writes, an
+        access the device answers or not, setting the time."""
+        k = self.r.choices(["time", "irq", "alarm", "regs", "access", "set"], [3, 2, 3, 1, 4, 2])[0]
+        return {"time": self.rtc_time, "irq": self.rtc_irq, "alarm": self.rtc_alarm,
+                "regs": self.rtc_regs, "access": self.rtc_access, "set": self.rtc_set}[k]()
+
+    def rtc_time(self):
+        """The count read twice: d = 1 (not backwards) | 2 (after 2020) | 4
+        (before 2100) | 8 (TIME_HIGH read again gives the high half the
+        last TIME_LOW read latched)."""
+        r = self.r
+        b, t0, t1, x, d = self.regs(5)
+        f0, l0 = self.rtc_count(b, t0, x)
+        f1, l1 = self.rtc_count(b, t1, x)
+        lines = [self.li(b, RTC)] + l0 + l1 + [f"sltu {d}, {t1}, {t0}", f"xori {d}, {d}, 1"]
+        lines += self.rtc_plausible(t0, x, d, 1)
+        kind = f"mmio.rtc.time.{f0}.{f1}"
+        if r.randrange(2):
+            lines += [f"lwu {x}, {RTC_TIME_HIGH}({b})", f"srli {t0}, {t1}, 32", f"xor {x}, {x}, {t0}",
+                      f"seqz {x}, {x}", f"slli {x}, {x}, 3", f"or {d}, {d}, {x}"]
+            kind += ".latch"
+        return Step(kind, lines + [f"li {t0}, 0", f"li {t1}, 0", f"li {x}, 0"])
+
+    def rtc_irq(self):
+        """IRQ_ENABLED written (bit 0 kept) and read back, after
+        CLEAR_INTERRUPT; a doubleword store also writes CLEAR_ALARM, a
+        doubleword load reads it (0); compressed forms too."""
+        r = self.r
+        store = r.choice(["sw", "sw", "sd", "c.sw", "c.sd"])
+        load = r.choice(["lw", "lwu", "ld", "c.lw", "c.ld"])
+        b, s, d = self.regs(3, CREGS if "c." in store + load else WRITABLE)
+        lines = [self.li(b, RTC), self.li(s, self.val64()), f"sw {s}, {RTC_CLEAR_INTERRUPT}({b})",
+                 self.li(s, self.val64())]
+
+        def insn(op, reg):
+            text = f"{op} {reg}, {RTC_IRQ_ENABLED}({b})"
+            return [".option push", ".option rvc", text, ".option pop"] if op.startswith("c.") else [text]
+        lines += insn(store, s) + insn(load, d)
+        if r.randrange(2):
+            lines.append(f"sw zero, {RTC_IRQ_ENABLED}({b})")
+        return Step(f"mmio.rtc.irq.{store}.{load}", lines)
+
+    def rtc_alarm_high(self, future):
+        """An ALARM_HIGH far from the count (about 0x18xxxxxx in the
+        2020s): before 2006, so the alarm goes off at once, or from 2116
+        on, so it never does while a program runs. Never within a minute
+        of 2^63 ns or past it: QEMU 7.2 arms its timer at the alarm minus
+        its offset from the host's clock as a signed 64-bit deadline, which
+        a negative value makes due at once (the timer list clamps it to 0),
+        and that offset has the sub-second part of the moment QEMU started;
+        Trapeze keeps such an alarm running (README of this suite)."""
+        r = self.r
+        if future:
+            return r.choice([0x40000000 + r.randrange(0x3ffffff0), 0x7ffffff0])
+        return r.choice([0, r.getrandbits(28), 0x0fffffff])
+
+    def rtc_alarm(self):
+        """The alarm with IRQ_ENABLED 0 (it may go off at once: the line
+        stays low). ALARM_HIGH then ALARM_LOW, which arms it; a doubleword
+        store to ALARM_LOW, which arms it with the ALARM_HIGH it finds and
+        then stores the new one; ALARM_HIGH alone, which arms nothing; an
+        alarm at, before or hours after the count just read. Then
+        ALARM_STATUS (1 while it runs), the alarm read back, CLEAR_ALARM,
+        CLEAR_INTERRUPT."""
+        r = self.r
+        b, s, d, x, t = self.regs(5)
+        lines = [self.li(b, RTC), f"sw zero, {RTC_IRQ_ENABLED}({b})"]
+        k = r.choice(["words", "sd", "high-only", "now"])
+        status = r.choice(["lw", "lwu", "ld"])
+        future = r.randrange(2)
+        hi, lo = self.rtc_alarm_high(future), r.getrandbits(32)
+        kind = f"mmio.rtc.alarm.{k}"
+        if k == "words":
+            lines += [self.li(s, hi), f"sw {s}, {RTC_ALARM_HIGH}({b})", self.li(s, lo),
+                      f"sw {s}, {RTC_ALARM_LOW}({b})"]
+        elif k == "sd":
+            lines += [self.li(s, hi), f"sw {s}, {RTC_ALARM_HIGH}({b})",
+                      self.li(s, r.getrandbits(32) << 32 | lo), f"sd {s}, {RTC_ALARM_LOW}({b})"]
+        elif k == "high-only":
+            lines += [f"sw {s}, {RTC_CLEAR_ALARM}({b})", self.li(s, hi), f"sw {s}, {RTC_ALARM_HIGH}({b})"]
+        else:
+            delta = r.choice([0, -1, -r.getrandbits(20), -(1 << 32), 1 << r.randrange(42, 56)])
+            _, count = self.rtc_count(b, t, x)
+            lines += count + [self.li(x, delta), f"add {t}, {t}, {x}", f"srli {x}, {t}, 32",
+                              f"sw {x}, {RTC_ALARM_HIGH}({b})", f"sw {t}, {RTC_ALARM_LOW}({b})",
+                              f"{status} {d}, {RTC_ALARM_STATUS}({b})",
+                              f"sw zero, {RTC_ALARM_HIGH}({b})", f"sw zero, {RTC_ALARM_LOW}({b})",
+                              f"li {t}, 0", f"li {x}, 0"]
+            return Step(kind + (".after" if delta > 0 else ".at" if delta == 0 else ".before"), lines)
+        lines.append(f"{status} {d}, {RTC_ALARM_STATUS}({b})")
+        kind += ".future" if future else ".past"
+        if r.randrange(2):
+            lines.append(f"ld {x}, {RTC_ALARM_LOW}({b})")
+        else:
+            lines += [f"lwu {x}, {RTC_ALARM_LOW}({b})", f"lwu {t}, {RTC_ALARM_HIGH}({b})"]
+        if r.randrange(2):
+            lines += [f"sw {s}, {RTC_CLEAR_ALARM}({b})", f"lw {t}, {RTC_ALARM_STATUS}({b})"]
+        if r.randrange(2):
+            lines.append(f"sw {s}, {RTC_CLEAR_INTERRUPT}({b})")
+        return Step(kind, lines)
+
+    def rtc_regs(self):
+        """CLEAR_ALARM, then stores the device ignores (ALARM_STATUS is
+        read-only, 0x20 inside the region decodes nothing) and reads of what
+        has no value to read (CLEAR_ALARM, CLEAR_INTERRUPT, 0x20: 0)."""
+        r = self.r
+        b, s, d, x = self.regs(4)
+        lines = [self.li(b, RTC), self.li(s, self.val64()), f"sw {s}, {RTC_CLEAR_ALARM}({b})"]
+        for off in r.sample([RTC_ALARM_STATUS, RTC_REGION - 4], r.randint(1, 2)):
+            op = r.choice(["sw", "sw", "sd"]) if off == RTC_ALARM_STATUS else "sw"
+            lines.append(f"{op} {s}, {off}({b})")
+        lines.append(f"lw {d}, {RTC_ALARM_STATUS}({b})")
+        off = r.choice([RTC_CLEAR_ALARM, RTC_CLEAR_INTERRUPT, RTC_REGION - 4])
+        lines.append(f"{r.choice(['lw', 'lwu'])} {x}, {off}({b})")
+        return Step("mmio.rtc.regs", lines)
+
+    def rtc_access(self):
+        """One access at a width or place the device may not answer. QEMU
+        7.2 takes 4-byte accesses to its 0x24-byte region (and 8-byte ones
+        as two, low first): bytes and halfwords fault, so does anything
+        from 0x24 to the page end; a load not naturally aligned is split
+        into two aligned ones of its size (the fault names the part that
+        failed), a store into bytes (the first one faults). FP and
+        compressed loads and stores too. A load that may include a time
+        part (offsets 0..7) has its value dropped."""
+        r = self.r
+        b, d, s = self.regs(3)
+        k = r.randrange(7)
+        lines = [self.li(b, RTC)]
+        if k == 0:
+            op = r.choice(["lb", "lbu", "lh", "lhu", "sb", "sh"])
+            off = r.randrange(RTC_REGION)
+            kind = "narrow"
+        elif k == 1:
+            op = r.choice(["lw", "lwu", "ld"])
+            off = r.randrange(8, RTC_REGION, 4) if op != "ld" else r.choice([8, 0x10, 0x18])
+            kind = "word"
+        elif k == 2:
+            op = r.choice(["lw", "lwu", "ld", "lbu", "sw", "sd"])
+            w = 8 if op in ("ld", "sd") else 1 if op == "lbu" else 4
+            off = r.choice([RTC_REGION, 0x20 if w == 8 else 0x24, r.randrange(0x28, 0x1000, w),
+                            0x1000 - w])
+            lines = [self.li(b, RTC + off)]
+            off = 0
+            kind = "hole"
+        elif k == 3:
+            op = r.choice(["lw", "lwu", "ld", "lh", "lhu"])
+            w = {"lw": 4, "lwu": 4, "ld": 8, "lh": 2, "lhu": 2}[op]
+            off = r.choice([o for o in range(1, RTC_REGION) if o % w])
+            kind = "misaligned"
+        elif k == 4:
+            op = r.choice(["sh", "sw", "sd"])
+            w = {"sh": 2, "sw": 4, "sd": 8}[op]
+            off = r.choice([o for o in range(1, RTC_REGION) if o % w])
+            kind = "misaligned"
+        elif k == 5:
+            op, off = r.choice([("flw", r.randrange(8, RTC_REGION, 4)), ("fld", r.choice([8, 0x10, 0x18])),
+                                ("fsw", r.choice([RTC_CLEAR_ALARM, RTC_ALARM_STATUS, RTC_CLEAR_INTERRUPT,
+                                                  0x20])),
+                                ("fsd", RTC_ALARM_STATUS)])
+            f = f"f{r.randrange(32)}"
+            return Step(f"mmio.rtc.access.fp.{op}", lines + [f"{op} {f}, {off}({b})"])
+        else:
+            b, d, s = self.regs(3, CREGS)
+            op, off = r.choice([("c.lw", r.choice([r.randrange(8, RTC_REGION, 4),
+                                                   r.randrange(RTC_REGION, 0x80, 4)])),
+                                ("c.ld", r.choice([8, 0x10, 0x18, 0x20])),
+                                ("c.sw", r.choice([RTC_CLEAR_ALARM, RTC_ALARM_STATUS, 0x20, 0x24])),
+                                ("c.sd", r.choice([RTC_ALARM_STATUS, 0x20]))])
+            reg = s if op[2] == "s" else d
+            lines = [self.li(b, RTC), self.li(s, self.val64()), ".option push", ".option rvc",
+                     f"{op} {reg}, {off}({b})", ".option pop"]
+            return Step(f"mmio.rtc.access.{op}", lines)
+        if op[0] == "s":
+            return Step(f"mmio.rtc.access.{kind}.{op}",
+                        lines + [self.li(s, self.val64()), f"{op} {s}, {off}({b})"])
+        lines.append(f"{op} {d}, {off}({b})")
+        w = {"lb": 1, "lbu": 1, "lh": 2, "lhu": 2, "lw": 4, "lwu": 4, "ld": 8}[op]
+        if kind == "misaligned" and (off & ~(w - 1)) < 8:
+            lines.append(f"li {d}, 0")          # TIME_LOW or TIME_HIGH in it
+        return Step(f"mmio.rtc.access.{kind}.{op}", lines)
+
+    def rtc_set(self):
+        """Setting the time: TIME_HIGH or TIME_LOW replaces that half of
+        the count, a doubleword store writes TIME_LOW then TIME_HIGH, and
+        Linux's goldfish driver writes TIME_HIGH then TIME_LOW. d = 1 when
+        the count read right after is the value written (plus what passed
+        since: a half may have moved by one carry), then the count read
+        first is written back and d |= 2 | 4 when that gives today's time
+        again."""
+        r = self.r
+        b, t0, t1, s, x, d = self.regs(6)
+        _, count0 = self.rtc_count(b, t0, x)
+        lines = [self.li(b, RTC)] + count0
+        k = r.choice(["high", "low", "sd", "pair"])
+        _, count1 = self.rtc_count(b, t1, x)
+        if k == "high":
+            lines += [self.li(s, r.choice([r.getrandbits(32), 0, 0xffffffff, 0x7fffffff])),
+                      f"sw {s}, {RTC_TIME_HIGH}({b})"] + count1
+            lines += [f"srli {t1}, {t1}, 32", f"sub {t1}, {t1}, {s}", f"slli {t1}, {t1}, 32",
+                      f"srli {t1}, {t1}, 32", f"sltiu {d}, {t1}, 2",
+                      f"srli {x}, {t0}, 32", f"sw {x}, {RTC_TIME_HIGH}({b})"]
+        elif k == "low":
+            lines += [self.li(s, r.choice([r.getrandbits(32), 0, 0xffffffff])),
+                      f"sw {s}, {RTC_TIME_LOW}({b})"] + count1
+            lines += [f"srli {x}, {t0}, 32", f"slli {x}, {x}, 32", f"or {x}, {x}, {s}",
+                      f"sub {x}, {t1}, {x}", f"srli {x}, {x}, 33", f"seqz {d}, {x}",
+                      f"sw {t0}, {RTC_TIME_LOW}({b})"]
+        else:
+            # Low word at most 0xc0000000 for the doubleword: between its
+            # two halves the low half must not wrap (a second to spare).
+            lo = r.randrange(0, 0xc0000001) if k == "sd" else r.getrandbits(32)
+            v = r.choice([r.getrandbits(32), 0, 0xffffffff, 0x17000000 + r.getrandbits(24)]) << 32 | lo
+            if k == "sd":
+                lines += [self.li(s, v), f"sd {s}, {RTC_TIME_LOW}({b})"]
+            else:
+                lines += [self.li(s, v), f"srli {x}, {s}, 32", f"sw {x}, {RTC_TIME_HIGH}({b})",
+                          f"sw {s}, {RTC_TIME_LOW}({b})"]
+            lines += count1 + [f"sub {x}, {t1}, {s}", f"srli {x}, {x}, {32 if k == 'sd' else 33}",
+                               f"seqz {d}, {x}"]
+            if k == "sd":
+                lines.append(f"sd {t0}, {RTC_TIME_LOW}({b})")
+            else:
+                lines += [f"srli {x}, {t0}, 32", f"sw {x}, {RTC_TIME_HIGH}({b})",
+                          f"sw {t0}, {RTC_TIME_LOW}({b})"]
+        _, count2 = self.rtc_count(b, t1, x)
+        lines += count2 + self.rtc_plausible(t1, x, d, 1)
+        return Step(f"mmio.rtc.set.{k}", lines + [f"li {t0}, 0", f"li {t1}, 0", f"li {x}, 0"])
+
     def uart_step(self, uart, store_ok=True):
         """Byte accesses to the ns16550: LSR with its transmitter bits masked
         (they depend on the host's output speed), the scratch register, and
@@ -1176,8 +1466,13 @@ class Gen:
         r = self.r
         if not pg.maps or r.randrange(12) == 0:
             # an unmapped or non-canonical VA
+            # Attack programs run with `patching = x0` in forced mode, where
+            # the top page is the x0 page (README, Patching: the form's one
+            # difference, pinned by x0/unmapped-top-page.S): the page below
+            # it there, drawn the same way (the random stream is unchanged).
+            top = u64(-2 * PAGE) if self.attacks else u64(-PAGE)
             va = r.choice([0x1234 << 32, 1 << 38, (1 << 47) + 0x1000, 0xff80000000001000,
-                           u64(-PAGE), r.getrandbits(64) & ~7])
+                           top, r.getrandbits(64) & ~7])
             if va < (4 << 30) or any(m.va <= va + 8 and va < m.va + m.size for m in pg.maps):
                 va = 0x0100000000000000 | (r.getrandbits(40) & ~7)    # non-canonical in every mode
             if r.randrange(3) == 0:
@@ -1423,7 +1718,30 @@ class Gen:
             if step is not None:
                 steps.append(step)
                 assign_ids(step, f"s{len(steps) - 1}")
-        return Program(self.seed, steps, fs, fcsr, x, f)
+        return Program(self.seed, self.add_rtc(steps), fs, fcsr, x, f)
+
+    def add_rtc(self, steps):
+        """RTC steps (rtc_step) among the program's steps and in its U blocks
+        outside paging, drawn from a random stream of their own: the main
+        stream draws what it drew before they existed, so every other step
+        keeps its content and its id (known.py names steps of the fixed
+        seeds by id), and an RTC step takes the next free id where it goes.
+        Not in paging blocks: their tables do not map the RTC."""
+        g = Gen(self.seed)
+        g.r = r = random.Random(f"rtc-{self.seed}")
+        out = list(steps)
+        n = len(out)
+        for _ in range(r.choice([0, 1, 1, 2, 2, 3])):
+            st = g.rtc_step()
+            assign_ids(st, f"s{n}")
+            n += 1
+            out.insert(r.randrange(len(out) + 1), st)
+        for blk in out:
+            if blk.kind == "block.u" and r.randrange(3) == 0:
+                st = g.rtc_step()
+                assign_ids(st, f"{blk.id}_{len(blk.children)}")
+                blk.children.insert(r.randrange(len(blk.children) + 1), st)
+        return out
 
 
 # ---- steps that attack patching (issue 11) ------------------------------------
