@@ -105,9 +105,9 @@ static void rtc_interrupt(struct rtc_dev *r)
 }
 
 /* goldfish_rtc_set_alarm: at once when the count has reached alarm_next,
- * else a device timer at the first tick at or after it (the deadline is
- * fixed now: a later change of the VM's time does not move it, as
- * QEMU's timer does not move either). */
+ * else a device timer when QEMU's would expire (the deadline is fixed
+ * now: a later change of the VM's time does not move it, as QEMU's timer
+ * does not move either). */
 static void rtc_set_alarm(struct rtc_dev *r, uint64_t now)
 {
 	uint64_t count = rtc_count(r, now);
@@ -117,11 +117,21 @@ static void rtc_set_alarm(struct rtc_dev *r, uint64_t now)
 		rtc_interrupt(r);
 		return;
 	}
-	/* The first tick whose count reaches it, from the boot pair (not
-	 * from now, whose count is already rounded down to a whole ns). */
+	/* QEMU arms its timer at alarm_next minus the offset as a time on
+	 * the host's clock, signed (timer_mod takes an int64_t; a negative
+	 * one is 0). Past the count but due on the host's clock already (from
+	 * about 2^63 ns on, or wrapped by an offset): at once, from QEMU's
+	 * main loop a moment later (here, the next look-around of device
+	 * timers). Else the first tick at or after it, counted from the boot
+	 * pair (not from now, whose count is already rounded down). */
+	uint64_t at = r->alarm_next - r->offset_ns;
+	if ((int64_t)at < 0)
+		at = 0;
 	r->alarm_running = true;
-	device_set_deadline(r->dev, host_ticks + rtc_ns_to_ticks_ceil(rtc_elapsed_ns(now) +
-								     (r->alarm_next - count)));
+	if (at <= rtc_host_ns(now))
+		device_set_deadline(r->dev, now);
+	else
+		device_set_deadline(r->dev, host_ticks + rtc_ns_to_ticks_ceil(at - host_wall_ns));
 }
 
 static uint32_t rtc_read(struct rtc_dev *r, uint64_t off, uint64_t now)

@@ -1181,6 +1181,83 @@ static void test_engine_trap_paging_mmio_through_guest_tables(void **state)
 	assert_int_equal(REGS.pc, VA_CODE + 4);
 }
 
+#define AMO_W(f5, rd, rs1, rs2) (0x2fu | (rd) << 7 | 2u << 12 | (rs1) << 15 | (rs2) << 20 | (uint32_t)(f5) << 27)
+#define A3 13
+#define A4 14
+
+/* An AMO, LR and SC on a device, as QEMU 7.2 runs them on I/O memory:
+ * the AMO a read then a write, the LR a read that reserves, the SC a read
+ * and a write (the new value when the register still holds the LR's, else
+ * the old one), failing without an access when unreserved; a trap drops
+ * the reservation; a device refusing gives the page fault's access fault.
+ * Found by the fidelity suite's RTC steps (a load access fault before). */
+static void test_engine_trap_mmio_amo_lr_sc(void **state)
+{
+	(void)state;
+	paging_on();
+	VCSR.stvec = STVEC_BASE;
+	put32(CODE, AMO_W(0x08, A0, A1, A2));          /* amoor.w a0, a2, (a1) */
+	put32(CODE + 4, AMO_W(0x02, A3, A1, 0));       /* lr.w a3, (a1) */
+	put32(CODE + 8, AMO_W(0x03, A4, A1, A2));      /* sc.w a4, a2, (a1) */
+	REGS.x[A1] = VA_UART;
+	REGS.x[A2] = 0x0f;
+	mmio_regs[0] = 0xfffffff0;
+	trap(EXC_STORE_PAGE_FAULT, VA_UART);
+	assert_int_equal(mmio_calls, 2);
+	assert_false(mmio_log[0].write);
+	assert_int_equal(mmio_log[0].width, 4);
+	assert_true(mmio_log[1].write);
+	assert_int_equal(mmio_log[1].value & 0xffffffff, 0xffffffff);
+	assert_int_equal(REGS.x[A0], 0xfffffffffffffff0ULL);   /* sign-extended */
+	assert_int_equal(REGS.pc, VA_CODE + 4);
+
+	/* LR then SC: reserved, the register unchanged: the new value goes in. */
+	trap(EXC_LOAD_PAGE_FAULT, VA_UART);
+	assert_int_equal(mmio_calls, 3);
+	assert_int_equal(REGS.x[A3], 0xfffffffffffffff0ULL);
+	trap(EXC_STORE_PAGE_FAULT, VA_UART);
+	assert_int_equal(REGS.x[A4], 0);
+	assert_int_equal(mmio_calls, 5);
+	assert_true(mmio_log[4].write);
+	assert_int_equal(mmio_log[4].value & 0xffffffff, 0x0f);
+	/* Again: no reservation left, no access. */
+	REGS.pc = VA_CODE + 8;
+	trap(EXC_STORE_PAGE_FAULT, VA_UART);
+	assert_int_equal(REGS.x[A4], 1);
+	assert_int_equal(mmio_calls, 5);
+	/* LR, the register changes, SC: fails, writing back what it read. */
+	REGS.pc = VA_CODE + 4;
+	trap(EXC_LOAD_PAGE_FAULT, VA_UART);
+	mmio_regs[0] = 0x1234;
+	trap(EXC_STORE_PAGE_FAULT, VA_UART);
+	assert_int_equal(REGS.x[A4], 1);
+	assert_int_equal(mmio_calls, 8);
+	assert_int_equal(mmio_log[7].value & 0xffffffff, 0x1234);
+	/* LR, a trap taken (a privilege change), SC: fails, no access. */
+	REGS.pc = VA_CODE + 4;
+	trap(EXC_LOAD_PAGE_FAULT, VA_UART);
+	put32(CODE + 0x100, INSN_MRET);
+	REGS.pc = VA_CODE + 0x100;
+	trap(EXC_ILLEGAL_INST, 0);
+	REGS.pc = VA_CODE + 8;
+	unsigned calls = mmio_calls;
+	trap(EXC_STORE_PAGE_FAULT, VA_UART);
+	assert_int_equal(REGS.x[A4], 1);
+	assert_int_equal(mmio_calls, calls);
+	/* QEMU 7.2 faults an AMO to an unmapped page as a load: the same. */
+	REGS.pc = VA_CODE;
+	calls = mmio_calls;
+	trap(EXC_LOAD_PAGE_FAULT, VA_UART);
+	assert_int_equal(mmio_calls, calls + 2);
+	assert_int_equal(REGS.pc, VA_CODE + 4);
+	/* The device refuses: the access fault of the page fault's kind. */
+	mmio_ret = -1;
+	REGS.pc = VA_CODE;
+	trap(EXC_STORE_PAGE_FAULT, VA_UART);
+	assert_injected(EXC_STORE_ACCESS, VA_UART, VA_CODE, STVEC_BASE);
+	mmio_ret = 0;
+}
+
 /* ---- patching (patch.c) ------------------------------------------------ */
 
 /* The VM again, with patching on (what `patching = on` puts in its boot
@@ -2283,6 +2360,7 @@ int main(void)
 		T(test_engine_trap_patch_back_to_back_stops_at_satp),
 		T(test_engine_trap_patch_stays_loaded),
 		T(test_engine_trap_patch_exec_counted_by_form),
+		T(test_engine_trap_mmio_amo_lr_sc),
 		T(test_engine_trap_patch_x0_forms_written),
 		T(test_engine_trap_patch_x0_page_synced_at_entry_and_exit),
 		T(test_engine_trap_patch_x0_fault_maps_the_page),

@@ -220,6 +220,33 @@ static void test_rtc_alarm_in_the_past_fires_at_once(void **state)
 	assert_int_equal(line, 0);
 }
 
+/* An alarm from about 2^63 ns on: QEMU 7.2's timer takes alarm minus
+ * offset as a signed time, negative there, and fires at once (from its
+ * main loop): running, with the device timer due now, then the
+ * interrupt. Just below, an ordinary alarm centuries away. */
+static void test_rtc_alarm_past_2_63_is_due_at_once(void **state)
+{
+	(void)state;
+	wr(RTC_IRQ_ENABLED, 1);
+	set_alarm(0x7ffffff000000000ULL);
+	assert_int_equal(rd(RTC_ALARM_STATUS), 1);
+	assert_true(dev.deadline > now + 100ULL * 365 * 86400 * HZ);
+	set_alarm(0x8000000000000000ULL);
+	assert_int_equal(rd(RTC_ALARM_STATUS), 1);
+	assert_int_equal(dev.deadline, now);
+	assert_int_equal(line_changes, 0);
+	rtc_model.timer(&dev, now);
+	assert_int_equal(line, 1);
+	assert_int_equal(rd(RTC_ALARM_STATUS), 0);
+	assert_int_equal(dev.deadline, UINT64_MAX);
+	wr(RTC_CLEAR_INTERRUPT, 1);
+	/* The VM's clock moved back an hour: the offset counts (QEMU's tick_offset). */
+	uint64_t c = count();
+	wr(RTC_TIME_HIGH, (uint32_t)((c - 3600ULL * 1000000000ULL) >> 32));
+	set_alarm(0xffffffffffffffffULL);
+	assert_int_equal(dev.deadline, now);
+}
+
 /* CLEAR_ALARM stops a running alarm, not a pending interrupt. */
 static void test_rtc_clear_alarm(void **state)
 {
@@ -394,6 +421,7 @@ int main(void)
 		cmocka_unit_test_setup(test_rtc_set_time_is_per_vm, setup),
 		cmocka_unit_test_setup(test_rtc_alarm_fires_at_its_tick, setup),
 		cmocka_unit_test_setup(test_rtc_alarm_in_the_past_fires_at_once, setup),
+		cmocka_unit_test_setup(test_rtc_alarm_past_2_63_is_due_at_once, setup),
 		cmocka_unit_test_setup(test_rtc_clear_alarm, setup),
 		cmocka_unit_test_setup(test_rtc_access_rules, setup),
 		cmocka_unit_test_setup(test_rtc_doublewords, setup),

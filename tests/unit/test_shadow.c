@@ -186,7 +186,7 @@ static enum shadow_result fault(uint64_t satp, enum shadow_view view, uint64_t v
 				enum gpt_access access, bool sum, bool mxr, struct shadow_fault_res *res)
 {
 	struct shadow_fault_req req = { satp, shadow_view_for(view == SHADOW_VIEW_S, sum, mxr), va,
-					 access, false };
+					 access, false, false };
 	struct shadow_fault_res dummy;
 	return shadow_fault(&sh, &req, res ? res : &dummy);
 }
@@ -811,7 +811,7 @@ static void test_shadow_upgrade_is_reported(void **state)
 
 static enum shadow_result prefetch(uint64_t satp, uint64_t va)
 {
-	struct shadow_fault_req req = { satp, SHADOW_VIEW_S, va, GPT_FETCH, true };
+	struct shadow_fault_req req = { satp, SHADOW_VIEW_S, va, GPT_FETCH, true, false };
 	struct shadow_fault_res res;
 	return shadow_fault(&sh, &req, &res);
 }

@@ -12,6 +12,7 @@
 #include "arch/riscv/vcpu_arch.h"
 #include "dev/mmio.h"
 #include "core/guestmem.h"
+#include "core/realmap.h"
 #include "core/vm.h"
 
 /* AMO funct5 (Unprivileged ISA, "A" extension, Table "AMO encodings"). */
@@ -283,6 +284,64 @@ static enum resume amo_on(struct vcpu *v, const struct insn *in, unsigned op, ui
 		old = o;
 	}
 	vcpu_set_gpr(v, in->rd, sign_extend(old, in->width));
+	return RESUME_NEXT;
+}
+
+static int mmio_amo_access(struct vcpu *v, const struct realmap_entry *e, uint64_t gpa,
+			   unsigned width, bool write, uint64_t *val)
+{
+	struct mmio_access a = { .gpa = gpa, .offset = e->offset, .width = width, .write = write,
+				 .value = write ? *val : 0 };
+	int r = mmio_dispatch(v->vm, e->dev, e->mmio_slot, &a);
+
+	if (!write)
+		*val = sign_extend(width == 8 ? a.value : a.value & 0xffffffffULL, width);
+	return r;
+}
+
+bool emulate_mmio_amo_fault_ok(const struct insn *in, bool store)
+{
+	unsigned op = (in->raw >> 27) & 0x1f;
+
+	return op == AMO_LR ? !store : op == AMO_SC ? store : true;
+}
+
+enum resume emulate_mmio_amo(struct vcpu *v, struct trap_info *t, const struct insn *in, uint64_t ea,
+			     const struct realmap_entry *e, uint64_t gpa, uint64_t fault)
+{
+	struct mmio_reservation *res = &v->arch->mmio_lr;
+	unsigned op = (in->raw >> 27) & 0x1f, w = in->width;
+	uint64_t src = sign_extend(vcpu_get_gpr(v, in->rs2), w), old;
+	int r;
+
+	t->insn_len = in->len;
+	if (op == AMO_LR) {
+		if ((r = mmio_amo_access(v, e, gpa, w, false, &old)) < 0)
+			return trap_inject(t, fault, ea);
+		*res = (struct mmio_reservation){ true, ea, old };
+	} else if (op == AMO_SC) {
+		bool reserved = res->valid && res->addr == ea;
+		res->valid = false;
+		if (!reserved) {
+			vcpu_set_gpr(v, in->rd, 1);
+			return RESUME_NEXT;
+		}
+		if ((r = mmio_amo_access(v, e, gpa, w, false, &old)) < 0)
+			return trap_inject(t, fault, ea);
+		uint64_t store = old == res->val ? src : old;
+		if (r != MMIO_HALT && (r = mmio_amo_access(v, e, gpa, w, true, &store)) < 0)
+			return trap_inject(t, fault, ea);
+		old = old == res->val ? 0 : 1;
+	} else {
+		if ((r = mmio_amo_access(v, e, gpa, w, false, &old)) < 0)
+			return trap_inject(t, fault, ea);
+		uint64_t val = amo_op(op, old, src, w);
+		if (r != MMIO_HALT && (r = mmio_amo_access(v, e, gpa, w, true, &val)) < 0)
+			return trap_inject(t, fault, ea);
+	}
+	if (r == MMIO_HALT)
+		return RESUME_HALT;
+	vcpu_set_gpr(v, in->rd, old);
 	return RESUME_NEXT;
 }
 

@@ -53,6 +53,35 @@ enum resume emulate_hidden_access(const struct guest_view *gv, struct trap_info 
 				  const struct insn *in);
 
 /*
+ * An AMO, LR or SC (in, at ea, naturally aligned) on the device region e
+ * at guest-physical gpa, as QEMU 7.2 runs one on I/O memory: outside its
+ * parallel mode, non-atomically (tcg-op.c, do_nonatomic_op and the
+ * nonatomic cmpxchg). An AMO reads the register, then writes the result;
+ * an LR reads it and takes the reservation (address and value); an SC
+ * fails without an access unless the reservation is for ea, else reads
+ * the register and writes back the new value when it still holds the
+ * LR's (the old one otherwise: QEMU's cmpxchg always stores), rd = 0 on
+ * success. A device refusing either access: fault (the access fault of
+ * the page fault that brought it here), the write not made.
+ *
+ * Reached as QEMU 7.2 faults on them: an LR with a load page fault, an
+ * SC with a store page fault, an AMO with either (QEMU 7.2 raises a load
+ * page fault for an AMO to an unmapped page). An SC after an LR emulated
+ * here never arrives: QEMU checks its reservation before the access, and
+ * the trap that brought the LR here dropped it (riscv_cpu_set_mode), so
+ * the SC fails in the hardware where bare QEMU's succeeds (README, Known
+ * limits). The reservation is dropped as QEMU drops it on the traps
+ * Trapeze injects (a guest's own trap under hw, taken without an exit,
+ * keeps it).
+ */
+struct realmap_entry;
+enum resume emulate_mmio_amo(struct vcpu *v, struct trap_info *t, const struct insn *in, uint64_t ea,
+			     const struct realmap_entry *e, uint64_t gpa, uint64_t fault);
+/* Whether the AMO, LR or SC in faulted as QEMU 7.2 faults it (store: a
+ * store page fault, else a load page fault). */
+bool emulate_mmio_amo_fault_ok(const struct insn *in, bool store);
+
+/*
  * A store page fault has just been resolved by a fill (the guest sees
  * nothing of it). If the instruction is an SC, its reservation was valid:
  * QEMU 7.2 (trans_rva.c.inc, gen_sc) compares the reservation address

@@ -284,6 +284,7 @@ static void hw_inject(struct vcpu *v, const struct trap_info *t)
 	bool irq = t->inject_cause & CAUSE_INTERRUPT;
 	uint64_t code = t->inject_cause & ~CAUSE_INTERRUPT;
 
+	v->arch->mmio_lr.valid = false;         /* a privilege change (emulate_mmio_amo) */
 	if (!irq && code < STATS_EXC_MAX)
 		v->vm->stats.inject_exc[code]++;
 	csr_write(CSR_VSEPC, v->arch->regs.pc);
@@ -657,7 +658,13 @@ static enum resume hw_mmio(struct vcpu *v, struct trap_info *t, const struct rea
 	struct insn in;
 	bool store = t->cause == EXC_STORE_GUEST_PAGE_FAULT;
 
-	if (!hw_access_insn(v, htinst, t->epc, &in) || in.kind != (store ? INSN_STORE : INSN_LOAD))
+	if (!hw_access_insn(v, htinst, t->epc, &in))
+		return trap_inject(t, access_fault_of(t->cause), t->tval);
+	if (in.kind == INSN_AMO && emulate_mmio_amo_fault_ok(&in, store) && !(gpa & (in.width - 1))) {
+		hw_vm_of(v->vm)->stats.mmio_exits++;
+		return emulate_mmio_amo(v, t, &in, t->tval, e, gpa, access_fault_of(t->cause));
+	}
+	if (in.kind != (store ? INSN_STORE : INSN_LOAD))
 		return trap_inject(t, access_fault_of(t->cause), t->tval);
 	if (gpa & (in.width - 1)) {
 		/* Misaligned: bare QEMU splits it into parts (misaligned.h), so

@@ -29,6 +29,12 @@ struct vcpu_arch {
 	uint64_t host_tp;       /* VCPU_HOST_TP: the current struct hart */
 	struct vcpu *vcpu;      /* VCPU_VCPU: whose half this is */
 	struct fp_state fp;
+	/* An LR's reservation on a device (emulate_mmio_amo), either engine:
+	 * the address (virtual, as QEMU keeps it) and the value read. */
+	struct mmio_reservation {
+		bool valid;
+		uint64_t addr, val;
+	} mmio_lr;
 	/* The engine's own per-vCPU state. */
 	union {
 		struct trap_vcpu trap;
