@@ -244,25 +244,23 @@ static enum resume amo_on(struct vcpu *v, const struct insn *in, unsigned op, ui
 	if (lr) {
 		uint64_t val = in->width == 8 ? __atomic_load_n((uint64_t *)p, __ATOMIC_ACQUIRE)
 					      : (uint64_t)__atomic_load_n((uint32_t *)p, __ATOMIC_ACQUIRE);
-		v->arch->trap.lr_valid = true;
-		v->arch->trap.lr_addr = ea;
-		v->arch->trap.lr_val = val;
+		v->arch->lr = (struct lr_reservation){ true, ea, val };
 		vcpu_set_gpr(v, in->rd, sign_extend(val, in->width));
 		return RESUME_NEXT;
 	}
 	uint64_t src = vcpu_get_gpr(v, in->rs2);
 	if (sc) {
-		bool ok = v->arch->trap.lr_valid && v->arch->trap.lr_addr == ea;
-		v->arch->trap.lr_valid = false;
+		bool ok = v->arch->lr.valid && v->arch->lr.addr == ea;
+		v->arch->lr.valid = false;
 		/* Atomic against the VM's other vCPUs: the store happens only
 		 * if the word still holds what the LR read (as QEMU's SC
 		 * compares with its load_val), in one compare-and-swap. */
 		if (ok && in->width == 8) {
-			uint64_t expect = v->arch->trap.lr_val;
+			uint64_t expect = v->arch->lr.val;
 			ok = __atomic_compare_exchange_n((uint64_t *)p, &expect, src, false,
 							 __ATOMIC_SEQ_CST, __ATOMIC_RELAXED);
 		} else if (ok) {
-			uint32_t expect = (uint32_t)v->arch->trap.lr_val;
+			uint32_t expect = (uint32_t)v->arch->lr.val;
 			ok = __atomic_compare_exchange_n((uint32_t *)p, &expect, (uint32_t)src, false,
 							 __ATOMIC_SEQ_CST, __ATOMIC_RELAXED);
 		}
@@ -309,7 +307,7 @@ bool emulate_mmio_amo_fault_ok(const struct insn *in, bool store)
 enum resume emulate_mmio_amo(struct vcpu *v, struct trap_info *t, const struct insn *in, uint64_t ea,
 			     const struct realmap_entry *e, uint64_t gpa, uint64_t fault)
 {
-	struct mmio_reservation *res = &v->arch->mmio_lr;
+	struct lr_reservation *res = &v->arch->lr;
 	unsigned op = (in->raw >> 27) & 0x1f, w = in->width;
 	uint64_t src = sign_extend(vcpu_get_gpr(v, in->rs2), w), old;
 	int r;
@@ -318,7 +316,7 @@ enum resume emulate_mmio_amo(struct vcpu *v, struct trap_info *t, const struct i
 	if (op == AMO_LR) {
 		if ((r = mmio_amo_access(v, e, gpa, w, false, &old)) < 0)
 			return trap_inject(t, fault, ea);
-		*res = (struct mmio_reservation){ true, ea, old };
+		*res = (struct lr_reservation){ true, ea, old };
 	} else if (op == AMO_SC) {
 		bool reserved = res->valid && res->addr == ea;
 		res->valid = false;

@@ -284,7 +284,7 @@ static void hw_inject(struct vcpu *v, const struct trap_info *t)
 	bool irq = t->inject_cause & CAUSE_INTERRUPT;
 	uint64_t code = t->inject_cause & ~CAUSE_INTERRUPT;
 
-	v->arch->mmio_lr.valid = false;         /* a privilege change (emulate_mmio_amo) */
+	v->arch->lr.valid = false;         /* a privilege change drops it (emulate_mem.c) */
 	if (!irq && code < STATS_EXC_MAX)
 		v->vm->stats.inject_exc[code]++;
 	csr_write(CSR_VSEPC, v->arch->regs.pc);

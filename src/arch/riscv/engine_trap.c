@@ -94,8 +94,8 @@ static void inject(struct vcpu *v, uint64_t cause, uint64_t tval, bool redirecte
 	uint64_t code = cause & ~CAUSE_INTERRUPT;
 
 	/* A trap changes the privilege, which drops QEMU's reservation
-	 * (riscv_cpu_set_mode): a device LR's too. */
-	v->arch->mmio_lr.valid = false;
+	 * (riscv_cpu_set_mode): an emulated LR's too. */
+	v->arch->lr.valid = false;
 
 	if (irq && code < STATS_IRQ_MAX)
 		v->vm->stats.inject_irq[code]++;
@@ -453,16 +453,15 @@ static enum resume engine_trap_mmio(struct vcpu *v, struct trap_info *t,
 		return trap_inject(t, access_fault_of(t->cause), t->tval);
 	struct guest_view gv;
 	engine_trap_guest_view(v, &gv);
-	if (in.kind == INSN_AMO && emulate_mmio_amo_fault_ok(&in, store) &&
-	    !(emulate_mem_ea(&gv, &in) & (in.width - 1)))
-		return emulate_mmio_amo(v, t, &in, emulate_mem_ea(&gv, &in), e, gpa,
-					access_fault_of(t->cause));
+	uint64_t ea = emulate_mem_ea(&gv, &in);
+	if (in.kind == INSN_AMO && emulate_mmio_amo_fault_ok(&in, store) && !(ea & (in.width - 1)))
+		return emulate_mmio_amo(v, t, &in, ea, e, gpa, access_fault_of(t->cause));
 	if (in.kind != (store ? INSN_STORE : INSN_LOAD))
 		return trap_inject(t, access_fault_of(t->cause), t->tval);
 
 	/* Not naturally aligned (the hardware may have named another part's
 	 * address): split as bare QEMU splits it (misaligned.h). */
-	if (emulate_mem_ea(&gv, &in) & (in.width - 1))
+	if (ea & (in.width - 1))
 		return emulate_data_access(&gv, t, &in);
 	struct mmio_access a = {
 		.gpa = gpa, .offset = e->offset, .width = in.width, .write = store,

@@ -48,9 +48,6 @@ struct trap_vcpu {
 		enum vpriv vpriv;
 		uint64_t satp, gen, va_page, gpa_page;
 	} fetch[TRAP_FETCH_CACHE];
-	bool lr_valid;          /* LR/SC reservation, for emulated accesses (emulate_mem.c) */
-	uint64_t lr_addr;
-	uint64_t lr_val;        /* what the LR read: an emulated SC succeeds only if it is still there */
 	/* The shadow this vCPU holds while it runs on a hart (shadow_hold). */
 	bool shadow_held;
 	uint64_t shadow_held_satp;

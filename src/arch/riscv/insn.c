@@ -112,7 +112,7 @@ static enum resume emulate_sret(struct vcpu *v, struct trap_info *t, const struc
 	if (v->arch->trap.vpriv != VPRIV_S)
 		return reflect_illegal(v, t);
 	trap_vm_of(v->vm)->stats.insn_sret++;
-	v->arch->mmio_lr.valid = false;         /* as a trap's (inject) */
+	v->arch->lr.valid = false;         /* as a trap's (inject) */
 	v->arch->trap.vpriv = (c->sstatus & SSTATUS_SPP) ? VPRIV_S : VPRIV_U;
 	c->sstatus &= ~(SSTATUS_SIE | SSTATUS_SPP);
 	if (c->sstatus & SSTATUS_SPIE)

@@ -29,12 +29,14 @@ struct vcpu_arch {
 	uint64_t host_tp;       /* VCPU_HOST_TP: the current struct hart */
 	struct vcpu *vcpu;      /* VCPU_VCPU: whose half this is */
 	struct fp_state fp;
-	/* An LR's reservation on a device (emulate_mmio_amo), either engine:
-	 * the address (virtual, as QEMU keeps it) and the value read. */
-	struct mmio_reservation {
+	/* The reservation of an LR Trapeze emulated (emulate_mem.c: on RAM
+	 * where Trapeze lives, or on a device), either engine, one per hart
+	 * as in hardware: the address (virtual, as QEMU keeps it) and the
+	 * value read, which an emulated SC finds still there or fails. */
+	struct lr_reservation {
 		bool valid;
 		uint64_t addr, val;
-	} mmio_lr;
+	} lr;
 	/* The engine's own per-vCPU state. */
 	union {
 		struct trap_vcpu trap;
